@@ -1,0 +1,81 @@
+/// Catalog entries: layers and activations.
+
+extension Catalog {
+  static let weightInit = ParamSpec("init", .entry(.initializer), .value(use(.initializer, "xavier_uniform")), "weight initializer")
+  static let biasInit = ParamSpec("bias_init", .entry(.initializer), .value(use(.initializer, "zeros")), "bias initializer")
+  static let bias = ParamSpec("bias", .bool, .value(.bool(true)), "learn an additive bias")
+  static let activation = ParamSpec("activation", .entry(.activation), .optional, "activation applied to the output")
+  static let mergeFrom = ParamSpec("from", .list(.layerRef, minCount: 2), .required, "the layers to merge")
+
+  /// Layers (besides activations, which are layers too).
+  public static let layers: [CatalogEntry] = [
+    CatalogEntry(.layer, "dense", primary: "units", "fully connected layer over the last axis: y = x·Wᵀ + b", [
+      ParamSpec("units", .int(.atLeast(1)), .required, "output features"),
+      bias, weightInit, biasInit, activation,
+    ]),
+    CatalogEntry(.layer, "conv2d", primary: "filters", "2-D convolution over [C, H, W]", [
+      ParamSpec("filters", .int(.atLeast(1)), .required, "output channels"),
+      ParamSpec("kernel", .intPair(.atLeast(1)), .value(.int(3)), "kernel size"),
+      ParamSpec("stride", .intPair(.atLeast(1)), .value(.int(1)), "stride"),
+      ParamSpec("padding", .padding, .value(.int(0)), "zero padding on each side; `same` keeps H and W at stride 1"),
+      ParamSpec("dilation", .intPair(.atLeast(1)), .value(.int(1)), "spacing between kernel taps"),
+      bias, weightInit, biasInit, activation,
+    ]),
+    CatalogEntry(.layer, "maxpool2d", primary: "size", "maximum over windows of [C, H, W]", poolParams),
+    CatalogEntry(.layer, "avgpool2d", primary: "size", "average over windows of [C, H, W] (padding counts as zeros)", poolParams),
+    CatalogEntry(.layer, "global_avgpool", "average over all positions: [C, H, W] → [C], [L, D] → [D]"),
+    CatalogEntry(.layer, "flatten", "all per-sample axes into one"),
+    CatalogEntry(.layer, "reshape", primary: "shape", "a new per-sample shape with the same element count", [
+      ParamSpec("shape", .shape, .required, "the new shape; one entry may be -1"),
+    ]),
+    CatalogEntry(.layer, "embedding", "lookup table from integer ids to vectors: [L] → [L, dim]", [
+      ParamSpec("vocab", .int(.atLeast(1)), .required, "number of distinct ids"),
+      ParamSpec("dim", .int(.atLeast(1)), .required, "vector size"),
+      ParamSpec("init", .entry(.initializer), .value(use(.initializer, "normal", ["std": .float(1)])), "table initializer"),
+    ]),
+    CatalogEntry(.layer, "batchnorm", "batch normalization per feature ([F]) or channel ([C, H, W])", [
+      ParamSpec("momentum", .float(.unit), .value(.float(0.1)), "weight of the new batch in the running statistics"),
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+    ]),
+    CatalogEntry(.layer, "layernorm", "normalization over the last axis with a learned scale and shift", [
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+    ]),
+    CatalogEntry(.layer, "dropout", primary: "rate", "zeroes a fraction of activations while training (inverted dropout)", [
+      ParamSpec("rate", .float(.unitOpen), .value(.float(0.5)), "probability of dropping"),
+    ]),
+    CatalogEntry(.layer, "self_attention", primary: "heads", "multi-head scaled dot-product self-attention over [L, D]", [
+      ParamSpec("heads", .int(.atLeast(1)), .required, "number of heads; must divide D"),
+      ParamSpec("causal", .bool, .value(.bool(false)), "mask attention to later positions"),
+      ParamSpec("dropout", .float(.unitOpen), .value(.float(0)), "dropout on the attention weights"),
+      bias, weightInit,
+    ]),
+    CatalogEntry(.layer, "add", primary: "from", "element-wise sum of layers with equal shapes", [mergeFrom]),
+    CatalogEntry(.layer, "multiply", primary: "from", "element-wise product of layers with equal shapes", [mergeFrom]),
+    CatalogEntry(.layer, "concat", primary: "from", "concatenation along an axis", [
+      mergeFrom,
+      ParamSpec("axis", .int(.any), .value(.int(-1)), "per-sample axis; negative counts from the end"),
+    ]),
+  ]
+
+  static let poolParams = [
+    ParamSpec("size", .intPair(.atLeast(1)), .value(.int(2)), "window size"),
+    ParamSpec("stride", .intPair(.atLeast(1)), .optional, "stride; defaults to the window size"),
+    ParamSpec("padding", .intPair(.atLeast(0)), .value(.int(0)), "zero padding on each side"),
+  ]
+
+  /// Activations: usable as a layer (`- relu`) or as a dense/conv2d `activation:`.
+  public static let activations: [CatalogEntry] = [
+    CatalogEntry(.activation, "relu", "max(x, 0)"),
+    CatalogEntry(.activation, "leaky_relu", primary: "slope", "x if x > 0 else slope·x", [
+      ParamSpec("slope", .float(.atLeast(0)), .value(.float(0.01)), "slope for negative inputs"),
+    ]),
+    CatalogEntry(.activation, "sigmoid", "1 / (1 + e^−x)"),
+    CatalogEntry(.activation, "tanh", "hyperbolic tangent"),
+    CatalogEntry(.activation, "softmax", primary: "axis", "exp(x) / Σ exp(x) along an axis", [
+      ParamSpec("axis", .int(.any), .value(.int(-1)), "per-sample axis; negative counts from the end"),
+    ]),
+    CatalogEntry(.activation, "gelu", primary: "approximate", "x·Φ(x) (Hendrycks & Gimpel 2016)", [
+      ParamSpec("approximate", .choice(["none", "tanh"]), .value(.string("none")), "`tanh` uses the tanh approximation"),
+    ]),
+  ]
+}

@@ -1,0 +1,101 @@
+/// Catalog entries: initializers, losses, metrics, optimizers and schedules.
+/// Formulas follow the PyTorch documentation so results are comparable.
+
+extension Catalog {
+  static let gain = ParamSpec("gain", .float(.above(0)), .value(.float(1)), "scale factor")
+  static let kaimingParams = [
+    ParamSpec("a", .float(.atLeast(0)), .value(.float(0)), "negative slope of the rectifier that follows (leaky_relu)"),
+    ParamSpec("mode", .choice(["fan_in", "fan_out"]), .value(.string("fan_in")), "which fan preserves the variance"),
+    ParamSpec("nonlinearity", .choice(["relu", "leaky_relu", "linear", "tanh", "sigmoid"]), .value(.string("relu")),
+              "the activation the gain is computed for"),
+  ]
+
+  /// Initializers (He et al. 2015 for kaiming, Glorot & Bengio 2010 for xavier).
+  public static let initializers: [CatalogEntry] = [
+    CatalogEntry(.initializer, "zeros", "all zeros"),
+    CatalogEntry(.initializer, "constant", primary: "value", "one value everywhere", [
+      ParamSpec("value", .float(.any), .required, "the value"),
+    ]),
+    CatalogEntry(.initializer, "uniform", "U(low, high)", [
+      ParamSpec("low", .float(.any), .value(.float(-0.05)), "lower bound"),
+      ParamSpec("high", .float(.any), .value(.float(0.05)), "upper bound"),
+    ]),
+    CatalogEntry(.initializer, "normal", primary: "std", "N(mean, std²)", [
+      ParamSpec("mean", .float(.any), .value(.float(0)), "mean"),
+      ParamSpec("std", .float(.above(0)), .value(.float(0.05)), "standard deviation"),
+    ]),
+    CatalogEntry(.initializer, "xavier_uniform", primary: "gain", "U(−b, b), b = gain·√(6 / (fan_in + fan_out))", [gain]),
+    CatalogEntry(.initializer, "xavier_normal", primary: "gain", "N(0, σ²), σ = gain·√(2 / (fan_in + fan_out))", [gain]),
+    CatalogEntry(.initializer, "kaiming_uniform", "U(−b, b), b = gain·√(3 / fan)", kaimingParams),
+    CatalogEntry(.initializer, "kaiming_normal", "N(0, σ²), σ = gain / √fan", kaimingParams),
+  ]
+
+  /// Losses; each one's target and output requirements are checked by Sema.
+  public static let losses: [CatalogEntry] = [
+    CatalogEntry(.loss, "mse", "mean squared error (regression, reconstruction)"),
+    CatalogEntry(.loss, "mae", "mean absolute error (regression, reconstruction)"),
+    CatalogEntry(.loss, "cross_entropy", "softmax cross-entropy on logits against class indices", [
+      ParamSpec("label_smoothing", .float(.unitOpen), .value(.float(0)), "mass spread uniformly over all classes"),
+      ParamSpec("class_weights", .classWeights, .optional,
+                "per-class weights; `balanced` = n / (classes · count), counted on the train split"),
+    ]),
+    CatalogEntry(.loss, "bce_with_logits", "sigmoid binary cross-entropy on logits (binary classification, reconstruction in [0, 1])", [
+      ParamSpec("pos_weight", .float(.above(0)), .optional, "weight of positive examples"),
+    ]),
+  ]
+
+  /// Metrics recorded each epoch on the train and validation splits.
+  public static let metrics: [CatalogEntry] = [
+    CatalogEntry(.metric, "loss", "the training loss (always recorded)"),
+    CatalogEntry(.metric, "accuracy", "fraction of samples whose arg-max class is the label (classification)"),
+    CatalogEntry(.metric, "mae", "mean absolute error (regression, reconstruction)"),
+    CatalogEntry(.metric, "rmse", "root mean squared error (regression, reconstruction)"),
+  ]
+
+  static let lr = ParamSpec("lr", .float(.above(0)), .value(.float(1e-3)), "learning rate")
+  static let weightDecay = ParamSpec("weight_decay", .float(.atLeast(0)), .value(.float(0)), "L2 penalty added to the gradient")
+  static let adamParams = [
+    ParamSpec("betas", .floatPair(.unitOpen), .value(.list([.float(0.9), .float(0.999)])), "decay rates of the moment estimates"),
+    ParamSpec("eps", .float(.above(0)), .value(.float(1e-8)), "added to the denominator"),
+    ParamSpec("amsgrad", .bool, .value(.bool(false)), "use the maximum of past second moments"),
+  ]
+
+  /// Optimizers (update rules as in the PyTorch documentation).
+  public static let optimizers: [CatalogEntry] = [
+    CatalogEntry(.optimizer, "sgd", primary: "lr", "stochastic gradient descent with optional (Nesterov) momentum", [
+      ParamSpec("lr", .float(.above(0)), .value(.float(0.01)), "learning rate"),
+      ParamSpec("momentum", .float(.unitOpen), .value(.float(0)), "momentum factor"),
+      ParamSpec("dampening", .float(.unitOpen), .value(.float(0)), "dampening for momentum"),
+      ParamSpec("nesterov", .bool, .value(.bool(false)), "Nesterov momentum (needs momentum > 0 and dampening 0)"),
+      weightDecay,
+    ]),
+    CatalogEntry(.optimizer, "adam", primary: "lr", "Adam (Kingma & Ba 2015); weight decay is L2 added to the gradient",
+                 [lr] + adamParams + [weightDecay]),
+    CatalogEntry(.optimizer, "adamw", primary: "lr", "AdamW (Loshchilov & Hutter 2019): decoupled weight decay",
+                 [lr] + adamParams + [ParamSpec("weight_decay", .float(.atLeast(0)), .value(.float(0.01)), "decoupled weight decay")]),
+  ]
+
+  static let warmup = ParamSpec("warmup_epochs", .int(.atLeast(0)), .value(.int(0)), "linear warm-up from 0 over these epochs")
+
+  /// Learning-rate schedules, stepped per batch; epochs are the unit of their parameters.
+  public static let schedules: [CatalogEntry] = [
+    CatalogEntry(.schedule, "constant", "the optimizer's lr throughout", [warmup]),
+    CatalogEntry(.schedule, "step", primary: "step_size", "lr · gamma^⌊epoch / step_size⌋", [
+      ParamSpec("step_size", .int(.atLeast(1)), .required, "epochs between decays"),
+      ParamSpec("gamma", .float(Bounds(lower: 0, lowerInclusive: false, upper: 1)), .value(.float(0.1)), "decay factor"),
+      warmup,
+    ]),
+    CatalogEntry(.schedule, "cosine", "cosine annealing from lr to min_lr over the run (Loshchilov & Hutter 2017)", [
+      ParamSpec("min_lr", .float(.atLeast(0)), .value(.float(0)), "final learning rate"),
+      warmup,
+    ]),
+    CatalogEntry(.schedule, "one_cycle", primary: "max_lr", "one-cycle policy (Smith 2018), as PyTorch's OneCycleLR", [
+      ParamSpec("max_lr", .float(.above(0)), .required, "peak learning rate"),
+      ParamSpec("pct_start", .float(Bounds(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)), .value(.float(0.3)),
+                "fraction of the run spent increasing"),
+      ParamSpec("div_factor", .float(.above(0)), .value(.float(25)), "initial lr = max_lr / div_factor"),
+      ParamSpec("final_div_factor", .float(.above(0)), .value(.float(1e4)), "final lr = initial lr / final_div_factor"),
+      ParamSpec("anneal", .choice(["cos", "linear"]), .value(.string("cos")), "annealing shape"),
+    ]),
+  ]
+}

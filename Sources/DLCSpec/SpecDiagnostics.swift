@@ -19,6 +19,9 @@ extension DiagnosticMessage {
   static func expectedType(_ type: String, found: String) -> Self {
     .error("spec.expectedType", "expected \(type), found \(found)")
   }
+  static func fileUnreadable(_ path: String, _ why: String) -> Self {
+    .error("spec.fileUnreadable", "cannot read '\(path)': \(why)")
+  }
   static func invalidName(_ name: String) -> Self {
     .error("spec.invalidName", "'\(name)' is not a valid name")
   }

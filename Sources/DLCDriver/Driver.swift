@@ -4,6 +4,9 @@
 /// status and what goes to standard output and standard error. Nothing here prints or
 /// exits, so every command is testable in-process; the `dlc` executable only parses
 /// arguments and forwards.
+import DLCIR
+import DLCSema
+import DLCSpec
 import DLCSyntax
 
 /// What one invocation produced.
@@ -42,14 +45,90 @@ public enum EmitStage: String, Sendable, CaseIterable {
   case ast, ir
 }
 
+/// Exit statuses: 0 clean, 1 errors in the spec or its data, 2 an internal error of dlc.
+public enum ExitStatus {
+  public static let ok: Int32 = 0
+  public static let specError: Int32 = 1
+  public static let internalError: Int32 = 2
+}
+
 public enum Driver {
-  /// `dlc check`: diagnostics, or on success the model summary. Exit 0 clean, 1 on errors.
+  /// `dlc check`: diagnostics, or on success the model summary.
   public static func check(_ options: SpecOptions) -> DriverResult {
-    DriverResult(status: 2, stderr: "not yet implemented\n")
+    let diags = DiagnosticEngine()
+    let front = frontEnd(options.path, diags)
+    var result = DriverResult()
+    if let (_, module) = front, let module {
+      result.stdout = Summary.render(module)
+    }
+    return finish(result, diags, options)
   }
 
   /// `dlc compile --emit STAGE`: prints that stage of the pipeline.
   public static func compile(_ options: SpecOptions, emit: EmitStage) -> DriverResult {
-    DriverResult(status: 2, stderr: "not yet implemented\n")
+    let diags = DiagnosticEngine()
+    var result = DriverResult()
+    switch emit {
+    case .ast:
+      if let (spec, _) = SpecLoader.load(options.path, diagnostics: diags), !diags.hasErrors {
+        result.stdout = SpecPrinter.print(spec)
+      }
+    case .ir:
+      if let (_, module) = frontEnd(options.path, diags), let module {
+        result.stdout = printModule(module)
+      }
+    }
+    return finish(result, diags, options)
+  }
+
+  /// The diagnostics `dlc check` reports for a spec, as values (for tests and tools).
+  public static func diagnostics(forSpecAt path: String) -> [Diagnostic] {
+    let diags = DiagnosticEngine()
+    _ = frontEnd(path, diags)
+    return diags.sorted
+  }
+
+  /// The checked IR of a spec, or nil with its diagnostics.
+  public static func module(forSpecAt path: String) -> (Module?, [Diagnostic]) {
+    let diags = DiagnosticEngine()
+    let module = frontEnd(path, diags)?.1
+    return (diags.hasErrors ? nil : module, diags.sorted)
+  }
+
+  /// Load, decode, check and verify. The module is nil when the spec has errors.
+  static func frontEnd(_ path: String, _ diags: DiagnosticEngine) -> (Spec, Module?)? {
+    guard let (spec, _) = SpecLoader.load(path, diagnostics: diags) else { return nil }
+    let module = Sema.check(spec, diagnostics: diags)
+    if let module {
+      let problems = verify(module)
+      if !problems.isEmpty {
+        // A checked spec that lowers to invalid IR is a bug in dlc, not in the spec.
+        diags.emit(Diagnostic(.internalVerifierFailure(problems.map { "\($0)" }.joined(separator: "; ")), at: nil, path: path))
+        return (spec, nil)
+      }
+    }
+    return (spec, module)
+  }
+
+  /// Renders diagnostics to stderr and sets the exit status.
+  static func finish(_ result: DriverResult, _ diags: DiagnosticEngine, _ options: SpecOptions) -> DriverResult {
+    var result = result
+    let sorted = diags.sorted
+    switch options.diagnostics {
+    case .text: result.stderr = DiagnosticRenderer(color: options.color).render(sorted)
+    case .json: result.stderr = DiagnosticJSON.render(sorted)
+    }
+    if diags.hasErrors {
+      result.stdout = ""
+      let internal = sorted.contains { $0.id == "driver.internalVerifierFailure" }
+      result.status = internal ? ExitStatus.internalError : ExitStatus.specError
+    }
+    return result
+  }
+}
+
+extension DiagnosticMessage {
+  static func internalVerifierFailure(_ what: String) -> Self {
+    .error("driver.internalVerifierFailure", "internal error: the IR failed verification: \(what)")
   }
 }

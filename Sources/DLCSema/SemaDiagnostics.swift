@@ -7,6 +7,9 @@ extension DiagnosticMessage {
   }
   static func baseCycle(_ path: String) -> Self { .error("sema.baseCycle", "base spec '\(path)' refers back to itself") }
   static func baseHasErrors(_ path: String) -> Self { .error("sema.baseHasErrors", "base spec '\(path)' has errors") }
+  static func baseInputMismatch(_ base: String, _ this: String) -> Self {
+    .error("sema.baseInputMismatch", "the base model takes input \(base), but this model's input is \(this)")
+  }
   static func classesTooFew(_ n: Int) -> Self {
     .error("sema.classesTooFew", "the label column has \(n) class\(n == 1 ? "" : "es"); classification needs at least 2")
   }
@@ -39,6 +42,9 @@ extension DiagnosticMessage {
   static func monitorUnknown(_ m: String) -> Self { .error("sema.monitorUnknown", "cannot monitor '\(m)': it is not recorded") }
   static func nesterovNeedsMomentum() -> Self {
     .error("sema.nesterovNeedsMomentum", "Nesterov momentum needs momentum > 0 and dampening 0")
+  }
+  static func outOfRange(_ name: String, _ value: String, _ bounds: String) -> Self {
+    .error("sema.outOfRange", "'\(name)' must be \(bounds), found \(value)")
   }
   static func outputShapeMismatch(_ want: String, _ got: String, _ why: String) -> Self {
     .error("sema.outputShapeMismatch", "the model's output is \(got), but \(why) needs \(want)")

@@ -14,7 +14,8 @@ struct SectionReader {
   private(set) var failed: Set<String> = []
 
   /// Reads `node` as `section`; nil (with a diagnostic) when it is not a mapping.
-  init?(_ node: Node, as section: Section, diags: DiagnosticEngine) {
+  /// `key` is where the section's own key is written; missing-key errors point there.
+  init?(_ node: Node, as section: Section, key: SourceRange? = nil, diags: DiagnosticEngine) {
     self.section = section
     self.node = node
     self.diags = diags
@@ -37,9 +38,10 @@ struct SectionReader {
         failed.insert(pair.key)
       }
     }
+    let keyRange = key
     for key in section.keys {
       if case .required = key.default, args[key.name] == nil, nested[key.name] == nil, !failed.contains(key.name) {
-        diags.emit(Diagnostic(.missingKey(key.name, in: section.name), at: Self.headRange(node))
+        diags.emit(Diagnostic(.missingKey(key.name, in: section.name), at: keyRange ?? Self.headRange(node))
           .help("add '\(key.name): …' (\(key.doc))"))
         failed.insert(key.name)
       }

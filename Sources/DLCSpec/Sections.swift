@@ -43,7 +43,7 @@ extension Section {
     ParamSpec("features", .list(.string, minCount: 1), .optional, "CSV only: the input columns (default: all but the target)"),
     ParamSpec("task", .choice(Task.allCases.map(\.rawValue)), .required, "what is learned"),
     ParamSpec("classes", .int(.atLeast(2)), .optional, "number of classes (default: read from the label column)"),
-    ParamSpec("split", .section("split"), .value(.list([])), "holdout fractions"),
+    ParamSpec("split", .section("split"), .optional, "holdout fractions (default: `{valid: 0.2}`)"),
     ParamSpec("normalize", .choice(["none", "standardize", "minmax"]), .value(.string("none")),
               "feature scaling; statistics from the train split only"),
   ])

@@ -27,21 +27,22 @@ public enum SpecDecoder {
           .help("names use letters, digits, '_' and '-', and do not start with a digit"))
       }
     }
-    spec.data = top.nested["data"].flatMap { decodeData($0.value, diags) }
-    spec.model = top.nested["model"].flatMap { decodeModel($0.value, diags) }
+    spec.data = top.nested["data"].flatMap { decodeData($0, diags) }
+    spec.model = top.nested["model"].flatMap { decodeModel($0, diags) }
     spec.loss = top.values.entryUse("loss")
-    spec.train = top.nested["train"].flatMap { decodeTrain($0.value, diags) }
+    spec.train = top.nested["train"].flatMap { decodeTrain($0, diags) }
     if case .list(let passes)? = top.args["optimize"]?.value {
       spec.optimize = passes.compactMap { if case .entry(let e) = $0 { return e } else { return nil } }
     }
     return spec
   }
 
-  static func decodeData(_ node: Node, _ diags: DiagnosticEngine) -> DataSpec? {
-    guard let r = SectionReader(node, as: .data, diags: diags) else { return nil }
+  static func decodeData(_ pair: Pair, _ diags: DiagnosticEngine) -> DataSpec? {
+    let node = pair.value
+    guard let r = SectionReader(node, as: .data, key: pair.keyRange, diags: diags) else { return nil }
     let task = r.string("task").flatMap { t in Task(rawValue: t.value).map { Located($0, t.range) } }
     var split = SectionValues(section: .split, args: [:], range: nil)
-    if let s = r.nested["split"], let sr = SectionReader(s.value, as: .split, diags: diags) {
+    if let s = r.nested["split"], let sr = SectionReader(s.value, as: .split, key: s.keyRange, diags: diags) {
       split = sr.values
       let valid = split.double("valid") ?? 0
       let test = split.double("test") ?? 0
@@ -56,7 +57,7 @@ public enum SpecDecoder {
   }
 
   static func decodeSource(_ pair: Pair, _ diags: DiagnosticEngine) -> DataSource? {
-    guard let r = SectionReader(pair.value, as: .source, diags: diags) else { return nil }
+    guard let r = SectionReader(pair.value, as: .source, key: pair.keyRange, diags: diags) else { return nil }
     let target = r.strings("target") ?? []
     switch (r.string("csv"), r.nested["npy"]) {
     case (let csv?, nil):
@@ -66,19 +67,20 @@ public enum SpecDecoder {
         diags.emit(Diagnostic(.unknownKey("target", in: "an NPY source"), at: t.range)
           .help("NPY targets come from the 'y' array"))
       }
-      guard let n = SectionReader(npy.value, as: .npy, diags: diags), let x = n.string("x") else { return nil }
+      guard let n = SectionReader(npy.value, as: .npy, key: npy.keyRange, diags: diags), let x = n.string("x") else { return nil }
       return .npy(x: x, y: n.string("y"))
     case (_?, _?):
       return diags.fail(Diagnostic(.expectedType("one of 'csv' or 'npy'", found: "both"), at: pair.value.range))
     case (nil, nil):
       if r.failed.contains("csv") { return nil }
-      return diags.fail(Diagnostic(.missingKey("csv' or 'npy", in: "'source'"), at: SectionReader.headRange(pair.value))
+      return diags.fail(Diagnostic(.missingKey("csv' or 'npy", in: "'source'"), at: pair.keyRange)
         .help("write 'source: {csv: data/file.csv, target: label}'"))
     }
   }
 
-  static func decodeModel(_ node: Node, _ diags: DiagnosticEngine) -> ModelSpec? {
-    guard let r = SectionReader(node, as: .model, diags: diags) else { return nil }
+  static func decodeModel(_ pair: Pair, _ diags: DiagnosticEngine) -> ModelSpec? {
+    let node = pair.value
+    guard let r = SectionReader(node, as: .model, key: pair.keyRange, diags: diags) else { return nil }
     var input: Located<[Int]>?
     if let a = r.args["input"], let range = a.range, case .list(let dims) = a.value {
       let ints = dims.compactMap { if case .int(let i) = $0 { return i } else { return nil } }
@@ -90,7 +92,7 @@ public enum SpecDecoder {
       }
     }
     var base: BaseSpec?
-    if let b = r.nested["base"], let br = SectionReader(b.value, as: .base, diags: diags),
+    if let b = r.nested["base"], let br = SectionReader(b.value, as: .base, key: b.keyRange, diags: diags),
        let spec = br.string("spec"), let ckpt = br.string("checkpoint"), let until = br.string("until") {
       base = BaseSpec(spec: spec, checkpoint: ckpt, until: until, range: b.value.range)
     }
@@ -111,14 +113,15 @@ public enum SpecDecoder {
     return ModelSpec(input: input, inputDType: dtype, base: base, layers: layers, range: node.range)
   }
 
-  static func decodeTrain(_ node: Node, _ diags: DiagnosticEngine) -> TrainSpec? {
-    guard let r = SectionReader(node, as: .train, diags: diags) else { return nil }
+  static func decodeTrain(_ pair: Pair, _ diags: DiagnosticEngine) -> TrainSpec? {
+    let node = pair.value
+    guard let r = SectionReader(node, as: .train, key: pair.keyRange, diags: diags) else { return nil }
     let v = r.values
     var stopping: SectionValues?
     if let e = r.nested["early_stopping"] {
       if e.value.scalar?.resolved == .bool(true) {
         stopping = SectionValues(section: .earlyStopping, args: [:], range: e.value.range)
-      } else if e.value.scalar?.resolved != .bool(false), let er = SectionReader(e.value, as: .earlyStopping, diags: diags) {
+      } else if e.value.scalar?.resolved != .bool(false), let er = SectionReader(e.value, as: .earlyStopping, key: e.keyRange, diags: diags) {
         stopping = er.values
       }
     }

@@ -1,2 +1,0 @@
-import DLCDriver
-print("dlc")

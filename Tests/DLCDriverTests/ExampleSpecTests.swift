@@ -1,0 +1,35 @@
+/// Every example under specs/: it checks clean, and its AST, IR and summary equal their
+/// goldens; the golden IR parses, re-prints identically and verifies.
+import DLCDriver
+import DLCIR
+import Testing
+import _DLCTestSupport
+
+@Suite struct ExampleSpecTests {
+  static let specs = Golden.files(in: "specs", ending: ".yaml")
+
+  @Test func thereAreExamples() { #expect(Self.specs.count >= 8) }
+
+  @Test(arguments: specs)
+  func example(_ path: String) throws {
+    try RepoRoot.enter()
+    let stem = "golden/specs/" + String(path.split(separator: "/").last!.dropLast(".yaml".count))
+    let check = Driver.check(SpecOptions(path: path))
+    #expect(check.status == 0, "\(path):\n\(check.stderr)")
+    #expect(check.stderr.isEmpty, "\(path) has warnings:\n\(check.stderr)")
+    for (stage, ext) in [(EmitStage.ast, ".ast"), (.ir, ".ir")] {
+      let r = Driver.compile(SpecOptions(path: path), emit: stage)
+      #expect(r.status == 0)
+      if let failure = Golden.check(r.stdout, against: stem + ext) { Issue.record(Comment(rawValue: failure)) }
+    }
+    if let failure = Golden.check(check.stdout, against: stem + ".summary") { Issue.record(Comment(rawValue: failure)) }
+  }
+
+  @Test(arguments: Golden.files(in: "golden/specs", ending: ".ir"))
+  func goldenIRRoundTripsAndVerifies(_ path: String) throws {
+    let text = try #require(RepoRoot.read(path))
+    let module = try parseModule(text)
+    #expect(printModule(module) == text, "\(path) does not re-print identically")
+    #expect(verify(module).isEmpty, "\(path): \(verify(module))")
+  }
+}

@@ -1,0 +1,71 @@
+/// How layers become IR ops and parameters.
+import DLCIR
+import Testing
+
+@Suite struct LayerLoweringTests {
+  func lower(_ layers: String, input: String = "[4]", extra: String = "") throws -> Module {
+    let f = try SemaFixture(["data.csv": SemaFixture.csv, "spec.yaml": SemaFixture.classifier(layers, input: input, extra: extra)])
+    let (m, diags) = f.check()
+    #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
+    return try #require(m)
+  }
+
+  @Test func denseWithAnActivationIsTwoOps() throws {
+    let m = try lower("    - dense: {units: 3, activation: tanh}")
+    let body = try #require(m.function(named: "predict")?.body)
+    #expect(body.map(\.opcode) == ["dense", "tanh"])
+    #expect(body[1].results[0].name == "dense_1.tanh")
+    #expect(m.parameter(named: "dense_1.weight")?.type == TensorType(dims: [.fixed(3), .fixed(4)], element: .f32))
+  }
+
+  @Test func samePaddingBecomesNumbers() throws {
+    let csv = "p0,p1,p2,p3,p4,p5,p6,p7,p8,y\n" + "1,2,3,4,5,6,7,8,9,0\n1,2,3,4,5,6,7,8,9,1\n"
+    let spec = SemaFixture.classifier("""
+          - conv2d: {filters: 2, kernel: 3, padding: same}
+          - flatten
+          - dense: 2
+      """, input: "[1, 3, 3]")
+    let f = try SemaFixture(["data.csv": csv, "spec.yaml": spec])
+    let (m, diags) = f.check()
+    #expect(diags.isEmpty, "\(diags.map(\.message.text))")
+    let conv = try #require(m?.function(named: "predict")?.body.first)
+    #expect(conv.attributes["padding"] == .list([.int(1), .int(1)]))
+    #expect(conv.results[0].type == TensorType(dims: [.batch, .fixed(2), .fixed(3), .fixed(3)], element: .f32))
+  }
+
+  @Test func reshapeInfersItsHole() throws {
+    let m = try lower("    - reshape: [2, -1]\n    - flatten\n    - dense: 3")
+    let reshape = try #require(m.function(named: "predict")?.body.first)
+    #expect(reshape.attributes["shape"] == .list([.int(2), .int(2)]))
+  }
+
+  @Test func runningStatisticsAndFrozenLayersAreNotTrained() throws {
+    let m = try lower("    - dense: 8\n      name: h\n    - batchnorm\n    - dense: 3", extra: "  freeze: [h]")
+    #expect(m.parameter(named: "h.weight")?.attributes["trainable"] == .bool(false))
+    #expect(m.parameter(named: "batchnorm_1.gamma")?.attributes["trainable"] == .bool(true))
+    #expect(m.parameter(named: "batchnorm_1.running_var")?.attributes["trainable"] == .bool(false))
+    #expect(m.parameter(named: "batchnorm_1.running_var")?.attributes["init"] == .dict(["kind": .string("constant"), "value": .float(1)]))
+  }
+
+  @Test func theLossFunctionTakesClassIndices() throws {
+    let m = try lower("    - dense: 3")
+    let loss = try #require(m.function(named: "loss"))
+    #expect(loss.arguments.map(\.type.element) == [.f32, .i32])
+    #expect(loss.body.first?.opcode == "cross_entropy")
+    #expect(loss.body.first?.attributes["label_smoothing"] == .float(0))
+  }
+
+  @Test func theVerifierAcceptsWhatSemaBuilds() throws {
+    let m = try lower("""
+          - dense: 8
+            name: a
+          - layernorm
+          - gelu
+          - dense: 8
+          - add: [a, dense_2]
+          - dropout: 0.1
+          - dense: 3
+      """)
+    #expect(verify(m).isEmpty, "\(verify(m))")
+  }
+}

@@ -120,8 +120,8 @@ public enum Driver {
     }
     if diags.hasErrors {
       result.stdout = ""
-      let internal = sorted.contains { $0.id == "driver.internalVerifierFailure" }
-      result.status = internal ? ExitStatus.internalError : ExitStatus.specError
+      let isInternal = sorted.contains { $0.id == "driver.internalVerifierFailure" }
+      result.status = isInternal ? ExitStatus.internalError : ExitStatus.specError
     }
     return result
   }

@@ -97,10 +97,10 @@ struct LayerLowering {
   /// Appends one op after inferring its result type; reports a shape error at the layer.
   private mutating func emit(_ opcode: String, name: String, operands: [Operand], attrs: [String: Attribute], node: LayerNode) -> Value? {
     guard let schema = OpRegistry.schema(opcode) else { preconditionFailure("no IR op for '\(opcode)'") }
-    let types = operands.map(type(of:))
+    let operandTypes = operands.map(type(of:))
     let results: [TensorType]
     do {
-      results = try schema.infer(types, attrs)
+      results = try schema.infer(operandTypes, attrs)
     } catch {
       return diags.fail(Diagnostic(.shape(node.name, error.message), at: node.spec.kindRange).help(error.help))
     }

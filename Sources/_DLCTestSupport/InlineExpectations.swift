@@ -17,8 +17,9 @@ public enum InlineExpectations {
   public static func parse(_ source: String) -> [Expectation] {
     var out: [Expectation] = []
     for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      guard let r = line.range(of: "#~ ") else { continue }
-      let rest = line[r.upperBound...]
+      let chars = Array(line)
+      guard let at = chars.indices.first(where: { chars[$0...].starts(with: ["#", "~", " "]) }) else { continue }
+      let rest = String(chars[(at + 3)...])[...]
       guard let colon = rest.firstIndex(of: ":") else { continue }
       let severity = rest[..<colon].trimmingCharacters(in: " ")
       let text = rest[rest.index(after: colon)...].trimmingCharacters(in: " ")

@@ -56,7 +56,15 @@ extension EmitStage: ExpressibleByArgument {}
 /// Writes a driver result and exits with its status.
 func deliver(_ r: DriverResult) throws {
   if !r.stdout.isEmpty { print(r.stdout, terminator: "") }
-  if !r.stderr.isEmpty { fputs(r.stderr, stderr) }
+  if !r.stderr.isEmpty {
+    var bytes = Array(r.stderr.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+      if n <= 0 { break }
+      offset += n
+    }
+  }
   if r.status != 0 { throw ExitCode(r.status) }
 }
 

@@ -1,0 +1,109 @@
+/// The IR's text form. Deterministic: attributes sorted by key, one float formatter,
+/// parameters and functions in module order. `parseModule` reads it back exactly.
+
+/// Prints a module.
+public func printModule(_ m: Module) -> String {
+  var out = "module @\(m.name)"
+  if !m.attributes.isEmpty { out += " attributes " + IRFormat.dict(m.attributes) }
+  out += " {\n"
+  for p in m.parameters {
+    out += "  param @\(p.name) : \(p.type)"
+    if !p.attributes.isEmpty { out += " " + IRFormat.dict(p.attributes) }
+    out += IRFormat.location(p.location) + "\n"
+  }
+  for f in m.functions {
+    out += "\n"
+    out += printFunction(f, indent: "  ")
+  }
+  return out + "}\n"
+}
+
+/// Prints one function.
+public func printFunction(_ f: Function, indent: String = "") -> String {
+  let args = f.arguments.map { "%\($0.name): \($0.type)" }.joined(separator: ", ")
+  let results = f.results.map(\.description).joined(separator: ", ")
+  var out = "\(indent)func @\(f.name)(\(args)) -> (\(results)) {\n"
+  for op in f.body { out += indent + "  " + printOperation(op) + "\n" }
+  out += "\(indent)  return " + f.returns.map { "%" + $0 }.joined(separator: ", ") + "\n"
+  return out + "\(indent)}\n"
+}
+
+/// Prints one op: `%r = opcode(%a, @p) {attrs} : type loc(...)`.
+public func printOperation(_ op: Operation) -> String {
+  var out = op.results.map { "%" + $0.name }.joined(separator: ", ") + " = " + op.opcode + "("
+  out += op.operands.map { o -> String in
+    switch o {
+    case .value(let n): return "%" + n
+    case .param(let n): return "@" + n
+    }
+  }.joined(separator: ", ") + ")"
+  if !op.attributes.isEmpty { out += " " + IRFormat.dict(op.attributes) }
+  out += " : " + op.results.map(\.type.description).joined(separator: ", ")
+  return out + IRFormat.location(op.location)
+}
+
+/// Formatting of attribute values, shared by the printer and tests.
+public enum IRFormat {
+  /// `{a = 1, b = "x"}` sorted by key.
+  public static func dict(_ d: [String: Attribute]) -> String {
+    "{" + d.keys.sorted().map { "\(key($0)) = \(attribute(d[$0]!))" }.joined(separator: ", ") + "}"
+  }
+
+  public static func attribute(_ a: Attribute) -> String {
+    switch a {
+    case .int(let i): return String(i)
+    case .float(let f): return float(f)
+    case .bool(let b): return b ? "true" : "false"
+    case .string(let s): return quote(s)
+    case .list(let items): return "[" + items.map(attribute).joined(separator: ", ") + "]"
+    case .dict(let d): return dict(d)
+    }
+  }
+
+  /// The one float formatter: shortest text that reads back to the same Double and
+  /// always looks like a float (`1.0`, `0.001`, `1e-05`, `inf`, `nan`).
+  public static func float(_ f: Double) -> String {
+    if f.isNaN { return "nan" }
+    if f.isInfinite { return f < 0 ? "-inf" : "inf" }
+    let s = f.description
+    if s.contains(".") || s.contains("e") { return s }
+    return s + ".0"
+  }
+
+  /// Keys that are identifiers print bare; others are quoted.
+  static func key(_ k: String) -> String {
+    let ok = !k.isEmpty && k.unicodeScalars.allSatisfy { isNameScalar($0) } && !("0"..."9").contains(k.unicodeScalars.first!)
+    return ok ? k : quote(k)
+  }
+
+  public static func quote(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      default:
+        if u.value < 0x20 || u.value == 0x7F {
+          let hex = String(u.value, radix: 16)
+          out += "\\u{" + hex + "}"
+        } else {
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  static func location(_ l: IRLocation?) -> String {
+    guard let l else { return "" }
+    return " loc(\(quote(l.file)):\(l.line):\(l.column))"
+  }
+
+  /// Characters allowed in `%`/`@` names and bare keys.
+  static func isNameScalar(_ u: Unicode.Scalar) -> Bool {
+    ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) || u == "_" || u == "." || u == "$" || u == "-"
+  }
+}

@@ -30,9 +30,17 @@ public enum Catalog {
   /// All entries of one kind, in documentation order.
   public static func entries(_ kind: EntryKind) -> [CatalogEntry] { all.filter { $0.kind == kind } }
 
-  /// Required entry lookup for defaults written in the catalog itself.
+  /// Entry lookup for defaults written in the catalog itself. It searches the kind's own
+  /// list, not `index`, because `index` is built from the lists that call it.
   static func use(_ kind: EntryKind, _ name: String, _ args: [String: ArgValue] = [:]) -> ArgValue {
-    guard let e = entry(kind, name) else { preconditionFailure("catalog default names unknown \(kind) '\(name)'") }
+    let list: [CatalogEntry]
+    switch kind {
+    case .initializer: list = initializers
+    case .schedule: list = schedules
+    case .activation: list = activations
+    default: preconditionFailure("catalog defaults name only initializers, schedules and activations")
+    }
+    guard let e = list.first(where: { $0.name == name }) else { preconditionFailure("catalog default names unknown \(kind) '\(name)'") }
     return .entry(EntryUse(entry: e, args: args.mapValues { Arg($0, range: nil) }))
   }
 

@@ -106,10 +106,15 @@ struct LayerGraph {
       guard let next = nodes[at].inputs.first(where: { $0 != Self.modelInput && indegree[$0] > 0 }) else { break }
       at = next
     }
-    let loop = Array(path[(seen[at] ?? 0)...]).reversed()
-    let names = loop.map { nodes[$0].name } + [nodes[loop.first!].name]
-    let last = loop.last!
-    let refRange = nodes[last].spec.from?.first { indexByName[$0.value] == loop.first! }?.range ?? nodes[last].nameRange
+    // `path` follows inputs backwards; reverse it to data-flow order and start the loop
+    // at its earliest declared layer so the message reads the way the spec does.
+    var loop = Array(Array(path[(seen[at] ?? 0)...]).reversed())
+    let first = loop.indices.min { loop[$0] < loop[$1] }!
+    loop = Array(loop[first...] + loop[..<first])
+    let names = loop.map { nodes[$0].name } + [nodes[loop[0]].name]
+    // Point at the reference that closes the loop: the first layer's input from the last.
+    let closing = nodes[loop[0]].spec.from?.first { indexByName[$0.value] == loop.last! }
+    let refRange = closing?.range ?? nodes[loop[0]].nameRange
     diags.emit(Diagnostic(.cycle(names.joined(separator: " → ")), at: refRange)
       .help("a layer can only take inputs that do not depend on it"))
     for i in indegree.indices where indegree[i] > 0 { nodes[i].resolved = false }

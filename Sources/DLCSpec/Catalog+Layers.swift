@@ -5,6 +5,8 @@ extension Catalog {
   static let biasInit = ParamSpec("bias_init", .entry(.initializer), .value(use(.initializer, "zeros")), "bias initializer")
   static let bias = ParamSpec("bias", .bool, .value(.bool(true)), "learn an additive bias")
   static let activation = ParamSpec("activation", .entry(.activation), .optional, "activation applied to the output")
+  /// A default for a pair-typed parameter, stored as the decoder stores a written one.
+  static func pair(_ n: Int) -> ArgValue { .list([.int(n), .int(n)]) }
   static let mergeFrom = ParamSpec("from", .list(.layerRef, minCount: 2), .required, "the layers to merge")
 
   /// Layers (besides activations, which are layers too).
@@ -15,10 +17,10 @@ extension Catalog {
     ]),
     CatalogEntry(.layer, "conv2d", primary: "filters", "2-D convolution over [C, H, W]", [
       ParamSpec("filters", .int(.atLeast(1)), .required, "output channels"),
-      ParamSpec("kernel", .intPair(.atLeast(1)), .value(.int(3)), "kernel size"),
-      ParamSpec("stride", .intPair(.atLeast(1)), .value(.int(1)), "stride"),
-      ParamSpec("padding", .padding, .value(.int(0)), "zero padding on each side; `same` keeps H and W at stride 1"),
-      ParamSpec("dilation", .intPair(.atLeast(1)), .value(.int(1)), "spacing between kernel taps"),
+      ParamSpec("kernel", .intPair(.atLeast(1)), .value(pair(3)), "kernel size"),
+      ParamSpec("stride", .intPair(.atLeast(1)), .value(pair(1)), "stride"),
+      ParamSpec("padding", .padding, .value(pair(0)), "zero padding on each side; `same` keeps H and W at stride 1"),
+      ParamSpec("dilation", .intPair(.atLeast(1)), .value(pair(1)), "spacing between kernel taps"),
       bias, weightInit, biasInit, activation,
     ]),
     CatalogEntry(.layer, "maxpool2d", primary: "size", "maximum over windows of [C, H, W]", poolParams),
@@ -58,9 +60,9 @@ extension Catalog {
   ]
 
   static let poolParams = [
-    ParamSpec("size", .intPair(.atLeast(1)), .value(.int(2)), "window size"),
+    ParamSpec("size", .intPair(.atLeast(1)), .value(pair(2)), "window size"),
     ParamSpec("stride", .intPair(.atLeast(1)), .optional, "stride; defaults to the window size"),
-    ParamSpec("padding", .intPair(.atLeast(0)), .value(.int(0)), "zero padding on each side"),
+    ParamSpec("padding", .intPair(.atLeast(0)), .value(pair(0)), "zero padding on each side"),
   ]
 
   /// Activations: usable as a layer (`- relu`) or as a dense/conv2d `activation:`.

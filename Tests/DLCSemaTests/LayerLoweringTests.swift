@@ -62,7 +62,7 @@ import Testing
           - layernorm
           - gelu
           - dense: 8
-          - add: [a, dense_2]
+          - add: [a, dense_1]
           - dropout: 0.1
           - dense: 3
       """)

@@ -91,19 +91,19 @@ func layers(_ body: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test(arguments: [
-    ("    - dense2d: 3\n", "spec.unknownEntry", 13, "did you mean 'dense'?"),
-    ("    - lstm: 3\n", "spec.notSupportedYet", 13, "supported layers: dense"),
-    ("    - dense: {unit: 3}\n", "spec.unknownParameter", 13, "did you mean 'units'?"),
-    ("    - dense\n", "spec.missingParameter", 13, "write 'dense: VALUE'"),
-    ("    - flatten: 3\n", "spec.noPrimaryParameter", 13, "write it as just 'flatten'"),
-    ("    - dropout: 1\n", "spec.outOfRange", 13, nil),
-    ("    - dense: 2.5\n", "spec.expectedType", 13, nil),
-    ("    - dense: .inf\n", "spec.nonFiniteNumber", 13, nil),
-    ("    - name: x\n", "spec.expectedLayer", 13, nil),
-    ("    - add: [a]\n", "spec.tooFewItems", 13, nil),
-    ("    - gelu: {approximate: tan}\n", "spec.unknownChoice", 13, "did you mean 'tanh'?"),
-    ("    - dense: {units: 2}\n      units: 3\n", "spec.duplicateParameter", 14, nil),
-    ("    - dense: 2\n      name: 3x\n", "spec.invalidName", 14, nil),
+    ("    - dense2d: 3\n", "spec.unknownEntry", 14, "did you mean 'dense'?"),
+    ("    - lstm: 3\n", "spec.notSupportedYet", 14, "supported layers: dense"),
+    ("    - dense: {unit: 3}\n", "spec.unknownParameter", 14, "did you mean 'units'?"),
+    ("    - dense\n", "spec.missingParameter", 14, "write 'dense: VALUE'"),
+    ("    - flatten: 3\n", "spec.noPrimaryParameter", 14, "write it as just 'flatten'"),
+    ("    - dropout: 1\n", "spec.outOfRange", 14, nil),
+    ("    - dense: 2.5\n", "spec.expectedType", 14, nil),
+    ("    - dropout: .inf\n", "spec.nonFiniteNumber", 14, nil),
+    ("    - name: x\n", "spec.expectedLayer", 14, nil),
+    ("    - add: [a]\n", "spec.tooFewItems", 14, nil),
+    ("    - gelu: {approximate: tan}\n", "spec.unknownChoice", 14, "did you mean 'tanh'?"),
+    ("    - dense: {units: 2}\n      units: 3\n", "spec.duplicateParameter", 15, nil),
+    ("    - dense: 2\n      name: 3x\n", "spec.invalidName", 15, nil),
   ] as [(String, String, Int, String?)])
   func layerErrors(_ body: String, _ id: String, _ line: Int, _ help: String?) {
     let (_, diags) = layers(body)

@@ -2,7 +2,7 @@
 # Both install the system libraries dlc links against when they are missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libyaml-dev
+APT_PACKAGES := libyaml-dev time
 DEMO_SPEC := specs/digits_mlp.yaml
 
 .PHONY: deps build demo test goldens bench-check clean
@@ -19,11 +19,12 @@ demo: build
 	$(SWIFT) run -q dlc check $(DEMO_SPEC)
 	$(SWIFT) run -q dlc compile $(DEMO_SPEC) --emit ir
 
-## test: the whole test suite, then `dlc check` over every example spec
+## test: the whole test suite, `dlc check` over every example, the hostile-input corpus
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	@bash scripts/check-examples.sh
+	@bash scripts/hostile-inputs.sh
 
 ## goldens: re-record every golden file (review with `git diff golden/`)
 goldens: deps

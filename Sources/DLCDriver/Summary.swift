@@ -17,7 +17,7 @@ enum Summary {
       var params = 0
       for case .param(let name) in op.operands where !usedParams.contains(name) {
         usedParams.insert(name)
-        params += m.parameter(named: name).map { count($0.type) } ?? 0
+        params += types[name].map(count) ?? 0
       }
       let flops = OpRegistry.schema(op.opcode)?.flops(op.operands.map { operandType($0, types) }, op.results.map(\.type), op.attributes) ?? 0
       totalFlops += flops

@@ -76,9 +76,11 @@ struct EntryDecoder {
     if entry.primary == "from" {
       // Merge layers: the primary value is the list of inputs.
       if kindPair.value.scalar?.resolved == .null {
-        ok = false
-        diags.emit(Diagnostic(.missingParameter("from", of: "\(entry.kind.noun) '\(entry.name)'"), at: kindPair.keyRange)
-          .help("list the layers to merge: '- \(entry.name): [a, b]'"))
+        // `- add:` with the inputs in a sibling `from:` key.
+        if let f = layer.from, f.count < 2 {
+          ok = false
+          diags.emit(Diagnostic(.tooFewItems("from", 2, found: f.count), at: f.first?.range ?? kindPair.keyRange))
+        }
       } else if kindPair.value.pairs == nil {
         if layer.from != nil {
           ok = false
@@ -98,7 +100,8 @@ struct EntryDecoder {
     }
     if entry.primary == "from", layer.from == nil, ok {
       ok = false
-      diags.emit(Diagnostic(.missingParameter("from", of: "\(entry.kind.noun) '\(entry.name)'"), at: kindPair.keyRange))
+      diags.emit(Diagnostic(.missingParameter("from", of: "\(entry.kind.noun) '\(entry.name)'"), at: kindPair.keyRange)
+        .help("list the layers to merge: '- \(entry.name): [a, b]'"))
     }
     layer.use = ok ? finish(use, skipping: ["from"]) : nil
     return layer

@@ -1,11 +1,21 @@
-/// Reads the IR's text form back into a `Module`. Errors carry line and column;
-/// any input, however broken, yields a module or an error, never a crash.
+/// Reads the IR's text form back into a `Module`.
+///
+/// In: text as `printModule` writes it (plus `//` comments and any whitespace). Out: a
+/// module, or an error with line and column. Any input, however broken, yields one of
+/// the two: never a crash, and nesting is bounded so the stack is too.
 
-/// A parse error at a 1-based line and column.
-public struct IRParseError: Error, Sendable, CustomStringConvertible {
+/// A parse error at a 1-based line and column (columns count Unicode scalars).
+public struct IRParseError: Error, Sendable, Equatable, CustomStringConvertible {
   public var line: Int
   public var column: Int
   public var message: String
+
+  public init(line: Int, column: Int, message: String) {
+    self.line = line
+    self.column = column
+    self.message = message
+  }
+
   public var description: String { "\(line):\(column): \(message)" }
 }
 
@@ -17,15 +27,19 @@ public func parseModule(_ text: String) throws(IRParseError) -> Module {
 
 /// A recursive-descent parser over Unicode scalars.
 struct IRParser {
-  private let s: [Unicode.Scalar]
-  private var i = 0
-  private var line = 1
-  private var column = 1
-  private var depth = 0
-  static let maxDepth = 200
+  let s: [Unicode.Scalar]
+  var i = 0
+  var line = 1
+  var column = 1
+  var depth = 0
+  /// How deeply attribute lists and dicts may nest.
+  static let maxDepth = 64
+  /// The most elements a tensor type may have, so element counts never overflow.
+  static let maxElements = 1 << 48
 
   init(_ text: String) { s = Array(text.unicodeScalars) }
 
+  /// `module @name [attributes {…}] { param… func… }`.
   mutating func module() throws(IRParseError) -> Module {
     try keyword("module")
     var m = Module(name: try symbol("@"))
@@ -58,6 +72,7 @@ struct IRParser {
     return m
   }
 
+  /// `func @name(%a: type, …) -> (type, …) { op… return %r, … }`.
   private mutating func function() throws(IRParseError) -> Function {
     try keyword("func")
     let name = try symbol("@")
@@ -97,6 +112,7 @@ struct IRParser {
     return Function(name: name, arguments: args, results: results, body: body, returns: returns)
   }
 
+  /// `%r, … = opcode(%a, @p, …) {attrs} : type, … loc(…)`.
   private mutating func operation() throws(IRParseError) -> Operation {
     var names: [String] = []
     repeat { names.append(try symbol("%")) } while try comma()
@@ -116,31 +132,47 @@ struct IRParser {
     var attrs: [String: Attribute] = [:]
     if peek("{") { attrs = try dict() }
     try expect(":")
+    let typesAt = mark()
     var types: [TensorType] = []
     repeat { types.append(try tensorType()) } while try comma()
-    guard types.count == names.count else { throw fail("\(names.count) results but \(types.count) types") }
+    guard types.count == names.count else { throw fail("\(names.count) results but \(types.count) types", at: typesAt) }
     let results = zip(names, types).map { Value(name: $0, type: $1) }
     return Operation(results: results, opcode: opcode, operands: operands, attributes: attrs, location: try location())
   }
 
   // MARK: Types and attributes
 
+  /// `tensor<Nx64xf32>`, `tensor<f32>`.
   mutating func tensorType() throws(IRParseError) -> TensorType {
     try keyword("tensor")
     try expect("<")
-    let body = try word(extra: "x")
+    let at = mark()
+    let body = try word()
     try expect(">")
     var parts = body.split(separator: "x", omittingEmptySubsequences: false).map(String.init)
-    guard let last = parts.popLast(), let element = ElementType(rawValue: last) else { throw fail("bad element type in 'tensor<\(body)>'") }
+    guard let last = parts.popLast(), let element = ElementType(rawValue: last) else {
+      throw fail("bad element type in 'tensor<\(body)>'", at: at)
+    }
     var dims: [Dim] = []
+    var count = 1
     for p in parts {
-      if p == "N" { dims.append(.batch) } else if let n = Int(p), n >= 0 { dims.append(.fixed(n)) } else {
-        throw fail("bad dimension '\(p)'")
+      if p == "N" {
+        dims.append(.batch)
+      } else if p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(p) {
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        guard !overflow, product <= Self.maxElements else {
+          throw fail("tensor<\(body)> has too many elements", at: at)
+        }
+        count = product
+        dims.append(.fixed(n))
+      } else {
+        throw fail("bad dimension '\(p)' in 'tensor<\(body)>'", at: at)
       }
     }
     return TensorType(dims: dims, element: element)
   }
 
+  /// `{key = value, …}`; keys are names or quoted strings.
   mutating func dict() throws(IRParseError) -> [String: Attribute] {
     try expect("{")
     depth += 1
@@ -150,10 +182,10 @@ struct IRParser {
     skipSpace()
     if !peek("}") {
       repeat {
-        skipSpace()
+        let at = mark()
         let k = peek("\"") ? try string() : try word()
         try expect("=")
-        guard d[k] == nil else { throw fail("duplicate attribute '\(k)'") }
+        guard d[k] == nil else { throw fail("duplicate attribute '\(k)'", at: at) }
         d[k] = try attribute()
       } while try comma()
     }
@@ -161,6 +193,7 @@ struct IRParser {
     return d
   }
 
+  /// One attribute value: a dict, a list, a string, a boolean or a number.
   mutating func attribute() throws(IRParseError) -> Attribute {
     skipSpace()
     guard i < s.count else { throw fail("expected a value") }
@@ -180,6 +213,7 @@ struct IRParser {
       return .list(items)
     }
     if c == "\"" { return .string(try string()) }
+    let at = mark()
     let w = try word(extra: "+")
     switch w {
     case "true": return .bool(true)
@@ -189,11 +223,43 @@ struct IRParser {
     case "-inf": return .float(-.infinity)
     default: break
     }
-    if !w.contains("."), !w.contains("e"), let n = Int(w) { return .int(n) }
-    if let f = Double(w) { return .float(f) }
-    throw fail("bad value '\(w)'")
+    let bad = { (why: String) in IRParseError(line: at.line, column: at.column, message: why) }
+    guard let isFloat = Self.numberKind(w) else { throw bad("bad value '\(w)'") }
+    if isFloat {
+      guard let f = Double(w) else { throw bad("bad number '\(w)'") }
+      return .float(f)
+    }
+    guard let n = Int(w) else { throw bad("integer '\(w)' is out of range") }
+    return .int(n)
   }
 
+  /// Whether `w` is a float (true) or an integer (false) literal, or nil if neither:
+  /// `-?digits(.digits)?(e[+-]?digits)?`.
+  static func numberKind(_ w: String) -> Bool? {
+    var u = Substring(w).unicodeScalars[...]
+    func digits() -> Bool {
+      let n = u.prefix { ("0"..."9").contains($0) }.count
+      u = u.dropFirst(n)
+      return n > 0
+    }
+    if u.first == "-" { u = u.dropFirst() }
+    guard digits() else { return nil }
+    var isFloat = false
+    if u.first == "." {
+      u = u.dropFirst()
+      guard digits() else { return nil }
+      isFloat = true
+    }
+    if u.first == "e" || u.first == "E" {
+      u = u.dropFirst()
+      if u.first == "+" || u.first == "-" { u = u.dropFirst() }
+      guard digits() else { return nil }
+      isFloat = true
+    }
+    return u.isEmpty ? isFloat : nil
+  }
+
+  /// An optional `loc("file":line:column)`.
   mutating func location() throws(IRParseError) -> IRLocation? {
     skipSpace()
     guard peekWord("loc") else { return nil }
@@ -201,122 +267,12 @@ struct IRParser {
     try expect("(")
     let file = try string()
     try expect(":")
-    guard let l = Int(try word()) else { throw fail("bad line number") }
+    let lineAt = mark()
+    guard let l = Int(try word()) else { throw fail("bad line number", at: lineAt) }
     try expect(":")
-    guard let c = Int(try word()) else { throw fail("bad column number") }
+    let columnAt = mark()
+    guard let c = Int(try word()) else { throw fail("bad column number", at: columnAt) }
     try expect(")")
     return IRLocation(file: file, line: l, column: c)
   }
-
-  // MARK: Lexing
-
-  private mutating func string() throws(IRParseError) -> String {
-    try expect("\"")
-    var out = String.UnicodeScalarView()
-    while i < s.count, s[i] != "\"" {
-      if s[i] == "\\" {
-        advance()
-        guard i < s.count else { break }
-        switch s[i] {
-        case "n": out.append("\n")
-        case "t": out.append("\t")
-        case "r": out.append("\r")
-        case "u":
-          advance()
-          guard i < s.count, s[i] == "{" else { throw fail("bad \\u escape") }
-          advance()
-          var hex = ""
-          while i < s.count, s[i] != "}" { hex.unicodeScalars.append(s[i]); advance() }
-          guard let v = UInt32(hex, radix: 16), let u = Unicode.Scalar(v) else { throw fail("bad \\u escape") }
-          out.append(u)
-        default: out.append(s[i])
-        }
-      } else {
-        out.append(s[i])
-      }
-      advance()
-    }
-    guard i < s.count else { throw fail("unterminated string") }
-    advance()
-    return String(out)
-  }
-
-  private mutating func symbol(_ sigil: Unicode.Scalar) throws(IRParseError) -> String {
-    skipSpace()
-    guard i < s.count, s[i] == sigil else { throw fail("expected '\(sigil)name'") }
-    advance()
-    let start = i
-    while i < s.count, IRFormat.isNameScalar(s[i]) { advance() }
-    guard i > start else { throw fail("expected a name after '\(sigil)'") }
-    return String(String.UnicodeScalarView(s[start..<i]))
-  }
-
-  /// A run of name characters (plus `extra`), e.g. an opcode, a number or `Nx64xf32`.
-  private mutating func word(extra: String = "") throws(IRParseError) -> String {
-    skipSpace()
-    let start = i
-    while i < s.count, IRFormat.isNameScalar(s[i]) || extra.unicodeScalars.contains(s[i]) { advance() }
-    guard i > start else { throw fail("expected a word") }
-    return String(String.UnicodeScalarView(s[start..<i]))
-  }
-
-  private mutating func keyword(_ k: String) throws(IRParseError) {
-    skipSpace()
-    guard peekWord(k) else { throw fail("expected '\(k)'") }
-    for _ in k.unicodeScalars { advance() }
-  }
-
-  private mutating func expect(_ token: String) throws(IRParseError) {
-    skipSpace()
-    guard peek(token) else { throw fail("expected '\(token)'") }
-    for _ in token.unicodeScalars { advance() }
-  }
-
-  /// Consumes a comma if there is one.
-  private mutating func comma() throws(IRParseError) -> Bool {
-    skipSpace()
-    guard peek(",") else { return false }
-    advance()
-    return true
-  }
-
-  private func peek(_ token: String) -> Bool {
-    var j = i
-    for u in token.unicodeScalars {
-      guard j < s.count, s[j] == u else { return false }
-      j += 1
-    }
-    return true
-  }
-
-  private mutating func peekWord(_ w: String) -> Bool {
-    skipSpace()
-    guard peek(w) else { return false }
-    let end = i + w.unicodeScalars.count
-    return end >= s.count || !IRFormat.isNameScalar(s[end])
-  }
-
-  private mutating func skipSpace() {
-    while i < s.count {
-      if s[i] == " " || s[i] == "\n" || s[i] == "\t" || s[i] == "\r" {
-        advance()
-      } else if s[i] == "/", i + 1 < s.count, s[i + 1] == "/" {
-        while i < s.count, s[i] != "\n" { advance() }
-      } else {
-        break
-      }
-    }
-  }
-
-  private mutating func advance() {
-    if s[i] == "\n" {
-      line += 1
-      column = 1
-    } else {
-      column += 1
-    }
-    i += 1
-  }
-
-  private func fail(_ message: String) -> IRParseError { IRParseError(line: line, column: column, message: message) }
 }

@@ -1,21 +1,33 @@
-/// The IR's text form. Deterministic: attributes sorted by key, one float formatter,
-/// parameters and functions in module order. `parseModule` reads it back exactly.
+/// The IR's text form.
+///
+/// In: a `Module`. Out: text that `parseModule` reads back to an equal module. The output
+/// is deterministic: attributes sorted by key, one float formatter, parameters and
+/// functions in module order, one blank line between sections.
 
 /// Prints a module.
 public func printModule(_ m: Module) -> String {
   var out = "module @\(m.name)"
   if !m.attributes.isEmpty { out += " attributes " + IRFormat.dict(m.attributes) }
   out += " {\n"
-  for p in m.parameters {
-    out += "  param @\(p.name) : \(p.type)"
-    if !p.attributes.isEmpty { out += " " + IRFormat.dict(p.attributes) }
-    out += IRFormat.location(p.location) + "\n"
+  var sections: [String] = []
+  if !m.parameters.isEmpty {
+    sections.append(m.parameters.map { "  " + printParameter($0) + "\n" }.joined())
   }
-  for f in m.functions {
-    out += "\n"
-    out += printFunction(f, indent: "  ")
-  }
-  return out + "}\n"
+  for f in m.functions { sections.append(printFunction(f, indent: "  ")) }
+  return out + sections.joined(separator: "\n") + "}\n"
+}
+
+extension Module: CustomStringConvertible {
+  /// The module's text form, as `printModule` gives it.
+  public var printed: String { printModule(self) }
+  public var description: String { printModule(self) }
+}
+
+/// Prints one parameter: `param @name : type {attrs} loc(...)`.
+public func printParameter(_ p: Parameter) -> String {
+  var out = "param @\(p.name) : \(p.type)"
+  if !p.attributes.isEmpty { out += " " + IRFormat.dict(p.attributes) }
+  return out + IRFormat.location(p.location)
 }
 
 /// Prints one function.
@@ -24,7 +36,7 @@ public func printFunction(_ f: Function, indent: String = "") -> String {
   let results = f.results.map(\.description).joined(separator: ", ")
   var out = "\(indent)func @\(f.name)(\(args)) -> (\(results)) {\n"
   for op in f.body { out += indent + "  " + printOperation(op) + "\n" }
-  out += "\(indent)  return " + f.returns.map { "%" + $0 }.joined(separator: ", ") + "\n"
+  out += "\(indent)  return" + f.returns.map { " %" + $0 }.joined(separator: ",") + "\n"
   return out + "\(indent)}\n"
 }
 
@@ -49,6 +61,7 @@ public enum IRFormat {
     "{" + d.keys.sorted().map { "\(key($0)) = \(attribute(d[$0]!))" }.joined(separator: ", ") + "}"
   }
 
+  /// One attribute value: `1`, `0.5`, `true`, `"text"`, `[1, 2]`, `{a = 1}`.
   public static func attribute(_ a: Attribute) -> String {
     switch a {
     case .int(let i): return String(i)
@@ -76,6 +89,7 @@ public enum IRFormat {
     return ok ? k : quote(k)
   }
 
+  /// A double-quoted string with `\"`, `\\`, `\n`, `\t`, `\r` and `\u{…}` escapes.
   public static func quote(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
@@ -97,6 +111,7 @@ public enum IRFormat {
     return out + "\""
   }
 
+  /// ` loc("file":line:column)`, or nothing.
   static func location(_ l: IRLocation?) -> String {
     guard let l else { return "" }
     return " loc(\(quote(l.file)):\(l.line):\(l.column))"

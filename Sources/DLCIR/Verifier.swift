@@ -1,5 +1,8 @@
-/// The verifier: structural and type invariants of a module. It runs after every pass
-/// and over every golden IR file; a failure names the function and the op.
+/// The verifier: structural and type invariants of a module.
+///
+/// In: a module. Out: every violated invariant, as a list (empty when valid). It runs
+/// after every pass and over every golden IR file; each error names the function and
+/// the op (`opcode %result`).
 
 /// One violated invariant.
 public struct VerifierError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -9,42 +12,81 @@ public struct VerifierError: Error, Sendable, Hashable, CustomStringConvertible 
   public var op: String?
   public var message: String
 
+  public init(function: String? = nil, op: String? = nil, message: String) {
+    self.function = function
+    self.op = op
+    self.message = message
+  }
+
+  /// `in @predict, at 'relu %relu_1': %x is used before it is defined`.
   public var description: String {
-    var where_ = ""
-    if let f = function { where_ += "in @\(f)" }
-    if let o = op { where_ += (where_.isEmpty ? "" : ", ") + "at '\(o)'" }
-    return where_.isEmpty ? message : "\(where_): \(message)"
+    var place = ""
+    if let f = function { place += "in @\(f)" }
+    if let o = op { place += (place.isEmpty ? "" : ", ") + "at '\(o)'" }
+    return place.isEmpty ? message : "\(place): \(message)"
   }
 }
 
 /// Checks every invariant of `m`; returns all violations (empty when valid).
 public func verify(_ m: Module) -> [VerifierError] {
   var errors: [VerifierError] = []
+  if !isIRName(m.name) { errors.append(VerifierError(message: "module name '\(m.name)' is not a valid IR name")) }
   var paramTypes: [String: TensorType] = [:]
   for p in m.parameters {
+    if !isIRName(p.name) { errors.append(VerifierError(message: "parameter name '\(p.name)' is not a valid IR name")) }
     if paramTypes[p.name] != nil { errors.append(VerifierError(message: "parameter @\(p.name) is defined twice")) }
     paramTypes[p.name] = p.type
-    if p.type.isBatched { errors.append(VerifierError(message: "parameter @\(p.name) has a batch dimension")) }
+    if p.type.dims.contains(.batch) { errors.append(VerifierError(message: "parameter @\(p.name) has a batch dimension")) }
   }
   var functionNames = Set<String>()
   for f in m.functions {
+    if !isIRName(f.name) { errors.append(VerifierError(message: "function name '\(f.name)' is not a valid IR name")) }
     if !functionNames.insert(f.name).inserted { errors.append(VerifierError(message: "function @\(f.name) is defined twice")) }
-    errors += verify(f, paramTypes: paramTypes)
+    if paramTypes[f.name] != nil { errors.append(VerifierError(message: "@\(f.name) names both a parameter and a function")) }
+    errors += FunctionVerifier(function: f, paramTypes: paramTypes).run()
   }
   return errors
 }
 
-private func verify(_ f: Function, paramTypes: [String: TensorType]) -> [VerifierError] {
-  var errors: [VerifierError] = []
-  func fail(_ op: Operation?, _ message: String) {
-    errors.append(VerifierError(function: f.name, op: op.map { "\($0.opcode) %\($0.results.first?.name ?? "?")" }, message: message))
-  }
+/// Whether `name` can follow `%` or `@` in the text form: `[A-Za-z0-9_.$-]+`.
+public func isIRName(_ name: String) -> Bool {
+  !name.isEmpty && name.unicodeScalars.allSatisfy(IRFormat.isNameScalar)
+}
+
+/// Checks one function: definitions before uses, op schemas and types, the return.
+private struct FunctionVerifier {
+  let function: Function
+  let paramTypes: [String: TensorType]
   var values: [String: TensorType] = [:]
-  for a in f.arguments {
-    if values[a.name] != nil { fail(nil, "argument %\(a.name) is defined twice") }
-    values[a.name] = a.type
+  var errors: [VerifierError] = []
+
+  init(function: Function, paramTypes: [String: TensorType]) {
+    self.function = function
+    self.paramTypes = paramTypes
   }
-  for op in f.body {
+
+  /// Runs the checks in order: arguments, each op, the return.
+  consuming func run() -> [VerifierError] {
+    for a in function.arguments { define(a, by: nil) }
+    for op in function.body { check(op) }
+    checkReturn()
+    return errors
+  }
+
+  private mutating func fail(_ op: Operation?, _ message: String) {
+    let at = op.map { "\($0.opcode) %\($0.results.first?.name ?? "?")" }
+    errors.append(VerifierError(function: function.name, op: at, message: message))
+  }
+
+  /// Records a value, reporting a second definition or a bad name.
+  private mutating func define(_ v: Value, by op: Operation?) {
+    if !isIRName(v.name) { fail(op, "value name '\(v.name)' is not a valid IR name") }
+    if values[v.name] != nil { fail(op, "%\(v.name) is defined twice") }
+    values[v.name] = v.type
+  }
+
+  /// Operands defined, attributes per schema, result types as the schema infers them.
+  private mutating func check(_ op: Operation) {
     var operandTypes: [TensorType] = []
     var complete = true
     for o in op.operands {
@@ -61,37 +103,52 @@ private func verify(_ f: Function, paramTypes: [String: TensorType]) -> [Verifie
         }
       }
     }
+    if op.results.isEmpty { fail(op, "the op has no results") }
     if let schema = OpRegistry.schema(op.opcode) {
-      for (name, spec) in schema.attributes {
-        if let a = op.attributes[name] {
-          if !spec.kind.accepts(a) { fail(op, "attribute '\(name)' has the wrong kind") }
-        } else if spec.required {
-          fail(op, "attribute '\(name)' is missing")
-        }
-      }
-      for name in op.attributes.keys where schema.attributes[name] == nil { fail(op, "unknown attribute '\(name)'") }
-      if complete {
-        do {
-          let inferred = try schema.infer(operandTypes, op.attributes)
-          if inferred != op.results.map(\.type) {
-            fail(op, "result types \(op.results.map(\.type.description)) differ from inferred \(inferred.map(\.description))")
-          }
-        } catch {
-          fail(op, "operands do not fit: \(error.message)")
-        }
-      }
+      complete = checkSignature(op, schema) && complete
+      // Inference on broken operands or attributes would only repeat those errors.
+      if complete { checkTypes(op, schema, operandTypes) }
     } else {
       fail(op, "unknown op '\(op.opcode)'")
     }
-    for r in op.results {
-      if values[r.name] != nil { fail(op, "%\(r.name) is defined twice") }
-      values[r.name] = r.type
+    for r in op.results { define(r, by: op) }
+  }
+
+  /// Reports the operand count and every attribute problem; returns whether all were fine.
+  private mutating func checkSignature(_ op: Operation, _ schema: OpSchema) -> Bool {
+    var ok = true
+    if let problem = schema.arityProblem(op.operands.count) {
+      fail(op, problem)
+      ok = false
+    }
+    for problem in schema.attributeProblems(op.attributes) {
+      fail(op, problem)
+      ok = false
+    }
+    return ok
+  }
+
+  /// Re-infers the result types and compares them with the declared ones.
+  private mutating func checkTypes(_ op: Operation, _ schema: OpSchema, _ operandTypes: [TensorType]) {
+    do {
+      let inferred = try schema.infer(operands: operandTypes, attributes: op.attributes)
+      let declared = op.results.map(\.type)
+      if inferred != declared {
+        let text = { (ts: [TensorType]) in ts.map(\.description).joined(separator: ", ") }
+        fail(op, "declared result type \(text(declared)) differs from the inferred \(text(inferred))")
+      }
+    } catch {
+      fail(op, "operands do not fit: \(error.message)")
     }
   }
-  if f.returns.count != f.results.count {
-    fail(nil, "returns \(f.returns.count) values but the signature has \(f.results.count)")
-  } else {
-    for (name, type) in zip(f.returns, f.results) {
+
+  /// The returned values exist and match the signature.
+  private mutating func checkReturn() {
+    guard function.returns.count == function.results.count else {
+      fail(nil, "returns \(function.returns.count) values but the signature has \(function.results.count)")
+      return
+    }
+    for (name, type) in zip(function.returns, function.results) {
       guard let t = values[name] else {
         fail(nil, "returns %\(name), which is not defined")
         continue
@@ -99,5 +156,4 @@ private func verify(_ f: Function, paramTypes: [String: TensorType]) -> [Verifie
       if t != type { fail(nil, "returns %\(name) of type \(t) but the signature says \(type)") }
     }
   }
-  return errors
 }

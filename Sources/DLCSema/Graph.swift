@@ -121,13 +121,15 @@ struct LayerGraph {
   }
 
   /// Layers whose output does not reach the model output (the last layer).
+  /// Empty when any layer failed to resolve: its intended inputs are unknown, and
+  /// warning about them would only repeat the error.
   func unused() -> [Int] {
-    guard !nodes.isEmpty else { return [] }
+    guard !nodes.isEmpty, nodes.allSatisfy(\.resolved) else { return [] }
     var live = Set([nodes.count - 1])
     for i in order.reversed() where live.contains(i) {
       for j in nodes[i].inputs where j != Self.modelInput { live.insert(j) }
     }
-    return nodes.indices.filter { !live.contains($0) && nodes[$0].resolved }
+    return nodes.indices.filter { !live.contains($0) }
   }
 }
 

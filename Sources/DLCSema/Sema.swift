@@ -24,7 +24,6 @@ struct Checker {
   var specPath: String { spec.file.path }
 
   mutating func run() -> Module? {
-    let errorsBefore = diags.errorCount
     let task = spec.data?.task?.value
     let training = TrainingChecks(diags: diags, spec: spec)
 
@@ -82,8 +81,10 @@ struct Checker {
     }
     training.checkOptimization()
 
-    guard diags.errorCount == errorsBefore, let input, let output, let task, let facts, let name = spec.name,
-          let loss = spec.loss, let train = spec.train, let data = spec.data else { return nil }
+    // Any error, here or while decoding, means no module.
+    guard !diags.hasErrors, let input, let output, let task, let facts, let name = spec.name,
+          let loss = spec.loss, let train = spec.train, train.optimizer != nil, train.batchSize != nil, train.epochs != nil,
+          let data = spec.data else { return nil }
     let predict = Function(name: "predict", arguments: [input], results: [output.type], body: lowering.body, returns: [output.name])
     let module = Module(name: name.value, attributes: moduleAttributes(task: task, facts: facts, data: data, train: train, base: base),
                         parameters: lowering.parameters,

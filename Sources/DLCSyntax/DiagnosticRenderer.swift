@@ -58,7 +58,8 @@ public struct DiagnosticRenderer: Sendable {
     }
     let trailers = d.notes.filter { $0.range == nil }.map { "note: " + $0.text } + d.helps.map { "help: " + $0 }
     if !trailers.isEmpty {
-      if d.range == nil { out += "\(pad) |\n" }
+      // rustc style: an empty gutter line separates the snippets (or the header) from `= note/help`.
+      out += "\(pad) |\n"
       for t in trailers { out += "\(pad) = " + t + "\n" }
     }
     return out

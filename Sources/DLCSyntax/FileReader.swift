@@ -43,8 +43,8 @@ public enum FileReader {
 
   /// `base`'s folder joined with `path`, unless `path` is absolute.
   public static func resolve(_ path: String, relativeTo base: String) -> String {
-    if path.hasPrefix("/") { return path }
-    guard let slash = base.lastIndex(of: "/") else { return path }
+    if path.hasPrefix("/") { return normalize(path) }
+    guard let slash = base.lastIndex(of: "/") else { return normalize(path) }
     let dir = String(base[..<slash])
     return normalize(dir + "/" + path)
   }

@@ -37,6 +37,8 @@ struct YAMLEvent {
 struct LibYAMLError: Error {
   var problem: String
   var problemMark: YAMLMark
+  /// For reader errors (bad bytes), which leave `problemMark` unset: the byte offset in the input.
+  var problemOffset: Int?
   var context: String?
   var contextMark: YAMLMark?
 }
@@ -47,12 +49,14 @@ final class LibYAMLParser {
   private let parser: UnsafeMutablePointer<yaml_parser_t>
   private let input: UnsafeMutableBufferPointer<UInt8>
   private var finished = false
+  private var failedToStart = false
 
   init(bytes: ArraySlice<UInt8>) {
     parser = .allocate(capacity: 1)
     input = .allocate(capacity: max(1, bytes.count))
     _ = input.initialize(from: bytes)
-    yaml_parser_initialize(parser)
+    // Fails only when out of memory; then the parser's error is set and `next` reports it.
+    if yaml_parser_initialize(parser) == 0 { (finished, failedToStart) = (true, true) }
     yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
     yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
   }
@@ -66,15 +70,14 @@ final class LibYAMLParser {
   /// The next event; after `streamEnd` or an error, keeps returning `streamEnd`.
   func next() -> Result<YAMLEvent, LibYAMLError> {
     var event = yaml_event_t()
+    if failedToStart {
+      failedToStart = false
+      return .failure(currentError())
+    }
     guard !finished else { return .success(YAMLEvent(kind: .streamEnd, start: YAMLMark(yaml_mark_t()), end: YAMLMark(yaml_mark_t()))) }
     guard yaml_parser_parse(parser, &event) == 1 else {
       finished = true
-      let p = parser.pointee
-      return .failure(LibYAMLError(
-        problem: p.problem.map { String(cString: $0) } ?? "invalid YAML",
-        problemMark: YAMLMark(p.problem_mark),
-        context: p.context.map { String(cString: $0) },
-        contextMark: p.context == nil ? nil : YAMLMark(p.context_mark)))
+      return .failure(currentError())
     }
     defer { yaml_event_delete(&event) }
     let start = YAMLMark(event.start_mark), end = YAMLMark(event.end_mark)
@@ -100,15 +103,30 @@ final class LibYAMLParser {
       let value = String(decoding: UnsafeBufferPointer(start: s.value, count: Int(s.length)), as: UTF8.self)
       kind = .scalar(value: value, anchor: string(s.anchor), tag: string(s.tag), style: style(s.style))
     case YAML_ALIAS_EVENT: kind = .alias(anchor: string(event.data.alias.anchor) ?? "")
-    default: kind = .streamEnd
+    default: kind = .streamEnd  // YAML_NO_EVENT: libyaml has nothing more to say
     }
     return .success(YAMLEvent(kind: kind, start: start, end: end))
   }
 
+  /// libyaml's error state as a Swift value.
+  private func currentError() -> LibYAMLError {
+    let p = parser.pointee
+    let fallback = p.error == YAML_MEMORY_ERROR ? "libyaml ran out of memory" : "invalid YAML"
+    return LibYAMLError(
+      problem: p.problem.map { String(cString: $0) } ?? fallback,
+      problemMark: YAMLMark(p.problem_mark),
+      // The reader (decoding) stage reports a byte offset and leaves the mark at zero.
+      problemOffset: p.error == YAML_READER_ERROR ? Int(p.problem_offset) : nil,
+      context: p.context.map { String(cString: $0) },
+      contextMark: p.context == nil ? nil : YAMLMark(p.context_mark))
+  }
+
+  /// A NUL-terminated anchor or tag as a String (these cannot contain NUL, unlike scalars).
   private func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
     p.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
   }
 
+  /// libyaml's scalar style as ours; `default:` because C enums import as open structs.
   private func style(_ s: yaml_scalar_style_t) -> Scalar.Style {
     switch s {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE: return .singleQuoted

@@ -2,7 +2,9 @@
 ///
 /// In: the bytes of a file and its path as the user named it. Out: a `SourceFile`
 /// that maps between byte offsets and 1-based line/column positions, and hands out
-/// the text of a line for diagnostics. Columns count Unicode scalars, as libyaml does.
+/// the text of a line for diagnostics. Columns count Unicode scalars, as libyaml does;
+/// a UTF-8 byte-order mark is not a column (editors hide it), so the first character
+/// after it is at 1:1.
 
 /// A file being compiled; immutable once read.
 public final class SourceFile: Sendable {
@@ -11,11 +13,14 @@ public final class SourceFile: Sendable {
   /// The raw bytes of the file.
   public let bytes: [UInt8]
   /// Byte offset at which each line starts; `lineStarts[0] == 0`.
-  private let lineStarts: [Int]
+  let lineStarts: [Int]
+  /// 3 when the file starts with a UTF-8 byte-order mark, else 0.
+  let bomLength: Int
 
   public init(path: String, bytes: [UInt8]) {
     self.path = path
     self.bytes = bytes
+    self.bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     var starts = [0]
     var i = 0
     while i < bytes.count {
@@ -41,7 +46,7 @@ public final class SourceFile: Sendable {
   /// The text of 1-based line `line` without its line break; invalid UTF-8 is replaced.
   public func lineText(_ line: Int) -> String {
     guard line >= 1, line <= lineStarts.count else { return "" }
-    let start = lineStarts[line - 1]
+    let start = line == 1 ? bomLength : lineStarts[line - 1]
     var end = line < lineStarts.count ? lineStarts[line] : bytes.count
     while end > start, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
     return String(decoding: bytes[start..<end], as: UTF8.self)
@@ -50,15 +55,10 @@ public final class SourceFile: Sendable {
   /// The position of a byte offset (clamped to the file).
   public func position(ofByte offset: Int) -> SourcePosition {
     let offset = max(0, min(offset, bytes.count))
-    var lo = 0
-    var hi = lineStarts.count - 1
-    while lo < hi {
-      let mid = (lo + hi + 1) / 2
-      if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-    }
+    let lo = lineIndex(ofByte: offset)
     // Count scalars (non-continuation bytes) between the line start and the offset.
     var column = 1
-    var i = lineStarts[lo]
+    var i = lo == 0 ? min(bomLength, offset) : lineStarts[lo]
     while i < offset {
       if bytes[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
@@ -66,10 +66,21 @@ public final class SourceFile: Sendable {
     return SourcePosition(line: lo + 1, column: column, offset: offset)
   }
 
+  /// The 0-based index of the line holding byte `offset` (binary search, O(log lines)).
+  func lineIndex(ofByte offset: Int) -> Int {
+    var lo = 0
+    var hi = lineStarts.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+    }
+    return lo
+  }
+
   /// The byte offset of a 1-based line and scalar column (clamped to the line).
   public func byteOffset(line: Int, column: Int) -> Int {
     guard line >= 1, line <= lineStarts.count else { return bytes.count }
-    var i = lineStarts[line - 1]
+    var i = line == 1 ? bomLength : lineStarts[line - 1]
     var col = 1
     while col < column, i < bytes.count, bytes[i] != 0x0A, bytes[i] != 0x0D {
       i += 1

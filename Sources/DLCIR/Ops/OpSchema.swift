@@ -1,17 +1,25 @@
-/// Op schemas: for each opcode its attributes, its shape rule and its FLOP count.
+/// Op schemas: for each opcode its operands, attributes, effects, shape rule and FLOPs.
 ///
-/// In: operand types and attributes. Out: result types, or a `ShapeError` phrased for
-/// the person who wrote the spec. The type checker infers shapes with these rules and
-/// the verifier re-checks every op with them, so they are the one definition of each
-/// op's shape.
+/// The type checker infers result types with these rules and the verifier re-checks
+/// every op with them, so each is the one definition of its op's shape.
 ///
-/// FLOPs are counted per sample for the forward pass: a multiply-add is 2 FLOPs, an
-/// elementwise op 1 per output element (a transcendental counts 1 too), a reduction
-/// 1 per input element. Ops that only move data (flatten, reshape, concat, embedding
-/// lookups) count 0.
+/// FLOP convention (forward pass, per sample, of the deployed model):
+/// - a multiply-add counts 2 (dense: 2·in·out per row; conv2d: 2·C·kh·kw per output
+///   element), a bias add 1 per output element;
+/// - an elementwise op counts 1 per output element, transcendentals included (relu,
+///   sigmoid, gelu…); a merge of k inputs counts k − 1 per element;
+/// - a window op counts kh·kw per output element; a reduction 1 per input element;
+/// - softmax counts 3 per element (exp, sum, divide); normalizations count their
+///   inference form: batchnorm 2 per element (per-channel scale and shift), layernorm
+///   5 (mean, variance, normalize, scale, shift);
+/// - ops that only move data (reshape, flatten, concat, embedding lookup) and dropout
+///   (the identity at inference) count 0;
+/// - losses: cross_entropy 4 per logit (log-softmax and the pick), mse and mae 3 per
+///   element (difference, square or absolute value, sum), bce_with_logits 5 per element.
 
-/// A shape error, phrased for the person who wrote the spec: lowercase, no trailing period.
-public struct ShapeError: Error, Sendable, Equatable {
+/// A shape or attribute problem, phrased for the person who wrote the spec: lowercase,
+/// no trailing period; the fix, if there is one, goes in `help`.
+public struct ShapeError: Error, Sendable, Hashable, CustomStringConvertible {
   public var message: String
   public var help: String?
 
@@ -20,139 +28,127 @@ public struct ShapeError: Error, Sendable, Equatable {
     self.help = help
   }
 
-  public init(message: String, help: String? = nil) {
-    self.init(message, help: help)
-  }
+  /// The message, then `help: …` if any.
+  public var description: String { help.map { "\(message) (help: \($0))" } ?? message }
 }
 
-/// The kinds of values an attribute may hold.
-public enum AttributeKind: String, Sendable, Equatable {
-  case int, float, bool, string, intList, floatList, any
+/// What an op does besides computing its results. An op with no effects may be
+/// removed when its results are unused.
+public struct OpEffects: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt8
+  public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-  /// Whether `a` is a value of this kind (an int is also a float).
-  public func accepts(_ a: Attribute) -> Bool {
-    switch (self, a) {
-    case (.any, _), (.int, .int), (.float, .float), (.float, .int), (.bool, .bool), (.string, .string): return true
-    case (.intList, .list(let items)): return items.allSatisfy { $0.intValue != nil }
-    case (.floatList, .list(let items)): return items.allSatisfy { $0.floatValue != nil }
-    default: return false
-    }
-  }
+  /// Draws random numbers while training (dropout); removing it shifts the RNG stream.
+  public static let random = OpEffects(rawValue: 1 << 0)
+  /// Writes module state while training (batchnorm's running statistics).
+  public static let updatesState = OpEffects(rawValue: 1 << 1)
 }
 
-/// One attribute an op takes: its kind and whether every instance must carry it.
-public struct AttributeSpec: Sendable, Equatable {
-  public var kind: AttributeKind
-  public var required: Bool
-
-  public init(kind: AttributeKind, required: Bool) {
-    self.kind = kind
-    self.required = required
-  }
-
-  /// An attribute every instance carries.
-  public static func required(_ kind: AttributeKind) -> AttributeSpec { AttributeSpec(kind: kind, required: true) }
-  /// An attribute that may be absent.
-  public static func optional(_ kind: AttributeKind) -> AttributeSpec { AttributeSpec(kind: kind, required: false) }
+/// The operands and attributes of one op, as its rules see them.
+public struct OpArguments: Sendable {
+  public var opcode: String
+  public var operands: [TensorType]
+  public var attributes: [String: Attribute]
 }
 
 /// Everything the IR knows about one opcode.
 public struct OpSchema: Sendable {
-  /// Operand types and attributes → result types.
-  public typealias Infer = @Sendable ([TensorType], [String: Attribute]) throws(ShapeError) -> [TensorType]
-  /// Operand types, result types and attributes → FLOPs per sample.
-  public typealias Flops = @Sendable ([TensorType], [TensorType], [String: Attribute]) -> Int
+  /// Infers result types; throws when the operands or attributes do not fit.
+  public typealias InferRule = @Sendable (OpArguments) throws(ShapeError) -> [TensorType]
+  /// FLOPs per sample, given operands that fit and the inferred results.
+  public typealias FlopsRule = @Sendable (OpArguments, [TensorType]) -> Int
 
-  public var name: String
-  public var summary: String
-  /// Attribute name → kind and whether it is required.
-  public var attributes: [String: AttributeSpec]
-  /// Whether an instance whose results are unused can be removed (false for ops with effects).
-  public var isPure: Bool
-  private let inferRule: Infer
-  private let flopsRule: Flops
+  public let name: String
+  public let summary: String
+  /// Operand names in order: `bias?` is optional, `rest…` takes any number more.
+  public let operands: [String]
+  /// Attributes in documentation order.
+  public let attributes: [AttributeSpec]
+  public let effects: OpEffects
+  private let inferRule: InferRule
+  private let flopsRule: FlopsRule
 
   public init(
-    _ name: String, _ summary: String, attributes: [String: AttributeSpec] = [:],
-    isPure: Bool = true, infer: @escaping Infer, flops: @escaping Flops
+    name: String, summary: String, operands: [String], attributes: [AttributeSpec] = [], effects: OpEffects = [],
+    infer: @escaping InferRule, flops: @escaping FlopsRule
   ) {
     self.name = name
     self.summary = summary
+    self.operands = operands
     self.attributes = attributes
-    self.isPure = isPure
+    self.effects = effects
     self.inferRule = infer
     self.flopsRule = flops
   }
 
-  /// Result types for these operand types, or why they do not fit.
+  /// Whether removing an unused instance changes nothing.
+  public var isPure: Bool { effects.isEmpty }
+
+  /// The fewest operands the op takes.
+  public var minOperands: Int { operands.filter { !$0.hasSuffix("?") && !$0.hasSuffix("…") }.count }
+
+  /// The most operands the op takes; nil when unbounded.
+  public var maxOperands: Int? { operands.contains { $0.hasSuffix("…") } ? nil : operands.count }
+
+  /// The spec of attribute `name`.
+  public func attribute(named name: String) -> AttributeSpec? { attributes.first { $0.name == name } }
+
+  /// Result types for these operand types and attributes, or why they do not fit.
+  /// Checks the operand count and the attributes (presence, kind) before the shape rule.
+  public func infer(operands: [TensorType], attributes: [String: Attribute]) throws(ShapeError) -> [TensorType] {
+    if let problem = arityProblem(operands.count) { throw ShapeError(problem) }
+    if let problem = attributeProblems(attributes).first { throw ShapeError(problem) }
+    return try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes))
+  }
+
+  /// Forward FLOPs per sample (see the convention above); 0 when the operands do not fit.
+  public func flopsPerSample(operands: [TensorType], results: [TensorType], attributes: [String: Attribute]) -> Int {
+    guard let inferred = try? infer(operands: operands, attributes: attributes) else { return 0 }
+    return flopsRule(OpArguments(opcode: name, operands: operands, attributes: attributes), inferred)
+  }
+
+  /// Shorthand for `infer(operands:attributes:)`.
+  @available(*, deprecated, renamed: "infer(operands:attributes:)")
   public func infer(_ operands: [TensorType], _ attributes: [String: Attribute]) throws(ShapeError) -> [TensorType] {
-    try inferRule(operands, attributes)
+    try infer(operands: operands, attributes: attributes)
   }
 
-  /// FLOPs per sample of the forward computation (see the convention at the top of this file).
+  /// Shorthand for `flopsPerSample(operands:results:attributes:)`.
+  @available(*, deprecated, renamed: "flopsPerSample(operands:results:attributes:)")
   public func flops(_ operands: [TensorType], _ results: [TensorType], _ attributes: [String: Attribute]) -> Int {
-    flopsRule(operands, results, attributes)
+    flopsPerSample(operands: operands, results: results, attributes: attributes)
+  }
+
+  /// Why `count` operands are wrong for this op, or nil.
+  public func arityProblem(_ count: Int) -> String? {
+    let lower = minOperands
+    if count >= lower, maxOperands.map({ count <= $0 }) ?? true { return nil }
+    let expected: String
+    switch maxOperands {
+    case nil: expected = "at least \(lower)"
+    case let upper? where upper == lower: expected = "\(lower)"
+    case let upper?: expected = "\(lower) to \(upper)"
+    }
+    let signature = operands.joined(separator: ", ")
+    return "'\(name)' takes \(expected) operand\(expected == "1" ? "" : "s") (\(signature)), found \(count)"
+  }
+
+  /// Every problem with `attributes`: missing required ones, wrong kinds, unknown
+  /// names (sorted), in that order.
+  public func attributeProblems(_ given: [String: Attribute]) -> [String] {
+    var problems: [String] = []
+    for spec in attributes {
+      if let value = given[spec.name] {
+        if !spec.kind.accepts(value) {
+          problems.append("attribute '\(spec.name)' of '\(name)' must be \(spec.kind), found \(value)")
+        }
+      } else if spec.isRequired {
+        problems.append("'\(name)' needs attribute '\(spec.name)' (\(spec.kind))")
+      }
+    }
+    for key in given.keys.sorted() where attribute(named: key) == nil {
+      problems.append("'\(name)' has no attribute '\(key)'")
+    }
+    return problems
   }
 }
-
-/// The registry of every op, by opcode.
-public enum OpRegistry {
-  /// Every schema, grouped by family in the order of the `Ops/` files.
-  public static let all: [OpSchema] = linearOps + spatialOps + normalizationOps + elementwiseOps + shapeOps + lossOps
-
-  private static let byName: [String: OpSchema] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
-
-  /// The schema of `opcode`, or nil for an unknown opcode.
-  public static func schema(_ opcode: String) -> OpSchema? { byName[opcode] }
-}
-
-// MARK: Helpers shared by the rules
-
-/// `[64]`, `[1, 8, 8]`.
-func shapeText(_ dims: [Int]) -> String { "[" + dims.map(String.init).joined(separator: ", ") + "]" }
-
-/// `5×5`.
-func sizeText(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
-
-/// The per-sample shape of a batched activation, or an error naming what was expected.
-func sample(_ t: TensorType, _ what: String) throws(ShapeError) -> [Int] {
-  guard let s = t.perSampleShape else { throw ShapeError("\(what) must be a batched tensor, found \(t)") }
-  return s
-}
-
-/// The fixed shape of a parameter.
-func fixed(_ t: TensorType, _ what: String) throws(ShapeError) -> [Int] {
-  guard let s = t.fixedShape else { throw ShapeError("\(what) must have a fixed shape, found \(t)") }
-  return s
-}
-
-/// Checks the number of operands.
-func operandCount(_ ops: [TensorType], _ allowed: ClosedRange<Int>, _ op: String) throws(ShapeError) {
-  guard allowed.contains(ops.count) else {
-    let range = allowed.count > 1 ? "\(allowed.lowerBound) to \(allowed.upperBound)" : "\(allowed.lowerBound)"
-    throw ShapeError("'\(op)' takes \(range) operand\(allowed.upperBound == 1 ? "" : "s"), found \(ops.count)")
-  }
-}
-
-/// Checks that an operand holds floats.
-func floats(_ t: TensorType, _ op: String) throws(ShapeError) {
-  guard t.element == .f32 || t.element == .f16 else {
-    throw ShapeError("'\(op)' needs a float input, found \(t.element.rawValue)")
-  }
-}
-
-/// A batched type `[N, dims…]`.
-func batched(_ dims: [Int], _ e: ElementType = .f32) -> TensorType {
-  TensorType(dims: [.batch] + dims.map { .fixed($0) }, element: e)
-}
-
-/// `tensor<f32>`, the type of a loss.
-let scalarF32 = TensorType(dims: [], element: .f32)
-
-/// An int-list attribute, or a default.
-func ints(_ a: [String: Attribute], _ k: String, default d: [Int]) -> [Int] { a[k]?.intList ?? d }
-
-/// Elementwise FLOPs: one per output element.
-let perOutputElement: OpSchema.Flops = { _, r, _ in r.first.map { $0.elementCount(batch: 1) } ?? 0 }
-/// Ops that only move data.
-let noFlops: OpSchema.Flops = { _, _, _ in 0 }

@@ -1,39 +1,32 @@
-/// Ops that only move elements: flatten, reshape, concat.
+/// Ops that only change how a sample's elements are arranged: flatten and reshape.
 
-let shapeOps: [OpSchema] = [flatten, reshape, concat]
+let shapeOps: [OpSchema] = [flatten, reshape]
 
-let flatten = OpSchema("flatten", "all per-sample axes into one", infer: { ops, _ throws(ShapeError) in
-  try operandCount(ops, 1...1, "flatten")
-  let x = try sample(ops[0], "the input")
-  return [batched([x.reduce(1, *)], ops[0].element)]
-}, flops: noFlops)
+/// flatten(x [N, d…]) → [N, Π d]: all per-sample axes into one, row-major.
+let flatten = OpSchema(
+  name: "flatten", summary: "all per-sample axes into one", operands: ["x"],
+  infer: { a throws(ShapeError) in
+    let x = try a.sample(0, "input")
+    return [TensorType(perSample: [try product(x)], element: a.operands[0].element)]
+  },
+  flops: noFlops)
 
-let reshape = OpSchema("reshape", "a new per-sample shape with the same element count", attributes: ["shape": (.intList, true)],
-                       infer: { ops, a throws(ShapeError) in
-  try operandCount(ops, 1...1, "reshape")
-  let x = try sample(ops[0], "the input")
-  let shape = a["shape"]?.intList ?? []
-  guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else { throw ShapeError("reshape needs positive dimensions, found \(shapeText(shape))") }
-  guard shape.reduce(1, *) == x.reduce(1, *) else {
-    throw ShapeError("cannot reshape \(shapeText(x)) (\(x.reduce(1, *)) elements) to \(shapeText(shape)) (\(shape.reduce(1, *)) elements)")
-  }
-  return [batched(shape, ops[0].element)]
-}, flops: noFlops)
-
-let concat = OpSchema("concat", "inputs joined along an axis", attributes: ["axis": (.int, true)], infer: { ops, a throws(ShapeError) in
-  guard ops.count >= 2 else { throw ShapeError("'concat' needs at least 2 inputs, found \(ops.count)") }
-  let first = try sample(ops[0], "the input")
-  let raw = a["axis"]?.intValue ?? -1
-  guard (-first.count..<first.count).contains(raw) else { throw ShapeError("axis \(raw) is out of range for \(shapeText(first))") }
-  let axis = raw < 0 ? raw + first.count : raw
-  var out = first
-  for t in ops.dropFirst() {
-    let s = try sample(t, "the input")
-    guard s.count == first.count, t.element == ops[0].element,
-          s.indices.allSatisfy({ $0 == axis || s[$0] == first[$0] }) else {
-      throw ShapeError("'concat' along axis \(raw) needs equal other dimensions, found \(shapeText(first)) and \(shapeText(s))")
+/// reshape(x [N, d…]) {shape} → [N, shape…]: a new per-sample shape, row-major, with
+/// the same element count. The shape is explicit (the type checker resolves `-1`).
+let reshape = OpSchema(
+  name: "reshape", summary: "a new per-sample shape with the same element count", operands: ["x"],
+  attributes: [.required("shape", .list(.int), "the new per-sample shape")],
+  infer: { a throws(ShapeError) in
+    let x = try a.sample(0, "input")
+    let shape = a.attributes["shape"]?.intList ?? []
+    guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else {
+      throw ShapeError("reshape needs positive dimensions, found \(shapeText(shape))")
     }
-    out[axis] += s[axis]
-  }
-  return [batched(out, ops[0].element)]
-}, flops: noFlops)
+    let (have, want) = (try product(x), try product(shape))
+    guard have == want else {
+      throw ShapeError("cannot reshape \(shapeText(x)) (\(have) elements) to \(shapeText(shape)) (\(want) elements)",
+                       help: "use -1 for one dimension to have it computed")
+    }
+    return [TensorType(perSample: shape, element: a.operands[0].element)]
+  },
+  flops: noFlops)

@@ -1,0 +1,16 @@
+/// The registry of every op, by opcode. Each family's schemas live in their own file.
+
+/// Looks up op schemas.
+public enum OpRegistry {
+  /// Every schema, family by family.
+  public static let all: [OpSchema] =
+    linearOps + attentionOps + spatialOps + normalizationOps + activationOps + mergeOps + shapeOps + lossOps
+
+  private static let byName: [String: OpSchema] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+  /// The schema of `opcode`, or nil if the IR has no such op.
+  public static func schema(_ opcode: String) -> OpSchema? { byName[opcode] }
+
+  /// Every opcode, sorted.
+  public static var opcodes: [String] { byName.keys.sorted() }
+}

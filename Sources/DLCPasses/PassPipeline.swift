@@ -1,0 +1,26 @@
+/// The default pass pipeline, in the order the passes run, and the registry of every
+/// pass by name (for `--print-ir-after=<name>` and the spec's `optimize:` list).
+import DLCIR
+
+/// The passes dlc knows.
+public enum PassPipeline {
+  /// The default pipeline, top to bottom. BN folding, precomputation of frozen layers,
+  /// pruning and quantization join here when they land.
+  public static var `default`: [any Pass] {
+    [
+      EliminateDeadOps(),
+    ]
+  }
+
+  /// Every pass, for lookup by name.
+  public static var all: [any Pass] {
+    [
+      EliminateDeadOps(),
+    ]
+  }
+
+  /// The pass called `name`, or nil.
+  public static func pass(named name: String) -> (any Pass)? {
+    all.first { $0.name == name }
+  }
+}

@@ -1,0 +1,35 @@
+import DLCIR
+import Testing
+
+@Suite struct ActivationTests {
+  @Test(arguments: ["relu", "sigmoid", "tanh"])
+  func activationsKeepTheType(op: String) throws {
+    #expect(try infer(op, [t("Nx4x8x8")]) == [t("Nx4x8x8")])
+    #expect(try infer(op, [t("3x3", .f16)]) == [t("3x3", .f16)])
+    #expect(failure(op, [t("Nx8", .i32)])?.message == "'\(op)' needs a floating-point input, found i32")
+    #expect(failure(op, [t("Nx8"), t("Nx8")])?.message == "'\(op)' takes 1 operand (x), found 2")
+    #expect(flops(op, [t("Nx4x8x8")]) == 256)
+  }
+
+  @Test func leakyReluNeedsAFiniteSlope() throws {
+    #expect(try infer("leaky_relu", [t("Nx8")], ["slope": 0.01]) == [t("Nx8")])
+    #expect(failure("leaky_relu", [t("Nx8")], ["slope": .float(.infinity)])?.message
+      == "the slope must be a finite number, found inf")
+    #expect(failure("leaky_relu", [t("Nx8")])?.message == "'leaky_relu' needs attribute 'slope' (a number)")
+  }
+
+  @Test func geluApproximationIsAChoice() throws {
+    #expect(try infer("gelu", [t("Nx8")], ["approximate": "none"]) == [t("Nx8")])
+    #expect(try infer("gelu", [t("Nx8")], ["approximate": "tanh"]) == [t("Nx8")])
+    #expect(failure("gelu", [t("Nx8")], ["approximate": "fast"])?.message
+      == "attribute 'approximate' of 'gelu' must be one of \"none\", \"tanh\", found \"fast\"")
+  }
+
+  @Test func softmaxAxisIsPerSample() throws {
+    #expect(try infer("softmax", [t("Nx6x8")], ["axis": 0]) == [t("Nx6x8")])
+    #expect(try infer("softmax", [t("Nx6x8")], ["axis": -2]) == [t("Nx6x8")])
+    #expect(failure("softmax", [t("Nx6x8")], ["axis": 2]) == ShapeError("axis 2 is out of range for [6, 8]", help: "use an axis from -2 to 1"))
+    #expect(failure("softmax", [t("Nx6x8")], ["axis": -3])?.message == "axis -3 is out of range for [6, 8]")
+    #expect(flops("softmax", [t("Nx10")], ["axis": -1]) == 30)
+  }
+}

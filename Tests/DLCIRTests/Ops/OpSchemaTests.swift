@@ -1,0 +1,99 @@
+import DLCIR
+import Testing
+
+@Suite struct OpSchemaTests {
+  @Test func everyOpIsRegisteredOnce() {
+    let names = OpRegistry.all.map(\.name)
+    #expect(Set(names).count == names.count)
+    #expect(Set(names) == [
+      "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
+      "batchnorm", "layernorm", "dropout", "add", "multiply", "concat", "relu", "leaky_relu", "sigmoid", "tanh",
+      "softmax", "gelu", "cross_entropy", "mse", "mae", "bce_with_logits",
+    ])
+    for name in names { #expect(OpRegistry.schema(name)?.name == name) }
+    #expect(OpRegistry.schema("dense2d") == nil)
+    #expect(OpRegistry.opcodes == names.sorted())
+  }
+
+  @Test func everySchemaIsDocumented() {
+    for s in OpRegistry.all {
+      #expect(!s.summary.isEmpty, "\(s.name)")
+      #expect(!s.operands.isEmpty, "\(s.name)")
+      for a in s.attributes { #expect(!a.summary.isEmpty, "\(s.name).\(a.name)") }
+    }
+  }
+
+  @Test func effectsMarkWhatMustNotBeRemoved() {
+    let impure = OpRegistry.all.filter { !$0.isPure }.map(\.name).sorted()
+    #expect(impure == ["batchnorm", "dropout", "self_attention"])
+    #expect(OpRegistry.schema("dropout")?.effects == .random)
+    #expect(OpRegistry.schema("batchnorm")?.effects == .updatesState)
+  }
+
+  @Test func arityComesFromTheOperandNames() throws {
+    let dense = try #require(OpRegistry.schema("dense"))
+    #expect(dense.operands == ["x", "weight", "bias?"])
+    #expect((dense.minOperands, dense.maxOperands) == (2, 3))
+    let add = try #require(OpRegistry.schema("add"))
+    #expect((add.minOperands, add.maxOperands) == (2, nil))
+    #expect(dense.arityProblem(2) == nil)
+    #expect(dense.arityProblem(1) == "'dense' takes 2 to 3 operands (x, weight, bias?), found 1")
+    #expect(add.arityProblem(1) == "'add' takes at least 2 operands (a, b, rest…), found 1")
+    #expect(OpRegistry.schema("relu")?.arityProblem(2) == "'relu' takes 1 operand (x), found 2")
+  }
+
+  @Test func attributeSpecsListKindsAndRequirement() throws {
+    let conv = try #require(OpRegistry.schema("conv2d"))
+    #expect(conv.attributes.map(\.name) == ["stride", "padding", "dilation"])
+    #expect(conv.attributes.allSatisfy { $0.isRequired && $0.kind == .list(.int, count: 2) })
+    let ce = try #require(OpRegistry.schema("cross_entropy"))
+    #expect(ce.attribute(named: "class_weights")?.isRequired == false)
+    #expect(OpRegistry.schema("relu")?.attributes.isEmpty == true)
+  }
+
+  @Test func attributeProblemsAreAllListed() throws {
+    let conv = try #require(OpRegistry.schema("conv2d"))
+    #expect(conv.attributeProblems(["stride": ints(1, 1), "padding": ints(0), "colour": .string("red")]) == [
+      "attribute 'padding' of 'conv2d' must be a list of 2 integers, found [0]",
+      "'conv2d' needs attribute 'dilation' (a list of 2 integers)",
+      "'conv2d' has no attribute 'colour'",
+    ])
+    // infer reports the first problem before any shape rule runs.
+    #expect(failure("conv2d", [t("Nx1x8x8"), t("4x1x3x3")], ["stride": ints(1, 1)])?.message
+      == "'conv2d' needs attribute 'padding' (a list of 2 integers)")
+  }
+
+  @Test func attributeKindsAcceptTheirValues() {
+    #expect(AttributeKind.float.accepts(.int(1)))
+    #expect(!AttributeKind.int.accepts(.float(1)))
+    #expect(AttributeKind.list(.int).accepts(.list([])))
+    #expect(!AttributeKind.list(.int).accepts(.list([.float(1)])))
+    #expect(!AttributeKind.list(.int, count: 2).accepts(ints(1, 2, 3)))
+    #expect(AttributeKind.list(.float).accepts(.list([.float(1), .int(2)])))
+    #expect(AttributeKind.any.accepts(.dict([:])))
+    #expect(AttributeKind.dict.accepts(.dict([:])))
+    #expect(!AttributeKind.string.accepts(.bool(true)))
+    #expect(AttributeKind.choice(["none", "tanh"]).accepts(.string("tanh")))
+    #expect(!AttributeKind.choice(["none", "tanh"]).accepts(.string("fast")))
+    let weights = AttributeKind.either([.list(.float), .choice(["balanced"])])
+    #expect(weights.accepts(.string("balanced")) && weights.accepts(.list([.float(1)])) && !weights.accepts(.float(1)))
+    #expect(weights.description == "a list of numbers or one of \"balanced\"")
+  }
+
+  @Test func flopsOfOperandsThatDoNotFitAreZero() throws {
+    let dense = try #require(OpRegistry.schema("dense"))
+    #expect(dense.flopsPerSample(operands: [t("Nx64")], results: [t("Nx128")], attributes: [:]) == 0)
+    #expect(dense.flopsPerSample(operands: [t(""), t("")], results: [], attributes: [:]) == 0)
+    for s in OpRegistry.all {
+      // No rule may trap on nonsense: every one is guarded by inference.
+      #expect(s.flopsPerSample(operands: [], results: [], attributes: [:]) == 0)
+    }
+  }
+
+  @Test func shapeErrorsReadAsMessages() {
+    let e = ShapeError("kernel 5×5 does not fit input 4×4 with padding 0", help: "use 'padding: same' or a smaller kernel")
+    #expect(e.description == "kernel 5×5 does not fit input 4×4 with padding 0 (help: use 'padding: same' or a smaller kernel)")
+    // Every message a rule can produce starts lowercase (or with a quote or number) and has no trailing period.
+    #expect(!e.message.hasSuffix("."))
+  }
+}

@@ -19,7 +19,7 @@ enum Summary {
         usedParams.insert(name)
         params += types[name].map(count) ?? 0
       }
-      let flops = OpRegistry.schema(op.opcode)?.flops(op.operands.map { operandType($0, types) }, op.results.map(\.type), op.attributes) ?? 0
+      let flops = OpRegistry.schema(op.opcode)?.flopsPerSample(operands: op.operands.map { operandType($0, types) }, results: op.results.map(\.type), attributes: op.attributes) ?? 0
       totalFlops += flops
       let name = op.results.first?.name ?? "?"
       rows.append(["\(name) (\(op.opcode))", shape(op.results.first?.type), group(params), group(flops)])
@@ -30,9 +30,9 @@ enum Summary {
     let rule = String(repeating: "-", count: widths.reduce(0, +) + 6)
     var out = "Model: \(m.name)\n" + rule + "\n"
     for (i, row) in rows.enumerated() {
-      out += row[0].padding(widths[0]) + "  " + row[1].padding(widths[1]) + "  "
+      let line = row[0].padding(widths[0]) + "  " + row[1].padding(widths[1]) + "  "
         + row[2].leftPadding(widths[2]) + "  " + row[3].leftPadding(widths[3])
-      out = out.trimmingTrailingSpaces + "\n"
+      out += line.trimmingTrailingSpaces + "\n"
       if i == 0 { out += rule + "\n" }
     }
     out += rule + "\n"

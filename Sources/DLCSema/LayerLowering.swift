@@ -100,7 +100,7 @@ struct LayerLowering {
     let operandTypes = operands.map(type(of:))
     let results: [TensorType]
     do {
-      results = try schema.infer(operandTypes, attrs)
+      results = try schema.infer(operands: operandTypes, attributes: attrs)
     } catch {
       return diags.fail(Diagnostic(.shape(node.name, error.message), at: node.spec.kindRange).help(error.help))
     }

@@ -18,7 +18,7 @@ for f in "$dir"/*.yaml; do
   /usr/bin/time -f '%e %M' -o "$dir/time" prlimit --as=$((4 << 30)) timeout 20 "$dlc" check "$f" > /dev/null 2> "$dir/err"
   status=$?
   set -e
-  read -r secs kib < "$dir/time" || { secs=?; kib=0; }
+  read -r secs kib < <(tail -n 1 "$dir/time") || { secs=?; kib=0; }
   first=$(grep -m1 'error' "$dir/err" | sed "s|$dir/||" | cut -c1-90)
   printf '| %s | %s | %s | %s | %s | `%s` |\n' "$name" "$(stat -c %s "$f")" "$status" "$secs" "$((kib / 1024))" "$first"
   if [ "$status" -ne 1 ] || ! grep -q "^$f:[0-9]*:[0-9]*: error: " "$dir/err"; then

@@ -11,8 +11,8 @@ struct DLC: ParsableCommand {
     commandName: "dlc",
     abstract: "A compiler for deep-learning specs.",
     discussion: """
-      Write the data, the model, the loss and the training plan in one YAML spec; dlc
-      checks it (every mistake at its line and column, before any data is loaded beyond
+      Write the data, the model, the loss and the training plan in one YAML spec; dlc \
+      checks it (every mistake at its line and column, before any data is loaded beyond \
       what the checks need) and lowers it to an IR.
 
       Examples:
@@ -72,9 +72,9 @@ struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check a spec and print the model summary.",
     discussion: """
-      Reports every error in the spec at its line and column and exits with status 1; on
-      success prints each layer's output shape, parameters and FLOPs per sample, and exits 0.
-      Of the data, only a CSV's header (and its label column, for classification without
+      Reports every error in the spec at its line and column and exits with status 1; on \
+      success prints each layer's output shape, parameters and FLOPs per sample, and exits 0. \
+      Of the data, only a CSV's header (and its label column, for classification without \
       'classes:') or an NPY file's header is read.
       """
   )
@@ -88,7 +88,7 @@ struct Compile: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Compile a spec and print a stage of the pipeline.",
     discussion: """
-      --emit ast prints the decoded spec with every default spelled out;
+      --emit ast prints the decoded spec with every default spelled out; \
       --emit ir prints the checked IR (parameters, the predict and loss functions).
       """
   )

@@ -5,6 +5,7 @@
 import DLCDriver
 import Foundation
 import Testing
+import _DLCTestSupport
 
 @Suite struct HostileInputTests {
   /// The corpus: name → bytes. Kept in step with scripts/hostile-inputs.sh.
@@ -16,7 +17,7 @@ import Testing
     for i in 1..<10 { bomb += "\(Character(Unicode.Scalar(97 + i)!)): &\(Character(Unicode.Scalar(97 + i)!)) [" + Array(repeating: "*\(Character(Unicode.Scalar(96 + i)!))", count: 9).joined(separator: ", ") + "]\n" }
     c.append(("billion-laughs", Array(bomb.utf8)))
     c.append(("five-megabyte-line", Array(("dlc: 1\nname: " + String(repeating: "a", count: 5_000_000) + "\n").utf8)))
-    var rng = SystemRandomNumberGenerator.Seeded(seed: 42)
+    var rng = SplitMix64(seed: 42)
     c.append(("binary-garbage", (0..<65_536).map { _ in UInt8.random(in: 0...255, using: &rng) }))
     c.append(("nul-byte", Array("dlc: 1\nname: a\u{0}b\n".utf8)))
     c.append(("invalid-utf8", Array("dlc: 1\nname: ".utf8) + [0xC3, 0x28] + Array("\n".utf8)))
@@ -29,7 +30,7 @@ import Testing
 
   /// A spec with `n` layers whose last layer has the wrong width (one error at the end).
   static func manyLayers(_ n: Int) -> String {
-    var s = "dlc: 1\nname: many\ndata:\n  source: {csv: \(RepoPath.digits), target: label}\n  task: classification\n"
+    var s = "dlc: 1\nname: many\ndata:\n  source: {csv: \((Golden.root + "/specs/data/digits.csv")), target: label}\n  task: classification\n"
     s += "model:\n  input: [64]\n  layers:\n"
     for i in 0..<(n - 1) { s += i % 2 == 0 ? "    - dense: 16\n" : "    - relu\n" }
     s += "    - dense: 9\nloss: cross_entropy\ntrain: {optimizer: adam, batch_size: 32, epochs: 1}\n"
@@ -58,30 +59,5 @@ import Testing
     let result = Driver.check(SpecOptions(path: NSTemporaryDirectory()))
     #expect(result.status == 1)
     #expect(result.stderr.contains("it is a directory"))
-  }
-}
-
-/// Absolute paths into the repository for generated specs.
-enum RepoPath {
-  static let root: String = {
-    var path = #filePath
-    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-    return path
-  }()
-  static let digits = root + "/specs/data/digits.csv"
-}
-
-extension SystemRandomNumberGenerator {
-  /// A small fixed-seed generator (SplitMix64), so the garbage is the same every run.
-  struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
   }
 }

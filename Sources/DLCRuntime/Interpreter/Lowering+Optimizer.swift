@@ -1,0 +1,35 @@
+import DLCIR
+import DLCKernels
+
+/// Optimizer updates: in place on a parameter and its state, no results.
+extension Lowering {
+  func lowerOptimizer(_ op: Operation) throws(RuntimeError) -> Step? {
+    switch op.opcode {
+    case "sgd_update":
+      // (@p, %grad, [@p.momentum_buffer], %lr, %step)
+      let hasBuffer = op.operands.count == 5
+      let (p, g, n) = (f(op, 0), f(op, 1), count(op.operands[0]))
+      let buffer = hasBuffer ? f(op, 2) : nil
+      let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
+      let (momentum, dampening) = (Self.float(op, "momentum"), Self.float(op, "dampening"))
+      let (nesterov, decay) = (Self.bool(op, "nesterov"), Self.float(op, "weight_decay"))
+      return {
+        OptimizerKernel.sgd(parameter: p, grad: g, momentumBuffer: buffer, count: n, lr: lr.pointee, momentum: momentum,
+                            dampening: dampening, nesterov: nesterov, weightDecay: decay, step: Int(step.pointee))
+      }
+    case "adam_update":
+      // (@p, %grad, @p.exp_avg, @p.exp_avg_sq, [@p.max_exp_avg_sq], %lr, %step)
+      let amsgrad = op.operands.count == 7
+      let (p, g, m, v, n) = (f(op, 0), f(op, 1), f(op, 2), f(op, 3), count(op.operands[0]))
+      let vmax = amsgrad ? f(op, 4) : nil
+      let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
+      let (beta1, beta2, eps) = (Self.float(op, "beta1", 0.9), Self.float(op, "beta2", 0.999), Self.float(op, "eps", 1e-8))
+      let (decay, decoupled) = (Self.float(op, "weight_decay"), Self.bool(op, "decoupled"))
+      return {
+        OptimizerKernel.adam(parameter: p, grad: g, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, count: n, lr: lr.pointee,
+                             beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay, decoupled: decoupled, step: Int(step.pointee))
+      }
+    default: return nil
+    }
+  }
+}

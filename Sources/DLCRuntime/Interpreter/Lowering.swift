@@ -1,0 +1,157 @@
+import DLCIR
+import DLCKernels
+import DLCPasses
+
+/// Turns one op into a closure that calls its kernel, with every pointer and size
+/// resolved. One file per op family extends it (`Lowering+Linear.swift`, …); this file
+/// holds the dispatch and the address helpers.
+struct Lowering {
+  typealias Step = () -> Void
+  typealias F = UnsafeMutablePointer<Float>
+
+  let function: Function
+  let batch: Int
+  let arena: UnsafeMutableRawPointer
+  let plan: MemoryPlan
+  let parameters: ParameterStore
+  let options: Program.Options
+  /// The index of the op being lowered (for its scratch space).
+  var opIndex = 0
+  private let types: [String: TensorType]
+  private let parameterTypes: [String: TensorType]
+
+  init(function: Function, batch: Int, arena: UnsafeMutableRawPointer, plan: MemoryPlan, parameters: ParameterStore, options: Program.Options) {
+    self.function = function
+    self.batch = batch
+    self.arena = arena
+    self.plan = plan
+    self.parameters = parameters
+    self.options = options
+    var types: [String: TensorType] = [:]
+    for a in function.arguments { types[a.name] = a.type }
+    for op in function.body { for r in op.results { types[r.name] = r.type } }
+    self.types = types
+    parameterTypes = Dictionary(parameters.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// The IR type of `operand`.
+  func typeOf(_ operand: Operand) -> TensorType {
+    switch operand {
+    case .param(let name): return parameterTypes[name]!
+    case .value(let name): return types[name]!
+    }
+  }
+
+  /// The type lookup for `function` in `module`, for static helpers.
+  static func typeLookup(module: Module, function: Function) -> (Operand) -> TensorType {
+    var values: [String: TensorType] = [:]
+    for a in function.arguments { values[a.name] = a.type }
+    for op in function.body { for r in op.results { values[r.name] = r.type } }
+    let params = Dictionary(module.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+    return { operand in
+      switch operand {
+      case .param(let name): return params[name]!
+      case .value(let name): return values[name]!
+      }
+    }
+  }
+
+  /// The closure for `op`.
+  func lower(_ op: Operation) throws(RuntimeError) -> Step {
+    if let step = try lowerLinear(op) ?? lowerSpatial(op) ?? lowerNormalization(op) ?? lowerActivation(op)
+      ?? lowerShape(op) ?? lowerLoss(op) ?? lowerOptimizer(op) ?? lowerAttention(op) {
+      return step
+    }
+    throw RuntimeError("the interpreter has no kernel for '\(op.opcode)' (\(op.label))")
+  }
+
+  /// Scratch bytes `op` needs at batch size `batch` (the planner's callback).
+  static func scratchBytes(_ op: Operation, _ batch: Int, typeOf: (Operand) -> TensorType) -> Int {
+    switch op.opcode {
+    case "conv2d", "conv2d_grad_input", "conv2d_grad_weight":
+      guard let shape = conv2DShape(op, batch: batch, typeOf: typeOf) else { return 0 }
+      return Conv2DKernel.workspaceCount(shape) * 4
+    case "self_attention", "self_attention_train", "self_attention_grad":
+      guard let shape = attentionShape(op, batch: batch, typeOf: typeOf) else { return 0 }
+      return AttentionKernel.workspaceCount(shape) * 4
+    default: return 0
+    }
+  }
+
+  // MARK: addresses and shapes
+
+  /// The full shape of `operand` at this batch size.
+  func shape(_ operand: Operand) -> [Int] {
+    switch operand {
+    case .param(let name): return parameterTypes[name]?.fixedShape ?? []
+    case .value(let name): return Self.resolve(types[name]!, batch: batch)
+    }
+  }
+
+  /// The element count of `operand` at this batch size.
+  func count(_ operand: Operand) -> Int { shape(operand).reduce(1, *) }
+
+  /// The full shape of result `i` of `op`.
+  func resultShape(_ op: Operation, _ i: Int = 0) -> [Int] { Self.resolve(op.results[i].type, batch: batch) }
+
+  static func resolve(_ type: TensorType, batch: Int) -> [Int] {
+    type.dims.map { if case .fixed(let n) = $0 { return n } else { return batch } }
+  }
+
+  /// A raw address of `operand`: a parameter's buffer or the value's place in the arena.
+  func raw(_ operand: Operand) -> UnsafeMutableRawPointer {
+    switch operand {
+    case .param(let name): return UnsafeMutableRawPointer(parameters.pointer(name)!)
+    case .value(let name): return arena + plan.offsets[name]!
+    }
+  }
+
+  /// `operand` as Float32.
+  func f(_ operand: Operand) -> F { raw(operand).assumingMemoryBound(to: Float.self) }
+
+  /// Operand `i` of `op` as Float32.
+  func f(_ op: Operation, _ i: Int) -> F { f(op.operands[i]) }
+
+  /// `operand` as Int32 (class indices, ids).
+  func i32(_ operand: Operand) -> UnsafeMutablePointer<Int32> { raw(operand).assumingMemoryBound(to: Int32.self) }
+
+  /// `operand` as Int64 (the optimizer step).
+  func i64(_ operand: Operand) -> UnsafeMutablePointer<Int64> { raw(operand).assumingMemoryBound(to: Int64.self) }
+
+  /// Result `i` of `op` as Float32.
+  func out(_ op: Operation, _ i: Int = 0) -> F { f(.value(op.results[i].name)) }
+
+  /// This op's scratch space (a valid pointer even when none was planned).
+  func scratch() -> F {
+    (arena + (plan.scratchOffsets[opIndex] ?? 0)).assumingMemoryBound(to: Float.self)
+  }
+
+  /// The optional operand `i` (nil past the end).
+  func optional(_ op: Operation, _ i: Int) -> F? { i < op.operands.count ? f(op, i) : nil }
+
+  // MARK: attributes
+
+  static func int(_ op: Operation, _ name: String) -> Int { op.attributes[name]?.intValue ?? 0 }
+  static func float(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Float {
+    Float(op.attributes[name]?.floatValue ?? fallback)
+  }
+  static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
+  static func pair(_ op: Operation, _ name: String, _ fallback: Int) -> (Int, Int) {
+    let v = op.attributes[name]?.intList ?? [fallback, fallback]
+    return (v.first ?? fallback, v.count > 1 ? v[1] : v.first ?? fallback)
+  }
+
+  /// The random stream of op `op` (its `stream` attribute) at the optimizer step read from `step`.
+  func stream(_ op: Operation, step: Int64) -> RandomStream {
+    RandomStream(seed: options.seed, purpose: .dropout, id: UInt64(Self.int(op, "stream")), step: UInt64(bitPattern: step))
+  }
+
+  /// The per-sample axis `axis` (negative counts from the end) of a value of full rank
+  /// `rank` split into (outer, size, inner) element counts.
+  static func split(shape: [Int], perSampleAxis axis: Int) -> (outer: Int, size: Int, inner: Int) {
+    let rank = shape.count
+    let a = axis < 0 ? rank + axis : axis + 1
+    let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
+    return (outer, shape[a], inner)
+  }
+}

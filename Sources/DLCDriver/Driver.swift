@@ -5,6 +5,7 @@
 /// exits, so every command is testable in-process; the `dlc` executable only parses
 /// arguments and forwards.
 import DLCIR
+import DLCPasses
 import DLCSema
 import DLCSpec
 import DLCSyntax
@@ -43,6 +44,8 @@ public struct SpecOptions: Sendable {
 /// Stages a `dlc compile --emit` can print.
 public enum EmitStage: String, Sendable, CaseIterable {
   case ast, ir
+  /// The IR after `autodiff`: `@train_step` and the optimizer state beside the model.
+  case trainIR = "train-ir"
 }
 
 /// Exit statuses: 0 clean, 1 errors in the spec or its data, 2 an internal error of dlc.
@@ -77,6 +80,10 @@ public enum Driver {
       if let (_, module) = frontEnd(options.path, diags), let module {
         result.stdout = printModule(module)
       }
+    case .trainIR:
+      if let (_, module) = frontEnd(options.path, diags), let module, let trained = trainingModule(module, options.path, diags) {
+        result.stdout = printModule(trained)
+      }
     }
     return finish(result, diags, options)
   }
@@ -110,6 +117,21 @@ public enum Driver {
     return (spec, module)
   }
 
+  /// The module after `autodiff`, verified; nil with a diagnostic when it fails.
+  static func trainingModule(_ module: Module, _ path: String, _ diags: DiagnosticEngine) -> Module? {
+    do {
+      return try PassManager(passes: [Autodiff()]).running(module)
+    } catch {
+      let message: DiagnosticMessage
+      switch error {
+      case .passFailed(_, let why): message = .autodiffFailed("\(why)")
+      default: message = .internalVerifierFailure("\(error)")
+      }
+      diags.emit(Diagnostic(message, at: nil, path: path))
+      return nil
+    }
+  }
+
   /// Renders diagnostics to stderr and sets the exit status.
   static func finish(_ result: DriverResult, _ diags: DiagnosticEngine, _ options: SpecOptions) -> DriverResult {
     var result = result
@@ -130,5 +152,9 @@ public enum Driver {
 extension DiagnosticMessage {
   static func internalVerifierFailure(_ what: String) -> Self {
     .error("driver.internalVerifierFailure", "internal error: the IR failed verification: \(what)")
+  }
+
+  static func autodiffFailed(_ why: String) -> Self {
+    .error("driver.autodiffFailed", "cannot derive the training step: \(why)")
   }
 }

@@ -73,9 +73,12 @@ public struct Operation: Sendable, Hashable {
     self.location = location
   }
 
-  /// `opcode %first_result`, how errors name the op.
+  /// `opcode %first_result`, how errors name the op; an op without results (an
+  /// optimizer update) is named by the parameter it updates, `opcode @p`.
   public var label: String {
-    results.first.map { "\(opcode) %\($0.name)" } ?? opcode
+    if let r = results.first { return "\(opcode) %\(r.name)" }
+    if case .param(let p)? = operands.first { return "\(opcode) @\(p)" }
+    return opcode
   }
 }
 

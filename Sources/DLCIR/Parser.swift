@@ -112,11 +112,15 @@ struct IRParser {
     return Function(name: name, arguments: args, results: results, body: body, returns: returns)
   }
 
-  /// `%r, … = opcode(%a, @p, …) {attrs} : type, … loc(…)`.
+  /// `%r, … = opcode(%a, @p, …) {attrs} : type, … loc(…)`, or without results (an
+  /// optimizer update) `opcode(%a, @p, …) {attrs} loc(…)`.
   private mutating func operation() throws(IRParseError) -> Operation {
     var names: [String] = []
-    repeat { names.append(try symbol("%")) } while try comma()
-    try expect("=")
+    skipSpace()
+    if peek("%") || i == s.count || !IRFormat.isNameScalar(s[i]) {
+      repeat { names.append(try symbol("%")) } while try comma()
+      try expect("=")
+    }
     let opcode = try word()
     try expect("(")
     var operands: [Operand] = []
@@ -131,6 +135,11 @@ struct IRParser {
     skipSpace()
     var attrs: [String: Attribute] = [:]
     if peek("{") { attrs = try dict() }
+    if names.isEmpty {
+      skipSpace()
+      if peek(":") { throw fail("an op without results has no result types") }
+      return Operation(results: [], opcode: opcode, operands: operands, attributes: attrs, location: try location())
+    }
     try expect(":")
     let typesAt = mark()
     var types: [TensorType] = []

@@ -40,9 +40,11 @@ public func printFunction(_ f: Function, indent: String = "") -> String {
   return out + "\(indent)}\n"
 }
 
-/// Prints one op: `%r = opcode(%a, @p) {attrs} : type loc(...)`.
+/// Prints one op: `%r = opcode(%a, @p) {attrs} : type loc(...)`; an op without results
+/// (an optimizer update) prints as `opcode(@p, %g) {attrs} loc(...)`.
 public func printOperation(_ op: Operation) -> String {
-  var out = op.results.map { "%" + $0.name }.joined(separator: ", ") + " = " + op.opcode + "("
+  var out = op.results.isEmpty ? "" : op.results.map { "%" + $0.name }.joined(separator: ", ") + " = "
+  out += op.opcode + "("
   out += op.operands.map { o -> String in
     switch o {
     case .value(let n): return "%" + n
@@ -50,7 +52,7 @@ public func printOperation(_ op: Operation) -> String {
     }
   }.joined(separator: ", ") + ")"
   if !op.attributes.isEmpty { out += " " + IRFormat.dict(op.attributes) }
-  out += " : " + op.results.map(\.type.description).joined(separator: ", ")
+  if !op.results.isEmpty { out += " : " + op.results.map(\.type.description).joined(separator: ", ") }
   return out + IRFormat.location(op.location)
 }
 

@@ -58,6 +58,8 @@ private struct FunctionVerifier {
   let function: Function
   let paramTypes: [String: TensorType]
   var values: [String: TensorType] = [:]
+  /// The random ops by stream, to report a stream used twice.
+  var streams: [Int: String] = [:]
   var errors: [VerifierError] = []
 
   init(function: Function, paramTypes: [String: TensorType]) {
@@ -74,8 +76,15 @@ private struct FunctionVerifier {
   }
 
   private mutating func fail(_ op: Operation?, _ message: String) {
-    let at = op.map { "\($0.opcode) %\($0.results.first?.name ?? "?")" }
-    errors.append(VerifierError(function: function.name, op: at, message: message))
+    errors.append(VerifierError(function: function.name, op: op.map(Self.label), message: message))
+  }
+
+  /// `opcode %result`; an op without results is named by the parameter it updates
+  /// (`adam_update @dense_1.weight`), else `opcode %?`.
+  static func label(_ op: Operation) -> String {
+    if let r = op.results.first { return "\(op.opcode) %\(r.name)" }
+    if case .param(let p)? = op.operands.first { return "\(op.opcode) @\(p)" }
+    return "\(op.opcode) %?"
   }
 
   /// Records a value, reporting a second definition or a bad name.
@@ -103,12 +112,13 @@ private struct FunctionVerifier {
         }
       }
     }
-    if op.results.isEmpty { fail(op, "the op has no results") }
     if let schema = OpRegistry.schema(op.opcode) {
       complete = checkSignature(op, schema) && complete
+      checkStream(op, schema)
       // Inference on broken operands or attributes would only repeat those errors.
       if complete { checkTypes(op, schema, operandTypes) }
     } else {
+      if op.results.isEmpty { fail(op, "the op has no results") }
       fail(op, "unknown op '\(op.opcode)'")
     }
     for r in op.results { define(r, by: op) }
@@ -125,15 +135,34 @@ private struct FunctionVerifier {
       fail(op, problem)
       ok = false
     }
+    for (name, operand) in zip(schema.operandNames(count: op.operands.count), op.operands) where name.hasPrefix("@") {
+      if case .value(let v) = operand {
+        fail(op, "'\(op.opcode)' updates its \(name.dropFirst()) in place, so it must be a parameter @…, found %\(v)")
+      }
+    }
     return ok
+  }
+
+  /// A random op's `stream` is unique among the function's random ops.
+  private mutating func checkStream(_ op: Operation, _ schema: OpSchema) {
+    guard schema.effects.contains(.random), let stream = op.attributes["stream"]?.intValue else { return }
+    if let first = streams[stream] {
+      fail(op, "stream \(stream) is already used by '\(first)'")
+    } else {
+      streams[stream] = Self.label(op)
+    }
   }
 
   /// Re-infers the result types and compares them with the declared ones.
   private mutating func checkTypes(_ op: Operation, _ schema: OpSchema, _ operandTypes: [TensorType]) {
     do {
-      let inferred = try schema.infer(operands: operandTypes, attributes: op.attributes)
       let declared = op.results.map(\.type)
-      if inferred != declared {
+      let inferred = try schema.infer(operands: operandTypes, attributes: op.attributes, declared: declared)
+      if declared.isEmpty, !inferred.isEmpty {
+        fail(op, "the op has no results")
+      } else if inferred.isEmpty, !declared.isEmpty {
+        fail(op, "'\(op.opcode)' has no results, but \(declared.count) \(declared.count == 1 ? "is" : "are") declared")
+      } else if inferred != declared {
         let text = { (ts: [TensorType]) in ts.map(\.description).joined(separator: ", ") }
         fail(op, "declared result type \(text(declared)) differs from the inferred \(text(inferred))")
       }

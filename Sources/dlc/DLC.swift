@@ -89,13 +89,15 @@ struct Compile: ParsableCommand {
     abstract: "Compile a spec and print a stage of the pipeline.",
     discussion: """
       --emit ast prints the decoded spec with every default spelled out; \
-      --emit ir prints the checked IR (parameters, the predict and loss functions).
+      --emit ir prints the checked IR (parameters, the predict and loss functions); \
+      --emit train-ir prints it after autodiff, with the train_step function (forward, \
+      backward and optimizer updates) and the optimizer's state.
       """
   )
 
   @OptionGroup var spec: SpecArguments
 
-  @Option(help: "The stage to print: ast or ir.")
+  @Option(help: "The stage to print: ast, ir or train-ir.")
   var emit: EmitStage
 
   func run() throws { try deliver(Driver.compile(spec.options, emit: emit)) }

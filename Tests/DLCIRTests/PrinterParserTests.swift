@@ -19,8 +19,38 @@ import _DLCTestSupport
 
   @Test func everyOpRoundTrips() throws {
     try roundTrip(Fixture.everyOp)
-    let ops = Set(Fixture.module(Fixture.everyOp).functions.flatMap(\.body).map(\.opcode))
-    #expect(ops == Set(OpRegistry.all.map(\.name)), "the fixture must use every op")
+    try roundTrip(Fixture.trainingOps)
+    let fixtures = [Fixture.everyOp, Fixture.trainingOps].map(Fixture.module)
+    let ops = Set(fixtures.flatMap(\.functions).flatMap(\.body).map(\.opcode))
+    #expect(ops == Set(OpRegistry.all.map(\.name)), "the fixtures must use every op")
+  }
+
+  @Test func opsWithoutResultsPrintWithoutTypes() throws {
+    let m = Fixture.module(Fixture.trainingOps)
+    let update = try #require(m.functions[0].body.first { $0.opcode == "adam_update" })
+    #expect(update.results.isEmpty)
+    #expect(printOperation(update) == "adam_update(@dense.weight, %dense.weight.grad, @dense.weight.exp_avg, @dense.weight.exp_avg_sq, "
+      + "@dense.weight.max_exp_avg_sq, %lr, %step) {amsgrad = true, beta1 = 0.9, beta2 = 0.999, decoupled = true, eps = 1e-08, weight_decay = 0.01}")
+    #expect(update.label == "adam_update @dense.weight")
+    let withLocation = "module @m {\n  func @f(%g: tensor<f32>) -> () {\n    sgd_update(@p, %g) {} loc(\"a.yaml\":1:2)\n    return\n  }\n}\n"
+    let parsed = try parseModule(withLocation)
+    #expect(parsed.functions[0].body[0].location == IRLocation(file: "a.yaml", line: 1, column: 2))
+    #expect(printModule(parsed) == "module @m {\n  func @f(%g: tensor<f32>) -> () {\n    sgd_update(@p, %g) loc(\"a.yaml\":1:2)\n    return\n  }\n}\n")
+  }
+
+  @Test func opsWithoutResultsTakeNoTypes() {
+    #expect(throws: IRParseError.self) {
+      try parseModule("module @m {\n  func @f() -> () {\n    sgd_update(@p) : tensor<f32>\n    return\n  }\n}\n")
+    }
+  }
+
+  @Test func scalarTypesRoundTrip() throws {
+    #expect(TensorType(dims: [], element: .i64).description == "tensor<i64>")
+    #expect(TensorType.scalarF32.description == "tensor<f32>")
+    let text = "module @m {\n  func @f(%lr: tensor<f32>, %step: tensor<i64>) -> (tensor<i64>) {\n    return %step\n  }\n}\n"
+    let m = try parseModule(text)
+    #expect(m.functions[0].arguments.map(\.type) == [.scalarF32, TensorType(dims: [], element: .i64)])
+    #expect(printModule(m) == text)
   }
 
   @Test func everyAttributeKindRoundTrips() throws {

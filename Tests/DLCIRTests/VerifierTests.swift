@@ -17,6 +17,7 @@ import Testing
   @Test func validModulesHaveNoErrors() {
     #expect(verify(good).isEmpty)
     #expect(verify(Fixture.module(Fixture.everyOp)).isEmpty)
+    #expect(verify(Fixture.module(Fixture.trainingOps)).isEmpty, "\(verify(Fixture.module(Fixture.trainingOps)))")
     #expect(verify(Module(name: "empty")).isEmpty)
   }
 
@@ -110,6 +111,26 @@ import Testing
   @Test func opsWithoutResults() {
     let m = predict { f in f.body.insert(Operation(results: [], opcode: "relu", operands: [.value("input")]), at: 0) }
     #expect(problems(m).contains("in @predict, at 'relu %?': the op has no results"))
+  }
+
+  @Test func updatesNeedParametersAndHaveNoResults() throws {
+    var m = Fixture.module(Fixture.trainingOps)
+    let i = try #require(m.functions[0].body.firstIndex { $0.opcode == "sgd_update" })
+    m.functions[0].body[i].operands[2] = .value("conv.weight.grad")
+    #expect(problems(m).contains("in @images, at 'sgd_update @conv.weight': 'sgd_update' updates its momentum_buffer in place, "
+      + "so it must be a parameter @…, found %conv.weight.grad"))
+    m = Fixture.module(Fixture.trainingOps)
+    m.functions[0].body[i].results = [Value(name: "new", type: .scalarF32)]
+    #expect(problems(m) == ["in @images, at 'sgd_update %new': 'sgd_update' has no results, but 1 is declared"])
+  }
+
+  @Test func randomStreamsAreUnique() throws {
+    var m = Fixture.module(Fixture.trainingOps)
+    let i = try #require(m.functions[0].body.firstIndex { $0.opcode == "conv2d" })
+    var copy = try #require(m.functions[0].body.first { $0.opcode == "dropout_train" })
+    copy.results[0].name = "drop2"
+    m.functions[0].body.insert(copy, at: i + 7)
+    #expect(problems(m) == ["in @images, at 'dropout_train %drop2': stream 0 is already used by 'dropout_train %drop'"])
   }
 
   @Test func everyViolationIsReported() {

@@ -1,6 +1,7 @@
-/// Ops that join several values: elementwise add and multiply, and concat.
+/// Ops that join several values: elementwise add and multiply, concat, and slice (the
+/// part of a tensor along an axis, concat's inverse and its VJP).
 
-let mergeOps: [OpSchema] = [merge("add", "elementwise sum"), merge("multiply", "elementwise product"), concat]
+let mergeOps: [OpSchema] = [merge("add", "elementwise sum"), merge("multiply", "elementwise product"), concat, slice]
 
 /// add / multiply(a, b, rest…) of two or more tensors of one type.
 func merge(_ name: String, _ summary: String) -> OpSchema {
@@ -43,6 +44,31 @@ let concat = OpSchema(
       out[axis] = sum(out[axis], s[axis])
     }
     return [TensorType(perSample: out, element: a.operands[0].element)]
+  },
+  flops: noFlops)
+
+/// slice(x) {axis, start, length}: elements start..<start + length along a per-sample
+/// axis (negative counts from the end) of a batched tensor.
+let slice = OpSchema(
+  name: "slice", summary: "a part of a tensor along an axis", operands: ["x"],
+  attributes: [
+    .required("axis", .int, "per-sample axis; negative counts from the end"),
+    .required("start", .int, "first index taken, ≥ 0"),
+    .required("length", .int, "number of indices taken, > 0"),
+  ],
+  infer: { a throws(ShapeError) in
+    var x = try a.sample(0, "input")
+    let raw = try a.int("axis"), start = try a.int("start"), length = try a.int("length")
+    guard raw >= -x.count, raw < x.count else {
+      throw ShapeError("axis \(raw) is out of range for \(shapeText(x))",
+                       help: x.isEmpty ? nil : "use an axis from \(-x.count) to \(x.count - 1)")
+    }
+    let axis = raw < 0 ? raw + x.count : raw
+    guard start >= 0, length > 0, start <= x[axis] - length else {
+      throw ShapeError("'slice' of \(length) from \(start) does not fit axis \(raw) of \(shapeText(x))")
+    }
+    x[axis] = length
+    return [TensorType(perSample: x, element: a.operands[0].element)]
   },
   flops: noFlops)
 

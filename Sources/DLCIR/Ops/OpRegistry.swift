@@ -2,9 +2,12 @@
 
 /// Looks up op schemas.
 public enum OpRegistry {
-  /// Every schema, family by family.
+  /// Every schema, family by family: the forward ops, then what `@train_step` adds
+  /// (training forms, backward ops, optimizer updates; see docs/training-ir.md).
   public static let all: [OpSchema] =
     linearOps + attentionOps + spatialOps + normalizationOps + activationOps + mergeOps + shapeOps + lossOps
+    + trainingOps + lossGradientOps + linearGradientOps + spatialGradientOps + activationGradientOps
+    + normalizationGradientOps + attentionGradientOps + optimizerOps
 
   private static let byName: [String: OpSchema] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 

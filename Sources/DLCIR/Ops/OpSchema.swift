@@ -16,6 +16,14 @@
 ///   (the identity at inference) count 0;
 /// - losses: cross_entropy 4 per logit (log-softmax and the pick), mse and mae 3 per
 ///   element (difference, square or absolute value, sum), bce_with_logits 5 per element.
+///
+/// Training forms and backward ops (`@train_step`) follow the same rules for their own
+/// work: a training form counts its forward op plus what it adds (dropout_train 1 per
+/// element for the mask, batchnorm_train 5 per element for the batch statistics); a
+/// product of the backward pass counts its multiply-adds like the forward one
+/// (dense_grad_input and dense_grad_weight 2·in·out per row each); an elementwise
+/// gradient 2 to 4 per element. Optimizer updates do not scale with the batch: they
+/// count their work per step, a few FLOPs per parameter element.
 
 /// A shape or attribute problem, phrased for the person who wrote the spec: lowercase,
 /// no trailing period; the fix, if there is one, goes in `help`.
@@ -49,6 +57,11 @@ public struct OpArguments: Sendable {
   public var opcode: String
   public var operands: [TensorType]
   public var attributes: [String: Attribute]
+  /// The result types the op declares, when known (the verifier passes them). A few
+  /// backward ops take part of their result type from here, since their operands do not
+  /// determine it (`conv2d_grad_input`: a strided convolution maps several input sizes
+  /// to one output size); their rules check the declared type against the operands.
+  public var declared: [TensorType]? = nil
 }
 
 /// Everything the IR knows about one opcode.
@@ -90,21 +103,48 @@ public struct OpSchema: Sendable {
   /// The most operands the op takes; nil when unbounded.
   public var maxOperands: Int? { operands.contains { $0.hasSuffix("…") } ? nil : operands.count }
 
+  /// The names of `count` operands given to this op, without their `?`/`…` marks:
+  /// optional operands are taken left to right, `rest…` repeats. Names starting with `@`
+  /// are updated in place and must be module parameters.
+  public func operandNames(count: Int) -> [String] {
+    var optionals = max(0, count - minOperands)
+    var names: [String] = []
+    for name in operands {
+      if name.hasSuffix("…") {
+        names += Array(repeating: String(name.dropLast()), count: max(0, count - names.count))
+      } else if name.hasSuffix("?") {
+        if optionals > 0 { names.append(String(name.dropLast())) }
+        optionals -= 1
+      } else {
+        names.append(name)
+      }
+    }
+    return names
+  }
+
   /// The spec of attribute `name`.
   public func attribute(named name: String) -> AttributeSpec? { attributes.first { $0.name == name } }
 
   /// Result types for these operand types and attributes, or why they do not fit.
   /// Checks the operand count and the attributes (presence, kind) before the shape rule.
-  public func infer(operands: [TensorType], attributes: [String: Attribute]) throws(ShapeError) -> [TensorType] {
+  /// `declared` are the op's declared result types, which the few ops whose result type
+  /// is not determined by the operands need (see `OpArguments.declared`).
+  public func infer(
+    operands: [TensorType], attributes: [String: Attribute], declared: [TensorType]? = nil
+  ) throws(ShapeError) -> [TensorType] {
     if let problem = arityProblem(operands.count) { throw ShapeError(problem) }
     if let problem = attributeProblems(attributes).first { throw ShapeError(problem) }
-    return try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes))
+    return try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: declared))
   }
 
-  /// Forward FLOPs per sample (see the convention above); 0 when the operands do not fit.
+  /// Runs the shape rule alone, under another op's name: training forms and backward ops
+  /// check their forward operands with the forward op's rule.
+  func rule(_ a: OpArguments) throws(ShapeError) -> [TensorType] { try inferRule(a) }
+
+  /// FLOPs per sample (see the convention above); 0 when the operands do not fit.
   public func flopsPerSample(operands: [TensorType], results: [TensorType], attributes: [String: Attribute]) -> Int {
-    guard let inferred = try? infer(operands: operands, attributes: attributes) else { return 0 }
-    return flopsRule(OpArguments(opcode: name, operands: operands, attributes: attributes), inferred)
+    guard let inferred = try? infer(operands: operands, attributes: attributes, declared: results) else { return 0 }
+    return flopsRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: results), inferred)
   }
 
   /// Shorthand for `infer(operands:attributes:)`.

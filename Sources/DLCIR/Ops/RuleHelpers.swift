@@ -48,6 +48,27 @@ extension OpArguments {
   /// Whether optional operand `i` is present.
   func has(_ i: Int) -> Bool { i < operands.count }
 
+  /// Requires operand `i` to be the scalar `tensor<element>` (a learning rate, a step).
+  func requireScalar(_ i: Int, _ role: String, _ element: ElementType) throws(ShapeError) {
+    let want = TensorType(dims: [], element: element)
+    guard operands[i] == want else { throw ShapeError("the \(role) of '\(opcode)' must be \(want), found \(operands[i])") }
+  }
+
+  /// Requires operand `i` to have exactly the type of operand `j`.
+  func requireSameType(_ i: Int, _ role: String, as j: Int, _ other: String) throws(ShapeError) {
+    guard operands[i] == operands[j] else {
+      throw ShapeError("the \(role) of '\(opcode)' must have the type of the \(other), \(operands[j]), found \(operands[i])")
+    }
+  }
+
+  /// Declared result type `i`: part of the result that the operands do not determine.
+  func declared(_ i: Int, gives what: String) throws(ShapeError) -> TensorType {
+    guard let results = declared, i < results.count else {
+      throw ShapeError("'\(opcode)' takes \(what) from its declared result type, which is missing")
+    }
+    return results[i]
+  }
+
   // MARK: Attributes
 
   /// Integer attribute `key`.

@@ -58,9 +58,11 @@ struct Lowering {
 
   /// The closure for `op`.
   func lower(_ op: Operation) throws(RuntimeError) -> Step {
-    if let step = try lowerLinear(op) ?? lowerSpatial(op) ?? lowerNormalization(op) ?? lowerActivation(op)
-      ?? lowerShape(op) ?? lowerLoss(op) ?? lowerOptimizer(op) ?? lowerAttention(op) {
-      return step
+    let families: [(Operation) throws(RuntimeError) -> Step?] = [
+      lowerLinear, lowerSpatial, lowerNormalization, lowerActivation, lowerShape, lowerLoss, lowerOptimizer, lowerAttention,
+    ]
+    for family in families {
+      if let step = try family(op) { return step }
     }
     throw RuntimeError("the interpreter has no kernel for '\(op.opcode)' (\(op.label))")
   }

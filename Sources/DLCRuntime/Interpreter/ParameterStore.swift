@@ -83,7 +83,7 @@ public final class ParameterStore {
       if kind == "kaiming_normal" {
         InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
       } else {
-        let bound = 3.squareRoot() * std
+        let bound = Float(3).squareRoot() * std
         InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
       }
     default: throw RuntimeError("parameter '\(p.name)' has an unknown initializer '\(kind)'")

@@ -19,6 +19,7 @@ public final class Program {
   public let plan: MemoryPlan
   private let arena: UnsafeMutableRawPointer
   private var steps: [() -> Void] = []
+  private let resultCounts: [Int]
 
   /// Options that are not in the IR: the module seed and resolved attributes.
   public struct Options {
@@ -43,6 +44,10 @@ public final class Program {
     plan = MemoryPlan(function: function, batch: batch) { op, n in Lowering.scratchBytes(op, n, typeOf: typeOf) }
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, MemoryPlan.alignment), alignment: MemoryPlan.alignment)
     arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.arenaBytes, MemoryPlan.alignment))
+    var types: [String: TensorType] = [:]
+    for a in function.arguments { types[a.name] = a.type }
+    for op in function.body { for r in op.results { types[r.name] = r.type } }
+    resultCounts = function.returns.map { types[$0]!.elementCount(batch: batch) }
     var context = Lowering(function: function, batch: batch, arena: arena, plan: plan, parameters: parameters, options: options)
     for (i, op) in function.body.enumerated() {
       context.opIndex = i
@@ -63,6 +68,9 @@ public final class Program {
 
   /// The buffer of result `i` (read it after `run`).
   public func result(_ i: Int) -> UnsafeMutableRawPointer { arena + plan.offsets[function.returns[i]]! }
+
+  /// The element count of result `i` at this batch size.
+  public func resultCount(_ i: Int) -> Int { resultCounts[i] }
 
   /// The buffer of argument `i` as Float32.
   public func floatArgument(_ i: Int) -> UnsafeMutablePointer<Float> { argument(i).assumingMemoryBound(to: Float.self) }

@@ -9,15 +9,10 @@ import DLCIR
 
 /// Everything the training loop needs to know about a run, in typed form.
 public struct TrainConfig: Sendable, Hashable {
-  /// What is learned (`data.task`).
-  public enum TaskKind: String, Sendable, Hashable, CaseIterable {
-    case classification, regression, reconstruction
-  }
-
   /// The seed of every random choice (`seed`, default 0).
   public var seed: UInt64
-  /// The task of the data section.
-  public var task: TaskKind
+  /// What is learned (`data.task`; the data loader's own enum).
+  public var task: DataTask
   /// The number of classes of a classification task (`data.classes`).
   public var classes: Int?
   /// Samples per optimizer step.
@@ -37,7 +32,7 @@ public struct TrainConfig: Sendable, Hashable {
 
   /// A configuration from its parts.
   public init(
-    seed: UInt64 = 0, task: TaskKind, classes: Int? = nil, batchSize: Int, epochs: Int, metrics: [Metric] = [.loss],
+    seed: UInt64 = 0, task: DataTask, classes: Int? = nil, batchSize: Int, epochs: Int, metrics: [Metric] = [.loss],
     optimizer: Optimizer, schedule: LearningRateSchedule.Kind = .constant(warmupEpochs: 0),
     earlyStopping: EarlyStopping.Config? = nil, freeze: [String] = []
   ) {
@@ -69,7 +64,7 @@ public struct TrainConfig: Sendable, Hashable {
     guard seed >= 0 else { throw .invalid("seed", "\(seed)", "an integer ≥ 0") }
     self.seed = UInt64(seed)
     let taskName = try data.string("task")
-    guard let task = TaskKind(rawValue: taskName) else { throw .unknown("task", taskName, in: data.name("task")) }
+    guard let task = DataTask(rawValue: taskName) else { throw .unknown("task", taskName, in: data.name("task")) }
     self.task = task
     classes = try data.optionalInt("classes")
 
@@ -77,7 +72,9 @@ public struct TrainConfig: Sendable, Hashable {
     guard batchSize >= 1 else { throw .invalid("train.batch_size", "\(batchSize)", "an integer ≥ 1") }
     let specEpochs = try train.int("epochs")
     self.epochs = epochs ?? specEpochs
-    guard self.epochs >= 1 else { throw .invalid(epochs == nil ? "train.epochs" : "the epochs override", "\(self.epochs)", "an integer ≥ 1") }
+    guard self.epochs >= 1 else {
+      throw .invalid(epochs == nil ? "train.epochs" : "the epochs override", "\(self.epochs)", "an integer ≥ 1")
+    }
 
     metrics = try Self.decodeMetrics(train)
     optimizer = try Optimizer(try train.dict("optimizer"))
@@ -86,8 +83,7 @@ public struct TrainConfig: Sendable, Hashable {
     freeze = try train.optionalList("freeze")?.map { r throws(TrainConfigError) in try r.asString() } ?? []
 
     if schedule.warmupEpochs >= self.epochs {
-      throw TrainConfigError("a warm-up of \(schedule.warmupEpochs) epochs needs a longer run than \(self.epochs) epochs",
-                             help: "run more than \(schedule.warmupEpochs) epochs")
+      throw .warmupTooLong(schedule.warmupEpochs, epochs: self.epochs)
     }
   }
 
@@ -193,6 +189,12 @@ public struct TrainConfigError: Error, Sendable, Hashable, CustomStringConvertib
   /// A value of the right type outside its range.
   static func invalid(_ path: String, _ value: String, _ expected: String) -> Self {
     Self("'\(path)' is \(value), expected \(expected)")
+  }
+
+  /// A warm-up that does not end before the run does.
+  static func warmupTooLong(_ warmup: Int, epochs: Int) -> Self {
+    Self("a warm-up of \(warmup) epochs needs a run of more than \(warmup) epochs, not \(epochs)",
+         help: "run at least \(warmup + 1) epochs, or shorten the warm-up")
   }
 
   /// A required entry that is absent or of the wrong type.

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Parameter updates of `torch.optim.SGD`, `Adam` and `AdamW`, following the algorithms
+/// in their PyTorch documentation (and the order of operations of its single-tensor
+/// implementation, so runs compare closely). `step` is 1-based.
+public enum OptimizerKernel {
+  /// Parameters per thread below which the update stays on the calling thread.
+  static let grain = 32_768
+
+  /// SGD (torch.optim.SGD): g ← ∇ + λθ; with momentum μ, b ← g at step 1 and
+  /// b ← μb + (1 − τ)g after; g ← g + μb (Nesterov) or b; θ ← θ − γg.
+  /// A nil `momentumBuffer` or μ = 0 means plain SGD.
+  public static func sgd(
+    parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
+    count: Int, lr: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float, step: Int
+  ) {
+    let (p, wd, mu) = (parameter, weightDecay, momentum)
+    guard let buffer = momentumBuffer, mu != 0 else {
+      Parallel.forEach(count: count, minimumPerThread: grain) { range in
+        for i in range { p[i] -= lr * (grad[i] + wd * p[i]) }
+      }
+      return
+    }
+    let keep = 1 - dampening
+    let first = step <= 1
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      switch (first, nesterov) {
+      case (true, false):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          buffer[i] = g
+          p[i] -= lr * g
+        }
+      case (true, true):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          buffer[i] = g
+          p[i] -= lr * (g + mu * g)
+        }
+      case (false, false):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          let b = mu * buffer[i] + keep * g
+          buffer[i] = b
+          p[i] -= lr * b
+        }
+      case (false, true):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          let b = mu * buffer[i] + keep * g
+          buffer[i] = b
+          p[i] -= lr * (g + mu * b)
+        }
+      }
+    }
+  }
+
+  /// Adam (Kingma & Ba 2015; torch.optim.Adam) or, with `decoupled`, AdamW (Loshchilov &
+  /// Hutter 2019; torch.optim.AdamW):
+  /// Adam g ← ∇ + λθ, AdamW θ ← θ(1 − γλ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
+  /// with `maxExpAvgSq` (amsgrad) v_max ← max(v_max, v) replaces v below;
+  /// θ ← θ − γ/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+  public static func adam(
+    parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
+    expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
+    beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool, step: Int
+  ) {
+    let t = Double(max(step, 1))
+    // Scalars in Double, as PyTorch computes them from Python floats.
+    let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
+    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
+    let coupledDecay: Float = decoupled ? 0 : weightDecay
+    let shrink: Float = decoupled ? Float(1 - Double(lr) * Double(weightDecay)) : 1
+    let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
+    let (p, m, v) = (parameter, expAvg, expAvgSq)
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      if let vmax = maxExpAvgSq {
+        for i in range {
+          let theta = p[i] * shrink
+          let g = grad[i] + coupledDecay * theta
+          let mi = m[i] + oneMinusBeta1 * (g - m[i])
+          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let top = max(vmax[i], vi)
+          m[i] = mi
+          v[i] = vi
+          vmax[i] = top
+          p[i] = theta - stepSize * (mi / (top.squareRoot() * invBiasCorrection2Sqrt + eps))
+        }
+      } else {
+        for i in range {
+          let theta = p[i] * shrink
+          let g = grad[i] + coupledDecay * theta
+          let mi = m[i] + oneMinusBeta1 * (g - m[i])
+          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          m[i] = mi
+          v[i] = vi
+          p[i] = theta - stepSize * (mi / (vi.squareRoot() * invBiasCorrection2Sqrt + eps))
+        }
+      }
+    }
+  }
+}

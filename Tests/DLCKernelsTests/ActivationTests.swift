@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@testable import DLCKernels
+
+private typealias Tensor = KernelTesting.Tensor
+
+/// The activations under test, with their Double reference forms.
+enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
+  case relu, leakyRelu, sigmoid, tanh, gelu, geluTanh
+
+  var testDescription: String { rawValue }
+
+  /// The activation in Double, from its defining formula.
+  func reference(_ x: Double) -> Double {
+    switch self {
+    case .relu: return max(x, 0)
+    case .leakyRelu: return x > 0 ? x : 0.1 * x
+    case .sigmoid: return 1 / (1 + Foundation.exp(-x))
+    case .tanh: return Foundation.tanh(x)
+    case .gelu: return 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
+    case .geluTanh:
+      return 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+    }
+  }
+
+  /// Runs the forward kernel.
+  func forward(_ x: KernelTesting.Tensor, _ y: KernelTesting.Tensor) {
+    switch self {
+    case .relu: ActivationKernel.relu(x: x.p, y: y.m, count: x.count)
+    case .leakyRelu: ActivationKernel.leakyRelu(x: x.p, y: y.m, count: x.count, slope: 0.1)
+    case .sigmoid: ActivationKernel.sigmoid(x: x.p, y: y.m, count: x.count)
+    case .tanh: ActivationKernel.tanh(x: x.p, y: y.m, count: x.count)
+    case .gelu: ActivationKernel.gelu(x: x.p, y: y.m, count: x.count, approximate: false)
+    case .geluTanh: ActivationKernel.gelu(x: x.p, y: y.m, count: x.count, approximate: true)
+    }
+  }
+
+  /// Runs the backward kernel; sigmoid and tanh take the forward result, the others x.
+  func backward(dy: KernelTesting.Tensor, x: KernelTesting.Tensor, y: KernelTesting.Tensor, dx: KernelTesting.Tensor) {
+    let n = x.count
+    switch self {
+    case .relu: ActivationKernel.reluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n)
+    case .leakyRelu: ActivationKernel.leakyReluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, slope: 0.1)
+    case .sigmoid: ActivationKernel.sigmoidBackward(dy: dy.p, y: y.p, dx: dx.m, count: n)
+    case .tanh: ActivationKernel.tanhBackward(dy: dy.p, y: y.p, dx: dx.m, count: n)
+    case .gelu: ActivationKernel.geluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, approximate: false)
+    case .geluTanh: ActivationKernel.geluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, approximate: true)
+    }
+  }
+}
+
+/// Inputs in [-4, 4) kept at least 0.05 away from 0, so ReLU's kink is not straddled by
+/// a finite difference.
+private func inputs(_ count: Int, seed: UInt64) -> [Float] {
+  KernelTesting.random(count, seed: seed, scale: 4).map { abs($0) < 0.05 ? $0 + 0.1 : $0 }
+}
+
+@Suite struct ActivationTests {
+  @Test(arguments: ActivationCase.allCases, [1, 7, 1000, 100_003])
+  func forwardMatchesReference(kind: ActivationCase, count: Int) {
+    let values = inputs(count, seed: 1)
+    let (x, y) = (Tensor(values), Tensor(count: count))
+    kind.forward(x, y)
+    KernelTesting.expectClose(y.array, values.map { kind.reference(Double($0)) }, tolerance: 1e-6, "\(kind)")
+  }
+
+  @Test(arguments: ActivationCase.allCases, [1, 7, 257, 70_001])
+  func backwardMatchesFiniteDifferences(kind: ActivationCase, count: Int) {
+    let values = inputs(count, seed: 2), r = KernelTesting.random(count, seed: 3)
+    let (x, y, dy, dx) = (Tensor(values), Tensor(count: count), Tensor(r), Tensor(count: count))
+    kind.forward(x, y)
+    kind.backward(dy: dy, x: x, y: y, dx: dx)
+    // L = Σ r ⊙ f(x) in Double. f acts elementwise, so the central difference of L along
+    // eᵢ is rᵢ·(f(xᵢ + h) − f(xᵢ − h))/2h: all other terms cancel. h = 1e-4 in Double
+    // leaves ~1e-8 truncation; sigmoid/tanh backward reads the Float y (~1e-7).
+    let h = 1e-4
+    let differences = zip(r, values).map { r, v in
+      Double(r) * (kind.reference(Double(v) + h) - kind.reference(Double(v) - h)) / (2 * h)
+    }
+    KernelTesting.expectClose(dx.array, differences, tolerance: 1e-5, "\(kind) backward")
+  }
+
+  @Test func publishedValues() {
+    let x = Tensor([1, 0, -1])
+    let y = Tensor(count: 3)
+    ActivationKernel.gelu(x: x.p, y: y.m, count: 3, approximate: false)
+    #expect(abs(y.array[0] - 0.841_344_75) < 1e-6)  // Φ(1) = 0.8413447
+    ActivationKernel.gelu(x: x.p, y: y.m, count: 3, approximate: true)
+    #expect(abs(y.array[0] - 0.841_192_0) < 1e-6)  // PyTorch nn.GELU("tanh")(1)
+    ActivationKernel.sigmoid(x: x.p, y: y.m, count: 3)
+    #expect(y.array[1] == 0.5)
+    ActivationKernel.relu(x: x.p, y: y.m, count: 3)
+    #expect(y.array == [1, 0, 0])
+  }
+
+  @Test func reluGradientIsZeroAtZero() {
+    let (x, dy, dx) = (Tensor([0, 2, -2]), Tensor([5, 5, 5]), Tensor(count: 3))
+    ActivationKernel.reluBackward(dy: dy.p, x: x.p, dx: dx.m, count: 3)
+    #expect(dx.array == [0, 5, 0])
+  }
+
+  @Test(arguments: ActivationCase.allCases)
+  func extremeInputsStayFinite(kind: ActivationCase) {
+    let values: [Float] = [-1000, -90, 90, 1000]
+    let (x, y, dy, dx) = (Tensor(values), Tensor(count: 4), Tensor([1, 1, 1, 1]), Tensor(count: 4))
+    kind.forward(x, y)
+    kind.backward(dy: dy, x: x, y: y, dx: dx)
+    #expect(y.array.allSatisfy { $0.isFinite }, "\(kind) forward \(y.array)")
+    #expect(dx.array.allSatisfy { $0.isFinite }, "\(kind) backward \(dx.array)")
+  }
+}

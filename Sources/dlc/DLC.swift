@@ -18,10 +18,23 @@ struct DLC: ParsableCommand {
       Examples:
         dlc check specs/digits_mlp.yaml
         dlc compile specs/digits_mlp.yaml --emit ir
+        dlc train specs/digits_mlp.yaml
+        dlc eval specs/digits_mlp.yaml --checkpoint runs/digits_mlp/best.safetensors --split test
       """,
-    version: "0.1.0",
-    subcommands: [Check.self, Compile.self]
+    version: "0.3.0",
+    subcommands: [Check.self, Compile.self, Train.self, Eval.self, Predict.self]
   )
+
+  /// GEMM's fast kernels are chosen when the process starts; this may restart it once.
+  static func main() {
+    Driver.prepareProcess()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }
 
 /// Options every spec-reading command shares.
@@ -53,17 +66,22 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
 extension DiagnosticsFormat: ExpressibleByArgument {}
 extension EmitStage: ExpressibleByArgument {}
 
+/// Writes `bytes` to file descriptor `fd` unbuffered (progress lines appear at once).
+func writeAll(_ fd: Int32, _ bytes: inout [UInt8]) {
+  var offset = 0
+  while offset < bytes.count {
+    let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+    if n <= 0 { break }
+    offset += n
+  }
+}
+
 /// Writes a driver result and exits with its status.
 func deliver(_ r: DriverResult) throws {
   if !r.stdout.isEmpty { print(r.stdout, terminator: "") }
   if !r.stderr.isEmpty {
     var bytes = Array(r.stderr.utf8)
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-      if n <= 0 { break }
-      offset += n
-    }
+    writeAll(2, &bytes)
   }
   if r.status != 0 { throw ExitCode(r.status) }
 }
@@ -101,4 +119,89 @@ struct Compile: ParsableCommand {
   var emit: EmitStage
 
   func run() throws { try deliver(Driver.compile(spec.options, emit: emit)) }
+}
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train the spec's model.",
+    discussion: """
+      Writes <out>/<name>/log.jsonl (one JSON line per epoch) and the checkpoints \
+      <out>/<name>/best.safetensors and last.safetensors (weights, optimizer state, \
+      preprocessing statistics, the spec). --resume continues from last.safetensors and \
+      ends with the same weights as an uninterrupted run.
+      """
+  )
+
+  @OptionGroup var spec: SpecArguments
+
+  @Option(help: "Train for this many epochs instead of the spec's 'train.epochs'.")
+  var epochs: Int?
+
+  @Option(help: "The seed of initialization, split, shuffling and dropout instead of the spec's.")
+  var seed: UInt64?
+
+  @Option(help: ArgumentHelp("The folder for run folders.", valueName: "dir"))
+  var out: String = "runs"
+
+  @Flag(help: "Continue the run from <out>/<name>/last.safetensors.")
+  var resume = false
+
+  func validate() throws {
+    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+  }
+
+  func run() throws {
+    let options = TrainOptions(spec: spec.options, epochs: epochs, seed: seed, outputDirectory: out, resume: resume,
+                               interactive: isatty(1) != 0)
+    try deliver(Driver.train(options) { text in
+      var bytes = Array(text.utf8)
+      writeAll(1, &bytes)
+    })
+  }
+}
+
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Evaluate a checkpoint on a split of the spec's data.",
+    discussion: "The split is re-created from the checkpoint's seed; the preprocessing statistics come from the checkpoint."
+  )
+
+  @OptionGroup var spec: SpecArguments
+
+  @Option(help: ArgumentHelp("The checkpoint (.safetensors) to evaluate.", valueName: "file"))
+  var checkpoint: String
+
+  @Option(help: "The split: train, valid or test.")
+  var split: String = "test"
+
+  @Flag(help: "Print one JSON object instead of text.")
+  var json = false
+
+  func run() throws { try deliver(Driver.eval(spec.options, checkpoint: checkpoint, split: split, json: json)) }
+}
+
+struct Predict: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a checkpoint on new samples and write the predictions as CSV.",
+    discussion: """
+      The input is a CSV with the training data's feature columns (target columns are \
+      ignored if present) or an NPY array of samples. Classification writes the class \
+      and one probability per class; regression and reconstruction write the outputs.
+      """
+  )
+
+  @OptionGroup var spec: SpecArguments
+
+  @Option(help: ArgumentHelp("The checkpoint (.safetensors) to use.", valueName: "file"))
+  var checkpoint: String
+
+  @Option(help: ArgumentHelp("The samples: a .csv or .npy file.", valueName: "file"))
+  var input: String
+
+  @Option(help: ArgumentHelp("Where to write the predictions (standard output when absent).", valueName: "file"))
+  var output: String?
+
+  func run() throws {
+    try deliver(Driver.predict(spec.options, checkpoint: checkpoint, input: input, output: output))
+  }
 }

@@ -1,5 +1,6 @@
-/// Every example under specs/: it checks clean, and its AST, IR and summary equal their
-/// goldens; the golden IR parses, re-prints identically and verifies.
+/// Every example under specs/: it checks clean, and its AST, IR, training IR (after
+/// autodiff) and summary equal their goldens; every golden IR, training IR included,
+/// parses, re-prints identically and verifies.
 import DLCDriver
 import DLCIR
 import Testing
@@ -17,9 +18,9 @@ import _DLCTestSupport
     let check = Driver.check(SpecOptions(path: path))
     #expect(check.status == 0, "\(path):\n\(check.stderr)")
     #expect(check.stderr.isEmpty, "\(path) has warnings:\n\(check.stderr)")
-    for (stage, ext) in [(EmitStage.ast, ".ast"), (.ir, ".ir")] {
+    for (stage, ext) in [(EmitStage.ast, ".ast"), (.ir, ".ir"), (.trainIR, ".train.ir")] {
       let r = Driver.compile(SpecOptions(path: path), emit: stage)
-      #expect(r.status == 0)
+      #expect(r.status == 0, "\(path) --emit \(stage.rawValue):\n\(r.stderr)")
       if let failure = Golden.check(r.stdout, against: stem + ext) { Issue.record(Comment(rawValue: failure)) }
     }
     if let failure = Golden.check(check.stdout, against: stem + ".summary") { Issue.record(Comment(rawValue: failure)) }
@@ -31,5 +32,14 @@ import _DLCTestSupport
     let module = try parseModule(text)
     #expect(printModule(module) == text, "\(path) does not re-print identically")
     #expect(verify(module).isEmpty, "\(path): \(verify(module))")
+  }
+
+  @Test func everyExampleHasATrainingIR() {
+    let train = Golden.files(in: "golden/specs", ending: ".train.ir")
+    #expect(train.count == Self.specs.count)
+    for path in train {
+      let text = RepoRoot.read(path) ?? ""
+      #expect(text.contains("func @train_step("), "\(path)")
+    }
   }
 }

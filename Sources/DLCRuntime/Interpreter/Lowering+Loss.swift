@@ -15,14 +15,14 @@ extension Lowering {
         return {
           weights.withUnsafeBufferPointer { w in
             y.pointee = LossKernel.crossEntropy(logits: logits, target: target, rows: rows, classes: classes,
-                                                labelSmoothing: smoothing, classWeights: w.baseAddress)
+                                                labelSmoothing: smoothing, classWeights: w.isEmpty ? nil : w.baseAddress)
           }
         }
       }
       return {
         weights.withUnsafeBufferPointer { w in
           LossKernel.crossEntropyGrad(logits: logits, target: target, dlogits: y, rows: rows, classes: classes,
-                                      labelSmoothing: smoothing, classWeights: w.baseAddress)
+                                      labelSmoothing: smoothing, classWeights: w.isEmpty ? nil : w.baseAddress)
         }
       }
     case "mse", "mae", "mse_grad", "mae_grad":
@@ -44,14 +44,14 @@ extension Lowering {
         return {
           posWeight.withUnsafeBufferPointer { w in
             y.pointee = LossKernel.bceWithLogits(logits: z, target: t, count: n, features: features,
-                                                 posWeight: w.baseAddress, posWeightCount: w.count)
+                                                 posWeight: w.isEmpty ? nil : w.baseAddress, posWeightCount: w.count)
           }
         }
       }
       return {
         posWeight.withUnsafeBufferPointer { w in
           LossKernel.bceWithLogitsGrad(logits: z, target: t, dlogits: y, count: n, features: features,
-                                       posWeight: w.baseAddress, posWeightCount: w.count)
+                                       posWeight: w.isEmpty ? nil : w.baseAddress, posWeightCount: w.count)
         }
       }
     default: return nil

@@ -1,0 +1,98 @@
+/// `dlc train`, `dlc eval`, `dlc predict`: the front end, `autodiff`, then the runtime.
+import DLCIR
+import DLCKernels
+import DLCRuntime
+import DLCSyntax
+import Foundation
+
+/// Options of `dlc train`.
+public struct TrainOptions: Sendable {
+  public var spec: SpecOptions
+  public var epochs: Int?
+  public var seed: UInt64?
+  /// Where run folders go (`<out>/<name>/`).
+  public var outputDirectory: String
+  public var resume: Bool
+  /// Whether standard output is a terminal (a live progress line).
+  public var interactive: Bool
+
+  public init(spec: SpecOptions, epochs: Int? = nil, seed: UInt64? = nil, outputDirectory: String = "runs",
+              resume: Bool = false, interactive: Bool = false) {
+    self.spec = spec
+    self.epochs = epochs
+    self.seed = seed
+    self.outputDirectory = outputDirectory
+    self.resume = resume
+    self.interactive = interactive
+  }
+}
+
+extension Driver {
+  /// Makes sure GEMM runs on this CPU's fast kernels (see `BLASSetup`); the command line
+  /// calls it before anything else, as it may restart the process.
+  public static func prepareProcess() {
+    BLASSetup.reexecWithFastKernelsIfNeeded()
+  }
+
+  /// `dlc train`: trains the spec's model; progress goes to `write` as it happens.
+  public static func train(_ options: TrainOptions, write: @escaping (String) -> Void) -> DriverResult {
+    runtimeCommand(options.spec, needsTraining: true) { module in
+      var trainer = Trainer.Options()
+      trainer.epochs = options.epochs
+      trainer.seed = options.seed
+      trainer.runsDirectory = options.outputDirectory
+      trainer.resume = options.resume
+      trainer.interactive = options.interactive
+      trainer.write = write
+      trainer.specText = (try? String(contentsOfFile: options.spec.path, encoding: .utf8)) ?? ""
+      let report = try Trainer(module: module, options: trainer).run()
+      var summary = "trained \(report.epochsRun) epochs"
+      if let best = report.bestEpoch { summary += "; best epoch \(best)" }
+      return summary + "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
+    }
+  }
+
+  /// `dlc eval`: the metrics of one split under a checkpoint.
+  public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
+    runtimeCommand(options, needsTraining: false) { module in
+      let evaluation = try Inference.evaluate(module: module, checkpoint: checkpoint, split: split)
+      return json ? evaluation.json + "\n" : evaluation.text
+    }
+  }
+
+  /// `dlc predict`: model outputs for an input file, as CSV (to `output`, or returned).
+  public static func predict(_ options: SpecOptions, checkpoint: String, input: String, output: String?) -> DriverResult {
+    runtimeCommand(options, needsTraining: false) { module in
+      let csv = try Inference.predict(module: module, checkpoint: checkpoint, input: input)
+      guard let output else { return csv }
+      do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+        throw RuntimeError("cannot write '\(output)': \(error.localizedDescription)")
+      }
+      return ""
+    }
+  }
+
+  /// Runs the front end (and `autodiff` when training), then `body`; spec errors,
+  /// data errors and runtime failures become diagnostics with exit status 1.
+  static func runtimeCommand(_ options: SpecOptions, needsTraining: Bool, _ body: (Module) throws -> String) -> DriverResult {
+    let diags = DiagnosticEngine()
+    var result = DriverResult()
+    guard let (_, checked) = frontEnd(options.path, diags), var module = checked else { return finish(result, diags, options) }
+    if needsTraining {
+      guard let trained = trainingModule(module, options.path, diags) else { return finish(result, diags, options) }
+      module = trained
+    }
+    do {
+      result.stdout = try body(module)
+    } catch let error as DataError {
+      diags.emit(error.diagnostic)
+    } catch {
+      diags.emit(Diagnostic(.runtimeFailure("\(error)"), at: nil, path: options.path))
+    }
+    return finish(result, diags, options)
+  }
+}
+
+extension DiagnosticMessage {
+  static func runtimeFailure(_ what: String) -> Self { .error("driver.runtimeFailure", what) }
+}

@@ -1,0 +1,134 @@
+import DLCIR
+import Foundation
+
+/// `dlc eval` and `dlc predict`: a trained checkpoint applied to data.
+///
+/// Both read the parameters and the preprocessing statistics from the checkpoint, so
+/// the numbers do not depend on re-fitting anything; evaluation re-creates the split
+/// from the checkpoint's seed, which selects exactly the samples training held out.
+public enum Inference {
+  /// The metrics of one split.
+  public struct Evaluation {
+    public var split: String
+    public var samples: Int
+    /// Loss first, then the spec's metrics, unprefixed (`loss`, `accuracy`, …).
+    public var metrics: [MetricValue]
+
+    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
+    public var json: String {
+      var fields = ["\"split\":\"\(split)\"", "\"samples\":\(samples)"]
+      for m in metrics { fields.append("\"\(m.name)\":" + (m.value.isFinite ? "\(m.value)" : "null")) }
+      return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// Aligned lines: `test_loss      0.0834`.
+    public var text: String {
+      let names = metrics.map { "\(split)_\($0.name)" }
+      let width = names.map(\.count).max() ?? 0
+      var out = "\(split): \(samples) samples\n"
+      for (name, m) in zip(names, metrics) {
+        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
+      }
+      return out
+    }
+  }
+
+  /// Loads `checkpoint` into a fresh executable of `module`, with its normalizer and seed.
+  static func load(module: Module, checkpoint path: String) throws -> (Executable, Normalizer, UInt64, Checkpoint) {
+    let checkpoint = try Checkpoint(contentsOf: path)
+    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? UInt64(module.attributes["seed"]?.intValue ?? 0)
+    let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
+    let executable = Executable(module: module, options: Program.Options(seed: seed))
+    try executable.parameters.restore(from: checkpoint, path: path, requireAll: false,
+                                      only: Set(module.parameters.filter { $0.attributes["state"]?.stringValue != "optimizer" }.map(\.name)))
+    return (executable, normalizer, seed, checkpoint)
+  }
+
+  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
+  public static func evaluate(module: Module, checkpoint path: String, split name: String) throws -> Evaluation {
+    let (executable, normalizer, seed, _) = try load(module: module, checkpoint: path)
+    let config = try TrainConfig(module: module)
+    let data = try PreparedData(module: module, seed: seed, normalizer: normalizer)
+    guard let split = data.split(name) else { throw RuntimeError("unknown split '\(name)'; use train, valid or test") }
+    guard split.count > 0 else {
+      throw RuntimeError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
+    }
+    let executable2 = Executable(module: module, parameters: executable.parameters,
+                                 options: Program.Options(seed: seed, balancedClassWeights: data.balancedClassWeights))
+    let metrics = try Evaluator(executable: executable2, batchSize: 256).evaluate(split, metrics: config.metrics)
+    return Evaluation(split: name, samples: split.count, metrics: metrics.values(prefix: ""))
+  }
+
+  /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
+  /// Classification writes the arg-max class and one probability per class; other
+  /// tasks write the outputs.
+  public static func predict(module: Module, checkpoint path: String, input: String) throws -> String {
+    let (executable, normalizer, _, _) = try load(module: module, checkpoint: path)
+    var data = try loadInput(module: module, path: input)
+    normalizer.apply(to: &data)
+    let (values, width) = try Evaluator(executable: executable, batchSize: 256).outputs(data)
+    let config = try DataConfig(module: module)
+    let lossOp = module.function(named: "loss")?.body.first?.opcode
+    var out = ""
+    if config.task == .classification {
+      let target = { if case .csv(_, let t, _) = config.source { return t.first ?? "class" } else { return "class" } }()
+      let binary = width == 1 && lossOp == "bce_with_logits"
+      out += ([target] + (binary ? ["probability"] : (0..<width).map { "probability_\($0)" })).joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        let row = Array(values[r * width..<(r + 1) * width])
+        if binary {
+          let p = 1 / (1 + exp(-Double(row[0])))
+          out += "\(p > 0.5 ? 1 : 0),\(format(p))\n"
+        } else {
+          let m = row.max() ?? 0
+          let e = row.map { exp(Double($0 - m)) }
+          let s = e.reduce(0, +)
+          let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0
+          out += "\(best)," + e.map { format($0 / s) }.joined(separator: ",") + "\n"
+        }
+      }
+    } else {
+      let names: [String]
+      if case .csv(_, let t, _) = config.source, t.count == width, config.task == .regression { names = t } else { names = (0..<width).map { "output_\($0)" } }
+      out += names.joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        out += values[r * width..<(r + 1) * width].map { format(Double($0)) }.joined(separator: ",") + "\n"
+      }
+    }
+    return out
+  }
+
+  /// The features of a prediction input: a CSV with the training feature columns (the
+  /// target columns may be present and are ignored), or an NPY of samples.
+  static func loadInput(module: Module, path: String) throws -> Dataset {
+    let config = try DataConfig(module: module)
+    let shape = module.function(named: "predict")?.arguments.first?.type.perSampleShape
+    var input = config
+    input.task = .reconstruction
+    input.classes = nil
+    if path.hasSuffix(".npy") {
+      input.source = .npy(x: path, y: nil)
+    } else {
+      guard case .csv(_, let target, let features) = config.source else {
+        throw RuntimeError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
+      }
+      input.source = .csv(path: path, target: target, features: features)
+      do {
+        return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+      } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {
+        input.source = .csv(path: path, target: [], features: nil)
+      }
+    }
+    return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+  }
+
+  private static func checked(_ data: Dataset, expected shape: [Int]?, path: String) throws -> Dataset {
+    let want = shape?.reduce(1, *) ?? data.featureCount
+    guard data.featureCount == want else {
+      throw RuntimeError("\(path): each sample has \(data.featureCount) features, the model takes \(want)")
+    }
+    return data
+  }
+
+  private static func format(_ v: Double) -> String { String(format: "%.6g", v) }
+}

@@ -6,7 +6,7 @@ import PackageDescription
 /// Hot loops: no exclusivity checks (FACTS: 16× in elementwise loops) and FMA/AVX code
 /// for the build machine's CPU family, so `addingProduct` is one instruction.
 let kernelSettings: [SwiftSetting] = [
-  .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell"]),
+  .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"]),
 ]
 
 let package = Package(

@@ -60,6 +60,8 @@ public enum OptimizerKernel {
   /// Adam g ← ∇ + λθ, AdamW θ ← θ(1 − γλ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
   /// with `maxExpAvgSq` (amsgrad) v_max ← max(v_max, v) replaces v below;
   /// θ ← θ − γ/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+  /// amsgrad keeps the maximum of the raw v, as PyTorch's implementation and its
+  /// `max_exp_avg_sq` state do (the documentation maxes the corrected v̂; pytorch#142323).
   public static func adam(
     parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
     expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
@@ -73,6 +75,8 @@ public enum OptimizerKernel {
     let shrink: Float = decoupled ? Float(1 - Double(lr) * Double(weightDecay)) : 1
     let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
     let (p, m, v) = (parameter, expAvg, expAvgSq)
+    // The square root vectorizes only when clang's shims are built with -fno-math-errno
+    // (otherwise Float.squareRoot() keeps a sqrtf fallback call per element).
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
       if let vmax = maxExpAvgSq {
         for i in range {

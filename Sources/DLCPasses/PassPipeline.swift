@@ -12,10 +12,12 @@ public enum PassPipeline {
     ]
   }
 
-  /// Every pass, for lookup by name.
+  /// Every pass, for lookup by name. `autodiff` is not in the default pipeline: it
+  /// derives the training step (`--emit train-ir`), not the deployed model.
   public static var all: [any Pass] {
     [
       EliminateDeadOps(),
+      Autodiff(),
     ]
   }
 

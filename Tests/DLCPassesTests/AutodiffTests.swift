@@ -183,6 +183,11 @@ import Testing
     #expect(printModule(try parseModule(text)) == text)
   }
 
+  @Test func thePassIsListedByName() {
+    #expect(PassPipeline.pass(named: "autodiff") is Autodiff)
+    #expect(!PassPipeline.default.contains { $0.name == "autodiff" })
+  }
+
   @Test func unknownOptimizersAndRepeatsAreErrors() {
     let rmsprop = #"{kind = "rmsprop", lr = 0.01}"#
     #expect(throws: (any Error).self) { try PassManager(passes: [Autodiff()]).running(Self.model(optimizer: rmsprop)) }

@@ -19,7 +19,8 @@ import Testing
 /// 1e-6 / 1e-2 = 1e-4 of rounding noise plus h²·|f'''|/6 ≈ 1e-5 of truncation error.
 /// |fd − g| ≤ 1e-3 + 3e-2·|g| leaves a 10× margin over both and still catches a wrong
 /// sign, a missing term or a wrong scale. Ops with kinks (relu, max pooling, mae) can
-/// put an input within h of a kink; there a few elements may disagree (≤ 3%).
+/// put an input within h of a kink: they use h = 2e-3 and a few elements may disagree
+/// (≤ 3%).
 @Suite struct GradientCheckTests {
   struct Case: CustomTestStringConvertible {
     var name: String
@@ -62,8 +63,8 @@ import Testing
     Case(name: "dropout", input: [5], params: [("d.weight", [6, 5])],
          body: "%d = dense(%input, @d.weight) : T[6]\n%y = dropout(%d) {rate = 0.3} : T[6]", output: [6]),
     Case(name: "conv2d", input: [2, 5, 6], params: [("c.weight", [3, 2, 3, 2]), ("c.bias", [3])],
-         body: "%y = conv2d(%input, @c.weight, @c.bias) {dilation = [1, 2], padding = [1, 1], stride = [2, 1]} : T[3, 3, 5]",
-         output: [3, 3, 5]),
+         body: "%y = conv2d(%input, @c.weight, @c.bias) {dilation = [1, 2], padding = [1, 1], stride = [2, 1]} : T[3, 3, 6]",
+         output: [3, 3, 6]),
     Case(name: "conv2d input gradient", input: [1, 5, 5], params: [("a.weight", [2, 1, 3, 3]), ("b.weight", [2, 2, 3, 3])],
          body: """
            %a = conv2d(%input, @a.weight) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : T[2, 5, 5]
@@ -138,7 +139,9 @@ import Testing
       let values = store.values(param)
       var failures: [String] = []
       for i in values.indices {
-        let h: Float = 1e-2
+        // Near a kink a smaller step crosses it less often; its larger rounding noise
+        // (1e-6 / 2e-3 = 5e-4) gets a matching absolute tolerance.
+        let (h, absolute): (Float, Double) = c.kinked ? (2e-3, 5e-3) : (1e-2, 1e-3)
         var plus = values, minus = values
         plus[i] += h
         minus[i] -= h
@@ -149,7 +152,7 @@ import Testing
         try store.set(param, values)
         let fd = (up - down) / Double(2 * h)
         let g = Double(analytic[i])
-        if abs(fd - g) > 1e-3 + 3e-2 * abs(g) { failures.append("\(param)[\(i)]: fd \(fd), vjp \(g)") }
+        if abs(fd - g) > absolute + 3e-2 * abs(g) { failures.append("\(param)[\(i)]: fd \(fd), vjp \(g)") }
       }
       let allowed = c.kinked ? max(1, values.count * 3 / 100) : 0
       #expect(failures.count <= allowed, "\(c.name), batch \(batch): \(failures.prefix(5).joined(separator: "; "))")

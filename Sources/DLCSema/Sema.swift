@@ -148,6 +148,7 @@ struct Checker {
       "split": data.split.attribute(), "normalize": .string(data.normalize.value),
     ]
     if let c = facts.classes, task == .classification { d["classes"] = .int(c) }
+    if data.normalizeTarget.value != "none" { d["normalize_target"] = .string(data.normalizeTarget.value) }
     if facts.targets > 0 { d["targets"] = .int(facts.targets) }
     var t: [String: Attribute] = [
       "optimizer": train.optimizer!.attribute, "schedule": train.schedule.attribute,

@@ -43,6 +43,9 @@ extension DiagnosticMessage {
   static func nesterovNeedsMomentum() -> Self {
     .error("sema.nesterovNeedsMomentum", "Nesterov momentum needs momentum > 0 and dampening 0")
   }
+  static func normalizeTargetNeedsRegression(_ task: String) -> Self {
+    .error("sema.normalizeTargetNeedsRegression", "'normalize_target' applies to regression targets, not to a \(task) task")
+  }
   static func outOfRange(_ name: String, _ value: String, _ bounds: String) -> Self {
     .error("sema.outOfRange", "'\(name)' must be \(bounds), found \(value)")
   }

@@ -90,6 +90,10 @@ struct TrainingChecks {
     if data.split.bool("stratify") == true, task != .classification {
       diags.emit(Diagnostic(.stratifyNeedsClasses(), at: data.split.range(of: "stratify")).help("remove 'stratify: true'"))
     }
+    if data.normalizeTarget.value != "none", task != .regression {
+      diags.emit(Diagnostic(.normalizeTargetNeedsRegression(task.rawValue), at: data.normalizeTarget.range)
+        .help("remove 'normalize_target'; \(task == .reconstruction ? "the targets of reconstruction are the normalized inputs" : "class labels are not scaled")"))
+    }
     guard let facts, let source = data.source else { return }
     let at: SourceRange? = {
       if case .csv(let p, let t) = source { return t.first?.range ?? p.range }

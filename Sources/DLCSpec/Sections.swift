@@ -46,6 +46,8 @@ extension Section {
     ParamSpec("split", .section("split"), .optional, "holdout fractions (default: `{valid: 0.2}`)"),
     ParamSpec("normalize", .choice(["none", "standardize", "minmax"]), .value(.string("none")),
               "feature scaling; statistics from the train split only"),
+    ParamSpec("normalize_target", .choice(["none", "standardize"]), .value(.string("none")),
+              "regression: standardize the targets with train-split statistics; predictions and metrics stay in the data's units"),
   ])
 
   public static let source = Section(name: "'source'", keys: [

@@ -51,6 +51,7 @@ public struct DataSpec: Sendable {
   public var classes: Located<Int>?
   public var split: SectionValues
   public var normalize: Located<String>
+  public var normalizeTarget: Located<String>
   public var range: SourceRange
 }
 

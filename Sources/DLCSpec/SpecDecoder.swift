@@ -52,8 +52,10 @@ public enum SpecDecoder {
       }
     }
     let normalize = r.string("normalize") ?? Located("none", node.range)
+    let normalizeTarget = r.string("normalize_target") ?? Located("none", node.range)
     return DataSpec(source: r.nested["source"].flatMap { decodeSource($0, diags) }, features: r.strings("features"),
-                    task: task, classes: r.int("classes"), split: split, normalize: normalize, range: node.range)
+                    task: task, classes: r.int("classes"), split: split, normalize: normalize,
+                    normalizeTarget: normalizeTarget, range: node.range)
   }
 
   static func decodeSource(_ pair: Pair, _ diags: DiagnosticEngine) -> DataSource? {

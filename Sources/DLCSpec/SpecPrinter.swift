@@ -17,6 +17,7 @@ public enum SpecPrinter {
       if let c = d.classes { out += "    classes \(c.value) \(pos(c.range))\n" }
       out += "    split " + section(d.split) + "\n"
       out += "    normalize \(d.normalize.value)\n"
+      if d.normalizeTarget.value != "none" { out += "    normalize_target \(d.normalizeTarget.value)\n" }
     }
     if let m = spec.model {
       out += "  Model \(pos(m.range))\n"

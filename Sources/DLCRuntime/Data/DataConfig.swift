@@ -49,6 +49,8 @@ public struct DataConfig: Sendable, Equatable {
   public var features: Int
   public var split: SplitFractions
   public var normalize: Normalization
+  /// Whether regression targets are standardized with train-split statistics.
+  public var standardizeTargets = false
 
   public init(
     source: DataSourceConfig, task: DataTask, classes: Int? = nil, features: Int,
@@ -97,6 +99,7 @@ public struct DataConfig: Sendable, Equatable {
       throw Self.malformed("unknown normalization '\(data["normalize"]!)'")
     }
     normalize = norm
+    standardizeTargets = data["normalize_target"]?.stringValue == "standardize"
   }
 
   private static func malformed(_ text: String) -> DataError { .malformedConfig(text) }

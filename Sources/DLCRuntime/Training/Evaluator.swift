@@ -6,8 +6,9 @@ struct Evaluator {
   let batchSize: Int
 
   /// The metrics of `data` (loss first).
-  func evaluate(_ data: Dataset, metrics names: [Metric]) throws -> MetricSet {
+  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?) throws -> MetricSet {
     var metrics = MetricSet(names)
+    var recorder = MetricRecorder(scaler: scaler)
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     for b in 0..<batches.count {
       let indices = batches[b]
@@ -21,8 +22,8 @@ struct Evaluator {
       let target: MetricTarget = data.classIndices != nil
         ? .classes(UnsafePointer(loss.argument(1).assumingMemoryBound(to: Int32.self)))
         : .values(UnsafePointer(loss.floatArgument(1)))
-      metrics.record(loss: Double(loss.floatResult(0).pointee), output: predict.floatResult(0), outputCount: outputCount,
-                     target: target, batchSize: indices.count)
+      recorder.record(&metrics, loss: Double(loss.floatResult(0).pointee), output: predict.floatResult(0),
+                      outputCount: outputCount, target: target, batchSize: indices.count)
     }
     return metrics
   }

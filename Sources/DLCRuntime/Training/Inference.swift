@@ -46,27 +46,62 @@ public enum Inference {
 
   /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
   public static func evaluate(module: Module, checkpoint path: String, split name: String) throws -> Evaluation {
-    let (executable, normalizer, seed, _) = try load(module: module, checkpoint: path)
+    let (executable, normalizer, seed, checkpoint) = try load(module: module, checkpoint: path)
     let config = try TrainConfig(module: module)
-    let data = try PreparedData(module: module, seed: seed, normalizer: normalizer)
+    let data = try PreparedData(module: module, seed: seed, normalizer: normalizer,
+                                targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let split = data.split(name) else { throw RuntimeError("unknown split '\(name)'; use train, valid or test") }
     guard split.count > 0 else {
       throw RuntimeError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
     }
     let executable2 = Executable(module: module, parameters: executable.parameters,
                                  options: Program.Options(seed: seed, balancedClassWeights: data.balancedClassWeights))
-    let metrics = try Evaluator(executable: executable2, batchSize: 256).evaluate(split, metrics: config.metrics)
-    return Evaluation(split: name, samples: split.count, metrics: metrics.values(prefix: ""))
+    let evaluator = Evaluator(executable: executable2, batchSize: 256)
+    let metrics = try evaluator.evaluate(split, metrics: config.metrics, scaler: data.targetScaler)
+    var values = metrics.values(prefix: "")
+    if case .values(let targets, _) = split.y, data.config.task == .regression {
+      values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
+    }
+    return Evaluation(split: name, samples: split.count, metrics: values)
+  }
+
+  /// R² against predicting the train split's mean, and that baseline's RMSE, in the
+  /// data's units: how much the model beats the trivial regressor.
+  static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
+    var (outputs, _) = try evaluator.outputs(split)
+    var truth = targets
+    var trainTargets: [Float] = { if case .values(let v, _) = data.train.y { return v } else { return [] } }()
+    if let scaler = data.targetScaler {
+      let o = outputs, t = truth, tt = trainTargets
+      o.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &outputs) }
+      t.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &truth) }
+      tt.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &trainTargets) }
+    }
+    let width = max(truth.count / max(split.count, 1), 1)
+    var mean = [Double](repeating: 0, count: width)
+    for (i, v) in trainTargets.enumerated() { mean[i % width] += Double(v) }
+    mean = mean.map { $0 / Double(max(trainTargets.count / width, 1)) }
+    var sse = 0.0, sst = 0.0
+    for i in truth.indices {
+      sse += pow(Double(outputs[i]) - Double(truth[i]), 2)
+      sst += pow(mean[i % width] - Double(truth[i]), 2)
+    }
+    return [MetricValue(name: "r2", value: sst > 0 ? 1 - sse / sst : .nan),
+            MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
   }
 
   /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
   /// Classification writes the arg-max class and one probability per class; other
   /// tasks write the outputs.
   public static func predict(module: Module, checkpoint path: String, input: String) throws -> String {
-    let (executable, normalizer, _, _) = try load(module: module, checkpoint: path)
+    let (executable, normalizer, _, checkpoint) = try load(module: module, checkpoint: path)
     var data = try loadInput(module: module, path: input)
     normalizer.apply(to: &data)
-    let (values, width) = try Evaluator(executable: executable, batchSize: 256).outputs(data)
+    var (values, width) = try Evaluator(executable: executable, batchSize: 256).outputs(data)
+    if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
+      let standardized = values
+      standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
+    }
     let config = try DataConfig(module: module)
     let lossOp = module.function(named: "loss")?.body.first?.opcode
     var out = ""

@@ -7,13 +7,15 @@ struct PreparedData {
   var valid: Dataset
   var test: Dataset
   let normalizer: Normalizer
+  /// Standardizes regression targets (`normalize_target`), when asked for.
+  let targetScaler: TargetScaler?
   let config: DataConfig
   /// `n / (C · count_c)` per class (scikit-learn's "balanced"), when classification.
   let balancedClassWeights: [Float]?
 
   /// Loads and prepares the data `module` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
-  init(module: Module, seed: UInt64, normalizer saved: Normalizer? = nil) throws {
+  init(module: Module, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
     config = try DataConfig(module: module)
     let shape = module.function(named: "predict")?.arguments.first?.type.perSampleShape
     let all = try DataLoader.load(config, sampleShape: shape)
@@ -26,6 +28,15 @@ struct PreparedData {
     normalizer.apply(to: &train)
     normalizer.apply(to: &valid)
     normalizer.apply(to: &test)
+    if config.standardizeTargets, case .values(let v, let width) = train.y {
+      let scaler = savedScaler ?? TargetScaler(fitting: v, width: width)
+      scaler.apply(to: &train)
+      scaler.apply(to: &valid)
+      scaler.apply(to: &test)
+      targetScaler = scaler
+    } else {
+      targetScaler = nil
+    }
     if let classes = train.classIndices, let count = config.classes, count > 0 {
       var counts = [Int](repeating: 0, count: count)
       for c in classes { counts[Int(c)] += 1 }
@@ -50,6 +61,38 @@ struct PreparedData {
     train.classIndices != nil
       ? .classes(UnsafePointer(buffer.assumingMemoryBound(to: Int32.self)))
       : .values(UnsafePointer(buffer.assumingMemoryBound(to: Float.self)))
+  }
+
+  /// The preprocessing statistics to store with the model.
+  var preprocessingTensors: [String: TensorData] {
+    normalizer.tensors().merging(targetScaler?.tensors() ?? [:]) { a, _ in a }
+  }
+}
+
+/// Hands each batch to the metrics in the data's units: with standardized targets,
+/// outputs and targets are mapped back before mae and rmse see them (the loss stays
+/// the training loss, on the standardized scale).
+struct MetricRecorder {
+  let scaler: TargetScaler?
+  private var outputs: [Float] = []
+  private var targets: [Float] = []
+
+  init(scaler: TargetScaler?) { self.scaler = scaler }
+
+  mutating func record(
+    _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
+  ) {
+    guard let scaler, case .values(let t) = target else {
+      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+      return
+    }
+    scaler.restore(output, count: outputCount, into: &outputs)
+    scaler.restore(t, count: outputCount, into: &targets)
+    outputs.withUnsafeBufferPointer { o in
+      targets.withUnsafeBufferPointer { y in
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
+      }
+    }
   }
 }
 

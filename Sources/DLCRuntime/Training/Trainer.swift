@@ -78,6 +78,7 @@ public final class Trainer {
       let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
       progress.beginEpoch(state.epoch + 1, batches: order.count)
       var metrics = MetricSet(config.metrics)
+      var recorder = MetricRecorder(scaler: data.targetScaler)
       var lr = 0.0
       for b in 0..<order.count {
         let indices = order[b]
@@ -92,15 +93,15 @@ public final class Trainer {
         guard loss.isFinite else {
           throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
         }
-        metrics.record(loss: loss, output: program.floatResult(1), outputCount: program.resultCount(1),
-                       target: data.metricTarget(program.argument(1)), batchSize: indices.count)
+        recorder.record(&metrics, loss: loss, output: program.floatResult(1), outputCount: program.resultCount(1),
+                        target: data.metricTarget(program.argument(1)), batchSize: indices.count)
         progress.batchDone(samples: indices.count, loss: loss)
       }
       let trainSeconds = Date().timeIntervalSince(started)
       executable.releasePrograms(keeping: [batches])
       var values = metrics.values(prefix: "train_")
       if data.valid.count > 0 {
-        values += try evaluator.evaluate(data.valid, metrics: config.metrics).values(prefix: "valid_")
+        values += try evaluator.evaluate(data.valid, metrics: config.metrics, scaler: data.targetScaler).values(prefix: "valid_")
       }
       state.epoch += 1
       let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
@@ -165,7 +166,7 @@ public final class Trainer {
   /// the preprocessing statistics and the run's facts.
   func makeCheckpoint(executable: Executable, data: PreparedData, state: State) -> Checkpoint {
     var checkpoint = Checkpoint(tensors: executable.parameters.tensors(), metadata: [:])
-    checkpoint.tensors.merge(data.normalizer.tensors()) { a, _ in a }
+    checkpoint.tensors.merge(data.preprocessingTensors) { a, _ in a }
     checkpoint.metadata = [
       Checkpoint.Key.spec: options.specText,
       Checkpoint.Key.ir: printModule(module),

@@ -61,8 +61,8 @@ public enum Driver {
     let diags = DiagnosticEngine()
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
-    if let (_, module) = front, let module {
-      result.stdout = Summary.render(module)
+    if let (_, module) = front, let module, let training = trainingModule(module, options.path, diags) {
+      result.stdout = Summary.render(module, training: training)
     }
     return finish(result, diags, options)
   }

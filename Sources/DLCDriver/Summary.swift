@@ -1,10 +1,11 @@
 /// The model summary `dlc check` prints: one row per op of `predict` with its output
 /// shape, parameters and FLOPs per sample, then totals (Keras-style).
 import DLCIR
+import DLCRuntime
 
 enum Summary {
   /// Renders the summary of a checked module.
-  static func render(_ m: Module) -> String {
+  static func render(_ m: Module, training: Module? = nil) -> String {
     guard let predict = m.function(named: "predict") else { return "" }
     var types: [String: TensorType] = [:]
     for p in m.parameters { types[p.name] = p.type }
@@ -40,8 +41,22 @@ enum Summary {
     out += "Trainable params: \(group(trainable))\n"
     out += "Non-trainable params: \(group(total - trainable))\n"
     out += "FLOPs per sample (forward): \(group(totalFlops))\n"
+    out += memoryLine(training ?? m)
     out += dataLine(m)
     return out
+  }
+
+  /// The planned activation memory of one batch (static plan, buffers reused once dead),
+  /// and what it would be without reuse.
+  private static func memoryLine(_ m: Module) -> String {
+    guard let batch = m.attributes["train"]?["batch_size"]?.intValue else { return "" }
+    var parts: [String] = []
+    for (function, label) in [("predict", "predict"), ("train_step", "train step")] {
+      guard let plan = MemoryReport.plan(module: m, function: function, batch: batch) else { continue }
+      parts.append("\(label) \(bytes(plan.arenaBytes)) (\(bytes(plan.unplannedBytes)) without reuse)")
+    }
+    guard !parts.isEmpty else { return "" }
+    return "Activation memory per batch of \(batch): " + parts.joined(separator: ", ") + "\n"
   }
 
   private static func dataLine(_ m: Module) -> String {

@@ -78,3 +78,14 @@ public final class Program {
   /// The buffer of result `i` as Float32.
   public func floatResult(_ i: Int) -> UnsafeMutablePointer<Float> { result(i).assumingMemoryBound(to: Float.self) }
 }
+
+/// The memory plans the interpreter would use, for reports (`dlc check`).
+public enum MemoryReport {
+  /// The static plan of `function` at `batch`, kernel scratch included; nil when the
+  /// module has no such function.
+  public static func plan(module: Module, function name: String, batch: Int) -> MemoryPlan? {
+    guard let function = module.function(named: name) else { return nil }
+    let typeOf = Lowering.typeLookup(module: module, function: function)
+    return MemoryPlan(function: function, batch: batch) { op, n in Lowering.scratchBytes(op, n, typeOf: typeOf) }
+  }
+}

@@ -1,0 +1,81 @@
+import DLCIR
+import Foundation
+import Testing
+import _DLCTestSupport
+
+@testable import DLCPasses
+
+/// The static memory plan: live values never share bytes, dead ones do.
+@Suite struct MemoryPlanTests {
+  /// A chain x → a → b → c → d of 1 KiB values (batch 1, 256 floats each).
+  static let chain = try! parseModule("""
+    module @chain {
+      func @f(%x: tensor<Nx256xf32>) -> (tensor<Nx256xf32>) {
+        %a = relu(%x) : tensor<Nx256xf32>
+        %b = relu(%a) : tensor<Nx256xf32>
+        %c = relu(%b) : tensor<Nx256xf32>
+        %d = relu(%c) : tensor<Nx256xf32>
+        return %d
+      }
+    }
+    """)
+
+  @Test func aChainReusesDeadBuffers() {
+    let plan = MemoryPlan(function: Self.chain.functions[0], batch: 1)
+    // x lives throughout; at any op one input and one output are live: 3 KiB at most.
+    #expect(plan.unplannedBytes == 5 * 1024)
+    #expect(plan.arenaBytes == 3 * 1024)
+    // b is placed after a is born and x still lives; c takes a's bytes once a is dead.
+    #expect(plan.offsets["c"] == plan.offsets["a"])
+  }
+
+  @Test func scratchIsPlannedAndReleased() {
+    let plan = MemoryPlan(function: Self.chain.functions[0], batch: 2) { op, _ in op.results[0].name == "b" ? 4096 : 0 }
+    #expect(plan.scratchOffsets[1] != nil)
+    #expect(plan.scratchOffsets[0] == nil)
+    #expect(plan.arenaBytes >= 3 * 2048 + 4096 - 2048)
+  }
+
+  @Test func sizesFollowTheBatchAndAlignment() {
+    #expect(MemoryPlan.bytes(of: TensorType(perSample: [3]), batch: 5) == 64)
+    #expect(MemoryPlan.bytes(of: TensorType(perSample: [10]), batch: 7) == 320)
+    #expect(MemoryPlan.bytes(of: .scalarF32, batch: 100) == 64)
+  }
+
+  /// Over every example's training step: values alive at the same time never overlap,
+  /// results never overlap the operands of their op, and offsets are aligned.
+  @Test(arguments: Golden.files(in: "specs", ending: ".train.ir"))
+  func liveValuesNeverOverlap(_ file: String) throws {
+    let module = try parseModule(try String(contentsOfFile: file, encoding: .utf8))
+    for function in module.functions {
+      let plan = MemoryPlan(function: function, batch: 7)
+      let lifetimes = Self.lifetimes(function)
+      let names = Array(lifetimes.keys).sorted()
+      for (i, a) in names.enumerated() {
+        #expect(plan.offsets[a]! % MemoryPlan.alignment == 0)
+        for b in names[(i + 1)...] {
+          let (la, lb) = (lifetimes[a]!, lifetimes[b]!)
+          guard la.lowerBound <= lb.upperBound, lb.lowerBound <= la.upperBound else { continue }
+          let ra = plan.offsets[a]!..<(plan.offsets[a]! + plan.sizes[a]!)
+          let rb = plan.offsets[b]!..<(plan.offsets[b]! + plan.sizes[b]!)
+          #expect(!ra.overlaps(rb), "\(file) @\(function.name): %\(a) and %\(b) are live together and share bytes")
+        }
+      }
+      #expect(plan.arenaBytes <= plan.unplannedBytes)
+    }
+  }
+
+  /// Op-index lifetimes: arguments from −1, results from their op, to the last use
+  /// (the end for returned values and arguments).
+  static func lifetimes(_ f: Function) -> [String: ClosedRange<Int>] {
+    let end = f.body.count
+    var born: [String: Int] = [:], last: [String: Int] = [:]
+    for a in f.arguments { (born[a.name], last[a.name]) = (-1, end) }
+    for (i, op) in f.body.enumerated() {
+      for case .value(let n) in op.operands { last[n] = max(last[n] ?? i, i) }
+      for r in op.results { born[r.name] = i }
+    }
+    for r in f.returns { last[r] = end }
+    return born.mapValues { $0 }.reduce(into: [:]) { out, kv in out[kv.key] = kv.value...max(last[kv.key] ?? kv.value, kv.value) }
+  }
+}

@@ -49,9 +49,9 @@ MODELS = [
     ("digits_mlp", "digits MLP 64-128-10", "bench/train/specs/digits_mlp.yaml", 64, "digits", 2.0),
     ("mnist_mlp", "MLP 784-512-512-10", "bench/train/specs/mnist_mlp.yaml", 128, "mnist", 1.0),
     ("mnist_bn_mlp", "784-512-BN-ReLU-dropout-10", "bench/train/specs/mnist_bn_mlp.yaml", 128, "mnist", 1.0),
-    ("mnist_cnn", "CNN 28×28 conv32-pool-conv64-pool-128-10", "bench/train/specs/mnist_cnn.yaml", 64, "mnist", 0.5),
+    ("mnist_cnn", "CNN 28×28 conv32-pool-conv64-pool-128-10", "bench/train/specs/mnist_cnn.yaml", 64, "mnist", 0.8),
     ("seq_transformer", "transformer block L32 D64 4 heads FFN256", "bench/train/specs/seq_transformer.yaml", 32,
-     "seq", 0.75),
+     "seq", 0.8),
 ]
 BY_KEY = {m[0]: m for m in MODELS}
 

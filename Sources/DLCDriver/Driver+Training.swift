@@ -86,6 +86,9 @@ extension Driver {
       result.stdout = try body(module)
     } catch let error as DataError {
       diags.emit(error.diagnostic)
+    } catch let error as TrainConfigError {
+      // Its description starts with "error: " itself; the diagnostic adds that.
+      diags.emit(Diagnostic(.runtimeFailure(error.message), at: nil, help: error.help.map { [$0] } ?? [], path: options.path))
     } catch {
       diags.emit(Diagnostic(.runtimeFailure("\(error)"), at: nil, path: options.path))
     }

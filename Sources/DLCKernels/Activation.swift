@@ -51,7 +51,7 @@ public enum ActivationKernel {
   /// (e^(−x) = +∞ gives 0).
   public static func sigmoid(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
+      for i in range { y[i] = 1 / (1 + VectorMath.exp(-x[i])) }
     }
   }
 
@@ -67,7 +67,7 @@ public enum ActivationKernel {
   /// y = tanh(x).
   public static func tanh(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = Foundation.tanh(x[i]) }
+      for i in range { y[i] = VectorMath.tanh(x[i]) }
     }
   }
 
@@ -99,12 +99,12 @@ public enum ActivationKernel {
         for i in range {
           let v = x[i]
           let u = sqrt2OverPi * (v + geluCubic * v * v * v)
-          y[i] = 0.5 * v * (1 + Foundation.tanh(u))
+          y[i] = 0.5 * v * (1 + VectorMath.tanh(u))
         }
       } else {
         for i in range {
           let v = x[i]
-          y[i] = 0.5 * v * (1 + Foundation.erf(v * invSqrt2))
+          y[i] = 0.5 * v * (1 + VectorMath.erf(v * invSqrt2))
         }
       }
     }
@@ -120,15 +120,15 @@ public enum ActivationKernel {
       if approximate {
         for i in range {
           let v = x[i]
-          let t = Foundation.tanh(sqrt2OverPi * (v + geluCubic * v * v * v))
+          let t = VectorMath.tanh(sqrt2OverPi * (v + geluCubic * v * v * v))
           let du = sqrt2OverPi * (1 + 3 * geluCubic * v * v)
           dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
         }
       } else {
         for i in range {
           let v = x[i]
-          let cdf = 0.5 * (1 + Foundation.erf(v * invSqrt2))
-          let pdf = invSqrt2Pi * Foundation.exp(-0.5 * v * v)
+          let cdf = 0.5 * (1 + VectorMath.erf(v * invSqrt2))
+          let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * v * v)
           dx[i] = dy[i] * (cdf + v * pdf)
         }
       }

@@ -49,7 +49,7 @@ public enum SoftmaxKernel {
     if m == -.infinity { m = 0 }
     var sum: Float = 0
     for a in 0..<axis {
-      let e = Foundation.exp(x[a * stride] - m)
+      let e = VectorMath.exp(x[a * stride] - m)
       y[a * stride] = e
       sum += e
     }

@@ -39,7 +39,9 @@ public enum Inference {
     let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? UInt64(module.attributes["seed"]?.intValue ?? 0)
     let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
     let executable = Executable(module: module, options: Program.Options(seed: seed))
-    try executable.parameters.restore(from: checkpoint, path: path, requireAll: false,
+    // Every model parameter must come from the checkpoint: one the file lacks would keep
+    // its zero buffer and give numbers that look real (a checkpoint of another model).
+    try executable.parameters.restore(from: checkpoint, path: path, requireAll: true,
                                       only: Set(module.parameters.filter { $0.attributes["state"]?.stringValue != "optimizer" }.map(\.name)))
     return (executable, normalizer, seed, checkpoint)
   }
@@ -147,7 +149,9 @@ public enum Inference {
       guard case .csv(_, let target, let features) = config.source else {
         throw RuntimeError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
       }
-      input.source = .csv(path: path, target: target, features: features)
+      // With the features named, other columns (the target too) are not read, so the
+      // target may be absent; without, the target is first excluded if it is there.
+      input.source = .csv(path: path, target: features == nil ? target : [], features: features)
       do {
         return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
       } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {

@@ -145,13 +145,16 @@ public final class Trainer {
   func startingState(executable: Executable, data: PreparedData) throws -> State {
     var state = State()
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
-    try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
     guard options.resume else {
+      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
       try executable.parameters.initialize(seed: seed)
       try BaseModel.load(into: executable.parameters, module: module)
       return state
     }
     let path = runDirectory + "/last.safetensors"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw RuntimeError("cannot resume: there is no checkpoint '\(path)'; train without '--resume' first, or give the '--out' folder of the run to continue")
+    }
     let checkpoint = try Checkpoint(contentsOf: path)
     try executable.parameters.restore(from: checkpoint, path: path, requireAll: true)
     state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0

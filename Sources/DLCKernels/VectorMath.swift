@@ -1,0 +1,63 @@
+/// exp, erf and tanh for Float32 written as straight-line arithmetic, so loops that call
+/// them vectorize (libm's `expf`/`erff` are one call per element and keep a loop scalar).
+
+/// Vectorizable scalar functions.
+public enum VectorMath {
+  /// e^x to about 2 ulp: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2),
+  /// e^r by a degree-6 Taylor polynomial (remainder below 2⁻²⁴ on that interval), and
+  /// 2ⁿ built in the exponent bits. Inputs are clamped to [−87.3, 88.3], where e^x is a
+  /// normal Float; below −87.3 the result is 0 (no subnormals), above 88.3 it is e^88.3.
+  @inline(__always)
+  public static func exp(_ x: Float) -> Float {
+    let clamped = min(max(x, -87.3), 88.3)
+    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    // ln 2 = 0.693359375 − 2.12194440e-4, the first part exact in 8 bits.
+    let r = (clamped - n * 0.693_359_375) - n * -2.121_944_4e-4
+    var p: Float = 1.0 / 720
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let scale = Float(bitPattern: UInt32(bitPattern: Int32(n) + 127) << 23)
+    return x < -87.3 ? 0 : p * scale
+  }
+
+  /// erf(x) to about 1e-7 absolute: the odd/even rational minimax approximation on
+  /// [−4, 4] used by Eigen and XLA for float (outside it erf is ±1 in Float).
+  @inline(__always)
+  public static func erf(_ x: Float) -> Float {
+    let c = min(max(x, -4), 4)
+    let x2 = c * c
+    var p: Float = -2.726_142_258_013_06e-10
+    p = p * x2 + 2.770_681_424_959_02e-08
+    p = p * x2 + -2.101_024_020_825_08e-06
+    p = p * x2 + -5.692_506_394_623_46e-05
+    p = p * x2 + -7.349_906_303_268_55e-04
+    p = p * x2 + -2.954_599_808_540_25e-03
+    p = p * x2 + -1.609_603_332_624_15e-02
+    p *= c
+    var q: Float = -1.456_607_184_649_96e-05
+    q = q * x2 + -2.133_740_552_789_05e-04
+    q = q * x2 + -1.682_826_974_382_03e-03
+    q = q * x2 + -7.373_329_167_204_68e-03
+    q = q * x2 + -1.426_473_905_141_89e-02
+    return p / q
+  }
+
+  /// tanh(x) = 1 − 2 / (e^{2x} + 1), odd by construction; below |x| = 0.3 that form
+  /// cancels, so there the Taylor series to x⁹ is used (remainder < 2e-8 relative).
+  @inline(__always)
+  public static func tanh(_ x: Float) -> Float {
+    let a = abs(x)
+    let a2 = a * a
+    var series: Float = 62.0 / 2835
+    series = series * a2 - 17.0 / 315
+    series = series * a2 + 2.0 / 15
+    series = series * a2 - 1.0 / 3
+    series = (series * a2 + 1) * a
+    let t = a < 0.3 ? series : 1 - 2 / (exp(2 * a) + 1)
+    return x < 0 ? -t : t
+  }
+}

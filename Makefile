@@ -2,10 +2,10 @@
 # Both install the system libraries dlc links against when they are missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libyaml-dev time
+APT_PACKAGES := libyaml-dev libopenblas-dev time
 DEMO_SPEC := specs/digits_mlp.yaml
 
-.PHONY: deps build demo test goldens bench-check clean
+.PHONY: deps build demo test goldens bench-check bench-train clean
 
 ## deps: install the system libraries (Debian/Ubuntu, through apt-get) when missing
 deps:
@@ -14,10 +14,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## demo: check the bundled example and print its model summary and IR
-demo: build
-	$(SWIFT) run -q dlc check $(DEMO_SPEC)
-	$(SWIFT) run -q dlc compile $(DEMO_SPEC) --emit ir
+## demo: check the bundled example, train it (release build) and evaluate it on its test split
+demo: deps
+	$(SWIFT) build -c release
+	$(SWIFT) run -c release -q dlc check $(DEMO_SPEC)
+	$(SWIFT) run -c release -q dlc train $(DEMO_SPEC)
+	$(SWIFT) run -c release -q dlc eval $(DEMO_SPEC) --checkpoint runs/digits_mlp/best.safetensors --split test
 
 ## test: the whole test suite, `dlc check` over every example, the hostile-input corpus
 test: deps
@@ -32,6 +34,11 @@ goldens: deps
 
 bench-check: deps
 	bash bench/check_bench.sh
+
+## bench-train: training throughput against PyTorch (bench/setup_venv.sh installs it)
+bench-train: deps
+	bash bench/setup_venv.sh
+	bash bench/run_train_bench.sh
 
 clean:
 	rm -rf .build

@@ -94,6 +94,8 @@ public enum ActivationKernel {
   /// y = x · Φ(x) = ½x(1 + erf(x/√2)); with `approximate`, PyTorch's
   /// `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
   public static func gelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, approximate: Bool) {
+    // Constants as locals: a static read inside the loop can keep it from vectorizing.
+    let (invSqrt2, sqrt2OverPi, geluCubic) = (Self.invSqrt2, Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
         for i in range {
@@ -116,6 +118,8 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
     approximate: Bool
   ) {
+    let (invSqrt2, invSqrt2Pi) = (Self.invSqrt2, Self.invSqrt2Pi)
+    let (sqrt2OverPi, geluCubic) = (Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
         for i in range {

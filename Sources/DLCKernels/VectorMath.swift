@@ -10,7 +10,10 @@ public enum VectorMath {
   @inline(__always)
   public static func exp(_ x: Float) -> Float {
     let clamped = min(max(x, -87.3), 88.3)
-    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    // Adding 1.5·2²³ rounds to an integer held in the low mantissa bits, branch-free
+    // (a Float-to-Int conversion would carry an overflow trap and keep loops scalar).
+    let shifted = clamped * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
     // ln 2 = 0.693359375 − 2.12194440e-4, the first part exact in 8 bits.
     let r = (clamped - n * 0.693_359_375) - n * -2.121_944_4e-4
     var p: Float = 1.0 / 720
@@ -20,7 +23,8 @@ public enum VectorMath {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let scale = Float(bitPattern: UInt32(bitPattern: Int32(n) + 127) << 23)
+    let exponent = (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
+    let scale = Float(bitPattern: exponent)
     return x < -87.3 ? 0 : p * scale
   }
 

@@ -101,14 +101,16 @@ import _DLCTestSupport
 
   /// Trains `example` three times: twice with the spec's seed, once with seed 43.
   func expectDeterministic(_ example: String, epochs: Int, edit: @escaping (String) -> String = { $0 }) throws {
+    let ws = try TrainingFixture.Workspace(example)
+    defer { ws.remove() }
+    try ws.copyExamples([example], edit: edit)
     var bytes: [[String: Data]] = []
-    for (run, seed) in [(0, nil), (1, nil), (2, UInt64(43))] as [(Int, UInt64?)] {
-      let ws = try TrainingFixture.Workspace("\(example)-\(run)")
-      defer { ws.remove() }
-      try ws.copyExamples([example], edit: edit)
-      let result = ws.train(example, epochs: epochs, seed: seed)
+    for (run, seed) in [("a", nil), ("b", nil), ("c", UInt64(43))] as [(String, UInt64?)] {
+      let result = ws.train(example, epochs: epochs, seed: seed, out: run)
       try #require(result.status == 0, "\(result.stderr)")
-      bytes.append(try ["last", "best"].reduce(into: [:]) { $0[$1] = try Data(contentsOf: URL(fileURLWithPath: ws.checkpoint(example, $1))) })
+      bytes.append(try ["last", "best"].reduce(into: [:]) {
+        $0[$1] = try Data(contentsOf: URL(fileURLWithPath: ws.checkpoint(example, $1, out: run)))
+      })
     }
     #expect(bytes[0]["last"] == bytes[1]["last"], "two runs of one seed differ")
     #expect(bytes[0]["best"] == bytes[1]["best"])
@@ -116,6 +118,24 @@ import _DLCTestSupport
     let a = try Checkpoint(decoding: Array(bytes[0]["last"]!)), c = try Checkpoint(decoding: Array(bytes[2]["last"]!))
     #expect(a.tensors.keys.sorted() == c.tensors.keys.sorted())
     #expect(a.tensors.contains { name, t in name.hasSuffix(".weight") && c.tensors[name] != t })
+  }
+
+  /// An `--epochs` override that leaves no epoch after the warm-up is refused before
+  /// anything runs, as one diagnostic with its help.
+  @Test func anOverrideShorterThanTheWarmUpIsRefused() throws {
+    let ws = try TrainingFixture.Workspace("warmup")
+    defer { ws.remove() }
+    try ws.copyExamples(["digits_transformer"])
+    let result = ws.train("digits_transformer", epochs: 2)
+    #expect(result.status == 1)
+    #expect(result.stderr == """
+      \(ws.spec("digits_transformer")): error: a warm-up of 5 epochs needs a run of more than 5 epochs, not 2
+        |
+        = help: run at least 6 epochs, or shorten the warm-up
+      error: aborting due to 1 previous error
+
+      """)
+    #expect(!FileManager.default.fileExists(atPath: ws.runs + "/digits_transformer"))
   }
 
   // MARK: divergence
@@ -198,18 +218,25 @@ enum TrainingFixture {
 
     func spec(_ name: String) -> String { specs + "/\(name).yaml" }
     func options(_ name: String) -> SpecOptions { SpecOptions(path: spec(name)) }
-    func checkpoint(_ name: String, _ which: String) -> String { runs + "/\(name)/\(which).safetensors" }
-
-    /// `dlc train specs/<name>.yaml --out runs` in-process, progress discarded.
-    func train(_ name: String, epochs: Int?, seed: UInt64? = nil, resume: Bool = false) -> DriverResult {
-      Driver.train(TrainOptions(spec: options(name), epochs: epochs, seed: seed, outputDirectory: runs, resume: resume)) { _ in }
+    /// A checkpoint of run `name` in `runs/`, or in the folder `out` of the root.
+    func checkpoint(_ name: String, _ which: String, out: String? = nil) -> String {
+      runsFolder(out) + "/\(name)/\(which).safetensors"
     }
 
-    /// The lines of `runs/<name>/log.jsonl` as JSON objects.
-    func log(_ name: String) throws -> [[String: Any]] {
-      let text = try String(contentsOfFile: runs + "/\(name)/log.jsonl", encoding: .utf8)
+    /// `dlc train specs/<name>.yaml --out runs` (or `--out <root>/<out>`) in-process,
+    /// progress discarded. Runs of one spec copy compare byte for byte: checkpoints
+    /// hold the spec's path (in the IR), so copies in two folders would differ there.
+    func train(_ name: String, epochs: Int?, seed: UInt64? = nil, resume: Bool = false, out: String? = nil) -> DriverResult {
+      Driver.train(TrainOptions(spec: options(name), epochs: epochs, seed: seed, outputDirectory: runsFolder(out), resume: resume)) { _ in }
+    }
+
+    /// The lines of the run's `log.jsonl` as JSON objects.
+    func log(_ name: String, out: String? = nil) throws -> [[String: Any]] {
+      let text = try String(contentsOfFile: runsFolder(out) + "/\(name)/log.jsonl", encoding: .utf8)
       return try text.split(separator: "\n").map { try jsonObject(String($0)) }
     }
+
+    func runsFolder(_ out: String?) -> String { out.map { root + "/" + $0 } ?? runs }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
   }

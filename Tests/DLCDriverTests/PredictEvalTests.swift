@@ -1,0 +1,159 @@
+/// `dlc eval` and `dlc predict` end to end, on checkpoints trained for a few epochs:
+/// the JSON and text forms of evaluation, class probabilities that are distributions
+/// whose arg-max is the predicted class, NPY input, and regression outputs in the
+/// data's units.
+import DLCDriver
+import Foundation
+import Testing
+import _DLCTestSupport
+
+@Suite(.serialized) struct PredictEvalTests {
+  /// wine splits its 178 samples 0.6 / 0.2 / 0.2 (stratified); the three evaluations
+  /// count every sample once, each as one JSON object on one line.
+  @Test func evalPrintsOneJSONObjectPerSplit() throws {
+    let ws = try TrainingFixture.Workspace("eval-json")
+    defer { ws.remove() }
+    try ws.copyExamples(["wine"])
+    try #require(ws.train("wine", epochs: 3).status == 0)
+    var total = 0
+    for split in ["train", "valid", "test"] {
+      let r = Driver.eval(ws.options("wine"), checkpoint: ws.checkpoint("wine", "best"), split: split, json: true)
+      try #require(r.status == 0, "\(split): \(r.stderr)")
+      #expect(r.stderr.isEmpty)
+      #expect(r.stdout.hasPrefix("{\"split\":\"\(split)\",\"samples\":") && r.stdout.hasSuffix("}\n"), "\(r.stdout)")
+      #expect(r.stdout.filter { $0 == "\n" }.count == 1)
+      let object = try TrainingFixture.jsonObject(r.stdout)
+      #expect(Set(object.keys) == ["split", "samples", "loss", "accuracy"])
+      let samples = try #require(object["samples"] as? Int)
+      total += samples
+      let loss = try #require(object["loss"] as? Double), accuracy = try #require(object["accuracy"] as? Double)
+      #expect(loss.isFinite && loss > 0)
+      #expect((0...1).contains(accuracy))
+      #expect(accuracy > 0.5, "\(split) accuracy \(accuracy) after 3 epochs")
+    }
+    #expect(total == 178)
+
+    let text = Driver.eval(ws.options("wine"), checkpoint: ws.checkpoint("wine", "best"), split: "test", json: false)
+    #expect(text.stdout.hasPrefix("test: 36 samples\ntest_loss "), "\(text.stdout)")
+    #expect(text.stdout.contains("\ntest_accuracy "))
+
+    let bad = Driver.eval(ws.options("wine"), checkpoint: ws.checkpoint("wine", "best"), split: "holdout", json: true)
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains("unknown split 'holdout'; use train, valid or test"))
+  }
+
+  /// iris: a header, one row per sample of the CSV, probabilities summing to 1 and the
+  /// class column their arg-max; nothing on standard output when `--output` is given.
+  @Test func predictWritesClassesAndProbabilities() throws {
+    let ws = try TrainingFixture.Workspace("predict-iris")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris"])
+    try #require(ws.train("iris", epochs: 3).status == 0)
+    let output = ws.root + "/preds.csv"
+    let r = Driver.predict(ws.options("iris"), checkpoint: ws.checkpoint("iris", "last"),
+                           input: Golden.root + "/specs/data/iris.csv", output: output)
+    try #require(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    let rows = try Self.csv(String(contentsOfFile: output, encoding: .utf8))
+    #expect(rows.header == ["label", "probability_0", "probability_1", "probability_2"])
+    #expect(rows.values.count == 150)
+    Self.expectDistributions(rows.values)
+
+    // The predictions are the model's: most of the true labels after 3 epochs.
+    let truth = try Self.csv(String(contentsOfFile: Golden.root + "/specs/data/iris.csv", encoding: .utf8)).values.map { $0[4] }
+    let correct = zip(rows.values, truth).count { $0[0] == $1 }
+    #expect(correct > 100, "\(correct) of 150 correct")
+  }
+
+  /// digits_cnn reads NPY samples of [1, 8, 8]; predict takes the same NPY file.
+  @Test func predictReadsNPYInput() throws {
+    let ws = try TrainingFixture.Workspace("predict-npy")
+    defer { ws.remove() }
+    try ws.copyExamples(["digits_cnn"])
+    try #require(ws.train("digits_cnn", epochs: 1).status == 0)
+    let r = Driver.predict(ws.options("digits_cnn"), checkpoint: ws.checkpoint("digits_cnn", "last"),
+                           input: Golden.root + "/specs/data/digits_x.npy", output: nil)
+    try #require(r.status == 0, "\(r.stderr)")
+    let rows = try Self.csv(r.stdout)
+    #expect(rows.header == ["class"] + (0..<10).map { "probability_\($0)" })
+    #expect(rows.values.count == 1797)
+    Self.expectDistributions(rows.values)
+    #expect(Set(rows.values.map { $0[0] }).count > 1, "every sample got one class")
+  }
+
+  /// diabetes: outputs in the target's units (progression 25–346), although the model
+  /// learns a standardized target; eval adds R² and the baseline's RMSE.
+  @Test func regressionPredictsInTheDataUnits() throws {
+    let ws = try TrainingFixture.Workspace("predict-regression")
+    defer { ws.remove() }
+    try ws.copyExamples(["diabetes_regression"])
+    try #require(ws.train("diabetes_regression", epochs: 3).status == 0)
+    let r = Driver.predict(ws.options("diabetes_regression"), checkpoint: ws.checkpoint("diabetes_regression", "last"),
+                           input: Golden.root + "/specs/data/diabetes.csv", output: nil)
+    try #require(r.status == 0, "\(r.stderr)")
+    let rows = try Self.csv(r.stdout)
+    #expect(rows.header == ["progression"])
+    #expect(rows.values.count == 442)
+    let mean = rows.values.map { $0[0] }.reduce(0, +) / Double(rows.values.count)
+    #expect((25...346).contains(mean), "mean prediction \(mean)")
+
+    let eval = Driver.eval(ws.options("diabetes_regression"), checkpoint: ws.checkpoint("diabetes_regression", "last"),
+                           split: "test", json: true)
+    try #require(eval.status == 0, "\(eval.stderr)")
+    let object = try TrainingFixture.jsonObject(eval.stdout)
+    #expect(Set(object.keys) == ["split", "samples", "loss", "mae", "rmse", "r2", "baseline_rmse"])
+    let mae = try #require(object["mae"] as? Double), baseline = try #require(object["baseline_rmse"] as? Double)
+    // In progression units: the trivial regressor is off by tens, not by fractions.
+    #expect(mae > 1 && mae < 200)
+    #expect(baseline > 30 && baseline < 150)
+  }
+
+  /// wine names its features, so a predict input may leave out the target column.
+  @Test func predictInputNeedsNoTargetColumn() throws {
+    let ws = try TrainingFixture.Workspace("predict-features")
+    defer { ws.remove() }
+    try ws.copyExamples(["wine"])
+    try #require(ws.train("wine", epochs: 1).status == 0)
+    let full = try String(contentsOfFile: Golden.root + "/specs/data/wine.csv", encoding: .utf8)
+    let lines = full.split(separator: "\n")
+    let target = try #require(lines[0].split(separator: ",").firstIndex(of: "label"))
+    let features = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).enumerated()
+      .filter { $0.offset != target }.map(\.element).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    let input = try ws.write("features.csv", Data(features.utf8))
+    let checkpoint = ws.checkpoint("wine", "last")
+    let a = Driver.predict(ws.options("wine"), checkpoint: checkpoint, input: Golden.root + "/specs/data/wine.csv", output: nil)
+    let b = Driver.predict(ws.options("wine"), checkpoint: checkpoint, input: input, output: nil)
+    #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+    #expect(a.stdout == b.stdout)
+    #expect(a.stdout.split(separator: "\n").count == 179)
+  }
+
+  // MARK: CSV
+
+  /// A CSV of numbers: the header and the rows.
+  static func csv(_ text: String) throws -> (header: [String], values: [[Double]]) {
+    struct NotANumber: Error { var cell: Substring }
+    let lines = text.split(separator: "\n")
+    let header = lines.first.map { $0.split(separator: ",").map(String.init) } ?? []
+    let values = try lines.dropFirst().map { line in
+      try line.split(separator: ",").map { cell in
+        guard let v = Double(cell) else { throw NotANumber(cell: cell) }
+        return v
+      }
+    }
+    return (header, values)
+  }
+
+  /// Each row: a class index, then probabilities that sum to 1 (to the printed
+  /// precision) and whose largest is at that index.
+  static func expectDistributions(_ rows: [[Double]]) {
+    for (i, row) in rows.enumerated() {
+      let probabilities = Array(row.dropFirst())
+      let sum = probabilities.reduce(0, +)
+      #expect(abs(sum - 1) < 1e-4, "row \(i + 1): probabilities sum to \(sum)")
+      #expect(probabilities.allSatisfy { (0...1).contains($0) })
+      let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+      #expect(probabilities[Int(row[0])] == probabilities[best], "row \(i + 1): class \(row[0]), arg-max \(best)")
+    }
+  }
+}

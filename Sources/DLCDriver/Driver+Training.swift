@@ -46,7 +46,7 @@ extension Driver {
       trainer.write = write
       trainer.specText = (try? String(contentsOfFile: options.spec.path, encoding: .utf8)) ?? ""
       let report = try Trainer(module: module, options: trainer).run()
-      var summary = "trained \(report.epochsRun) epochs"
+      var summary = "trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
       if let best = report.bestEpoch { summary += "; best epoch \(best)" }
       return summary + "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
     }

@@ -73,6 +73,7 @@ import _DLCTestSupport
     return ws
   }
 
+  /// The good spec did not train (its diagnostics).
   struct TrainingFailed: Error { var stderr: String }
 
   /// Expects exit status 1, nothing on standard output, and a diagnostic that starts

@@ -60,7 +60,8 @@ import Glibc
   /// and is killed with SIGKILL once the first `last.safetensors` is on disk; `--resume`
   /// then finishes the run, which must end with the bytes of an uninterrupted run of
   /// the same binary (the binary picks its GEMM kernels at start, so both runs are the
-  /// built program, not this process).
+  /// built program, not this process). A temporary file left by a kill during a write
+  /// is removed by the resumed run.
   @Test func aRunKilledMidEpochResumesToTheSameWeights() throws {
     let dlc = try #require(TrainingFixture.executable, "the dlc executable is not built beside the test bundle")
     let ws = try TrainingFixture.Workspace("kill")
@@ -81,7 +82,13 @@ import Glibc
     let epochsDone = Int(try Checkpoint(contentsOf: last).metadata[Checkpoint.Key.epoch] ?? "") ?? 0
     #expect((1..<6).contains(epochsDone), "killed after \(epochsDone) epochs")
 
+    // As a kill during a checkpoint's atomic write leaves it; resuming removes it.
+    let stale = ws.runs + "/digits_cnn/.last.safetensors.tmp-Ab12Cd"
+    #expect(FileManager.default.createFile(atPath: stale, contents: Data([1, 2, 3])))
+
     #expect(try Self.run(dlc, ["train", spec, "--epochs", "6", "--out", ws.runs, "--resume"]) == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: ws.runs + "/digits_cnn").sorted()
+      == ["best.safetensors", "last.safetensors", "log.jsonl"])
     for file in ["last", "best"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: straightOut + "/digits_cnn/\(file).safetensors"))
       let b = try Data(contentsOf: URL(fileURLWithPath: ws.checkpoint("digits_cnn", file)))

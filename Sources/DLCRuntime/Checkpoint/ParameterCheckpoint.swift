@@ -39,7 +39,8 @@ enum BaseModel {
     }.map(\.name))
     let checkpoint: Checkpoint
     do { checkpoint = try Checkpoint(contentsOf: path) } catch {
-      throw RuntimeError("cannot read the base model's checkpoint '\(path)': \(error)\n  help: train the base spec first")
+      let base = module.attributes["base"]?["spec"]?.stringValue ?? "the base spec"
+      throw RuntimeError("cannot read the base model's checkpoint '\(path)' (\(error.message)); train '\(base)' first")
     }
     for name in names where checkpoint.tensors[name] == nil {
       throw RuntimeError("the base checkpoint '\(path)' has no tensor '\(name)'")

@@ -155,6 +155,10 @@ public final class Trainer {
     guard FileManager.default.fileExists(atPath: path) else {
       throw RuntimeError("cannot resume: there is no checkpoint '\(path)'; train without '--resume' first, or give the '--out' folder of the run to continue")
     }
+    // A run killed while writing a file leaves the temporary file of its atomic write.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
+    }
     let checkpoint = try Checkpoint(contentsOf: path)
     try executable.parameters.restore(from: checkpoint, path: path, requireAll: true)
     state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0

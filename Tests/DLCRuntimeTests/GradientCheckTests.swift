@@ -31,6 +31,8 @@ import Testing
     var loss = "mse"
     var target: String? = nil
     var kinked = false
+    /// Token ids in 0..<vocabulary instead of float inputs (embedding).
+    var vocabulary: Int? = nil
     var testDescription: String { name }
   }
 
@@ -123,6 +125,8 @@ import Testing
     Case(name: "cross_entropy with smoothing and weights", input: [5], params: [("d.weight", [3, 5]), ("d.bias", [3])],
          body: "%y = dense(%input, @d.weight, @d.bias) : T[3]", output: [3],
          loss: "cross_entropy(%output, %target) {class_weights = [1.0, 2.0, 0.5], label_smoothing = 0.1}", target: "classes"),
+    Case(name: "embedding", input: [4], params: [("e.table", [7, 3]), ("d.weight", [2, 3])],
+         body: "%e = embedding(%input, @e.table) : T[4, 3]\n%y = dense(%e, @d.weight) : T[4, 2]", output: [4, 2], vocabulary: 7),
     Case(name: "mae", input: [5], params: [("d.weight", [3, 5])],
          body: "%y = dense(%input, @d.weight) : T[3]", output: [3], loss: "mae(%output, %target)", kinked: true),
     Case(name: "bce_with_logits", input: [5], params: [("d.weight", [3, 5])],
@@ -194,7 +198,7 @@ import Testing
     let lossCall = c.loss == "mse" ? "mse(%output, %target)" : c.loss
     text += """
 
-        func @predict(%input: \(type(c.input))) -> (\(output)) {
+        func @predict(%input: \(type(c.input, element: c.vocabulary == nil ? "f32" : "i32"))) -> (\(output)) {
       \(t(c.body).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
           return %y
         }
@@ -260,7 +264,13 @@ import Testing
     func fillArguments() {
       let inputCount = batch * c.input.reduce(1, *)
       let x = RandomStream(seed: 3, purpose: .augmentation)
-      for i in 0..<inputCount { program.floatArgument(0)[i] = x.normal(at: i) }
+      if let vocabulary = c.vocabulary {
+        // Ids repeat within a batch, so the scatter-add of the table gradient is exercised.
+        let ids = program.argument(0).assumingMemoryBound(to: Int32.self)
+        for i in 0..<inputCount { ids[i] = Int32(x.integer(below: vocabulary, at: i)) }
+      } else {
+        for i in 0..<inputCount { program.floatArgument(0)[i] = x.normal(at: i) }
+      }
       let outputCount = batch * c.output.reduce(1, *)
       let t = RandomStream(seed: 4, purpose: .augmentation)
       switch c.target {

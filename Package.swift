@@ -32,8 +32,11 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
 
+    // MARK: DLCBasics: file reading shared by the front end and the portable runtime
+    .target(name: "DLCBasics"),
+
     // MARK: DLCSyntax: source files, diagnostics, YAML nodes
-    .target(name: "DLCSyntax", dependencies: ["CLibYAML"]),
+    .target(name: "DLCSyntax", dependencies: ["CLibYAML", "DLCBasics"]),
     .testTarget(name: "DLCSyntaxTests", dependencies: ["DLCSyntax", "_DLCTestSupport"]),
 
     // MARK: DLCSpec: typed spec AST, decoding, the catalog
@@ -56,15 +59,23 @@ let package = Package(
     .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
     .testTarget(name: "DLCKernelsTests", dependencies: ["DLCKernels", "_DLCTestSupport"]),
 
-    // MARK: DLCRuntime: data, preprocessing, checkpoints, the interpreter, training
-    .target(name: "DLCRuntime", dependencies: ["DLCSyntax", "DLCIR", "DLCKernels", "DLCPasses"], swiftSettings: kernelSettings),
-    .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCDriver", "_DLCTestSupport"]),
+    // MARK: DLCTraining: data, checkpoints, the training loop; knows no IR (carried into emitted trainers)
+    .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: kernelSettings),
+    .testTarget(name: "DLCTrainingTests", dependencies: ["DLCTraining", "_DLCTestSupport"]),
+
+    // MARK: DLCRuntime: the interpreter of IR programs, IR-to-config adapters
+    .target(name: "DLCRuntime", dependencies: ["DLCSyntax", "DLCIR", "DLCKernels", "DLCPasses", "DLCTraining"], swiftSettings: kernelSettings),
+    .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCTraining", "DLCDriver", "_DLCTestSupport"]),
+
+    // MARK: DLCCodegen: IR to a standalone Swift trainer package
+    .target(name: "DLCCodegen", dependencies: ["DLCIR", "DLCPasses", "DLCKernels"]),
+    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "_DLCTestSupport"]),
 
     // MARK: DLCDriver: runs the stages for one invocation
-    .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCRuntime"]),
+    .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),
     .testTarget(
       name: "DLCDriverTests",
-      dependencies: ["DLCDriver", "_DLCTestSupport"]
+      dependencies: ["DLCDriver", "DLCTraining", "_DLCTestSupport"]
     ),
 
     // MARK: dlc: the command line

@@ -3,6 +3,7 @@ import DLCIR
 import DLCKernels
 import DLCRuntime
 import DLCSyntax
+import DLCTraining
 import Foundation
 
 /// Options of `dlc train`.
@@ -44,8 +45,9 @@ extension Driver {
       trainer.resume = options.resume
       trainer.interactive = options.interactive
       trainer.write = write
-      trainer.specText = (try? String(contentsOfFile: options.spec.path, encoding: .utf8)) ?? ""
-      let report = try Trainer(module: module, options: trainer).run()
+      let specText = (try? String(contentsOfFile: options.spec.path, encoding: .utf8)) ?? ""
+      let run = try RunDescription(module: module, specText: specText, epochs: options.epochs)
+      let report = try Trainer(run: run, options: trainer) { seed in InterpreterBackend(module: module, seed: seed) }.run()
       var summary = "trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
       if let best = report.bestEpoch { summary += "; best epoch \(best)" }
       return summary + "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
@@ -55,7 +57,10 @@ extension Driver {
   /// `dlc eval`: the metrics of one split under a checkpoint.
   public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
-      let evaluation = try Inference.evaluate(module: module, checkpoint: checkpoint, split: split)
+      let run = try RunDescription(module: module, specText: "")
+      let evaluation = try Inference.evaluate(run: run, checkpoint: checkpoint, split: split) { seed in
+        InterpreterBackend(module: module, seed: seed)
+      }
       return json ? evaluation.json + "\n" : evaluation.text
     }
   }
@@ -63,7 +68,10 @@ extension Driver {
   /// `dlc predict`: model outputs for an input file, as CSV (to `output`, or returned).
   public static func predict(_ options: SpecOptions, checkpoint: String, input: String, output: String?) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
-      let csv = try Inference.predict(module: module, checkpoint: checkpoint, input: input)
+      let run = try RunDescription(module: module, specText: "")
+      let csv = try Inference.predict(run: run, checkpoint: checkpoint, input: input) { seed in
+        InterpreterBackend(module: module, seed: seed)
+      }
       guard let output else { return csv }
       do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
         throw RuntimeError("cannot write '\(output)': \(error.localizedDescription)")

@@ -9,6 +9,7 @@
 /// test below uses a cosine spec with one epoch count throughout.
 import DLCDriver
 import DLCRuntime
+import DLCTraining
 import Foundation
 import Testing
 import _DLCTestSupport

@@ -3,6 +3,7 @@
 /// folders, never to the repository's `runs/`.
 import DLCDriver
 import DLCRuntime
+import DLCTraining
 import Foundation
 import Testing
 import _DLCTestSupport

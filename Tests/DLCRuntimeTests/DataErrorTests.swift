@@ -1,6 +1,7 @@
 /// Data errors print like the compiler's diagnostics.
 import Testing
 @testable import DLCRuntime
+@testable import DLCTraining
 
 @Suite struct DataErrorTests {
   @Test func theTextFormIsTheCompilers() {

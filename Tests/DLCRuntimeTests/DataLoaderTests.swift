@@ -3,6 +3,7 @@ import DLCIR
 import Testing
 import _DLCTestSupport
 @testable import DLCRuntime
+@testable import DLCTraining
 
 @Suite struct DataLoaderTests {
   /// The `data` attribute of a golden IR file, parsed by the IR parser.

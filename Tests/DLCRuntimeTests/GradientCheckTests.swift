@@ -4,6 +4,7 @@ import DLCPasses
 import Testing
 
 @testable import DLCRuntime
+@testable import DLCTraining
 
 /// Every op's VJP, end to end: the IR `autodiff` derives, run by the interpreter on the
 /// real kernels, against central finite differences of the same program's loss.
@@ -234,7 +235,9 @@ import Testing
     module.functions = module.functions.filter { $0.name != "train_step" } + [step]
 
     let parameters = ParameterStore(module: module)
-    try parameters.initialize(seed: 11)
+    for (i, slot) in parameters.slots.enumerated() {
+      try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: 11, purpose: .initialization, id: UInt64(i)))
+    }
     let program = try Program(module: module, function: "train_step", batch: batch, parameters: parameters,
                               options: Program.Options(seed: 7))
     let probe = LossProbe(program: program, parameters: parameters, case: c, batch: batch)

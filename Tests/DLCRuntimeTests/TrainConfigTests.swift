@@ -1,5 +1,6 @@
 import DLCIR
 import DLCRuntime
+import DLCTraining
 import Testing
 import _DLCTestSupport
 

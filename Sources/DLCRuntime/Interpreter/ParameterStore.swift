@@ -1,5 +1,6 @@
 import DLCIR
 import DLCKernels
+import DLCTraining
 
 /// The module's parameters as Float32 buffers at fixed addresses: weights, biases,
 /// running statistics and optimizer state.
@@ -48,45 +49,12 @@ public final class ParameterStore {
     values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
   }
 
-  /// Fills every parameter from its `init` attribute (missing: zeros), drawing from
-  /// `RandomStream(seed:, purpose: .initialization, id: <parameter index>)`.
-  public func initialize(seed: UInt64) throws(RuntimeError) {
-    for (i, p) in parameters.enumerated() {
-      let stream = RandomStream(seed: seed, purpose: .initialization, id: UInt64(i))
-      try Self.fill(buffers[i], parameter: p, stream: stream)
-    }
-  }
-
-  /// One parameter's initializer (formulas as torch.nn.init documents them).
-  static func fill(_ y: UnsafeMutablePointer<Float>, parameter p: Parameter, stream: RandomStream) throws(RuntimeError) {
-    let count = p.type.elementCount()
-    let spec = p.attributes["init"]
-    let kind = spec?["kind"]?.stringValue ?? "zeros"
-    func number(_ key: String, _ fallback: Double) -> Float { Float(spec?[key]?.floatValue ?? fallback) }
-    let shape = p.type.fixedShape ?? [count]
-    let fans = InitKernel.fans(shape: shape)
-    switch kind {
-    case "zeros": InitKernel.zeros(y, count: count)
-    case "constant": InitKernel.constant(y, count: count, value: number("value", 0))
-    case "uniform": InitKernel.uniform(y, count: count, low: number("low", 0), high: number("high", 1), stream: stream)
-    case "normal": InitKernel.normal(y, count: count, mean: number("mean", 0), std: number("std", 1), stream: stream)
-    case "xavier_uniform":
-      let bound = number("gain", 1) * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
-      InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
-    case "xavier_normal":
-      let std = number("gain", 1) * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
-      InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
-    case "kaiming_uniform", "kaiming_normal":
-      let fan = spec?["mode"]?.stringValue == "fan_out" ? fans.fanOut : fans.fanIn
-      let gain = InitKernel.gain(nonlinearity: spec?["nonlinearity"]?.stringValue ?? "leaky_relu", a: number("a", 0))
-      let std = gain / Float(max(fan, 1)).squareRoot()
-      if kind == "kaiming_normal" {
-        InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
-      } else {
-        let bound = Float(3).squareRoot() * std
-        InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
-      }
-    default: throw RuntimeError("parameter '\(p.name)' has an unknown initializer '\(kind)'")
+  /// The parameters as the training loop sees them (buffers, shapes, initializers).
+  public var slots: [ParameterSlot] {
+    parameters.enumerated().map { i, p in
+      ParameterSlot(
+        name: p.name, shape: p.type.fixedShape ?? [], pointer: buffers[i], initializer: Initializer(attribute: p.attributes["init"]),
+        layer: p.attributes["layer"]?.stringValue ?? "", isOptimizerState: p.attributes["state"]?.stringValue == "optimizer")
     }
   }
 }

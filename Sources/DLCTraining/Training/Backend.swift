@@ -1,0 +1,108 @@
+import DLCKernels
+
+/// What the training loop drives: the interpreter over IR programs, or an emitted,
+/// specialized model. Both hold the parameters at fixed addresses and run one step,
+/// one forward pass or one loss on a batch of at most the run's batch size.
+public protocol TrainingBackend: AnyObject {
+  /// Every parameter in module order; the index is its initialization stream id.
+  var parameters: [ParameterSlot] { get }
+  /// Floats per sample of the model output.
+  var outputWidth: Int { get }
+  /// Class weights for `class_weights = "balanced"`, set before the first step.
+  var balancedClassWeights: [Float]? { get set }
+  /// The features, then the targets (Int32 class indices or Float values), of a training
+  /// batch of `n` samples.
+  func trainBuffers(batch n: Int) throws -> (x: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer)
+  /// One optimizer step on the batch in `trainBuffers(batch: n)`: its loss and the model
+  /// output (`n × outputWidth`).
+  func trainStep(batch n: Int, lr: Float, step: Int64) throws -> (loss: Float, output: UnsafePointer<Float>)
+  /// The features buffer of an inference batch of `n` samples.
+  func predictBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float>
+  /// The model output (`n × outputWidth`) for the features in `predictBuffer(batch: n)`.
+  func predict(batch n: Int) throws -> UnsafePointer<Float>
+  /// The targets buffer for `loss(batch:)`.
+  func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer
+  /// The loss of the last `predict(batch: n)` output against `lossTarget(batch: n)`.
+  func loss(batch n: Int) throws -> Float
+}
+
+/// One parameter a backend holds: weights, biases, running statistics, optimizer state.
+public struct ParameterSlot {
+  /// The IR name (`dense_1.weight`, `dense_1.weight.exp_avg`).
+  public let name: String
+  public let shape: [Int]
+  public let pointer: UnsafeMutablePointer<Float>
+  public let initializer: Initializer
+  /// The layer it belongs to ("" when none).
+  public let layer: String
+  /// Whether it is optimizer state rather than part of the model.
+  public let isOptimizerState: Bool
+
+  public init(
+    name: String, shape: [Int], pointer: UnsafeMutablePointer<Float>, initializer: Initializer, layer: String,
+    isOptimizerState: Bool
+  ) {
+    self.name = name
+    self.shape = shape
+    self.pointer = pointer
+    self.initializer = initializer
+    self.layer = layer
+    self.isOptimizerState = isOptimizerState
+  }
+
+  /// The element count.
+  public var count: Int { shape.reduce(1, *) }
+}
+
+/// A parameter initializer, with the formulas torch.nn.init documents.
+public struct Initializer: Sendable, Hashable {
+  /// zeros, constant, uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal.
+  public var kind: String
+  /// value, low, high, mean, std, gain, a.
+  public var numbers: [String: Double]
+  /// mode, nonlinearity.
+  public var strings: [String: String]
+
+  public init(kind: String, numbers: [String: Double] = [:], strings: [String: String] = [:]) {
+    self.kind = kind
+    self.numbers = numbers
+    self.strings = strings
+  }
+
+  /// Fills `count(shape)` values at `y` from `stream`.
+  public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
+    let count = shape.reduce(1, *)
+    func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
+    let fans = InitKernel.fans(shape: shape)
+    switch kind {
+    case "zeros": InitKernel.zeros(y, count: count)
+    case "constant": InitKernel.constant(y, count: count, value: number("value", 0))
+    case "uniform": InitKernel.uniform(y, count: count, low: number("low", 0), high: number("high", 1), stream: stream)
+    case "normal": InitKernel.normal(y, count: count, mean: number("mean", 0), std: number("std", 1), stream: stream)
+    case "xavier_uniform":
+      let bound = number("gain", 1) * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
+    case "xavier_normal":
+      let std = number("gain", 1) * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
+    case "kaiming_uniform", "kaiming_normal":
+      let fan = strings["mode"] == "fan_out" ? fans.fanOut : fans.fanIn
+      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"] ?? "leaky_relu", a: number("a", 0))
+      let std = gain / Float(max(fan, 1)).squareRoot()
+      if kind == "kaiming_normal" {
+        InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
+      } else {
+        let bound = Float(3).squareRoot() * std
+        InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
+      }
+    default: throw TrainingError("unknown initializer '\(kind)'")
+    }
+  }
+}
+
+/// A failure of a run that is not the data's fault (bad checkpoint, wrong model).
+public struct TrainingError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}

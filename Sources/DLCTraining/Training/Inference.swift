@@ -1,0 +1,174 @@
+import Foundation
+
+/// `dlc eval` and `dlc predict`: a trained checkpoint applied to data.
+///
+/// Both read the parameters and the preprocessing statistics from the checkpoint, so
+/// the numbers do not depend on re-fitting anything; evaluation re-creates the split
+/// from the checkpoint's seed, which selects exactly the samples training held out.
+public enum Inference {
+  /// The metrics of one split.
+  public struct Evaluation {
+    public var split: String
+    public var samples: Int
+    /// Loss first, then the spec's metrics, unprefixed (`loss`, `accuracy`, …).
+    public var metrics: [MetricValue]
+
+    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
+    public var json: String {
+      var fields = ["\"split\":\"\(split)\"", "\"samples\":\(samples)"]
+      for m in metrics { fields.append("\"\(m.name)\":" + (m.value.isFinite ? "\(m.value)" : "null")) }
+      return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// Aligned lines: `test_loss      0.0834`.
+    public var text: String {
+      let names = metrics.map { "\(split)_\($0.name)" }
+      let width = names.map(\.count).max() ?? 0
+      var out = "\(split): \(samples) samples\n"
+      for (name, m) in zip(names, metrics) {
+        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
+      }
+      return out
+    }
+  }
+
+  /// The model parameters of `backend` (not its optimizer state) from `checkpoint`, its
+  /// normalizer and its seed. Every model parameter must come from the file: one it
+  /// lacked would keep a zero buffer and give numbers that look real.
+  static func load(
+    run: RunDescription, checkpoint path: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
+    let checkpoint = try Checkpoint(contentsOf: path)
+    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
+    let backend = try makeBackend(seed)
+    try backend.parameters.filter { !$0.isOptimizerState }.restore(from: checkpoint, path: path)
+    return (backend, normalizer, seed, checkpoint)
+  }
+
+  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
+  public static func evaluate(
+    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> Evaluation {
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    guard split.count > 0 else {
+      throw TrainingError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
+    }
+    backend.balancedClassWeights = data.balancedClassWeights
+    let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
+    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
+    var values = metrics.values(prefix: "")
+    if case .values(let targets, _) = split.y, data.config.task == .regression {
+      values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
+    }
+    return Evaluation(split: name, samples: split.count, metrics: values)
+  }
+
+  /// R² against predicting the train split's mean, and that baseline's RMSE, in the
+  /// data's units: how much the model beats the trivial regressor.
+  static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
+    var (outputs, _) = try evaluator.outputs(split)
+    var truth = targets
+    var trainTargets: [Float] = { if case .values(let v, _) = data.train.y { return v } else { return [] } }()
+    if let scaler = data.targetScaler {
+      let o = outputs, t = truth, tt = trainTargets
+      o.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &outputs) }
+      t.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &truth) }
+      tt.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &trainTargets) }
+    }
+    let width = max(truth.count / max(split.count, 1), 1)
+    var mean = [Double](repeating: 0, count: width)
+    for (i, v) in trainTargets.enumerated() { mean[i % width] += Double(v) }
+    mean = mean.map { $0 / Double(max(trainTargets.count / width, 1)) }
+    var sse = 0.0, sst = 0.0
+    for i in truth.indices {
+      sse += pow(Double(outputs[i]) - Double(truth[i]), 2)
+      sst += pow(mean[i % width] - Double(truth[i]), 2)
+    }
+    return [MetricValue(name: "r2", value: sst > 0 ? 1 - sse / sst : .nan),
+            MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
+  }
+
+  /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
+  /// Classification writes the arg-max class and one probability per class; other
+  /// tasks write the outputs.
+  public static func predict(
+    run: RunDescription, checkpoint path: String, input: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> String {
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    var data = try loadInput(run: run, path: input)
+    normalizer.apply(to: &data)
+    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(data)
+    if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
+      let standardized = values
+      standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
+    }
+    let config = run.data
+    let lossOp = run.loss
+    var out = ""
+    if config.task == .classification {
+      let target = { if case .csv(_, let t, _) = config.source { return t.first ?? "class" } else { return "class" } }()
+      let binary = width == 1 && lossOp == "bce_with_logits"
+      out += ([target] + (binary ? ["probability"] : (0..<width).map { "probability_\($0)" })).joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        let row = Array(values[r * width..<(r + 1) * width])
+        if binary {
+          let p = 1 / (1 + exp(-Double(row[0])))
+          out += "\(p > 0.5 ? 1 : 0),\(format(p))\n"
+        } else {
+          let m = row.max() ?? 0
+          let e = row.map { exp(Double($0 - m)) }
+          let s = e.reduce(0, +)
+          let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0
+          out += "\(best)," + e.map { format($0 / s) }.joined(separator: ",") + "\n"
+        }
+      }
+    } else {
+      let names: [String]
+      if case .csv(_, let t, _) = config.source, t.count == width, config.task == .regression { names = t } else { names = (0..<width).map { "output_\($0)" } }
+      out += names.joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        out += values[r * width..<(r + 1) * width].map { format(Double($0)) }.joined(separator: ",") + "\n"
+      }
+    }
+    return out
+  }
+
+  /// The features of a prediction input: a CSV with the training feature columns (the
+  /// target columns may be present and are ignored), or an NPY of samples.
+  static func loadInput(run: RunDescription, path: String) throws -> Dataset {
+    let config = run.data
+    let shape: [Int]? = run.inputShape
+    var input = config
+    input.task = .reconstruction
+    input.classes = nil
+    if path.hasSuffix(".npy") {
+      input.source = .npy(x: path, y: nil)
+    } else {
+      guard case .csv(_, let target, let features) = config.source else {
+        throw TrainingError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
+      }
+      // With the features named, other columns (the target too) are not read, so the
+      // target may be absent; without, the target is first excluded if it is there.
+      input.source = .csv(path: path, target: features == nil ? target : [], features: features)
+      do {
+        return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+      } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {
+        input.source = .csv(path: path, target: [], features: nil)
+      }
+    }
+    return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+  }
+
+  private static func checked(_ data: Dataset, expected shape: [Int]?, path: String) throws -> Dataset {
+    let want = shape?.reduce(1, *) ?? data.featureCount
+    guard data.featureCount == want else {
+      throw TrainingError("\(path): each sample has \(data.featureCount) features, the model takes \(want)")
+    }
+    return data
+  }
+
+  private static func format(_ v: Double) -> String { String(format: "%.6g", v) }
+}

@@ -1,0 +1,85 @@
+/// Everything about a run that is not the model's arithmetic: its name, the training and
+/// data configuration, the input shape, and what goes into checkpoints. The interpreter
+/// builds it from the IR; an emitted trainer has it as constants.
+public struct RunDescription {
+  /// The spec's name (the run folder is `<runs>/<name>`).
+  public var name: String
+  public var train: TrainConfig
+  public var data: DataConfig
+  /// The per-sample input shape of the model.
+  public var inputShape: [Int]
+  /// The loss op (`cross_entropy`, `bce_with_logits`, `mse`, `mae`): how outputs read.
+  public var loss: String
+  /// The spec's text and the module's IR text, stored in checkpoint metadata.
+  public var specText: String
+  public var irText: String
+  /// Transfer learning: parameters taken from a base model's checkpoint.
+  public var base: BaseWeights?
+
+  public init(
+    name: String, train: TrainConfig, data: DataConfig, inputShape: [Int], loss: String, specText: String = "",
+    irText: String = "", base: BaseWeights? = nil
+  ) {
+    self.name = name
+    self.train = train
+    self.data = data
+    self.inputShape = inputShape
+    self.loss = loss
+    self.specText = specText
+    self.irText = irText
+    self.base = base
+  }
+}
+
+/// The layers a model takes from a trained base model, and where their weights are.
+public struct BaseWeights: Sendable, Hashable {
+  public var checkpoint: String
+  public var layers: [String]
+  /// The base spec, for messages.
+  public var spec: String
+
+  public init(checkpoint: String, layers: [String], spec: String) {
+    self.checkpoint = checkpoint
+    self.layers = layers
+    self.spec = spec
+  }
+
+  /// Loads the base layers' parameters (not their optimizer state) into `slots`.
+  func load(into slots: [ParameterSlot]) throws {
+    let wanted = slots.filter { layers.contains($0.layer) && !$0.isOptimizerState }
+    let saved: Checkpoint
+    do { saved = try Checkpoint(contentsOf: checkpoint) } catch {
+      throw TrainingError("cannot read the base model's checkpoint '\(checkpoint)' (\(error.message)); train '\(spec)' first")
+    }
+    for slot in wanted where saved.tensors[slot.name] == nil {
+      throw TrainingError("the base checkpoint '\(checkpoint)' has no tensor '\(slot.name)'")
+    }
+    try wanted.restore(from: saved, path: checkpoint)
+  }
+}
+
+extension Array where Element == ParameterSlot {
+  /// Every parameter as a named float tensor of its shape.
+  public func tensors() -> [String: TensorData] {
+    var out: [String: TensorData] = [:]
+    for slot in self {
+      out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+    }
+    return out
+  }
+
+  /// Loads every slot from `checkpoint`; a missing tensor or a wrong shape is an error
+  /// naming `path` (a checkpoint of another model).
+  public func restore(from checkpoint: Checkpoint, path: String) throws {
+    for slot in self {
+      guard let tensor = checkpoint.tensors[slot.name] else {
+        throw TrainingError("\(path): the checkpoint has no tensor '\(slot.name)'; it was written for another model")
+      }
+      guard tensor.shape == slot.shape, let floats = tensor.floats(), floats.count == slot.count else {
+        throw TrainingError(
+          "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) F32")
+      }
+      floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
+    }
+  }
+}

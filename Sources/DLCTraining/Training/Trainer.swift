@@ -1,0 +1,202 @@
+import DLCKernels
+import Foundation
+
+/// The training loop: a run description and a backend (the interpreter, or an emitted
+/// model) in; trained parameters, a JSON-lines log and `best`/`last` checkpoints out.
+///
+/// Steps: load and split the data, fit the preprocessing on the train split, initialize
+/// (or resume, or take a base model's weights), then per epoch run `@train_step` over the
+/// shuffled batches, evaluate the validation split, log, checkpoint, and ask early
+/// stopping whether to go on. Everything random is addressed by (seed, epoch, step), so a
+/// resumed run repeats the uninterrupted one exactly.
+public final class Trainer {
+  /// What the command line can change about a run.
+  public struct Options {
+    /// Overrides `train.epochs`.
+    public var epochs: Int?
+    /// Overrides the spec's seed.
+    public var seed: UInt64?
+    /// Where run folders go (`<runs>/<name>/`).
+    public var runsDirectory = "runs"
+    /// Continue from `<runs>/<name>/last.safetensors`.
+    public var resume = false
+    /// Whether standard output is a terminal (live progress line).
+    public var interactive = false
+    /// Where progress and summaries are written.
+    public var write: (String) -> Void = { print($0, terminator: "") }
+
+    public init() {}
+  }
+
+  /// What a finished run reports.
+  public struct Report {
+    public var epochsRun: Int
+    public var bestEpoch: Int?
+    public var lastCheckpoint: String
+    public var bestCheckpoint: String
+    public var records: [EpochRecord]
+  }
+
+  let description: RunDescription
+  let options: Options
+  let config: TrainConfig
+  let seed: UInt64
+  let runDirectory: String
+  let makeBackend: (UInt64) throws -> TrainingBackend
+
+  /// Prepares a run; `makeBackend` builds the backend for a seed (dropout streams).
+  /// `options.epochs` must already be in `run.train` (its warm-up check belongs there).
+  public init(run: RunDescription, options: Options, makeBackend: @escaping (UInt64) throws -> TrainingBackend) {
+    self.description = run
+    self.options = options
+    var config = run.train
+    if let seed = options.seed { config.seed = seed }
+    self.config = config
+    seed = config.seed
+    runDirectory = options.runsDirectory + "/" + run.name
+    self.makeBackend = makeBackend
+  }
+
+  /// Trains, writing the log and checkpoints as it goes.
+  public func run() throws -> Report {
+    let data = try PreparedData(run: description, seed: seed)
+    let backend = try makeBackend(seed)
+    backend.balancedClassWeights = data.balancedClassWeights
+    var state = try startingState(backend: backend, data: data)
+    let batches = config.batchSize
+    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
+    var log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
+    var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
+    var records: [EpochRecord] = []
+    let evaluator = Evaluator(backend: backend, batchSize: batches)
+
+    while state.epoch < config.epochs {
+      let started = Date()
+      let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
+      progress.beginEpoch(state.epoch + 1, batches: order.count)
+      var metrics = MetricSet(config.metrics)
+      var recorder = MetricRecorder(scaler: data.targetScaler)
+      var lr = 0.0
+      for b in 0..<order.count {
+        let indices = order[b]
+        let buffers = try backend.trainBuffers(batch: indices.count)
+        data.train.gather(indices, x: buffers.x, target: buffers.target)
+        lr = schedule.lr(step: state.step)
+        state.step += 1
+        let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
+        let loss = Double(batchLoss)
+        guard loss.isFinite else {
+          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
+        }
+        recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
+                        target: data.metricTarget(buffers.target), batchSize: indices.count)
+        progress.batchDone(samples: indices.count, loss: loss)
+      }
+      let trainSeconds = Date().timeIntervalSince(started)
+      var values = metrics.values(prefix: "train_")
+      if data.valid.count > 0 {
+        values += try evaluator.evaluate(data.valid, metrics: config.metrics, scaler: data.targetScaler).values(prefix: "valid_")
+      }
+      state.epoch += 1
+      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
+                                    samplesPerSecond: Double(data.train.count) / max(trainSeconds, 1e-9))
+      records.append(record)
+      progress.endEpoch(metrics: values, lr: lr)
+
+      let decision = state.earlyStopping.map { stopper -> EarlyStopping.Decision in
+        var stopper = stopper
+        let monitored = values.first { $0.name == stopper.config.monitor }?.value ?? .nan
+        let decision = stopper.update(epoch: state.epoch, value: monitored)
+        state.earlyStopping = stopper
+        return decision
+      }
+      let checkpoint = makeCheckpoint(backend: backend, data: data, state: state)
+      if decision == .improved || (decision == nil) {
+        try checkpoint.write(to: runDirectory + "/best.safetensors")
+      }
+      // The log line goes first: a crash between the two leaves a line that resuming drops.
+      try log.append(record)
+      try checkpoint.write(to: runDirectory + "/last.safetensors")
+      if decision == .stop {
+        progress.line("early stopping after epoch \(state.epoch): '\(state.earlyStopping!.config.monitor)' did not improve for \(state.earlyStopping!.config.patience) epochs\n")
+        break
+      }
+    }
+    return Report(epochsRun: state.epoch, bestEpoch: state.earlyStopping?.state.bestEpoch, lastCheckpoint: runDirectory + "/last.safetensors",
+                  bestCheckpoint: runDirectory + "/best.safetensors", records: records)
+  }
+
+  // MARK: state
+
+  /// Where a run stands between epochs; all of it goes into the checkpoint.
+  struct State {
+    var epoch = 0
+    var step = 0
+    var earlyStopping: EarlyStopping?
+  }
+
+  /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
+  func startingState(backend: TrainingBackend, data: PreparedData) throws -> State {
+    var state = State()
+    if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
+    guard options.resume else {
+      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+      for (i, slot) in backend.parameters.enumerated() {
+        try slot.initializer.fill(slot.pointer, shape: slot.shape,
+                                  stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
+      }
+      if let base = description.base { try base.load(into: backend.parameters) }
+      return state
+    }
+    let path = runDirectory + "/last.safetensors"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw TrainingError("cannot resume: there is no checkpoint '\(path)'; train without '--resume' first, or give the '--out' folder of the run to continue")
+    }
+    // A run killed while writing a file leaves the temporary file of its atomic write.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
+    }
+    let checkpoint = try Checkpoint(contentsOf: path)
+    try backend.parameters.restore(from: checkpoint, path: path)
+    state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0
+    state.step = Int(checkpoint.metadata[Checkpoint.Key.step] ?? "") ?? 0
+    if let es = config.earlyStopping, let saved = checkpoint.metadata[Checkpoint.Key.earlyStopping] {
+      state.earlyStopping = try EarlyStopping(es, restoring: saved)
+    }
+    return state
+  }
+
+  /// The checkpoint of the current state: every parameter (optimizer state included),
+  /// the preprocessing statistics and the run's facts.
+  func makeCheckpoint(backend: TrainingBackend, data: PreparedData, state: State) -> Checkpoint {
+    var checkpoint = Checkpoint(tensors: backend.parameters.tensors(), metadata: [:])
+    checkpoint.tensors.merge(data.preprocessingTensors) { a, _ in a }
+    checkpoint.metadata = [
+      Checkpoint.Key.spec: description.specText,
+      Checkpoint.Key.ir: description.irText,
+      Checkpoint.Key.epoch: String(state.epoch),
+      Checkpoint.Key.step: String(state.step),
+      Checkpoint.Key.seed: String(seed),
+      Checkpoint.Key.rngPosition: "{\"epoch\":\(state.epoch),\"step\":\(state.step)}",
+      Checkpoint.Key.version: DLCVersion.current,
+    ]
+    if let es = state.earlyStopping { checkpoint.metadata[Checkpoint.Key.earlyStopping] = es.serialized() }
+    return checkpoint
+  }
+}
+
+/// The loss stopped being a finite number.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+  public var epoch: Int
+  public var batch: Int
+  public var lr: Double
+  public var description: String {
+    "training diverged: the loss is not a finite number at epoch \(epoch), batch \(batch) (learning rate \(lr))"
+  }
+}
+
+/// The version string written into checkpoints.
+public enum DLCVersion {
+  public static let current = "0.3.0"
+}

@@ -39,7 +39,6 @@ extension Driver {
   public static func train(_ options: TrainOptions, write: @escaping (String) -> Void) -> DriverResult {
     runtimeCommand(options.spec, needsTraining: true) { module in
       var trainer = Trainer.Options()
-      trainer.epochs = options.epochs
       trainer.seed = options.seed
       trainer.runsDirectory = options.outputDirectory
       trainer.resume = options.resume

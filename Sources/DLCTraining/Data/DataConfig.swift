@@ -53,7 +53,7 @@ public struct DataConfig: Sendable, Equatable {
 
   public init(
     source: DataSourceConfig, task: DataTask, classes: Int? = nil, features: Int,
-    split: SplitFractions, normalize: Normalization
+    split: SplitFractions, normalize: Normalization, standardizeTargets: Bool = false
   ) {
     self.source = source
     self.task = task
@@ -61,6 +61,7 @@ public struct DataConfig: Sendable, Equatable {
     self.features = features
     self.split = split
     self.normalize = normalize
+    self.standardizeTargets = standardizeTargets
   }
 
   public static func malformed(_ text: String) -> DataError { .malformedConfig(text) }

@@ -12,8 +12,6 @@ import Foundation
 public final class Trainer {
   /// What the command line can change about a run.
   public struct Options {
-    /// Overrides `train.epochs`.
-    public var epochs: Int?
     /// Overrides the spec's seed.
     public var seed: UInt64?
     /// Where run folders go (`<runs>/<name>/`).
@@ -45,7 +43,8 @@ public final class Trainer {
   let makeBackend: (UInt64) throws -> TrainingBackend
 
   /// Prepares a run; `makeBackend` builds the backend for a seed (dropout streams).
-  /// `options.epochs` must already be in `run.train` (its warm-up check belongs there).
+  /// An epoch count given on the command line goes into `run.train` (where its warm-up
+  /// is checked), not here.
   public init(run: RunDescription, options: Options, makeBackend: @escaping (UInt64) throws -> TrainingBackend) {
     self.description = run
     self.options = options

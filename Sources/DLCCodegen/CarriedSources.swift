@@ -1,0 +1,6185 @@
+// Generated from dlc's Sources/ by the CarriedSources test (DLC_BLESS=1 swift test);
+// do not edit. See CarriedSources+Manifest.swift.
+
+/// The sources an emitted trainer package carries.
+enum CarriedSources {
+  /// (path relative to the repository root, text), sorted by path.
+  static let files: [(path: String, text: String)] = [
+    ("Sources/COpenBLAS/module.modulemap", ##########"""
+module COpenBLAS [system] {
+  header "shim.h"
+  link "openblas"
+  export *
+}
+
+"""##########),
+    ("Sources/COpenBLAS/shim.h", ##########"""
+#include <cblas.h>
+// Declared by OpenBLAS; repeated here so the shim does not depend on which cblas.h wins.
+char *openblas_get_corename(void);
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+"""##########),
+    ("Sources/DLCBasics/FileReader.swift", ##########"""
+/// Reading files with a size limit and a clear reason when it fails.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file could not be read, in words for a diagnostic.
+public struct FileReadError: Error, Sendable {
+  public var reason: String
+  public init(reason: String) { self.reason = reason }
+}
+
+/// Whole-file and prefix reads that never hang on devices or pipes and never read unboundedly.
+public enum FileReader {
+  /// Reads at most `limit` bytes of the file at `path`; fails if it is larger
+  /// (unless `prefixOnly`), a directory, or unreadable.
+  public static func read(_ path: String, limit: Int, prefixOnly: Bool = false) -> Result<[UInt8], FileReadError> {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return .failure(FileReadError(reason: errnoText())) }
+    let type = st.st_mode & S_IFMT
+    if type == S_IFDIR { return .failure(FileReadError(reason: "it is a directory")) }
+    guard type == S_IFREG else { return .failure(FileReadError(reason: "it is not a regular file")) }
+    if !prefixOnly, Int(st.st_size) > limit {
+      return .failure(FileReadError(reason: "it is \(st.st_size) bytes; the limit is \(limit)"))
+    }
+    guard let f = fopen(path, "rb") else { return .failure(FileReadError(reason: errnoText())) }
+    defer { fclose(f) }
+    let want = min(Int(st.st_size), limit)
+    var bytes = [UInt8](repeating: 0, count: want)
+    let got = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, want, f) }
+    if got < want, ferror(f) != 0 { return .failure(FileReadError(reason: errnoText())) }
+    bytes.removeLast(want - got)
+    return .success(bytes)
+  }
+
+  /// `errno` as text, lowercased like the rest of dlc's messages.
+  static func errnoText() -> String {
+    let text = String(cString: strerror(errno))
+    guard let first = text.first else { return text }
+    return first.lowercased() + text.dropFirst()
+  }
+
+  /// `base`'s folder joined with `path`, unless `path` is absolute.
+  public static func resolve(_ path: String, relativeTo base: String) -> String {
+    if path.hasPrefix("/") { return normalize(path) }
+    guard let slash = base.lastIndex(of: "/") else { return normalize(path) }
+    let dir = String(base[..<slash])
+    return normalize(dir + "/" + path)
+  }
+
+  /// Removes `.` components and folds `dir/..` where `dir` is a named folder.
+  public static func normalize(_ path: String) -> String {
+    var out: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+      if part == "." { continue }
+      if part == "..", let last = out.last, last != "..", !last.isEmpty {
+        out.removeLast()
+        continue
+      }
+      out.append(part)
+    }
+    let joined = out.joined(separator: "/")
+    return joined.isEmpty ? "." : joined
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Activation.swift", ##########"""
+import Foundation
+
+/// Pointwise activations and their vector-Jacobian products, as PyTorch's `nn.ReLU`,
+/// `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh` and `nn.GELU` define them.
+///
+/// Every function reads `count` floats and overwrites `count` floats; `y`/`dx` may alias
+/// their input. Loops over more than 2 × `grain` elements run on `Parallel.threads` threads.
+public enum ActivationKernel {
+  /// Elements per thread below which a loop stays on the calling thread.
+  static let grain = 32_768
+
+  // MARK: ReLU
+
+  /// y = max(x, 0).
+  public static func relu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+    }
+  }
+
+  /// dx = dy where x > 0, else 0 (0 at x = 0, as PyTorch).
+  public static func reluBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+    }
+  }
+
+  // MARK: Leaky ReLU
+
+  /// y = x where x > 0, else slope · x.
+  public static func leakyRelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+    }
+  }
+
+  /// dx = dy where x > 0, else slope · dy.
+  public static func leakyReluBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int, slope: Float
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+    }
+  }
+
+  // MARK: Sigmoid and tanh
+
+  /// y = 1 / (1 + e^(−x)); saturates to exactly 0 or 1 without overflow trouble
+  /// (e^(−x) = +∞ gives 0).
+  public static func sigmoid(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
+      for i in range { y[i] = 1 / (1 + VectorMath.exp(-x[i])) }
+    }
+  }
+
+  /// dx = dy · y · (1 − y), from the forward result y.
+  public static func sigmoidBackward(
+    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    }
+  }
+
+  /// y = tanh(x).
+  public static func tanh(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
+      for i in range { y[i] = VectorMath.tanh(x[i]) }
+    }
+  }
+
+  /// dx = dy · (1 − y²), from the forward result y.
+  public static func tanhBackward(
+    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    }
+  }
+
+  // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
+
+  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
+  static let invSqrt2: Float = 0.70710678118654752
+  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
+  static let invSqrt2Pi: Float = 0.39894228040143268
+  /// √(2/π), the tanh approximation's scale.
+  static let sqrt2OverPi: Float = 0.79788456080286536
+  /// The cubic coefficient of the tanh approximation.
+  static let geluCubic: Float = 0.044715
+
+  /// y = x · Φ(x) = ½x(1 + erf(x/√2)); with `approximate`, PyTorch's
+  /// `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+  public static func gelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, approximate: Bool) {
+    // Constants as locals: a static read inside the loop can keep it from vectorizing.
+    let (invSqrt2, sqrt2OverPi, geluCubic) = (Self.invSqrt2, Self.sqrt2OverPi, Self.geluCubic)
+    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
+      if approximate {
+        for i in range {
+          let v = x[i]
+          let u = sqrt2OverPi * (v + geluCubic * v * v * v)
+          y[i] = 0.5 * v * (1 + VectorMath.tanh(u))
+        }
+      } else {
+        for i in range {
+          let v = x[i]
+          y[i] = 0.5 * v * (1 + VectorMath.erf(v * invSqrt2))
+        }
+      }
+    }
+  }
+
+  /// dx = dy · GELU′(x): exact Φ(x) + x·φ(x); tanh form
+  /// ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with t = tanh(√(2/π)(x + 0.044715x³)).
+  public static func geluBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
+    approximate: Bool
+  ) {
+    let (invSqrt2, invSqrt2Pi) = (Self.invSqrt2, Self.invSqrt2Pi)
+    let (sqrt2OverPi, geluCubic) = (Self.sqrt2OverPi, Self.geluCubic)
+    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
+      if approximate {
+        for i in range {
+          let v = x[i]
+          let t = VectorMath.tanh(sqrt2OverPi * (v + geluCubic * v * v * v))
+          let du = sqrt2OverPi * (1 + 3 * geluCubic * v * v)
+          dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
+        }
+      } else {
+        for i in range {
+          let v = x[i]
+          let cdf = 0.5 * (1 + VectorMath.erf(v * invSqrt2))
+          let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * v * v)
+          dx[i] = dy[i] * (cdf + v * pdf)
+        }
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Attention.swift", ##########"""
+import Glibc
+
+/// The geometry of multi-head self-attention: x [N, L, D], H heads of width D / H.
+public struct AttentionShape: Sendable, Hashable {
+  public var batch, length, width, heads: Int
+  public var causal: Bool
+
+  /// A shape from all its sizes.
+  public init(batch: Int, length: Int, width: Int, heads: Int, causal: Bool) {
+    (self.batch, self.length, self.width, self.heads, self.causal) = (batch, length, width, heads, causal)
+  }
+
+  /// D / H.
+  var headWidth: Int { width / heads }
+  /// Rows of the projections: N · L.
+  var rows: Int { batch * length }
+  /// (sample, head) pairs.
+  var pairs: Int { batch * heads }
+  /// Floats of one score matrix: L · L.
+  var square: Int { length * length }
+}
+
+/// Multi-head self-attention (Vaswani et al. 2017, "Attention is all you need", §3.2) in
+/// PyTorch's `nn.MultiheadAttention` layout with batch_first: qkv = x · W_qkvᵀ + b_qkv
+/// split into q, k, v of width D; head h uses columns h·dh..<(h+1)·dh of each;
+/// probs = softmax(q·kᵀ / √dh) (future positions masked when causal); dropout on probs;
+/// context = probs · v with heads merged; y = context · W_outᵀ + b_out.
+///
+/// Projections are single GEMMs over all N·L rows; the per-head score and context
+/// products are small GEMMs, one (sample, head) pair per task, pairs split over threads.
+public enum AttentionKernel {
+  public static func workspaceCount(_ s: AttentionShape) -> Int {
+    4 * s.rows * s.width + 2 * s.pairs * s.square
+  }
+
+  /// y [N,L,D]; saves qkv [N,L,3D] (after bias), probs [N,H,L,L] (softmax, before dropout),
+  /// context [N,L,D] (after dropout on probs, heads merged). dropout mask element index = flat index in probs.
+  public static func forward(
+    x: UnsafePointer<Float>, wQKV: UnsafePointer<Float>, bQKV: UnsafePointer<Float>?,
+    wOut: UnsafePointer<Float>, bOut: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+    qkv: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
+    shape s: AttentionShape, dropout: Float, stream: RandomStream, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let d = s.width
+    DenseKernel.forward(x: x, weight: wQKV, bias: bQKV, y: qkv, rows: s.rows, inFeatures: d, outFeatures: 3 * d)
+    attend(qkv: qkv, probs: probs, dropped: workspace, context: context, shape: s, dropout: dropout, stream: stream)
+    DenseKernel.forward(x: context, weight: wOut, bias: bOut, y: y, rows: s.rows, inFeatures: d, outFeatures: d)
+  }
+
+  /// Inference: no dropout, nothing saved except through workspace.
+  public static func inference(
+    x: UnsafePointer<Float>, wQKV: UnsafePointer<Float>, bQKV: UnsafePointer<Float>?,
+    wOut: UnsafePointer<Float>, bOut: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+    shape s: AttentionShape, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let d = s.width
+    let qkv = workspace, context = workspace + 3 * s.rows * d, probs = workspace + 4 * s.rows * d
+    DenseKernel.forward(x: x, weight: wQKV, bias: bQKV, y: qkv, rows: s.rows, inFeatures: d, outFeatures: 3 * d)
+    attend(
+      qkv: qkv, probs: probs, dropped: probs, context: context, shape: s, dropout: 0,
+      stream: RandomStream(seed: 0, purpose: .dropout))
+    DenseKernel.forward(x: context, weight: wOut, bias: bOut, y: y, rows: s.rows, inFeatures: d, outFeatures: d)
+  }
+
+  /// The gradients of forward's y with respect to x and the four parameters, from the
+  /// tensors forward saved; the dropout mask is drawn again from `stream`.
+  public static func backward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+    context: UnsafePointer<Float>, wQKV: UnsafePointer<Float>, wOut: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, dwQKV: UnsafeMutablePointer<Float>, dbQKV: UnsafeMutablePointer<Float>?,
+    dwOut: UnsafeMutablePointer<Float>, dbOut: UnsafeMutablePointer<Float>?,
+    shape s: AttentionShape, dropout: Float, stream: RandomStream, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let (d, rows) = (s.width, s.rows)
+    let dcontext = workspace, dqkv = workspace + rows * d
+    let droppedSlots = workspace + 4 * rows * d, gradSlots = droppedSlots + s.pairs * s.square
+
+    // Output projection.
+    DenseKernel.gradWeight(dy: dy, x: context, dweight: dwOut, rows: rows, inFeatures: d, outFeatures: d)
+    if let dbOut { DenseKernel.gradBias(dy: dy, dbias: dbOut, rows: rows, outFeatures: d) }
+    DenseKernel.gradInput(dy: dy, weight: wOut, dx: dcontext, rows: rows, inFeatures: d, outFeatures: d)
+
+    // Per (sample, head): dV = P̃ᵀ·dC; dP̃ = dC·Vᵀ; dP = dropout⁻¹(dP̃);
+    // dS = P ⊙ (dP − rowsum(dP ⊙ P)) (softmax VJP); dQ = dS·K/√dh; dK = dSᵀ·Q/√dh.
+    let (l, dh, heads, square) = (s.length, s.headWidth, s.heads, s.square)
+    let scale = 1 / Float(dh).squareRoot()
+    let keepScale = dropout < 1 ? 1 / (1 - dropout) : 0
+    Parallel.forEach(count: s.pairs, minimumPerThread: minimumPairsPerThread(s)) { pairs in
+      for t in pairs {
+        let n = t / heads, h = t % heads
+        let base = qkv + n * l * 3 * d + h * dh, grad = dqkv + n * l * 3 * d + h * dh
+        let dc = dcontext + n * l * d + h * dh
+        let p = probs + t * square, ds = gradSlots + t * square
+        var dropped = p
+        if dropout > 0 {
+          applyDropout(p, droppedSlots + t * square, count: square, start: t * square, rate: dropout, keepScale: keepScale, stream: stream)
+          dropped = UnsafePointer(droppedSlots + t * square)
+        }
+        BLAS.sgemm(
+          transA: true, transB: false, m: l, n: dh, k: l, alpha: 1,
+          a: dropped, lda: l, b: dc, ldb: d, beta: 0, c: grad + 2 * d, ldc: 3 * d)
+        BLAS.sgemm(
+          transA: false, transB: true, m: l, n: l, k: dh, alpha: 1,
+          a: dc, lda: d, b: base + 2 * d, ldb: 3 * d, beta: 0, c: ds, ldc: l)
+        if dropout > 0 {
+          applyDropout(ds, ds, count: square, start: t * square, rate: dropout, keepScale: keepScale, stream: stream)
+        }
+        softmaxBackwardRows(probs: p, grad: ds, length: l)
+        BLAS.sgemm(
+          transA: false, transB: false, m: l, n: dh, k: l, alpha: scale,
+          a: ds, lda: l, b: base + d, ldb: 3 * d, beta: 0, c: grad, ldc: 3 * d)
+        BLAS.sgemm(
+          transA: true, transB: false, m: l, n: dh, k: l, alpha: scale,
+          a: ds, lda: l, b: base, ldb: 3 * d, beta: 0, c: grad + d, ldc: 3 * d)
+      }
+    }
+
+    // Input projection.
+    DenseKernel.gradWeight(dy: dqkv, x: x, dweight: dwQKV, rows: rows, inFeatures: d, outFeatures: 3 * d)
+    if let dbQKV { DenseKernel.gradBias(dy: dqkv, dbias: dbQKV, rows: rows, outFeatures: 3 * d) }
+    DenseKernel.gradInput(dy: dqkv, weight: wQKV, dx: dx, rows: rows, inFeatures: d, outFeatures: 3 * d)
+  }
+
+  /// Scores, softmax, dropout and context for every (sample, head) pair. `dropped` holds
+  /// the dropped-out probabilities ([N, H, L, L]); unused when dropout is 0.
+  static func attend(
+    qkv: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>,
+    context: UnsafeMutablePointer<Float>, shape s: AttentionShape, dropout: Float, stream: RandomStream
+  ) {
+    let (d, l, dh, heads, square, causal) = (s.width, s.length, s.headWidth, s.heads, s.square, s.causal)
+    let scale = 1 / Float(dh).squareRoot()
+    let keepScale = dropout < 1 ? 1 / (1 - dropout) : 0
+    Parallel.forEach(count: s.pairs, minimumPerThread: minimumPairsPerThread(s)) { pairs in
+      for t in pairs {
+        let n = t / heads, h = t % heads
+        let base = qkv + n * l * 3 * d + h * dh
+        let p = probs + t * square
+        BLAS.sgemm(
+          transA: false, transB: true, m: l, n: l, k: dh, alpha: scale,
+          a: base, lda: 3 * d, b: base + d, ldb: 3 * d, beta: 0, c: p, ldc: l)
+        softmaxRows(p, length: l, causal: causal)
+        var weights = UnsafePointer(p)
+        if dropout > 0 {
+          applyDropout(p, dropped + t * square, count: square, start: t * square, rate: dropout, keepScale: keepScale, stream: stream)
+          weights = UnsafePointer(dropped + t * square)
+        }
+        BLAS.sgemm(
+          transA: false, transB: false, m: l, n: dh, k: l, alpha: 1,
+          a: weights, lda: l, b: base + 2 * d, ldb: 3 * d, beta: 0, c: context + n * l * d + h * dh, ldc: d)
+      }
+    }
+  }
+
+  /// Splits pairs over threads once a thread gets ~64k multiply-adds.
+  static func minimumPairsPerThread(_ s: AttentionShape) -> Int {
+    max(1, 65536 / max(1, s.square * s.headWidth))
+  }
+
+  /// Row-wise softmax of an L × L score matrix in place, with max subtraction; when
+  /// causal, entries j > i get probability 0.
+  static func softmaxRows(_ p: UnsafeMutablePointer<Float>, length l: Int, causal: Bool) {
+    for i in 0..<l {
+      let row = p + i * l
+      let valid = causal ? i + 1 : l
+      var top = -Float.infinity
+      for j in 0..<valid where row[j] > top { top = row[j] }
+      var total: Float = 0
+      for j in 0..<valid {
+        let e = expf(row[j] - top)
+        row[j] = e
+        total += e
+      }
+      let inverse = 1 / total
+      for j in 0..<valid { row[j] *= inverse }
+      if valid < l { (row + valid).update(repeating: 0, count: l - valid) }
+    }
+  }
+
+  /// grad ← P ⊙ (grad − rowsum(grad ⊙ P)), the softmax vector-Jacobian product per row.
+  static func softmaxBackwardRows(probs p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, length l: Int) {
+    for i in 0..<l {
+      let pr = p + i * l, gr = g + i * l
+      var dot: Float = 0
+      for j in 0..<l { dot += pr[j] * gr[j] }
+      for j in 0..<l { gr[j] = pr[j] * (gr[j] - dot) }
+    }
+  }
+
+  /// dst[i] = src[i] · keepScale when stream.uniform(at: start + i) >= rate, else 0
+  /// (inverted dropout, Srivastava et al. 2014; the mask rule of `DropoutKernel`). Each
+  /// Philox block serves four consecutive elements. src and dst may be the same.
+  static func applyDropout(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int, start: Int,
+    rate: Float, keepScale: Float, stream: RandomStream
+  ) {
+    var i = 0
+    while i < count {
+      let g = start + i
+      let w = stream.block(g >> 2)
+      let words = (w.0, w.1, w.2, w.3)
+      var lane = g & 3
+      while lane < 4 && i < count {
+        let bits: UInt32
+        switch lane {
+        case 0: bits = words.0
+        case 1: bits = words.1
+        case 2: bits = words.2
+        default: bits = words.3
+        }
+        let u = Float(bits >> 8) * 0x1p-24
+        dst[i] = u >= rate ? src[i] * keepScale : 0
+        lane += 1
+        i += 1
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/BLAS.swift", ##########"""
+import COpenBLAS
+
+/// GEMM through OpenBLAS: the one file that touches CBLAS.
+public enum BLAS {
+  /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op transposes when asked.
+  /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored.
+  @inline(__always)
+  public static func sgemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// The kernel family OpenBLAS chose for this CPU, e.g. "SkylakeX", "Haswell", "Prescott".
+  public static var coreName: String { String(cString: openblas_get_corename()) }
+
+  /// How many threads GEMM uses.
+  public static var threads: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(newValue)) }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/BLASSetup.swift", ##########"""
+import Glibc
+
+/// Makes OpenBLAS use the fast kernels of this CPU.
+///
+/// Debian's OpenBLAS 0.3.21 does not know recent Intel CPUs and silently falls back to
+/// its SSE3 "Prescott" kernels (~4× slower). It picks its kernels in a library
+/// constructor, before `main`, so setting `OPENBLAS_CORETYPE` inside the process is too
+/// late: the process re-executes itself once with the variable set.
+public enum BLASSetup {
+  /// The guard variable: set in the re-executed process, so it never re-executes again.
+  public static let guardVariable = "DLC_OPENBLAS_REEXEC"
+
+  /// OpenBLAS kernel families that already use AVX2 or AVX-512: never worth a re-exec.
+  static let fastCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
+
+  /// "SkylakeX" when /proc/cpuinfo flags have avx512f (+avx512bw, avx512dq, avx512vl),
+  /// "Haswell" when avx2+fma, nil otherwise.
+  public static func preferredCoreType() -> String? {
+    guard let text = readFile("/proc/cpuinfo") else { return nil }
+    return preferredCoreType(cpuinfo: text)
+  }
+
+  /// The preferred core type for the text of a /proc/cpuinfo file (its first `flags` line).
+  public static func preferredCoreType(cpuinfo: String) -> String? {
+    guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return nil }
+    let flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
+    if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+    return nil
+  }
+
+  /// The core type to re-execute with, or nil to carry on: nil when the guard variable or
+  /// `OPENBLAS_CORETYPE` is set, when there is no preferred type, or when OpenBLAS
+  /// already runs the preferred or another AVX2/AVX-512 kernel family.
+  public static func reexecDecision(
+    coreName: String, environment: [String: String], preferred: String?
+  ) -> String? {
+    guard environment[guardVariable] == nil, environment["OPENBLAS_CORETYPE"] == nil,
+      let preferred
+    else { return nil }
+    let core = coreName.lowercased()
+    if core == preferred.lowercased() || fastCores.contains(core) { return nil }
+    return preferred
+  }
+
+  /// If OpenBLAS picked a slow generic core, OPENBLAS_CORETYPE is unset and the guard
+  /// variable DLC_OPENBLAS_REEXEC is unset: sets both and execv("/proc/self/exe") with
+  /// the original arguments. Returns normally otherwise, including when execv fails.
+  public static func reexecWithFastKernelsIfNeeded() {
+    var environment: [String: String] = [:]
+    for name in [guardVariable, "OPENBLAS_CORETYPE"] {
+      if let value = getenv(name) { environment[name] = String(cString: value) }
+    }
+    // Cheap checks first: the re-executed process stops here without reading cpuinfo.
+    guard environment.isEmpty,
+      let core = reexecDecision(
+        coreName: BLAS.coreName, environment: environment, preferred: preferredCoreType())
+    else { return }
+    setenv(guardVariable, "1", 1)
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    let arguments = CommandLine.arguments.map { strdup($0) }
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments + [nil]
+    execv("/proc/self/exe", &argv)
+    // execv returned: it failed. Keep the guard set (no second attempt) and run on.
+    unsetenv("OPENBLAS_CORETYPE")
+    for pointer in arguments { free(pointer) }
+  }
+
+  /// The whole content of a (small, text) file, or nil when it cannot be read.
+  private static func readFile(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = fread(&buffer, 1, buffer.count, file)
+      if n <= 0 { break }
+      bytes.append(contentsOf: buffer[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Conv2D.swift", ##########"""
+/// The geometry of one 2-D convolution, PyTorch `nn.Conv2d` (groups = 1): x [N, C, H, W],
+/// weight [OC, C, KH, KW], bias [OC], y [N, OC, OH, OW].
+public struct Conv2DShape: Sendable, Hashable {
+  public var batch, inChannels, height, width, outChannels, kernelH, kernelW: Int
+  public var strideH, strideW, padH, padW, dilationH, dilationW: Int
+
+  /// A shape from all its sizes.
+  public init(
+    batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+    kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padH: Int, padW: Int,
+    dilationH: Int, dilationW: Int
+  ) {
+    (self.batch, self.inChannels, self.height, self.width) = (batch, inChannels, height, width)
+    (self.outChannels, self.kernelH, self.kernelW) = (outChannels, kernelH, kernelW)
+    (self.strideH, self.strideW, self.padH, self.padW) = (strideH, strideW, padH, padW)
+    (self.dilationH, self.dilationW) = (dilationH, dilationW)
+  }
+
+  /// ⌊(H + 2·pad − dilation·(KH − 1) − 1) / stride⌋ + 1 (PyTorch `nn.Conv2d` docs).
+  public var outHeight: Int { (height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1 }
+  /// ⌊(W + 2·pad − dilation·(KW − 1) − 1) / stride⌋ + 1 (PyTorch `nn.Conv2d` docs).
+  public var outWidth: Int { (width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1 }
+
+  /// Rows of the column matrix: C · KH · KW.
+  var patch: Int { inChannels * kernelH * kernelW }
+  /// Output positions per sample: OH · OW.
+  var positions: Int { outHeight * outWidth }
+}
+
+/// Convolution as GEMM over the whole batch (Chellapilla et al. 2006, "High performance
+/// convolutional neural networks for document processing"): im2col lays every input
+/// patch out as a column of col [C·KH·KW, N·OH·OW], so y = W · col is one large GEMM
+/// that OpenBLAS spreads over all cores; one GEMM beats N per-sample GEMMs when the
+/// per-sample matrices (e.g. 64 × 121 × 288) are too small to run at full speed. When
+/// they are so small that OpenBLAS would not thread them anyway (e.g. 32 × 676 × 9),
+/// per-sample GEMMs split over our threads are faster: they skip the reorders and the
+/// long-K shape of the batched weight gradient that OpenBLAS cannot split.
+public enum Conv2DKernel {
+  /// Scratch floats the caller provides to forward/gradInput/gradWeight (may be 0).
+  public static func workspaceCount(_ s: Conv2DShape) -> Int {
+    (s.patch + s.outChannels) * s.batch * s.positions
+  }
+
+  /// y = W ⋆ x + b. Workspace: col, then W · col in [OC, N·P] order.
+  public static func forward(
+    x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>, shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let np = s.batch * s.positions
+    guard np > 0, s.outChannels > 0 else { return }
+    let col = workspace, product = workspace + s.patch * np
+    ConvLayout.im2col(x: x, col: col, shape: s)
+    if perSample(s) {
+      // y_n = W · col_n straight into y (col_n is a column block of col): no reorder.
+      let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+      Parallel.forEach(count: s.batch, minimumPerThread: 1) { samples in
+        for n in samples {
+          let out = y + n * oc * p
+          if let bias { for c in 0..<oc { (out + c * p).update(repeating: bias[c], count: p) } }
+          BLAS.sgemm(
+            transA: false, transB: false, m: oc, n: p, k: patch, alpha: 1, a: weight, lda: patch,
+            b: col + n * p, ldb: np, beta: bias == nil ? 0 : 1, c: out, ldc: p)
+        }
+      }
+      return
+    }
+    BLAS.sgemm(
+      transA: false, transB: false, m: s.outChannels, n: np, k: s.patch, alpha: 1,
+      a: weight, lda: s.patch, b: col, ldb: np, beta: 0, c: product, ldc: np)
+    ConvLayout.toBatchMajor(product, y, bias: bias, shape: s)
+  }
+
+  /// dx = Wᵀ · dy scattered back onto the input (col2im). Workspace: dy in [OC, N·P]
+  /// order, then dcol.
+  public static func gradInput(
+    dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let np = s.batch * s.positions
+    guard np > 0, s.outChannels > 0 else {
+      dx.update(repeating: 0, count: s.batch * s.inChannels * s.height * s.width)
+      return
+    }
+    let dyT = workspace, dcol = workspace + s.outChannels * np
+    if perSample(s) {
+      // dcol_n = Wᵀ · dy_n, reading dy in place.
+      let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+      Parallel.forEach(count: s.batch, minimumPerThread: 1) { samples in
+        for n in samples {
+          BLAS.sgemm(
+            transA: true, transB: false, m: patch, n: p, k: oc, alpha: 1, a: weight, lda: patch,
+            b: dy + n * oc * p, ldb: p, beta: 0, c: dcol + n * p, ldc: np)
+        }
+      }
+    } else {
+      ConvLayout.toChannelMajor(dy, dyT, shape: s)
+      BLAS.sgemm(
+        transA: true, transB: false, m: s.patch, n: np, k: s.outChannels, alpha: 1,
+        a: weight, lda: s.patch, b: dyT, ldb: np, beta: 0, c: dcol, ldc: np)
+    }
+    ConvLayout.col2im(col: dcol, dx: dx, shape: s)
+  }
+
+  /// dW = dy · colᵀ, summed over the batch. Workspace: dy in [OC, N·P] order, then col.
+  public static func gradWeight(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
+    shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
+  ) {
+    let np = s.batch * s.positions
+    guard np > 0 else {
+      dweight.update(repeating: 0, count: s.outChannels * s.patch)
+      return
+    }
+    let dyT = workspace, col = workspace + s.outChannels * np
+    ConvLayout.im2col(x: x, col: col, shape: s)
+    if perSample(s) {
+      gradWeightPerSample(dy: dy, col: col, dweight: dweight, shape: s, partials: dyT)
+      return
+    }
+    ConvLayout.toChannelMajor(dy, dyT, shape: s)
+    BLAS.sgemm(
+      transA: false, transB: true, m: s.outChannels, n: s.patch, k: np, alpha: 1,
+      a: dyT, lda: np, b: col, ldb: np, beta: 0, c: dweight, ldc: s.patch)
+  }
+
+  /// OpenBLAS runs a GEMM with m·n·k at most this on the calling thread (0.3.21:
+  /// SMP_THRESHOLD_MIN 65536 × GEMM_MULTITHREAD_THRESHOLD 4), so such GEMMs may run
+  /// side by side on our own threads.
+  static let singleThreadGEMM = 262_144
+
+  /// Whether per-sample GEMMs split over our threads beat one batched GEMM: when each
+  /// is small enough to run on its calling thread, and `partials` fits in the workspace.
+  static func perSample(_ s: Conv2DShape) -> Bool {
+    let chunks = Parallel.chunkCount(count: s.batch, minimumPerThread: 1)
+    return chunks > 1 && s.outChannels * s.patch * s.positions <= singleThreadGEMM
+      && (chunks - 1) * s.patch <= s.batch * s.positions
+  }
+
+  /// dW for a small weight with a long reduction (e.g. 32 × 9 over 64 × 676 positions),
+  /// a shape OpenBLAS cannot split over threads: each thread sums per-sample GEMMs over
+  /// its samples into its own partial [OC, C·KH·KW] (no reorder of dy needed), then the
+  /// partials are added. `partials` needs threads · OC · C·KH·KW floats.
+  static func gradWeightPerSample(
+    dy: UnsafePointer<Float>, col: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
+    shape s: Conv2DShape, partials: UnsafeMutablePointer<Float>
+  ) {
+    let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+    let np = s.batch * p
+    let size = oc * patch
+    let chunks = Parallel.chunkCount(count: s.batch, minimumPerThread: 1)
+    Parallel.forEachChunk(count: s.batch, minimumPerThread: 1) { chunk, samples in
+      let out = chunk == 0 ? dweight : partials + (chunk - 1) * size
+      for n in samples {
+        BLAS.sgemm(
+          transA: false, transB: true, m: oc, n: patch, k: p, alpha: 1,
+          a: dy + n * oc * p, lda: p, b: col + n * p, ldb: np, beta: n == samples.lowerBound ? 0 : 1,
+          c: out, ldc: patch)
+      }
+    }
+    for chunk in 1..<max(chunks, 1) {
+      let partial = partials + (chunk - 1) * size
+      for i in 0..<size { dweight[i] += partial[i] }
+    }
+  }
+
+  /// db[oc] = Σ over samples and positions of dy[n, oc, :].
+  public static func gradBias(dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let p = s.positions
+    for oc in 0..<s.outChannels {
+      var total: Float = 0
+      for n in 0..<s.batch { total += Reduction.sum(dy + (n * s.outChannels + oc) * p, count: p) }
+      dbias[oc] = total
+    }
+  }
+}
+
+/// The memory reorders around the convolution GEMMs.
+enum ConvLayout {
+  /// Below this many floats of work a reorder stays on one thread.
+  static let parallelWork = 32768
+
+  /// The output columns ow in lo..<hi whose input column ow·stride + offset lies in 0..<width.
+  @inline(__always)
+  static func validRange(offset: Int, stride: Int, width: Int, count: Int) -> (lo: Int, hi: Int) {
+    let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    let hi = width - 1 - offset >= 0 ? min(count, (width - 1 - offset) / stride + 1) : 0
+    return (min(lo, count), max(min(lo, count), hi))
+  }
+
+  /// col[(c·KH + i)·KW + j, n·P + oh·OW + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw],
+  /// 0 outside the image. One thread per block of rows; each row is written contiguously.
+  static func im2col(x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (oh, ow, p) = (s.outHeight, s.outWidth, s.positions)
+    let np = s.batch * p
+    let (h, w, c, kh, kw) = (s.height, s.width, s.inChannels, s.kernelH, s.kernelW)
+    let (sh, sw, ph, pw, dh, dw) = (s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW)
+    let n = s.batch
+    Parallel.forEach(count: s.patch, minimumPerThread: max(1, parallelWork / max(np, 1))) { rows in
+      for r in rows {
+        let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
+        let offset = j * dw - pw
+        let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
+        for sample in 0..<n {
+          let plane = x + (sample * c + ch) * h * w
+          for y in 0..<oh {
+            let dst = col + r * np + sample * p + y * ow
+            let iy = y * sh - ph + i * dh
+            if iy < 0 || iy >= h {
+              dst.update(repeating: 0, count: ow)
+              continue
+            }
+            let src = plane + iy * w + offset
+            if lo > 0 { dst.update(repeating: 0, count: lo) }
+            if sw == 1 {
+              (dst + lo).update(from: src + lo, count: hi - lo)
+            } else {
+              for k in lo..<hi { dst[k] = src[k * sw] }
+            }
+            if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of im2col: dx[n, c, ih, iw] = Σ of the col entries that read it. One
+  /// thread per block of (n, c) planes, so no two threads write the same float.
+  static func col2im(col: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (oh, ow, p) = (s.outHeight, s.outWidth, s.positions)
+    let np = s.batch * p
+    let (h, w, c, kh, kw) = (s.height, s.width, s.inChannels, s.kernelH, s.kernelW)
+    let (sh, sw, ph, pw, dh, dw) = (s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW)
+    let planeWork = max(1, kh * kw * p)
+    Parallel.forEach(count: s.batch * c, minimumPerThread: max(1, parallelWork / planeWork)) { planes in
+      for t in planes {
+        let sample = t / c, ch = t % c
+        let plane = dx + t * h * w
+        plane.update(repeating: 0, count: h * w)
+        for i in 0..<kh {
+          for j in 0..<kw {
+            let r = (ch * kh + i) * kw + j
+            let offset = j * dw - pw
+            let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
+            for y in 0..<oh {
+              let iy = y * sh - ph + i * dh
+              if iy < 0 || iy >= h { continue }
+              let src = col + r * np + sample * p + y * ow
+              let dst = plane + iy * w + offset
+              if sw == 1 {
+                for k in lo..<hi { dst[k] += src[k] }
+              } else {
+                for k in lo..<hi { dst[k * sw] += src[k] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// [OC, N·P] → y [N, OC, P], adding bias[oc] on the way.
+  static func toBatchMajor(
+    _ a: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    shape s: Conv2DShape
+  ) {
+    let (p, oc) = (s.positions, s.outChannels)
+    let np = s.batch * p
+    Parallel.forEach(count: s.batch * oc, minimumPerThread: max(1, parallelWork / max(p, 1))) { blocks in
+      for t in blocks {
+        let sample = t / oc, channel = t % oc
+        let src = a + channel * np + sample * p, dst = y + t * p
+        if let bias {
+          let b = bias[channel]
+          for k in 0..<p { dst[k] = src[k] + b }
+        } else {
+          dst.update(from: src, count: p)
+        }
+      }
+    }
+  }
+
+  /// dy [N, OC, P] → [OC, N·P].
+  static func toChannelMajor(_ dy: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (p, oc) = (s.positions, s.outChannels)
+    let np = s.batch * p
+    Parallel.forEach(count: s.batch * oc, minimumPerThread: max(1, parallelWork / max(p, 1))) { blocks in
+      for t in blocks {
+        let sample = t / oc, channel = t % oc
+        (a + channel * np + sample * p).update(from: dy + t * p, count: p)
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Dense.swift", ##########"""
+/// Fully connected layer, PyTorch `nn.Linear` layout: x [rows, in], weight [out, in],
+/// bias [out], y [rows, out]; y = x · Wᵀ + b. All GEMMs go through OpenBLAS.
+public enum DenseKernel {
+  /// y = x · Wᵀ + b.
+  public static func forward(
+    x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int
+  ) {
+    guard rows > 0, outFeatures > 0 else { return }
+    var beta: Float = 0
+    if let bias {
+      // Seed every row with the bias and let GEMM accumulate onto it (beta = 1).
+      for r in 0..<rows { (y + r * outFeatures).update(from: bias, count: outFeatures) }
+      beta = 1
+    }
+    if inFeatures == 0 {
+      if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
+      return
+    }
+    BLAS.sgemm(
+      transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+      a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
+  }
+
+  /// dx = dy · W.
+  public static func gradInput(
+    dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    rows: Int, inFeatures: Int, outFeatures: Int
+  ) {
+    guard rows > 0, inFeatures > 0 else { return }
+    guard outFeatures > 0 else {
+      dx.update(repeating: 0, count: rows * inFeatures)
+      return
+    }
+    BLAS.sgemm(
+      transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
+      a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 0, c: dx, ldc: inFeatures)
+  }
+
+  /// dW = dyᵀ · x, summed over all rows.
+  public static func gradWeight(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
+    rows: Int, inFeatures: Int, outFeatures: Int
+  ) {
+    guard outFeatures > 0, inFeatures > 0 else { return }
+    guard rows > 0 else {
+      dweight.update(repeating: 0, count: outFeatures * inFeatures)
+      return
+    }
+    BLAS.sgemm(
+      transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
+      a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 0, c: dweight, ldc: inFeatures)
+  }
+
+  /// db = column sums of dy [rows, out].
+  public static func gradBias(
+    dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>, rows: Int, outFeatures: Int
+  ) {
+    Reduction.columnSums(dy, into: dbias, rows: rows, columns: outFeatures, stride: outFeatures)
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Dropout.swift", ##########"""
+/// Inverted dropout (Srivastava et al. 2014, as PyTorch's `nn.Dropout`): element i is
+/// kept when `stream.uniform(at: i) >= rate` and scaled by 1/(1 − rate), else zeroed.
+///
+/// The mask is a pure function of the stream, so the backward pass regenerates it
+/// instead of storing it. Rate 0 copies; rate 1 zeroes (as PyTorch).
+public enum DropoutKernel {
+  /// Elements per thread below which the work stays on the calling thread (Philox is
+  /// ~10 multiply rounds per 4 elements, so this is lower than for plain arithmetic).
+  static let grain = 8_192
+
+  /// y = mask ⊙ x / (1 − rate).
+  public static func forward(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, rate: Float, stream: RandomStream
+  ) {
+    applyMask(x, y, count: count, rate: rate, stream: stream)
+  }
+
+  /// dx = mask ⊙ dy / (1 − rate), with the mask of the forward pass.
+  public static func backward(
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int, rate: Float, stream: RandomStream
+  ) {
+    applyMask(dy, dx, count: count, rate: rate, stream: stream)
+  }
+
+  /// out = mask ⊙ input · 1/(1 − rate); one Philox block serves four elements.
+  static func applyMask(
+    _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, rate: Float, stream: RandomStream
+  ) {
+    guard count > 0 else { return }
+    if rate <= 0 {
+      ElementwiseKernel.copy(input, to: out, count: count)
+      return
+    }
+    if rate >= 1 {
+      out.update(repeating: 0, count: count)
+      return
+    }
+    let scale = 1 / (1 - rate)
+    // The same test as `uniform(at:) >= rate`, on the raw word.
+    @inline(__always) func kept(_ word: UInt32) -> Bool { Float(word >> 8) * 0x1p-24 >= rate }
+    let blocks = (count + 3) / 4
+    Parallel.forEach(count: blocks, minimumPerThread: grain / 4) { range in
+      for b in range {
+        let i = b * 4
+        if i + 4 <= count {
+          let w = stream.block(b)
+          out[i] = kept(w.0) ? input[i] * scale : 0
+          out[i + 1] = kept(w.1) ? input[i + 1] * scale : 0
+          out[i + 2] = kept(w.2) ? input[i + 2] * scale : 0
+          out[i + 3] = kept(w.3) ? input[i + 3] * scale : 0
+        } else {
+          for j in i..<count { out[j] = stream.uniform(at: j) >= rate ? input[j] * scale : 0 }
+        }
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Elementwise.swift", ##########"""
+/// Elementwise arithmetic and data movement: add, multiply, copy, fill, concat, slice.
+///
+/// Outputs may alias inputs elementwise (`multiply(y, b, y: y, …)` is fine). Loops over
+/// more than 2 × `grain` elements run on `Parallel.threads` threads.
+public enum ElementwiseKernel {
+  /// Elements per thread below which a loop stays on the calling thread.
+  static let grain = 32_768
+
+  /// y = a + b.
+  public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = a[i] + b[i] }
+    }
+  }
+
+  /// y += x.
+  public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] += x[i] }
+    }
+  }
+
+  /// y = a ⊙ b.
+  public static func multiply(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = a[i] * b[i] }
+    }
+  }
+
+  /// y = x (memmove semantics: overlapping buffers are fine).
+  public static func copy(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
+    guard count > 0, UnsafePointer(y) != x else { return }
+    y.update(from: x, count: count)
+  }
+
+  /// y = value everywhere.
+  public static func fill(_ y: UnsafeMutablePointer<Float>, count: Int, value: Float) {
+    guard count > 0 else { return }
+    y.update(repeating: value, count: count)
+  }
+
+  /// Concatenation along the middle axis: part i is `[outer, axisSize_i, inner]`, y is
+  /// `[outer, Σ axisSize_i, inner]`.
+  public static func concat(_ parts: [(UnsafePointer<Float>, Int)], y: UnsafeMutablePointer<Float>, outer: Int, inner: Int) {
+    var total = 0
+    for part in parts { total += part.1 }
+    let rowOut = total * inner
+    var offset = 0
+    for (source, size) in parts {
+      let run = size * inner
+      if run > 0 {
+        for o in 0..<outer { (y + o * rowOut + offset).update(from: source + o * run, count: run) }
+      }
+      offset += run
+    }
+  }
+
+  /// y = x[:, start..<start+length, :] of a `[outer, axisSize, inner]` tensor (the VJP of concat).
+  public static func slice(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, outer: Int, axisSize: Int, start: Int, length: Int,
+    inner: Int
+  ) {
+    let run = length * inner
+    guard run > 0 else { return }
+    for o in 0..<outer { (y + o * run).update(from: x + (o * axisSize + start) * inner, count: run) }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Embedding.swift", ##########"""
+/// Table lookup, PyTorch `nn.Embedding`: ids [count] (range-checked by the caller),
+/// table [vocab, dim], y [count, dim].
+public enum EmbeddingKernel {
+  /// y[i] = table[ids[i]].
+  public static func forward(
+    ids: UnsafePointer<Int32>, table: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, dim: Int
+  ) {
+    for i in 0..<count { (y + i * dim).update(from: table + Int(ids[i]) * dim, count: dim) }
+  }
+
+  /// dtable = 0, then dtable[ids[i]] += dy[i] for every i (repeated ids sum).
+  public static func backward(
+    dy: UnsafePointer<Float>, ids: UnsafePointer<Int32>, dtable: UnsafeMutablePointer<Float>,
+    count: Int, dim: Int, vocab: Int
+  ) {
+    dtable.update(repeating: 0, count: vocab * dim)
+    for i in 0..<count {
+      let row = dtable + Int(ids[i]) * dim, g = dy + i * dim
+      for j in 0..<dim { row[j] += g[j] }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Initializers.swift", ##########"""
+/// Parameter initialization: constants, uniform and normal draws from a `RandomStream`,
+/// and the fan and gain rules of `torch.nn.init`.
+///
+/// Element i of a tensor uses element i of the stream, so a parameter's values do not
+/// depend on the thread count or on the order of the draws.
+public enum InitKernel {
+  /// Elements per thread below which the work stays on the calling thread.
+  static let grain = 16_384
+
+  /// y = 0.
+  public static func zeros(_ y: UnsafeMutablePointer<Float>, count: Int) {
+    constant(y, count: count, value: 0)
+  }
+
+  /// y = value.
+  public static func constant(_ y: UnsafeMutablePointer<Float>, count: Int, value: Float) {
+    guard count > 0 else { return }
+    y.update(repeating: value, count: count)
+  }
+
+  /// y ~ U[low, high): low + (high − low)·u with u = stream.uniform(at: i).
+  public static func uniform(
+    _ y: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float, stream: RandomStream
+  ) {
+    let width = high - low
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = low + width * stream.uniform(at: i) }
+    }
+  }
+
+  /// y ~ N(mean, std²): mean + std·z with z = stream.normal(at: i).
+  public static func normal(
+    _ y: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float, stream: RandomStream
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range { y[i] = mean + std * stream.normal(at: i) }
+    }
+  }
+
+  /// fan_in and fan_out as `torch.nn.init._calculate_fan_in_and_fan_out`: with
+  /// receptive field r = Π shape[2...], fan_in = shape[1]·r, fan_out = shape[0]·r.
+  /// PyTorch rejects fewer than 2 dimensions; here a vector of n gives (n, n) and a
+  /// scalar (1, 1).
+  public static func fans(shape: [Int]) -> (fanIn: Int, fanOut: Int) {
+    guard shape.count >= 2 else {
+      let n = shape.first ?? 1
+      return (n, n)
+    }
+    let receptive = shape.dropFirst(2).reduce(1, *)
+    return (shape[1] * receptive, shape[0] * receptive)
+  }
+
+  /// The recommended gain of `torch.nn.init.calculate_gain`: linear, identity, conv*,
+  /// sigmoid → 1; tanh → 5/3; relu → √2; leaky_relu with slope a → √(2/(1 + a²));
+  /// selu → 3/4. Other names get 1, the linear gain.
+  public static func gain(nonlinearity: String, a: Float) -> Float {
+    switch nonlinearity {
+    case "tanh": return 5.0 / 3
+    case "relu": return Float(2).squareRoot()
+    case "leaky_relu": return (2 / (1 + a * a)).squareRoot()
+    case "selu": return 3.0 / 4
+    default: return 1
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Loss.swift", ##########"""
+import Foundation
+
+/// Training losses with `reduction="mean"` and their gradients, as PyTorch's
+/// `nn.CrossEntropyLoss`, `nn.MSELoss`, `nn.L1Loss` and `nn.BCEWithLogitsLoss` define them.
+///
+/// Returned scalars are accumulated in Double. Gradients are already divided by the
+/// mean's denominator, so they are the gradient of the returned loss.
+public enum LossKernel {
+  // MARK: Cross-entropy
+
+  /// Mean cross-entropy of `logits` [rows, classes] against class indices `target` [rows].
+  ///
+  /// From the `nn.CrossEntropyLoss` documentation, with smoothing ε, class weights w (all
+  /// 1 when nil) and C classes, the loss of sample n with target y is
+  /// (1 − ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), and the mean divides by Σ_n w_{y_n}.
+  /// −log p_c = lse − z_c with lse = m + log Σ e^(z − m), m = max z (stable).
+  public static func crossEntropy(
+    logits: UnsafePointer<Float>, target: UnsafePointer<Int32>, rows: Int, classes: Int,
+    labelSmoothing: Float, classWeights: UnsafePointer<Float>?
+  ) -> Float {
+    let smoothing = Double(labelSmoothing)
+    var total = 0.0
+    var weightSum = 0.0
+    for r in 0..<rows {
+      let z = logits + r * classes
+      let y = Int(target[r])
+      let lse = logSumExp(z, classes)
+      let wy = Double(classWeights?[y] ?? 1)
+      var loss = (1 - smoothing) * wy * (lse - Double(z[y]))
+      if smoothing != 0 {
+        var smooth = 0.0
+        for c in 0..<classes { smooth += Double(classWeights?[c] ?? 1) * (lse - Double(z[c])) }
+        loss += smoothing / Double(classes) * smooth
+      }
+      total += loss
+      weightSum += wy
+    }
+    return Float(total / weightSum)
+  }
+
+  /// ∂(crossEntropy)/∂logits: per row (1 − ε)·w_y·(p_k − δ_ky) + (ε/C)·(W·p_k − w_k), with
+  /// W = Σ_c w_c, divided by Σ_n w_{y_n} (the derivative of the formula above).
+  public static func crossEntropyGrad(
+    logits: UnsafePointer<Float>, target: UnsafePointer<Int32>, dlogits: UnsafeMutablePointer<Float>,
+    rows: Int, classes: Int, labelSmoothing: Float, classWeights: UnsafePointer<Float>?
+  ) {
+    var weightSum = 0.0
+    for r in 0..<rows { weightSum += Double(classWeights?[Int(target[r])] ?? 1) }
+    var classWeightSum = Double(classes)
+    if let w = classWeights {
+      classWeightSum = 0
+      for c in 0..<classes { classWeightSum += Double(w[c]) }
+    }
+    let norm = Float(1 / weightSum)
+    let eps = labelSmoothing
+    let smoothPerClass = eps / Float(classes)
+    let smoothTotal = Float(classWeightSum) * smoothPerClass
+    for r in 0..<rows {
+      let (z, g) = (logits + r * classes, dlogits + r * classes)
+      let y = Int(target[r])
+      SoftmaxKernel.forwardLine(x: z, y: g, axis: classes, stride: 1)
+      let wy = classWeights?[y] ?? 1
+      let a = (1 - eps) * wy
+      if let w = classWeights {
+        for k in 0..<classes { g[k] = (a * g[k] + smoothTotal * g[k] - smoothPerClass * w[k]) * norm }
+      } else {
+        for k in 0..<classes { g[k] = ((a + smoothTotal) * g[k] - smoothPerClass) * norm }
+      }
+      g[y] -= a * norm
+    }
+  }
+
+  /// log Σ e^(z_c) over one row, as m + log Σ e^(z_c − m) with m = max z (in Double).
+  @inline(__always)
+  static func logSumExp(_ z: UnsafePointer<Float>, _ count: Int) -> Double {
+    var m = -Float.infinity
+    for c in 0..<count { m = max(m, z[c]) }
+    var sum = 0.0
+    for c in 0..<count { sum += Double(Foundation.exp(z[c] - m)) }
+    return Double(m) + Foundation.log(sum)
+  }
+
+  // MARK: Regression
+
+  /// mean (p − t)².
+  public static func mse(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int) -> Float {
+    var sum = 0.0
+    for i in 0..<count {
+      let d = Double(prediction[i]) - Double(target[i])
+      sum += d * d
+    }
+    return Float(sum / Double(count))
+  }
+
+  /// 2(p − t)/count.
+  public static func mseGrad(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, dprediction: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    let scale = 2 / Float(count)
+    for i in 0..<count { dprediction[i] = (prediction[i] - target[i]) * scale }
+  }
+
+  /// mean |p − t|.
+  public static func mae(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int) -> Float {
+    var sum = 0.0
+    for i in 0..<count { sum += abs(Double(prediction[i]) - Double(target[i])) }
+    return Float(sum / Double(count))
+  }
+
+  /// sign(p − t)/count, 0 at equality (as PyTorch's L1 backward).
+  public static func maeGrad(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, dprediction: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    let scale = 1 / Float(count)
+    for i in 0..<count {
+      let d = prediction[i] - target[i]
+      dprediction[i] = d > 0 ? scale : (d < 0 ? -scale : 0)
+    }
+  }
+
+  // MARK: Binary cross-entropy with logits
+
+  /// Mean of −[p·t·log σ(z) + (1 − t)·log(1 − σ(z))] over all elements, p the positive
+  /// weight of the element's feature (index i mod `features`; nil = 1, one value = all).
+  /// Stable form as PyTorch computes it: (1 − t)·z + (1 + (p − 1)·t)·(log1p(e^(−|z|)) + max(−z, 0)).
+  public static func bceWithLogits(
+    logits: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, features: Int,
+    posWeight: UnsafePointer<Float>?, posWeightCount: Int
+  ) -> Float {
+    var sum = 0.0
+    for i in 0..<count {
+      let (z, t) = (Double(logits[i]), Double(target[i]))
+      let p = Double(positiveWeight(posWeight, posWeightCount, features, i))
+      let logWeight = 1 + (p - 1) * t
+      sum += (1 - t) * z + logWeight * (Foundation.log1p(Foundation.exp(-abs(z))) + max(-z, 0))
+    }
+    return Float(sum / Double(count))
+  }
+
+  /// ∂(bceWithLogits)/∂z = ((1 + (p − 1)·t)·σ(z) − p·t)/count.
+  public static func bceWithLogitsGrad(
+    logits: UnsafePointer<Float>, target: UnsafePointer<Float>, dlogits: UnsafeMutablePointer<Float>,
+    count: Int, features: Int, posWeight: UnsafePointer<Float>?, posWeightCount: Int
+  ) {
+    let scale = 1 / Float(count)
+    for i in 0..<count {
+      let (z, t) = (logits[i], target[i])
+      let p = positiveWeight(posWeight, posWeightCount, features, i)
+      let sigma = 1 / (1 + Foundation.exp(-z))
+      dlogits[i] = ((1 + (p - 1) * t) * sigma - p * t) * scale
+    }
+  }
+
+  /// The positive weight that applies to element `i`.
+  @inline(__always)
+  static func positiveWeight(_ w: UnsafePointer<Float>?, _ count: Int, _ features: Int, _ i: Int) -> Float {
+    guard let w, count > 0 else { return 1 }
+    return count == 1 ? w[0] : w[i % max(features, 1)]
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Normalization.swift", ##########"""
+/// Batch normalization (Ioffe & Szegedy 2015) and layer normalization (Ba et al. 2016)
+/// with PyTorch's semantics: the biased variance normalizes; `nn.BatchNorm*` keeps the
+/// unbiased variance in `running_var` and weighs the new batch by `momentum`.
+public enum BatchNormKernel {
+  /// Elements per thread below which the work stays on the calling thread.
+  static let grain = 32_768
+
+  /// x [N, C, S] (S = H·W, or 1 for [N, F]); writes y, mean [C] and
+  /// invstd [C] = 1/√(var_biased + eps), and updates the running statistics:
+  /// running = (1 − momentum)·running + momentum·batch, the variance made unbiased by
+  /// n/(n − 1) with n = N·S (n = 1 uses the batch variance as is; PyTorch rejects it).
+  public static func trainForward(
+    x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
+    y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, invstd: UnsafeMutablePointer<Float>,
+    batch: Int, channels: Int, spatial: Int, momentum: Float, eps: Float
+  ) {
+    let n = batch * spatial
+    guard n > 0 else { return }
+    let unbias = n > 1 ? Float(Double(n) / Double(n - 1)) : 1
+    forChannels(batch: batch, channels: channels, spatial: spatial) { cs in
+      // 1. Batch statistics (two passes: mean, then squared deviations).
+      if spatial == 1 {
+        for c in cs { mean[c] = 0; invstd[c] = 0 }
+        for r in 0..<batch {
+          let row = x + r * channels
+          for c in cs { mean[c] += row[c] }
+        }
+        let inv = 1 / Float(n)
+        for c in cs { mean[c] *= inv }
+        for r in 0..<batch {
+          let row = x + r * channels
+          for c in cs { invstd[c] += (row[c] - mean[c]) * (row[c] - mean[c]) }
+        }
+        for c in cs { invstd[c] *= inv }  // the biased variance, for now
+      } else {
+        for c in cs {
+          var sum = 0.0
+          for b in 0..<batch { sum += Double(runSum(x + (b * channels + c) * spatial, spatial)) }
+          let mu = Float(sum / Double(n))
+          var squares = 0.0
+          for b in 0..<batch { squares += Double(runSquares(x + (b * channels + c) * spatial, spatial, mu)) }
+          mean[c] = mu
+          invstd[c] = Float(squares / Double(n))
+        }
+      }
+      // 2. Running statistics, then invstd.
+      for c in cs {
+        let variance = invstd[c]
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+        runningVar[c] = (1 - momentum) * runningVar[c] + momentum * variance * unbias
+        invstd[c] = 1 / (variance + eps).squareRoot()
+      }
+      // 3. y = (x − mean)·invstd·γ + β.
+      normalize(x: x, y: y, mean: mean, invstd: invstd, gamma: gamma, beta: beta,
+                batch: batch, channels: channels, spatial: spatial, range: cs)
+    }
+  }
+
+  /// y = (x − running_mean)/√(running_var + eps)·γ + β.
+  public static func inferenceForward(
+    x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+    batch: Int, channels: Int, spatial: Int, eps: Float
+  ) {
+    forChannels(batch: batch, channels: channels, spatial: spatial) { cs in
+      if spatial == 1 {
+        for r in 0..<batch {
+          let (row, out) = (x + r * channels, y + r * channels)
+          for c in cs { out[c] = (row[c] - runningMean[c]) / (runningVar[c] + eps).squareRoot() * gamma[c] + beta[c] }
+        }
+      } else {
+        for c in cs {
+          let scale = gamma[c] / (runningVar[c] + eps).squareRoot()
+          let shift = beta[c] - runningMean[c] * scale
+          for b in 0..<batch {
+            let offset = (b * channels + c) * spatial
+            let (run, out) = (x + offset, y + offset)
+            for s in 0..<spatial { out[s] = run[s] * scale + shift }
+          }
+        }
+      }
+    }
+  }
+
+  /// With x̂ = (x − mean)·invstd: dβ = Σ dy, dγ = Σ dy·x̂ and
+  /// dx = γ·invstd·(dy − dβ/n − x̂·dγ/n) (Ioffe & Szegedy 2015, §3).
+  public static func backward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+    mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
+    batch: Int, channels: Int, spatial: Int
+  ) {
+    let n = batch * spatial
+    guard n > 0 else { return }
+    let inv = 1 / Float(n)
+    forChannels(batch: batch, channels: channels, spatial: spatial) { cs in
+      if spatial == 1 {
+        for c in cs { dgamma[c] = 0; dbeta[c] = 0 }
+        for r in 0..<batch {
+          let (g, row) = (dy + r * channels, x + r * channels)
+          for c in cs {
+            dbeta[c] += g[c]
+            dgamma[c] += g[c] * (row[c] - mean[c]) * invstd[c]
+          }
+        }
+        for r in 0..<batch {
+          let (g, row, out) = (dy + r * channels, x + r * channels, dx + r * channels)
+          for c in cs {
+            let xhat = (row[c] - mean[c]) * invstd[c]
+            out[c] = gamma[c] * invstd[c] * (g[c] - dbeta[c] * inv - xhat * dgamma[c] * inv)
+          }
+        }
+      } else {
+        for c in cs {
+          let (mu, istd) = (mean[c], invstd[c])
+          var (sumDy, sumDyXhat) = (0.0, 0.0)
+          for b in 0..<batch {
+            let offset = (b * channels + c) * spatial
+            let (g, run) = (dy + offset, x + offset)
+            var (s1, s2): (Float, Float) = (0, 0)
+            for s in 0..<spatial {
+              s1 += g[s]
+              s2 += g[s] * (run[s] - mu)
+            }
+            sumDy += Double(s1)
+            sumDyXhat += Double(s2) * Double(istd)
+          }
+          dbeta[c] = Float(sumDy)
+          dgamma[c] = Float(sumDyXhat)
+          let scale = gamma[c] * istd
+          let (meanDy, meanDyXhat) = (Float(sumDy) * inv, Float(sumDyXhat) * inv)
+          for b in 0..<batch {
+            let offset = (b * channels + c) * spatial
+            let (g, run, out) = (dy + offset, x + offset, dx + offset)
+            for s in 0..<spatial { out[s] = scale * (g[s] - meanDy - (run[s] - mu) * istd * meanDyXhat) }
+          }
+        }
+      }
+    }
+  }
+
+  /// Runs `body` over ranges of channels, on two threads when the tensor is large.
+  @inline(__always)
+  static func forChannels(batch: Int, channels: Int, spatial: Int, _ body: (Range<Int>) -> Void) {
+    let perChannel = max(1, batch * spatial)
+    Parallel.forEach(count: channels, minimumPerThread: max(1, grain / perChannel), body)
+  }
+
+  /// y = (x − mean)·invstd·γ + β over the channels in `range`.
+  @inline(__always)
+  static func normalize(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, mean: UnsafePointer<Float>,
+    invstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    batch: Int, channels: Int, spatial: Int, range cs: Range<Int>
+  ) {
+    if spatial == 1 {
+      for r in 0..<batch {
+        let (row, out) = (x + r * channels, y + r * channels)
+        for c in cs { out[c] = (row[c] - mean[c]) * invstd[c] * gamma[c] + beta[c] }
+      }
+    } else {
+      for c in cs {
+        let (mu, scale, shift) = (mean[c], invstd[c] * gamma[c], beta[c])
+        for b in 0..<batch {
+          let offset = (b * channels + c) * spatial
+          let (run, out) = (x + offset, y + offset)
+          for s in 0..<spatial { out[s] = (run[s] - mu) * scale + shift }
+        }
+      }
+    }
+  }
+
+  /// Σ run[0..<count] in Float (a short contiguous run).
+  @inline(__always)
+  static func runSum(_ run: UnsafePointer<Float>, _ count: Int) -> Float {
+    var sum: Float = 0
+    for s in 0..<count { sum += run[s] }
+    return sum
+  }
+
+  /// Σ (run[s] − mu)² in Float.
+  @inline(__always)
+  static func runSquares(_ run: UnsafePointer<Float>, _ count: Int, _ mu: Float) -> Float {
+    var sum: Float = 0
+    for s in 0..<count { sum += (run[s] - mu) * (run[s] - mu) }
+    return sum
+  }
+}
+
+/// Layer normalization over the last axis (Ba et al. 2016), as PyTorch's `nn.LayerNorm`
+/// with elementwise affine γ, β: y = (x − mean)/√(var_biased + eps)·γ + β per row.
+public enum LayerNormKernel {
+  /// Rows × features per thread below which the work stays on the calling thread.
+  static let grain = 32_768
+
+  /// y = (x − μ)·rstd·γ + β per row of `features`.
+  public static func forward(
+    x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+    rows: Int, features: Int, eps: Float
+  ) {
+    guard features > 0 else { return }
+    Parallel.forEach(count: rows, minimumPerThread: max(1, grain / features)) { range in
+      for r in range {
+        let (row, out) = (x + r * features, y + r * features)
+        let (mu, rstd) = statistics(row, features, eps)
+        for j in 0..<features { out[j] = (row[j] - mu) * rstd * gamma[j] + beta[j] }
+      }
+    }
+  }
+
+  /// With x̂ = (x − μ)·rstd and g = dy ⊙ γ per row: dx = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)),
+  /// dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy. The row statistics are recomputed from x.
+  public static func backward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
+    rows: Int, features: Int, eps: Float
+  ) {
+    guard features > 0 else { return }
+    for j in 0..<features { dgamma[j] = 0; dbeta[j] = 0 }
+    let inv = 1 / Float(features)
+    // One thread: dγ and dβ sum over rows, and the rows are short.
+    for r in 0..<rows {
+      let (row, g, out) = (x + r * features, dy + r * features, dx + r * features)
+      let (mu, rstd) = statistics(row, features, eps)
+      var (sumG, sumGXhat): (Float, Float) = (0, 0)
+      for j in 0..<features {
+        let xhat = (row[j] - mu) * rstd
+        let gj = g[j] * gamma[j]
+        sumG += gj
+        sumGXhat += gj * xhat
+        dgamma[j] += g[j] * xhat
+        dbeta[j] += g[j]
+      }
+      let (meanG, meanGXhat) = (sumG * inv, sumGXhat * inv)
+      for j in 0..<features {
+        let xhat = (row[j] - mu) * rstd
+        out[j] = rstd * (g[j] * gamma[j] - meanG - xhat * meanGXhat)
+      }
+    }
+  }
+
+  /// The mean and 1/√(biased variance + eps) of one row (two passes).
+  @inline(__always)
+  static func statistics(_ row: UnsafePointer<Float>, _ features: Int, _ eps: Float) -> (mean: Float, rstd: Float) {
+    var sum: Float = 0
+    for j in 0..<features { sum += row[j] }
+    let mu = sum / Float(features)
+    var squares: Float = 0
+    for j in 0..<features { squares += (row[j] - mu) * (row[j] - mu) }
+    return (mu, 1 / (squares / Float(features) + eps).squareRoot())
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Optimizer.swift", ##########"""
+import Foundation
+
+/// Parameter updates of `torch.optim.SGD`, `Adam` and `AdamW`, following the algorithms
+/// in their PyTorch documentation (and the order of operations of its single-tensor
+/// implementation, so runs compare closely). `step` is 1-based.
+public enum OptimizerKernel {
+  /// Parameters per thread below which the update stays on the calling thread.
+  static let grain = 32_768
+
+  /// SGD (torch.optim.SGD): g ← ∇ + λθ; with momentum μ, b ← g at step 1 and
+  /// b ← μb + (1 − τ)g after; g ← g + μb (Nesterov) or b; θ ← θ − γg.
+  /// A nil `momentumBuffer` or μ = 0 means plain SGD.
+  public static func sgd(
+    parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
+    count: Int, lr: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float, step: Int
+  ) {
+    let (p, wd, mu) = (parameter, weightDecay, momentum)
+    guard let buffer = momentumBuffer, mu != 0 else {
+      Parallel.forEach(count: count, minimumPerThread: grain) { range in
+        for i in range { p[i] -= lr * (grad[i] + wd * p[i]) }
+      }
+      return
+    }
+    let keep = 1 - dampening
+    let first = step <= 1
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      switch (first, nesterov) {
+      case (true, false):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          buffer[i] = g
+          p[i] -= lr * g
+        }
+      case (true, true):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          buffer[i] = g
+          p[i] -= lr * (g + mu * g)
+        }
+      case (false, false):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          let b = mu * buffer[i] + keep * g
+          buffer[i] = b
+          p[i] -= lr * b
+        }
+      case (false, true):
+        for i in range {
+          let g = grad[i] + wd * p[i]
+          let b = mu * buffer[i] + keep * g
+          buffer[i] = b
+          p[i] -= lr * (g + mu * b)
+        }
+      }
+    }
+  }
+
+  /// Adam (Kingma & Ba 2015; torch.optim.Adam) or, with `decoupled`, AdamW (Loshchilov &
+  /// Hutter 2019; torch.optim.AdamW):
+  /// Adam g ← ∇ + λθ, AdamW θ ← θ(1 − γλ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
+  /// with `maxExpAvgSq` (amsgrad) v_max ← max(v_max, v) replaces v below;
+  /// θ ← θ − γ/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+  /// amsgrad keeps the maximum of the raw v, as PyTorch's implementation and its
+  /// `max_exp_avg_sq` state do (the documentation maxes the corrected v̂; pytorch#142323).
+  public static func adam(
+    parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
+    expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
+    beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool, step: Int
+  ) {
+    let t = Double(max(step, 1))
+    // Scalars in Double, as PyTorch computes them from Python floats.
+    let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
+    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
+    let coupledDecay: Float = decoupled ? 0 : weightDecay
+    let shrink: Float = decoupled ? Float(1 - Double(lr) * Double(weightDecay)) : 1
+    let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
+    let (p, m, v) = (parameter, expAvg, expAvgSq)
+    // The square root vectorizes only when clang's shims are built with -fno-math-errno
+    // (otherwise Float.squareRoot() keeps a sqrtf fallback call per element).
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      if let vmax = maxExpAvgSq {
+        for i in range {
+          let theta = p[i] * shrink
+          let g = grad[i] + coupledDecay * theta
+          let mi = m[i] + oneMinusBeta1 * (g - m[i])
+          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let top = max(vmax[i], vi)
+          m[i] = mi
+          v[i] = vi
+          vmax[i] = top
+          p[i] = theta - stepSize * (mi / (top.squareRoot() * invBiasCorrection2Sqrt + eps))
+        }
+      } else {
+        for i in range {
+          let theta = p[i] * shrink
+          let g = grad[i] + coupledDecay * theta
+          let mi = m[i] + oneMinusBeta1 * (g - m[i])
+          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          m[i] = mi
+          v[i] = vi
+          p[i] = theta - stepSize * (mi / (vi.squareRoot() * invBiasCorrection2Sqrt + eps))
+        }
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Parallel.swift", ##########"""
+import Dispatch
+import Glibc
+
+/// Splits loops over the machine's cores; small loops stay on the calling thread.
+///
+/// `DispatchQueue.concurrentPerform` scales 2.0× on 2 cores at ~1.2 µs per call, so a
+/// loop is split only when each thread gets at least `minimumPerThread` iterations.
+public enum Parallel {
+  /// How many threads a split loop uses at most (default: the machine's cores, 2 here).
+  nonisolated(unsafe) public static var threads: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
+  /// Runs body over 0..<count split into contiguous chunks on up to `Parallel.threads`
+  /// threads; runs inline when count < minimumPerThread * 2.
+  public static func forEach(count: Int, minimumPerThread: Int, _ body: (Range<Int>) -> Void) {
+    forEachChunk(count: count, minimumPerThread: minimumPerThread) { _, range in body(range) }
+  }
+
+  /// How many chunks `forEach` and `forEachChunk` split `count` iterations into (≥ 1).
+  public static func chunkCount(count: Int, minimumPerThread: Int) -> Int {
+    let perThread = max(1, minimumPerThread)
+    return max(1, min(threads, count / perThread))
+  }
+
+  /// Like `forEach`, and also passes the chunk's index in 0..<chunkCount, so each chunk
+  /// can own a slice of a scratch buffer.
+  public static func forEachChunk(
+    count: Int, minimumPerThread: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
+  ) {
+    guard count > 0 else { return }
+    let chunks = chunkCount(count: count, minimumPerThread: minimumPerThread)
+    if chunks == 1 {
+      body(0, 0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedBox(body)
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        // Even split: the first `count % chunks` chunks take one more iteration.
+        let base = count / chunks, extra = count % chunks
+        let start = chunk * base + min(chunk, extra)
+        let end = start + base + (chunk < extra ? 1 : 0)
+        box.value(chunk, start..<end)
+      }
+    }
+  }
+}
+
+/// @unchecked Sendable wrapper for pointers captured in concurrent closures (the only one).
+public struct SendablePointer<T>: @unchecked Sendable {
+  public let pointer: UnsafeMutablePointer<T>
+
+  /// Wraps `pointer`.
+  public init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+
+  /// Wraps `pointer`.
+  public init(pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`; each chunk touches disjoint data.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Pooling.swift", ##########"""
+/// The geometry of a 2-D pooling window, PyTorch `nn.MaxPool2d` / `nn.AvgPool2d`
+/// (ceil_mode = false): x [N, C, H, W] → y [N, C, OH, OW].
+public struct Pool2DShape: Sendable, Hashable {
+  public var batch, channels, height, width, windowH, windowW, strideH, strideW, padH, padW: Int
+
+  /// A shape from all its sizes.
+  public init(
+    batch: Int, channels: Int, height: Int, width: Int, windowH: Int, windowW: Int,
+    strideH: Int, strideW: Int, padH: Int, padW: Int
+  ) {
+    (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+    (self.windowH, self.windowW, self.strideH, self.strideW) = (windowH, windowW, strideH, strideW)
+    (self.padH, self.padW) = (padH, padW)
+  }
+
+  /// ⌊(H + 2·pad − window) / stride⌋ + 1 (PyTorch `nn.MaxPool2d` docs, dilation 1).
+  public var outHeight: Int { (height + 2 * padH - windowH) / strideH + 1 }
+  /// ⌊(W + 2·pad − window) / stride⌋ + 1.
+  public var outWidth: Int { (width + 2 * padW - windowW) / strideW + 1 }
+
+  /// Independent (n, c) planes.
+  var planes: Int { batch * channels }
+}
+
+/// Max, average and global average pooling, forward and backward. Each (n, c) plane is
+/// independent, so large inputs split planes across threads.
+public enum PoolKernel {
+  /// Below this many input floats pooling stays on one thread.
+  static let parallelWork = 32768
+
+  /// y = the maximum of each window; padding counts as −∞.
+  public static func maxForward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape s: Pool2DShape) {
+    if isPairwise(s) { return maxForwardPairwise(x: x, y: y, shape: s) }
+    forEachPlane(s) { plane in
+      let src = x + plane * s.height * s.width, dst = y + plane * s.outHeight * s.outWidth
+      forEachWindow(s) { o, rows, cols in
+        var best = -Float.infinity
+        for iy in rows {
+          let row = src + iy * s.width
+          for ix in cols where row[ix] > best { best = row[ix] }
+        }
+        dst[o] = best
+      }
+    }
+  }
+
+  /// dx gets dy at the first maximum of each window (row-major scan), summed where
+  /// windows overlap.
+  public static func maxBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Pool2DShape
+  ) {
+    if isPairwise(s) { return maxBackwardPairwise(dy: dy, x: x, dx: dx, shape: s) }
+    forEachPlane(s) { plane in
+      let size = s.height * s.width
+      let src = x + plane * size, grad = dx + plane * size, g = dy + plane * s.outHeight * s.outWidth
+      grad.update(repeating: 0, count: size)
+      forEachWindow(s) { o, rows, cols in
+        var best = -Float.infinity, at = -1
+        for iy in rows {
+          let row = iy * s.width
+          for ix in cols where src[row + ix] > best || at < 0 {
+            best = src[row + ix]
+            at = row + ix
+          }
+        }
+        if at >= 0 { grad[at] += g[o] }
+      }
+    }
+  }
+
+  /// y = Σ window / (windowH · windowW): padding counts in the divisor (PyTorch's
+  /// default `count_include_pad = True`).
+  public static func avgForward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape s: Pool2DShape) {
+    let scale = 1 / Float(s.windowH * s.windowW)
+    forEachPlane(s) { plane in
+      let src = x + plane * s.height * s.width, dst = y + plane * s.outHeight * s.outWidth
+      forEachWindow(s) { o, rows, cols in
+        var total: Float = 0
+        for iy in rows {
+          let row = src + iy * s.width
+          for ix in cols { total += row[ix] }
+        }
+        dst[o] = total * scale
+      }
+    }
+  }
+
+  /// dx[i] = Σ over windows containing i of dy / (windowH · windowW).
+  public static func avgBackward(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Pool2DShape) {
+    let scale = 1 / Float(s.windowH * s.windowW)
+    forEachPlane(s) { plane in
+      let size = s.height * s.width
+      let grad = dx + plane * size, g = dy + plane * s.outHeight * s.outWidth
+      grad.update(repeating: 0, count: size)
+      forEachWindow(s) { o, rows, cols in
+        let share = g[o] * scale
+        for iy in rows {
+          let row = grad + iy * s.width
+          for ix in cols { row[ix] += share }
+        }
+      }
+    }
+  }
+
+  /// [N, C, H*W] → [N, C] when channelsFirst; [N, L, D] → [N, D] (average over L) when !channelsFirst.
+  public static func globalAvgForward(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, positions: Int, channels: Int,
+    channelsFirst: Bool
+  ) {
+    let scale = 1 / Float(max(positions, 1))
+    for n in 0..<batch {
+      let src = x + n * positions * channels, dst = y + n * channels
+      if channelsFirst {
+        for c in 0..<channels { dst[c] = Reduction.sum(src + c * positions, count: positions) * scale }
+      } else {
+        Reduction.columnSums(src, into: dst, rows: positions, columns: channels, stride: channels)
+        for c in 0..<channels { dst[c] *= scale }
+      }
+    }
+  }
+
+  /// dx = dy / positions, broadcast over the averaged axis.
+  public static func globalAvgBackward(
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, batch: Int, positions: Int, channels: Int,
+    channelsFirst: Bool
+  ) {
+    let scale = 1 / Float(max(positions, 1))
+    for n in 0..<batch {
+      let g = dy + n * channels, dst = dx + n * positions * channels
+      if channelsFirst {
+        for c in 0..<channels { (dst + c * positions).update(repeating: g[c] * scale, count: positions) }
+      } else {
+        for l in 0..<positions {
+          let row = dst + l * channels
+          for c in 0..<channels { row[c] = g[c] * scale }
+        }
+      }
+    }
+  }
+
+  /// Runs body for every (n, c) plane, splitting planes over threads for large inputs.
+  @inline(__always)
+  static func forEachPlane(_ s: Pool2DShape, _ body: (Int) -> Void) {
+    let work = max(1, s.height * s.width)
+    Parallel.forEach(count: s.planes, minimumPerThread: max(1, parallelWork / work)) { planes in
+      for plane in planes { body(plane) }
+    }
+  }
+
+  /// Calls body(flat output index, input rows, input columns) for each window of a
+  /// plane, the ranges clipped to the image.
+  @inline(__always)
+  static func forEachWindow(_ s: Pool2DShape, _ body: (Int, Range<Int>, Range<Int>) -> Void) {
+    let (oh, ow) = (s.outHeight, s.outWidth)
+    for y in 0..<oh {
+      let top = y * s.strideH - s.padH
+      let rows = max(top, 0)..<max(min(top + s.windowH, s.height), max(top, 0))
+      for x in 0..<ow {
+        let left = x * s.strideW - s.padW
+        let cols = max(left, 0)..<max(min(left + s.windowW, s.width), max(left, 0))
+        body(y * ow + x, rows, cols)
+      }
+    }
+  }
+
+  /// The common 2 × 2, stride 2, unpadded window, on straight loops.
+  static func isPairwise(_ s: Pool2DShape) -> Bool {
+    s.windowH == 2 && s.windowW == 2 && s.strideH == 2 && s.strideW == 2 && s.padH == 0 && s.padW == 0
+  }
+
+  /// maxForward for 2 × 2 windows at stride 2.
+  static func maxForwardPairwise(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape s: Pool2DShape) {
+    let (w, oh, ow) = (s.width, s.outHeight, s.outWidth)
+    let (inPlane, outPlane) = (s.height * w, oh * ow)
+    forEachPlane(s) { plane in
+      for oy in 0..<oh {
+        let top = x + plane * inPlane + 2 * oy * w, bottom = top + w
+        let out = y + plane * outPlane + oy * ow
+        for ox in 0..<ow {
+          let a = max(top[2 * ox], top[2 * ox + 1]), b = max(bottom[2 * ox], bottom[2 * ox + 1])
+          out[ox] = max(a, b)
+        }
+      }
+    }
+  }
+
+  /// maxBackward for 2 × 2 windows at stride 2: windows do not overlap, so each input
+  /// gets at most one gradient.
+  static func maxBackwardPairwise(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Pool2DShape
+  ) {
+    let (w, oh, ow) = (s.width, s.outHeight, s.outWidth)
+    let (inPlane, outPlane) = (s.height * w, oh * ow)
+    forEachPlane(s) { plane in
+      let src = x + plane * inPlane, grad = dx + plane * inPlane, g = dy + plane * outPlane
+      grad.update(repeating: 0, count: inPlane)
+      for oy in 0..<oh {
+        let row = 2 * oy * w
+        for ox in 0..<ow {
+          // The first maximum in row-major order: top-left, top-right, bottom-left, bottom-right.
+          var at = row + 2 * ox
+          var best = src[at]
+          if src[row + 2 * ox + 1] > best { (best, at) = (src[row + 2 * ox + 1], row + 2 * ox + 1) }
+          if src[row + w + 2 * ox] > best { (best, at) = (src[row + w + 2 * ox], row + w + 2 * ox) }
+          if src[row + w + 2 * ox + 1] > best { at = row + w + 2 * ox + 1 }
+          grad[at] = g[oy * ow + ox]
+        }
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Random.swift", ##########"""
+import Foundation
+
+/// The one random number generator of dlc: Philox4x32-10, a counter-based generator
+/// (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3", SC'11; constants
+/// from the Random123 reference code).
+///
+/// A counter-based generator has no state to carry: the numbers for (seed, purpose, id,
+/// step, index) are a pure function of those values. So initialization, the split,
+/// shuffling and dropout draw from separate, reproducible streams, a resumed run draws
+/// exactly what the uninterrupted run drew, and the interpreter and an emitted trainer
+/// agree to the bit. Any element of a stream can be computed on its own, in any order
+/// and on any thread.
+
+/// What a stream is used for; part of the key, so streams of different purposes never
+/// overlap even with equal ids.
+public enum RandomPurpose: UInt32, Sendable {
+  /// Parameter initialization; id = the parameter's index in the module.
+  case initialization = 1
+  /// The holdout split; id = 0.
+  case split = 2
+  /// The order of training samples; id = the epoch (0-based).
+  case shuffle = 3
+  /// Dropout masks; id = the op's `stream` attribute, step = the optimizer step.
+  case dropout = 4
+  /// Data augmentation; id = the augmentation's index, step = the optimizer step.
+  case augmentation = 5
+}
+
+/// Philox4x32-10: four 32-bit words of counter, two of key, ten rounds.
+public enum Philox4x32 {
+  /// The four output words for `counter` under `key`.
+  @inline(__always)
+  public static func block(
+    _ counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)
+  ) -> (UInt32, UInt32, UInt32, UInt32) {
+    var (c0, c1, c2, c3) = counter
+    var (k0, k1) = key
+    for round in 0..<10 {
+      if round > 0 {
+        k0 &+= 0x9E37_79B9  // golden ratio
+        k1 &+= 0xBB67_AE85  // √3 − 1
+      }
+      let p0 = UInt64(0xD251_1F53) &* UInt64(c0)
+      let p1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
+      let (hi0, lo0) = (UInt32(truncatingIfNeeded: p0 >> 32), UInt32(truncatingIfNeeded: p0))
+      let (hi1, lo1) = (UInt32(truncatingIfNeeded: p1 >> 32), UInt32(truncatingIfNeeded: p1))
+      (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
+    }
+    return (c0, c1, c2, c3)
+  }
+}
+
+/// One reproducible stream of random numbers, addressed by element index.
+///
+/// Key = the seed; counter = (index / 4, purpose ⊕ id, step low, step high) mixed as
+/// below. Element i is word i mod 4 of the block at i / 4.
+public struct RandomStream: Sendable, Hashable {
+  public let seed: UInt64
+  public let purpose: RandomPurpose
+  public let id: UInt64
+  public let step: UInt64
+
+  public init(seed: UInt64, purpose: RandomPurpose, id: UInt64 = 0, step: UInt64 = 0) {
+    self.seed = seed
+    self.purpose = purpose
+    self.id = id
+    self.step = step
+  }
+
+  @inline(__always)
+  var key: (UInt32, UInt32) { (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }
+
+  /// The block of four words at block index `b`.
+  @inline(__always)
+  public func block(_ b: Int) -> (UInt32, UInt32, UInt32, UInt32) {
+    // Word 1 carries the purpose in its top byte and the id below it; id and step have
+    // 56 and 64 bits of room, far beyond any run.
+    let tag = (purpose.rawValue << 24) ^ UInt32(truncatingIfNeeded: id) ^ UInt32(truncatingIfNeeded: id >> 32) &* 0x0100_0193
+    let counter = (
+      UInt32(truncatingIfNeeded: b), tag ^ UInt32(truncatingIfNeeded: UInt64(b) >> 32),
+      UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)
+    )
+    return Philox4x32.block(counter, key: key)
+  }
+
+  /// The 32 random bits at element `index`.
+  @inline(__always)
+  public func uint32(at index: Int) -> UInt32 {
+    let w = block(index >> 2)
+    switch index & 3 {
+    case 0: return w.0
+    case 1: return w.1
+    case 2: return w.2
+    default: return w.3
+    }
+  }
+
+  /// A uniform number in [0, 1) at `index`: the top 24 bits, so every value is exact.
+  @inline(__always)
+  public func uniform(at index: Int) -> Float { Float(uint32(at: index) >> 8) * 0x1p-24 }
+
+  /// A standard normal number at `index` by Box–Muller (Box & Muller 1958) from the
+  /// two uniforms of half a block: u1 in (0, 1], so the logarithm is finite.
+  @inline(__always)
+  public func normal(at index: Int) -> Float {
+    let w = block(index >> 1)
+    let (a, b) = (index & 1) == 0 ? (w.0, w.1) : (w.2, w.3)
+    let u1 = Double((a >> 8) + 1) * 0x1p-24
+    let u2 = Double(b >> 8) * 0x1p-24
+    return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+  }
+
+  /// A uniform integer in 0..<bound at `index` (Lemire's multiply-shift; the bias is
+  /// below 2⁻³² · bound, immaterial for shuffling data sets).
+  @inline(__always)
+  public func integer(below bound: Int, at index: Int) -> Int {
+    let w = block(index >> 1)
+    let (a, b) = (index & 1) == 0 ? (w.0, w.1) : (w.2, w.3)
+    let x = UInt64(a) << 32 | UInt64(b)
+    return Int(x.multipliedFullWidth(by: UInt64(bound)).high)
+  }
+
+  /// A permutation of 0..<count (Fisher–Yates, Knuth vol. 2 §3.4.2, drawing element i
+  /// for position i).
+  public func permutation(_ count: Int) -> [Int] {
+    var order = Array(0..<count)
+    var i = count - 1
+    while i > 0 {
+      let j = integer(below: i + 1, at: i)
+      order.swapAt(i, j)
+      i -= 1
+    }
+    return order
+  }
+}
+
+
+"""##########),
+    ("Sources/DLCKernels/Reduction.swift", ##########"""
+/// Sums shared by the kernels that reduce over rows or positions.
+enum Reduction {
+  /// Σ p[0..<count], with 16 lanes of partial sums so the loop vectorizes.
+  @inline(__always)
+  static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    let raw = UnsafeRawPointer(p)
+    var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+    var i = 0
+    while i + 16 <= count {
+      acc0 += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+      acc1 += raw.loadUnaligned(fromByteOffset: (i &+ 8) &* 4, as: SIMD8<Float>.self)
+      i &+= 16
+    }
+    var total = (acc0 + acc1).sum()
+    while i < count {
+      total += p[i]
+      i &+= 1
+    }
+    return total
+  }
+
+  /// out[j] = Σᵢ a[i·stride + j] for j < columns; rows are added in order, vectorized
+  /// across columns.
+  static func columnSums(
+    _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    rows: Int, columns: Int, stride: Int
+  ) {
+    out.update(repeating: 0, count: columns)
+    for r in 0..<rows {
+      let row = a + r &* stride
+      for j in 0..<columns { out[j] += row[j] }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Softmax.swift", ##########"""
+import Foundation
+
+/// Softmax over the middle axis of a `[outer, axis, inner]` tensor and its VJP.
+///
+/// Stable form: yᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) with m = maxⱼ xⱼ, so no exponent
+/// overflows (Goodfellow et al., "Deep Learning" §4.1). The last-axis case (`inner` = 1)
+/// walks contiguous rows; otherwise each (outer, inner) line is strided by `inner`.
+public enum SoftmaxKernel {
+  /// Lines × axis elements per thread below which the work stays on the calling thread.
+  static let grain = 16_384
+
+  /// y = softmax(x) along the middle axis.
+  public static func forward(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, outer: Int, axis: Int, inner: Int
+  ) {
+    guard axis > 0 else { return }
+    let lines = outer * inner
+    Parallel.forEach(count: lines, minimumPerThread: max(1, grain / axis)) { range in
+      for line in range {
+        let (o, j) = line.quotientAndRemainder(dividingBy: inner)
+        let base = o * axis * inner + j
+        forwardLine(x: x + base, y: y + base, axis: axis, stride: inner)
+      }
+    }
+  }
+
+  /// dx = y ⊙ (dy − Σ dy ⊙ y) along the middle axis, from the forward result y.
+  public static func backward(
+    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    outer: Int, axis: Int, inner: Int
+  ) {
+    guard axis > 0 else { return }
+    let lines = outer * inner
+    Parallel.forEach(count: lines, minimumPerThread: max(1, grain / axis)) { range in
+      for line in range {
+        let (o, j) = line.quotientAndRemainder(dividingBy: inner)
+        let base = o * axis * inner + j
+        backwardLine(dy: dy + base, y: y + base, dx: dx + base, axis: axis, stride: inner)
+      }
+    }
+  }
+
+  /// Softmax of one line of `axis` elements `stride` apart.
+  @inline(__always)
+  static func forwardLine(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, axis: Int, stride: Int) {
+    var m = -Float.infinity
+    for a in 0..<axis { m = max(m, x[a * stride]) }
+    // All −∞ (a fully masked line): shift by 0 so the result is NaN-free where possible.
+    if m == -.infinity { m = 0 }
+    var sum: Float = 0
+    for a in 0..<axis {
+      let e = VectorMath.exp(x[a * stride] - m)
+      y[a * stride] = e
+      sum += e
+    }
+    let scale = 1 / sum
+    for a in 0..<axis { y[a * stride] *= scale }
+  }
+
+  /// The VJP of one line of `axis` elements `stride` apart.
+  @inline(__always)
+  static func backwardLine(
+    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, axis: Int, stride: Int
+  ) {
+    var dot: Float = 0
+    for a in 0..<axis { dot += dy[a * stride] * y[a * stride] }
+    for a in 0..<axis { dx[a * stride] = y[a * stride] * (dy[a * stride] - dot) }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/VectorMath.swift", ##########"""
+/// exp, erf and tanh for Float32 written as straight-line arithmetic, so loops that call
+/// them vectorize (libm's `expf`/`erff` are one call per element and keep a loop scalar).
+
+/// Vectorizable scalar functions.
+public enum VectorMath {
+  /// e^x to about 2 ulp: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2),
+  /// e^r by a degree-6 Taylor polynomial (remainder below 2⁻²⁴ on that interval), and
+  /// 2ⁿ built in the exponent bits. Inputs are clamped to [−87.3, 88.3], where e^x is a
+  /// normal Float; below −87.3 the result is 0 (no subnormals), above 88.3 it is e^88.3.
+  @inline(__always)
+  public static func exp(_ x: Float) -> Float {
+    let clamped = min(max(x, -87.3), 88.3)
+    // Adding 1.5·2²³ rounds to an integer held in the low mantissa bits, branch-free
+    // (a Float-to-Int conversion would carry an overflow trap and keep loops scalar).
+    let shifted = clamped * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
+    // ln 2 = 0.693359375 − 2.12194440e-4, the first part exact in 8 bits.
+    let r = (clamped - n * 0.693_359_375) - n * -2.121_944_4e-4
+    var p: Float = 1.0 / 720
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let exponent = (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
+    let scale = Float(bitPattern: exponent)
+    return x < -87.3 ? 0 : p * scale
+  }
+
+  /// erf(x) to about 1e-7 absolute: the odd/even rational minimax approximation on
+  /// [−4, 4] used by Eigen and XLA for float (outside it erf is ±1 in Float).
+  @inline(__always)
+  public static func erf(_ x: Float) -> Float {
+    let c = min(max(x, -4), 4)
+    let x2 = c * c
+    var p: Float = -2.726_142_258_013_06e-10
+    p = p * x2 + 2.770_681_424_959_02e-08
+    p = p * x2 + -2.101_024_020_825_08e-06
+    p = p * x2 + -5.692_506_394_623_46e-05
+    p = p * x2 + -7.349_906_303_268_55e-04
+    p = p * x2 + -2.954_599_808_540_25e-03
+    p = p * x2 + -1.609_603_332_624_15e-02
+    p *= c
+    var q: Float = -1.456_607_184_649_96e-05
+    q = q * x2 + -2.133_740_552_789_05e-04
+    q = q * x2 + -1.682_826_974_382_03e-03
+    q = q * x2 + -7.373_329_167_204_68e-03
+    q = q * x2 + -1.426_473_905_141_89e-02
+    return p / q
+  }
+
+  /// tanh(x) = 1 − 2 / (e^{2x} + 1), odd by construction; below |x| = 0.3 that form
+  /// cancels, so there the Taylor series to x⁹ is used (remainder < 2e-8 relative).
+  @inline(__always)
+  public static func tanh(_ x: Float) -> Float {
+    let a = abs(x)
+    let a2 = a * a
+    var series: Float = 62.0 / 2835
+    series = series * a2 - 17.0 / 315
+    series = series * a2 + 2.0 / 15
+    series = series * a2 - 1.0 / 3
+    series = (series * a2 + 1) * a
+    let t = a < 0.3 ? series : 1 - 2 / (exp(2 * a) + 1)
+    return x < 0 ? -t : t
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/AtomicFile.swift", ##########"""
+/// Writing files so that a crash leaves either the old file or the new one, never a mix.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Atomic replacement and folder creation, on POSIX calls.
+enum AtomicFile {
+  /// Why a system call failed, as text.
+  struct Failure: Error {
+    var reason: String
+  }
+
+  /// Writes `bytes` to `path` atomically: a temporary file in the same folder, written
+  /// in full, `fsync`ed, renamed over `path`, then the folder `fsync`ed so the rename
+  /// itself survives a crash.
+  static func replace(_ path: String, with bytes: [UInt8]) throws(Failure) {
+    let dir = directory(of: path)
+    var template = Array((dir + "/." + base(of: path) + ".tmp-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw Failure(reason: errnoText()) }
+    let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    do throws(Failure) {
+      try writeAll(fd, bytes)
+      guard fsync(fd) == 0 else { throw Failure(reason: errnoText()) }
+    } catch {
+      close(fd)
+      unlink(tempPath)
+      throw error
+    }
+    guard close(fd) == 0 else {
+      let reason = errnoText()
+      unlink(tempPath)
+      throw Failure(reason: reason)
+    }
+    guard rename(tempPath, path) == 0 else {
+      let reason = errnoText()
+      unlink(tempPath)
+      throw Failure(reason: reason)
+    }
+    let dfd = open(dir, O_RDONLY)
+    if dfd >= 0 {
+      _ = fsync(dfd)
+      close(dfd)
+    }
+  }
+
+  /// Writes every byte, retrying short writes and interruptions.
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw Failure(reason: errnoText())
+      }
+      done += n
+    }
+  }
+
+  /// Creates `path` and its missing parents (like `mkdir -p`).
+  static func createDirectories(_ path: String) throws(Failure) {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+      current += "/" + part
+      if mkdir(current, 0o755) != 0, errno != EEXIST { throw Failure(reason: errnoText()) }
+    }
+  }
+
+  /// The folder part of `path` (`.` when there is none).
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// The file-name part of `path`.
+  static func base(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+
+  /// `errno` as lowercase text.
+  static func errnoText() -> String {
+    let text = String(cString: strerror(errno))
+    guard let first = text.first else { return text }
+    return first.lowercased() + text.dropFirst()
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/Checkpoint.swift", ##########"""
+/// A checkpoint: named tensors and string metadata in one safetensors file.
+///
+/// dlc stores the parameters under their IR names (`dense_1.weight`), optimizer state
+/// under the names `autodiff` gives it (`dense_1.weight.exp_avg`), preprocessing
+/// statistics under `preprocess.` (`preprocess.mean`), and the run's facts in the
+/// metadata under the keys of `Checkpoint.Key`. numpy and PyTorch read the file as is.
+
+/// Named tensors plus metadata, saved and loaded as safetensors.
+public struct Checkpoint: Sendable, Equatable {
+  public var tensors: [String: TensorData]
+  public var metadata: [String: String]
+
+  public init(tensors: [String: TensorData] = [:], metadata: [String: String] = [:]) {
+    self.tensors = tensors
+    self.metadata = metadata
+  }
+
+  /// The metadata keys dlc writes (values are strings; numbers in decimal).
+  public enum Key {
+    /// The spec's YAML text.
+    public static let spec = "dlc.spec"
+    /// The module's IR text.
+    public static let ir = "dlc.ir"
+    /// Completed epochs.
+    public static let epoch = "dlc.epoch"
+    /// Completed optimizer steps.
+    public static let step = "dlc.step"
+    /// The module seed.
+    public static let seed = "dlc.seed"
+    /// Where the random streams stand (the counters they are addressed by).
+    public static let rngPosition = "dlc.rng_position"
+    /// Early stopping's best value, its epoch and the epochs waited, as JSON.
+    public static let earlyStopping = "dlc.early_stopping"
+    /// The dlc version that wrote the file.
+    public static let version = "dlc.version"
+  }
+
+  /// The safetensors bytes of this checkpoint (deterministic: sorted names and keys).
+  public func encoded() -> [UInt8] { Safetensors.encode(tensors: tensors, metadata: metadata) }
+
+  /// A checkpoint from safetensors bytes; `path` names the file in errors.
+  public init(decoding bytes: [UInt8], path: String = "") throws(DataError) {
+    (tensors, metadata) = try Safetensors.decode(bytes, path: path)
+  }
+
+  /// Reads the checkpoint at `path`.
+  public init(contentsOf path: String) throws(DataError) {
+    try self.init(decoding: try DataFile.read(path), path: path)
+  }
+
+  /// Writes the checkpoint to `path` atomically, creating its folder if needed.
+  public func write(to path: String) throws(DataError) {
+    do {
+      try AtomicFile.createDirectories(AtomicFile.directory(of: path))
+      try AtomicFile.replace(path, with: encoded())
+    } catch {
+      throw .checkpointWrite(path, error.reason)
+    }
+  }
+
+  /// The tensor `name`, or `checkpoint.missingTensor`.
+  public func tensor(_ name: String, path: String = "") throws(DataError) -> TensorData {
+    guard let t = tensors[name] else { throw .checkpointMissing(path, name) }
+    return t
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/JSONValue.swift", ##########"""
+/// The small JSON reader behind safetensors headers (RFC 8259), strict and bounded.
+
+/// A JSON value. Objects keep their keys in file order; numbers keep their text.
+indirect enum JSONValue: Equatable {
+  case object([(String, JSONValue)])
+  case array([JSONValue])
+  case string(String)
+  case number(String)
+  case bool(Bool)
+  case null
+
+  static func == (a: JSONValue, b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.object(let x), .object(let y)): return x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+    case (.array(let x), .array(let y)): return x == y
+    case (.string(let x), .string(let y)), (.number(let x), .number(let y)): return x == y
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.null, .null): return true
+    default: return false
+    }
+  }
+
+  /// A non-negative integer number (digits only), or nil.
+  var index: Int? {
+    guard case .number(let t) = self, !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+    return Int(t)
+  }
+}
+
+/// Why the text is not JSON.
+struct JSONError: Error {
+  var message: String
+}
+
+/// A recursive-descent JSON parser; nesting is limited so hostile input cannot overflow the stack.
+struct JSONParser {
+  private let b: [UInt8]
+  private var i = 0
+  private let maxDepth = 64
+
+  /// Parses one value filling `bytes` (surrounding whitespace allowed).
+  static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+    var p = JSONParser(b: bytes)
+    let v = try p.value(depth: 0)
+    p.skipSpace()
+    guard p.i == bytes.count else { throw JSONError(message: "unexpected text after the JSON value at byte \(p.i)") }
+    return v
+  }
+
+  private init(b: [UInt8]) { self.b = b }
+
+  private mutating func value(depth: Int) throws(JSONError) -> JSONValue {
+    guard depth < maxDepth else { throw JSONError(message: "nesting deeper than \(maxDepth)") }
+    skipSpace()
+    guard i < b.count else { throw JSONError(message: "unexpected end of the header") }
+    switch b[i] {
+    case UInt8(ascii: "{"):
+      i += 1
+      var entries: [(String, JSONValue)] = []
+      var keys = Set<String>()
+      if take(UInt8(ascii: "}")) { return .object(entries) }
+      repeat {
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw JSONError(message: "expected a key at byte \(i)") }
+        let key = try string()
+        guard keys.insert(key).inserted else { throw JSONError(message: "duplicate key '\(excerpt(key))'") }
+        guard take(UInt8(ascii: ":")) else { throw JSONError(message: "expected ':' at byte \(i)") }
+        entries.append((key, try value(depth: depth + 1)))
+      } while take(UInt8(ascii: ","))
+      guard take(UInt8(ascii: "}")) else { throw JSONError(message: "expected ',' or '}' at byte \(i)") }
+      return .object(entries)
+    case UInt8(ascii: "["):
+      i += 1
+      var items: [JSONValue] = []
+      if take(UInt8(ascii: "]")) { return .array(items) }
+      repeat { items.append(try value(depth: depth + 1)) } while take(UInt8(ascii: ","))
+      guard take(UInt8(ascii: "]")) else { throw JSONError(message: "expected ',' or ']' at byte \(i)") }
+      return .array(items)
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t") where literal("true"): return .bool(true)
+    case UInt8(ascii: "f") where literal("false"): return .bool(false)
+    case UInt8(ascii: "n") where literal("null"): return .null
+    default:
+      let start = i
+      let allowed = Set("+-.eE0123456789".utf8)
+      while i < b.count, allowed.contains(b[i]) { i += 1 }
+      let text = String(decoding: b[start..<i], as: UTF8.self)
+      guard !text.isEmpty, Double(text) != nil else { throw JSONError(message: "unexpected character at byte \(start)") }
+      return .number(text)
+    }
+  }
+
+  /// A string starting at its opening quote; escapes decoded, UTF-8 checked.
+  private mutating func string() throws(JSONError) -> String {
+    i += 1
+    var out: [UInt8] = []
+    while i < b.count {
+      let c = b[i]
+      i += 1
+      switch c {
+      case UInt8(ascii: "\""):
+        guard let s = String(validating: out, as: UTF8.self) else { throw JSONError(message: "a string is not valid UTF-8") }
+        return s
+      case UInt8(ascii: "\\"):
+        guard i < b.count else { break }
+        let e = b[i]
+        i += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"): out += try unicodeEscape()
+        default: throw JSONError(message: "bad escape at byte \(i - 2)")
+        }
+      case 0..<0x20: throw JSONError(message: "a control character in a string at byte \(i - 1)")
+      default: out.append(c)
+      }
+    }
+    throw JSONError(message: "a string is not closed")
+  }
+
+  /// `\uXXXX` (after the `u`), with a following low surrogate when it is a high one.
+  private mutating func unicodeEscape() throws(JSONError) -> [UInt8] {
+    func hex4() throws(JSONError) -> UInt32 {
+      guard i + 4 <= b.count, let v = UInt32(String(decoding: b[i..<i + 4], as: UTF8.self), radix: 16) else {
+        throw JSONError(message: "bad \\u escape at byte \(i)")
+      }
+      i += 4
+      return v
+    }
+    var scalar = try hex4()
+    if (0xD800..<0xDC00).contains(scalar), i + 2 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
+      i += 2
+      let low = try hex4()
+      guard (0xDC00..<0xE000).contains(low) else { throw JSONError(message: "bad surrogate pair at byte \(i)") }
+      scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+    }
+    guard let u = Unicode.Scalar(scalar) else { throw JSONError(message: "a lone surrogate at byte \(i)") }
+    return Array(String(Character(u)).utf8)
+  }
+
+  private mutating func literal(_ word: String) -> Bool {
+    let w = Array(word.utf8)
+    guard i + w.count <= b.count, Array(b[i..<i + w.count]) == w else { return false }
+    i += w.count
+    return true
+  }
+
+  private mutating func take(_ c: UInt8) -> Bool {
+    skipSpace()
+    guard i < b.count, b[i] == c else { return false }
+    i += 1
+    return true
+  }
+
+  private mutating func skipSpace() {
+    while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+  }
+}
+
+/// JSON text for a string, with the escapes RFC 8259 requires.
+func jsonQuote(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    default:
+      if u.value < 0x20 {
+        let hex = String(u.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+  }
+  return out + "\""
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/Safetensors.swift", ##########"""
+/// The safetensors format (https://huggingface.co/docs/safetensors), read and written.
+///
+/// Layout: 8 bytes little-endian `N`, then `N` bytes of JSON header, then the data. The
+/// header maps each tensor name to `{"dtype", "shape", "data_offsets": [begin, end]}`
+/// (offsets relative to the data) and may hold `"__metadata__"`, a string → string map.
+/// dlc writes tensors sorted by name, packed in that order, and pads the header with
+/// spaces to a multiple of 8 so the data is aligned, as the reference writer does. The
+/// reader accepts any valid file and rejects what the reference reader rejects: a length
+/// past the end, bad JSON, unknown dtypes, sizes that disagree with the shape, offsets
+/// that overlap, leave gaps or run past the data.
+
+/// Encoding and decoding of safetensors files.
+public enum Safetensors {
+  /// The largest header read (the reference implementation's limit).
+  public static let maxHeaderBytes = 100_000_000
+
+  /// The file bytes for `tensors` and `metadata`.
+  public static func encode(tensors: [String: TensorData], metadata: [String: String]) -> [UInt8] {
+    var header = "{"
+    var entries: [String] = []
+    if !metadata.isEmpty {
+      let items = metadata.keys.sorted().map { jsonQuote($0) + ":" + jsonQuote(metadata[$0]!) }
+      entries.append("\"__metadata__\":{" + items.joined(separator: ",") + "}")
+    }
+    var offset = 0
+    let names = tensors.keys.sorted()
+    for name in names {
+      let t = tensors[name]!
+      let shape = t.shape.map(String.init).joined(separator: ",")
+      entries.append(jsonQuote(name) + ":{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}")
+      offset += t.bytes.count
+    }
+    header += entries.joined(separator: ",") + "}"
+    var headerBytes = Array(header.utf8)
+    headerBytes += [UInt8](repeating: 0x20, count: (8 - headerBytes.count % 8) % 8)
+    var out = TensorData.littleEndianBytes([UInt64(headerBytes.count)])
+    out.reserveCapacity(8 + headerBytes.count + offset)
+    out += headerBytes
+    for name in names { out += tensors[name]!.bytes }
+    return out
+  }
+
+  /// The tensors and metadata of a safetensors file; `path` names it in errors.
+  public static func decode(_ bytes: [UInt8], path: String) throws(DataError) -> (tensors: [String: TensorData], metadata: [String: String]) {
+    guard bytes.count >= 8 else { throw .checkpointHeaderLength(path, 0, max(0, bytes.count - 8)) }
+    let length = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    guard length <= UInt64(bytes.count - 8), length <= UInt64(maxHeaderBytes) else {
+      throw .checkpointHeaderLength(path, length, bytes.count - 8)
+    }
+    let headerEnd = 8 + Int(length)
+    guard length >= 2, bytes[8] == UInt8(ascii: "{") else { throw .checkpointHeader(path, "it does not start with '{'") }
+    let json: JSONValue
+    do { json = try JSONParser.parse(Array(bytes[8..<headerEnd])) } catch { throw .checkpointHeader(path, error.message) }
+    guard case .object(let entries) = json else { throw .checkpointHeader(path, "it is not a JSON object") }
+    let dataSize = bytes.count - headerEnd
+    var metadata: [String: String] = [:]
+    var spans: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
+    for (name, value) in entries {
+      if name == "__metadata__" {
+        metadata = try Self.metadata(value, path: path)
+        continue
+      }
+      spans.append(try entry(name, value, path: path))
+    }
+    // Offsets: every byte of the data belongs to exactly one tensor.
+    spans.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+    let needed = spans.map(\.end).max() ?? 0
+    guard needed <= dataSize else { throw .checkpointTruncated(path, needed, dataSize) }
+    var at = 0
+    var previous = ""
+    for s in spans {
+      if s.begin < at { throw .checkpointOffsets(path, s.name, "it overlaps tensor '\(excerpt(previous))'") }
+      if s.begin > at { throw .checkpointOffsets(path, s.name, "bytes \(at)..<\(s.begin) before it belong to no tensor") }
+      at = s.end
+      previous = s.name
+    }
+    guard at == dataSize else { throw .checkpointHeader(path, "\(dataSize - at) bytes after the last tensor belong to no tensor") }
+    var tensors: [String: TensorData] = [:]
+    for s in spans {
+      tensors[s.name] = TensorData(dtype: s.dtype, shape: s.shape, bytes: Array(bytes[headerEnd + s.begin..<headerEnd + s.end]))
+    }
+    return (tensors, metadata)
+  }
+
+  /// One tensor's header entry, checked on its own.
+  private static func entry(_ name: String, _ value: JSONValue, path: String) throws(DataError) -> (name: String, dtype: DType, shape: [Int], begin: Int, end: Int) {
+    guard case .object(let fields) = value else { throw .checkpointHeader(path, "the entry of '\(excerpt(name))' is not an object") }
+    let f = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+    guard case .string(let dtypeName)? = f["dtype"] else { throw .checkpointHeader(path, "tensor '\(excerpt(name))' has no 'dtype'") }
+    guard let dtype = DType(rawValue: dtypeName) else { throw .checkpointDtype(path, name, dtypeName) }
+    guard case .array(let dims)? = f["shape"] else { throw .checkpointHeader(path, "tensor '\(excerpt(name))' has no 'shape'") }
+    var shape: [Int] = []
+    var size = dtype.size
+    for d in dims {
+      guard let n = d.index else { throw .checkpointHeader(path, "the shape of '\(excerpt(name))' holds something other than sizes") }
+      let (product, overflow) = size.multipliedReportingOverflow(by: n)
+      guard !overflow else { throw .checkpointTensor(path, name, "its shape is too large") }
+      shape.append(n)
+      size = product
+    }
+    guard case .array(let offsets)? = f["data_offsets"], offsets.count == 2, let begin = offsets[0].index, let end = offsets[1].index else {
+      throw .checkpointHeader(path, "tensor '\(excerpt(name))' has no 'data_offsets' pair")
+    }
+    guard begin <= end else { throw .checkpointOffsets(path, name, "begin \(begin) is after end \(end)") }
+    guard end - begin == size else {
+      throw .checkpointTensor(path, name, "its offsets span \(end - begin) bytes, its shape \(shapeText(shape)) of \(dtype.rawValue) needs \(size)")
+    }
+    return (name, dtype, shape, begin, end)
+  }
+
+  /// `__metadata__`: an object of strings.
+  private static func metadata(_ value: JSONValue, path: String) throws(DataError) -> [String: String] {
+    guard case .object(let items) = value else { throw .checkpointHeader(path, "'__metadata__' is not an object") }
+    var out: [String: String] = [:]
+    for (k, v) in items {
+      guard case .string(let s) = v else { throw .checkpointHeader(path, "metadata '\(excerpt(k))' is not a string") }
+      out[k] = s
+    }
+    return out
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/TensorData.swift", ##########"""
+/// A tensor as stored: dtype, shape and little-endian row-major bytes.
+
+/// The element types of safetensors files (the names are the format's own).
+public enum DType: String, Sendable, CaseIterable {
+  case F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL
+
+  /// Bytes per element.
+  public var size: Int {
+    switch self {
+    case .F64, .I64: return 8
+    case .F32, .I32: return 4
+    case .F16, .BF16, .I16: return 2
+    case .I8, .U8, .BOOL: return 1
+    }
+  }
+}
+
+/// One named array of a checkpoint: raw bytes plus what they mean.
+public struct TensorData: Sendable, Equatable {
+  public var dtype: DType
+  public var shape: [Int]
+  /// `shape.product × dtype.size` bytes, little-endian, row-major.
+  public var bytes: [UInt8]
+
+  /// A tensor from raw bytes; their count must match the shape and dtype.
+  public init(dtype: DType, shape: [Int], bytes: [UInt8]) {
+    precondition(bytes.count == shape.reduce(1, *) * dtype.size, "\(bytes.count) bytes do not hold \(dtype) \(shape)")
+    self.dtype = dtype
+    self.shape = shape
+    self.bytes = bytes
+  }
+
+  /// An `F32` tensor.
+  public init(floats: [Float], shape: [Int]) {
+    self.init(dtype: .F32, shape: shape, bytes: Self.littleEndianBytes(floats.map(\.bitPattern)))
+  }
+
+  /// An `I32` tensor.
+  public init(int32s: [Int32], shape: [Int]) {
+    self.init(dtype: .I32, shape: shape, bytes: Self.littleEndianBytes(int32s))
+  }
+
+  /// An `I64` tensor.
+  public init(int64s: [Int64], shape: [Int]) {
+    self.init(dtype: .I64, shape: shape, bytes: Self.littleEndianBytes(int64s))
+  }
+
+  /// The element count.
+  public var count: Int { shape.reduce(1, *) }
+
+  /// The values as Float32 (from F32, F64, F16 or BF16), or nil for other dtypes.
+  public func floats() -> [Float]? {
+    switch dtype {
+    case .F32: return (0..<count).map { Float(bitPattern: load(UInt32.self, $0)) }
+    case .F64: return (0..<count).map { Float(Double(bitPattern: load(UInt64.self, $0))) }
+    case .BF16: return (0..<count).map { Float(bitPattern: UInt32(load(UInt16.self, $0)) << 16) }
+    case .F16: return (0..<count).map { Self.halfToFloat(load(UInt16.self, $0)) }
+    default: return nil
+    }
+  }
+
+  /// The values as Int64 (from any integer dtype or BOOL), or nil for float dtypes.
+  public func integers() -> [Int64]? {
+    switch dtype {
+    case .I64: return (0..<count).map { Int64(bitPattern: load(UInt64.self, $0)) }
+    case .I32: return (0..<count).map { Int64(Int32(bitPattern: load(UInt32.self, $0))) }
+    case .I16: return (0..<count).map { Int64(Int16(bitPattern: load(UInt16.self, $0))) }
+    case .I8: return bytes.map { Int64(Int8(bitPattern: $0)) }
+    case .U8, .BOOL: return bytes.map { Int64($0) }
+    default: return nil
+    }
+  }
+
+  /// Element `i` as the unsigned integer of its width, from little-endian bytes.
+  @inline(__always)
+  private func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
+    bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)) }
+  }
+
+  /// The little-endian bytes of `values`.
+  static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: values.count * MemoryLayout<T>.size)
+    out.withUnsafeMutableBytes { raw in
+      for (i, v) in values.enumerated() { raw.storeBytes(of: v.littleEndian, toByteOffset: i * MemoryLayout<T>.size, as: T.self) }
+    }
+    return out
+  }
+
+  /// IEEE 754 binary16 to Float32, exactly (every half is a float).
+  static func halfToFloat(_ h: UInt16) -> Float {
+    let sign: Float = h & 0x8000 != 0 ? -1 : 1
+    let exponent = Int((h >> 10) & 0x1F)
+    let fraction = Float(h & 0x3FF)
+    switch exponent {
+    case 0: return sign * fraction * 0x1p-24
+    case 31: return fraction == 0 ? sign * .infinity : .nan
+    default: return sign * (1 + fraction * 0x1p-10) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/CSVFastRow.swift", ##########"""
+/// The fast path of CSV loading: one unquoted row of numbers, parsed in a single pass.
+///
+/// Most rows of a data file are plain: no quotes, every cell a number, the right number
+/// of fields. This reads such a row straight into a row buffer. On anything else (a quote,
+/// a blank line, a missing or extra field, a cell that is not a finite number) it gives up
+/// and the caller re-reads the row with the general scanner, which reports the problem at
+/// its place. So the fast path never decides about errors and needs no positions.
+
+/// Where each column's value goes: `slot ≥ 0` a feature, `-1 - k` target `k`, `Int32.min` unused.
+struct CSVColumnSlots {
+  var slots: [Int32]
+  var featureCount: Int
+  var targetCount: Int
+}
+
+/// The plain-row reader.
+enum CSVFastRow {
+  /// Parses the row at `start` into `out` (features, then targets) and returns the
+  /// position after its line break, or nil if the row is not plain.
+  @inline(__always)
+  static func parse(
+    _ p: UnsafePointer<UInt8>, count n: Int, from start: Int, slots: UnsafePointer<Int32>, columns: Int,
+    out: UnsafeMutablePointer<Float>, featureCount: Int
+  ) -> Int? {
+    var i = start
+    if i >= n || p[i] == 0x0A || p[i] == 0x0D { return nil }
+    for c in 0..<columns {
+      let cellStart = i
+      var value: UInt64 = 0
+      var digits = 0
+      while i < n, p[i] &- 0x30 < 10 {
+        value = value &* 10 &+ UInt64(p[i] &- 0x30)
+        digits += 1
+        i += 1
+      }
+      let last = c == columns - 1
+      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
+      let result: Float
+      if atEnd, digits > 0, digits <= 15 {
+        // A plain integer: exact in Double, so one correctly rounded conversion.
+        result = Float(Double(value))
+      } else {
+        while i < n, p[i] != 0x2C, p[i] != 0x0A, p[i] != 0x0D {
+          if p[i] == 0x22 { return nil }
+          i += 1
+        }
+        if last ? (i < n && p[i] == 0x2C) : (i == n || p[i] != 0x2C) { return nil }
+        guard case .value(let v) = NumberParsing.parse(p, cellStart, i) else { return nil }
+        result = v
+      }
+      let slot = slots[c]
+      if slot >= 0 {
+        out[Int(slot)] = result
+      } else if slot != Int32.min {
+        out[featureCount + Int(-1 - slot)] = result
+      }
+      i += 1  // the comma, or the first byte of the line break
+    }
+    // Past a CRLF's LF; `i` may be n + 1 when the file ends without a line break.
+    if i <= n, i - 1 < n, p[i - 1] == 0x0D, i < n, p[i] == 0x0A { i += 1 }
+    return min(i, n)
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/CSVLoader.swift", ##########"""
+/// Loads a CSV file into a `Dataset`.
+///
+/// In: the path, the target column names, optionally the feature column names, the task.
+/// Out: features in the order of the feature list (default: every non-target column in
+/// header order) and targets. Every cell must be a finite decimal number; class labels
+/// must be integers in `0..<classes`. The first problem is reported at its line and field.
+import DLCBasics
+
+/// CSV to `Dataset`, parsing bytes in place.
+enum CSVLoader {
+  /// What a column of the file is used for.
+  private enum Role: Equatable {
+    case feature(Int)
+    case target(Int)
+    case unused
+
+    var isTarget: Bool { if case .target = self { true } else { false } }
+  }
+
+  /// Loads `path`.
+  static func load(path: String, target: [String], features: [String]?, task: DataTask, classes: Int?) throws(DataError) -> Dataset {
+    let bytes = try DataFile.read(path)
+    do {
+      return try bytes.withUnsafeBufferPointer { (b) throws(DataError) -> Dataset in
+        try parse(b, path: path, target: target, features: features, task: task, classes: classes)
+      }
+    }
+  }
+
+  /// The steps: header, column roles, rows, dataset.
+  private static func parse(
+    _ b: UnsafeBufferPointer<UInt8>, path: String, target: [String], features: [String]?, task: DataTask, classes: Int?
+  ) throws(DataError) -> Dataset {
+    var scanner = CSVScanner(b)
+    var fields: [CSVField] = []
+    guard try scan(&scanner, &fields, path) != nil else { throw .emptyFile(path) }
+    let names = fields.map { scanner.text($0) }
+    let roles = try columnRoles(names, target: target, features: features, task: task, path: path)
+    let featureCount = roles.count { if case .feature = $0 { true } else { false } }
+    let targetCount = task == .reconstruction ? 0 : target.count
+
+    let slots = roles.map { role -> Int32 in
+      switch role {
+      case .feature(let k): return Int32(k)
+      case .target(let k): return Int32(-1 - k)
+      case .unused: return Int32.min
+      }
+    }
+    var x: [Float] = []
+    var y: [Float] = []
+    let estimate = max(1, b.count / max(1, names.count * 2))
+    x.reserveCapacity(estimate * featureCount)
+    y.reserveCapacity(estimate * targetCount)
+    var row = [Float](repeating: 0, count: featureCount + targetCount)
+    var count = 0
+    let base = b.baseAddress!
+    try row.withUnsafeMutableBufferPointer { (out) throws(DataError) in
+      try slots.withUnsafeBufferPointer { (slotPointer) throws(DataError) in
+        while true {
+          // Plain rows take the fast path; anything else (and every error) the general one.
+          if let end = CSVFastRow.parse(base, count: b.count, from: scanner.position, slots: slotPointer.baseAddress!,
+                                        columns: names.count, out: out.baseAddress!, featureCount: featureCount),
+             validLabels(out.baseAddress!, from: featureCount, count: targetCount, task: task, classes: classes) {
+            scanner.skipRow(to: end)
+          } else {
+            guard let line = try scan(&scanner, &fields, path) else { break }
+            try slowRow(fields, line: line, scanner: scanner, names: names, roles: roles, task: task, classes: classes, path: path, out: out)
+          }
+          x.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress!, count: featureCount))
+          y.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress! + featureCount, count: targetCount))
+          count += 1
+        }
+      }
+    }
+    guard count > 0 else { throw .noRows(path) }
+    let ys: Targets
+    switch task {
+    case .classification: ys = .classes(y.map { Int32($0) })
+    case .regression: ys = .values(y, width: targetCount)
+    case .reconstruction: ys = .reconstruction
+    }
+    return Dataset(x: x, y: ys, count: count, sampleShape: [featureCount])
+  }
+
+  /// Reads one row with the general scanner's fields into `out` (features, then
+  /// targets), reporting the first bad field at its place.
+  private static func slowRow(
+    _ fields: [CSVField], line: Int, scanner: CSVScanner, names: [String], roles: [Role], task: DataTask, classes: Int?,
+    path: String, out: UnsafeMutableBufferPointer<Float>
+  ) throws(DataError) {
+    guard fields.count == names.count else {
+      throw .raggedRow(path, line: line, column: min(fields.count, names.count) + 1, fields: fields.count, columns: names.count)
+    }
+    let featureCount = out.count - roles.count(where: \.isTarget)
+    for (c, f) in fields.enumerated() {
+      let role = roles[c]
+      if role == .unused { continue }
+      let isLabel = task == .classification && role.isTarget
+      let value: Float
+      switch NumberParsing.parse(scanner.bytes.baseAddress!, f.start, f.end) {
+      case .value(let v): value = v
+      case .empty: throw .emptyCell(path, line: line, column: c + 1, place(c, names))
+      case .nonFinite: throw .nonFinite(path, line: line, column: c + 1, place(c, names), scanner.text(f))
+      case .invalid:
+        if isLabel { throw .classLabel(path, line: line, column: c + 1, place(c, names), scanner.text(f), classes: classes) }
+        throw .notANumber(path, line: line, column: c + 1, place(c, names), scanner.text(f))
+      }
+      switch role {
+      case .feature(let k): out[k] = value
+      case .target(let k):
+        if isLabel, !isClassIndex(value, classes: classes) {
+          throw .classLabel(path, line: line, column: c + 1, place(c, names), scanner.text(f), classes: classes)
+        }
+        out[featureCount + k] = value
+      case .unused: break
+      }
+    }
+  }
+
+  /// Whether the targets at `out[from..<from + count]` are class indices (always true
+  /// for other tasks).
+  @inline(__always)
+  private static func validLabels(_ out: UnsafeMutablePointer<Float>, from: Int, count: Int, task: DataTask, classes: Int?) -> Bool {
+    guard task == .classification else { return true }
+    for k in from..<from + count where !isClassIndex(out[k], classes: classes) { return false }
+    return true
+  }
+
+  /// Whether `v` is an integer in `0..<classes` (`≥ 0` when the count is unknown).
+  @inline(__always)
+  private static func isClassIndex(_ v: Float, classes: Int?) -> Bool {
+    v >= 0 && v == v.rounded(.towardZero) && v < Float(classes ?? Int(Int32.max))
+  }
+
+  /// The next record, with scanner syntax errors turned into `DataError`s.
+  private static func scan(_ s: inout CSVScanner, _ fields: inout [CSVField], _ path: String) throws(DataError) -> Int? {
+    do { return try s.next(into: &fields) } catch { throw .csvSyntax(path, line: error.line, column: error.field, error.message) }
+  }
+
+  /// Which column feeds which feature or target slot.
+  private static func columnRoles(
+    _ names: [String], target: [String], features: [String]?, task: DataTask, path: String
+  ) throws(DataError) -> [Role] {
+    var roles = [Role](repeating: .unused, count: names.count)
+    func index(_ name: String) throws(DataError) -> Int {
+      guard let i = names.firstIndex(of: name) else { throw .columnNotFound(path, name, names) }
+      return i
+    }
+    if task == .classification, target.count != 1 { throw .targetColumns(path, target.count) }
+    var targetColumns = Set<Int>()
+    for (k, name) in target.enumerated() {
+      let i = try index(name)
+      targetColumns.insert(i)
+      if task != .reconstruction { roles[i] = .target(k) }
+    }
+    if let features {
+      for (k, name) in features.enumerated() { roles[try index(name)] = .feature(k) }
+    } else {
+      var k = 0
+      for i in names.indices where !targetColumns.contains(i) {
+        roles[i] = .feature(k)
+        k += 1
+      }
+    }
+    return roles
+  }
+
+  /// `column 3 ('p2')`.
+  private static func place(_ column: Int, _ names: [String]) -> String { "column \(column + 1) ('\(excerpt(names[column]))')" }
+}
+
+/// Whole data files into memory.
+enum DataFile {
+  /// The largest data file read (4 GiB).
+  static let limit = 1 << 32
+
+  /// The bytes of `path`, or `data.fileUnreadable`.
+  static func read(_ path: String) throws(DataError) -> [UInt8] {
+    switch FileReader.read(path, limit: limit) {
+    case .success(let b): return b
+    case .failure(let e): throw .fileUnreadable(path, e.reason)
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/CSVScanner.swift", ##########"""
+/// Splits CSV bytes into records of fields without copying (RFC 4180).
+///
+/// In: the bytes of a file. Out: one record at a time, each field a byte range with the
+/// line it starts on. Fields may be quoted; in a quoted field commas and line breaks are
+/// data and `""` stands for one `"`. Records end at LF, CRLF or a lone CR; a UTF-8
+/// byte-order mark at the start is skipped; empty lines are skipped (as pandas does).
+
+/// One field of a record: its bytes (inside the quotes, if quoted) and where it starts.
+struct CSVField {
+  /// The first byte of the content.
+  var start: Int
+  /// One past the last byte of the content.
+  var end: Int
+  /// Whether the field was quoted (its content may then hold `""` pairs).
+  var quoted: Bool
+}
+
+/// A syntax problem found while scanning: what, and the line it is on.
+struct CSVSyntaxError: Error {
+  var line: Int
+  var field: Int
+  var message: String
+}
+
+/// A cursor over CSV bytes that hands out records.
+struct CSVScanner {
+  let bytes: UnsafeBufferPointer<UInt8>
+  private(set) var position: Int
+  /// The 1-based line of `position`.
+  private(set) var line = 1
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+    let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+    position = bom ? 3 : 0
+  }
+
+  /// Reads the next non-empty record into `fields` (cleared first) and returns the line
+  /// it starts on, or nil at the end of the file.
+  mutating func next(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Int? {
+    fields.removeAll(keepingCapacity: true)
+    let n = bytes.count
+    // Skip empty lines.
+    while position < n, bytes[position] == 0x0A || bytes[position] == 0x0D { skipBreak() }
+    guard position < n else { return nil }
+    let recordLine = line
+    while true {
+      if position < n, bytes[position] == 0x22 {
+        fields.append(try quotedField(fieldNumber: fields.count + 1))
+      } else {
+        let start = position
+        while position < n {
+          let b = bytes[position]
+          if b == 0x2C || b == 0x0A || b == 0x0D { break }
+          position += 1
+        }
+        fields.append(CSVField(start: start, end: position, quoted: false))
+      }
+      // After a field: a comma, a line break, or the end of the file.
+      if position < n, bytes[position] == 0x2C {
+        position += 1
+        continue
+      }
+      if position < n { skipBreak() }
+      return recordLine
+    }
+  }
+
+  /// Moves past a one-line row that was read elsewhere, ending at `end`.
+  mutating func skipRow(to end: Int) {
+    position = end
+    line += 1
+  }
+
+  /// A quoted field starting at `position` (on its opening quote).
+  private mutating func quotedField(fieldNumber: Int) throws(CSVSyntaxError) -> CSVField {
+    let n = bytes.count
+    let openLine = line
+    position += 1
+    let start = position
+    while position < n {
+      let b = bytes[position]
+      if b == 0x22 {
+        if position + 1 < n, bytes[position + 1] == 0x22 {
+          position += 2
+          continue
+        }
+        let end = position
+        position += 1
+        if position < n, bytes[position] != 0x2C, bytes[position] != 0x0A, bytes[position] != 0x0D {
+          throw CSVSyntaxError(line: line, field: fieldNumber, message: "text after the closing quote of a quoted field")
+        }
+        return CSVField(start: start, end: end, quoted: true)
+      }
+      if b == 0x0A || (b == 0x0D && !(position + 1 < n && bytes[position + 1] == 0x0A)) { line += 1 }
+      position += 1
+    }
+    throw CSVSyntaxError(line: openLine, field: fieldNumber, message: "a quoted field is not closed before the end of the file")
+  }
+
+  /// Steps over one LF, CRLF or CR.
+  private mutating func skipBreak() {
+    if bytes[position] == 0x0D, position + 1 < bytes.count, bytes[position + 1] == 0x0A { position += 1 }
+    position += 1
+    line += 1
+  }
+
+  /// The text of a field, with `""` in quoted fields turned into `"`.
+  func text(_ f: CSVField) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(f.end - f.start)
+    var i = f.start
+    while i < f.end {
+      out.append(bytes[i])
+      // In a quoted field every quote is doubled; keep one of the pair.
+      i += f.quoted && bytes[i] == 0x22 ? 2 : 1
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/DataConfig.swift", ##########"""
+/// The module's `data` attribute as typed values: where the data is, what the task is,
+/// how to split and normalize it.
+
+/// What the model learns to predict.
+public enum DataTask: String, Sendable, CaseIterable {
+  /// One integer class index per sample (`Int32`, in `0..<classes`).
+  case classification
+  /// One or more float targets per sample.
+  case regression
+  /// The target is the (normalized) input itself.
+  case reconstruction
+}
+
+/// How features are scaled; statistics always come from the train split.
+public enum Normalization: String, Sendable, CaseIterable {
+  case none, standardize, minmax
+}
+
+/// Where the samples come from; paths as the IR holds them.
+public enum DataSourceConfig: Sendable, Equatable {
+  /// A CSV file with a header row. `features` nil means every column that is not a target.
+  case csv(path: String, target: [String], features: [String]?)
+  /// NPY arrays: features `x`, targets `y` (nil for reconstruction).
+  case npy(x: String, y: String?)
+}
+
+/// The holdout fractions of `data.split`.
+public struct SplitFractions: Sendable, Equatable {
+  public var valid: Double
+  public var test: Double
+  /// Split each class by the same fractions (classification only).
+  public var stratify: Bool
+
+  public init(valid: Double, test: Double, stratify: Bool) {
+    self.valid = valid
+    self.test = test
+    self.stratify = stratify
+  }
+}
+
+/// Everything the runtime needs to know about the data.
+public struct DataConfig: Sendable, Equatable {
+  public var source: DataSourceConfig
+  public var task: DataTask
+  /// The class count (classification).
+  public var classes: Int?
+  /// Features per sample, as the checker counted them.
+  public var features: Int
+  public var split: SplitFractions
+  public var normalize: Normalization
+  /// Whether regression targets are standardized with train-split statistics.
+  public var standardizeTargets = false
+
+  public init(
+    source: DataSourceConfig, task: DataTask, classes: Int? = nil, features: Int,
+    split: SplitFractions, normalize: Normalization, standardizeTargets: Bool = false
+  ) {
+    self.source = source
+    self.task = task
+    self.classes = classes
+    self.features = features
+    self.split = split
+    self.normalize = normalize
+    self.standardizeTargets = standardizeTargets
+  }
+
+  public static func malformed(_ text: String) -> DataError { .malformedConfig(text) }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/DataError.swift", ##########"""
+/// The one error of the data and persistence layer: a problem in a data file, a
+/// checkpoint or a run log, with the file and, where there is one, the place in it.
+
+/// A problem reading or writing a data file, a checkpoint or a run log.
+///
+/// `line` is the 1-based physical line of a text file; `column` is the 1-based field
+/// number in a CSV row (the message names the column's header too). Binary files have
+/// neither; their messages say which sample, element or tensor. The text form is the
+/// compiler's: `path:line:col: error: message`, then `= help:` lines.
+public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The stable ID, e.g. `data.raggedRow` (every one is made in `DataErrors.swift`).
+  public var id: String
+  /// The file the problem is in.
+  public var path: String
+  /// The 1-based line, for text files.
+  public var line: Int?
+  /// The 1-based field number in a CSV row.
+  public var column: Int?
+  /// What is wrong: lowercase, no trailing period, names in single quotes.
+  public var message: String
+  /// How to fix it, when there is something to say.
+  public var help: String?
+
+  public init(_ id: String, path: String, line: Int? = nil, column: Int? = nil, _ message: String, help: String? = nil) {
+    self.id = id
+    self.path = path
+    self.line = line
+    self.column = column
+    self.message = message
+    self.help = help
+  }
+
+  /// `path:line:col` as far as it is known.
+  public var location: String {
+    var out = path
+    if let line {
+      out += ":\(line)"
+      if let column { out += ":\(column)" }
+    }
+    return out
+  }
+
+  /// The error as the compiler prints diagnostics, without colour.
+  public var description: String {
+    var out = (path.isEmpty ? "" : "\(location): ") + "error: \(message)"
+    if let help { out += "\n  |\n  = help: \(help)" }
+    return out
+  }
+
+  /// The error as a compiler diagnostic, for the driver's renderers. A data file is not
+  /// quoted under the message (a CSV row can be thousands of characters), so the
+  /// diagnostic has no source range and its path carries the line and column.
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/DataErrors.swift", ##########"""
+/// Every error of the data and persistence layer, sorted by ID. Texts start lowercase,
+/// have no trailing period and quote names; the fix, when there is one, is the `help`.
+
+extension DataError {
+  // MARK: checkpoint.*
+
+  static func checkpointDtype(_ path: String, _ tensor: String, _ dtype: String) -> Self {
+    Self("checkpoint.dtype", path: path, "tensor '\(excerpt(tensor))' has the unknown dtype '\(excerpt(dtype))'",
+         help: "dlc reads F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL")
+  }
+  static func checkpointHeader(_ path: String, _ problem: String) -> Self {
+    Self("checkpoint.header", path: path, "the safetensors header is malformed: \(problem)")
+  }
+  static func checkpointHeaderLength(_ path: String, _ length: UInt64, _ available: Int) -> Self {
+    Self("checkpoint.headerLength", path: path,
+         "the safetensors header length \(length) does not fit in the file (\(available) bytes follow it)")
+  }
+  static func checkpointMissing(_ path: String, _ name: String) -> Self {
+    Self("checkpoint.missingTensor", path: path, "the checkpoint has no tensor '\(excerpt(name))'")
+  }
+  static func checkpointOffsets(_ path: String, _ tensor: String, _ problem: String) -> Self {
+    Self("checkpoint.offsets", path: path, "tensor '\(excerpt(tensor))' has bad data offsets: \(problem)")
+  }
+  static func checkpointTensor(_ path: String, _ tensor: String, _ problem: String) -> Self {
+    Self("checkpoint.tensor", path: path, "tensor '\(excerpt(tensor))' does not fit: \(problem)")
+  }
+  static func checkpointTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
+    Self("checkpoint.truncated", path: path,
+         "the file is truncated: its tensors need \(needed) data bytes, it has \(available)")
+  }
+  static func checkpointWrite(_ path: String, _ reason: String) -> Self {
+    Self("checkpoint.writeFailed", path: path, "cannot write the checkpoint: \(reason)")
+  }
+
+  // MARK: data.*
+
+  static func classLabel(_ path: String, line: Int? = nil, column: Int? = nil, _ place: String, _ text: String, classes: Int?) -> Self {
+    let range = classes.map { "0..<\($0)" } ?? "0, 1, 2, …"
+    return Self("data.classLabel", path: path, line: line, column: column,
+                "\(place) holds '\(excerpt(text))', which is not a class index in \(range)",
+                help: "class labels are integers counted from 0")
+  }
+  static func columnNotFound(_ path: String, _ name: String, _ columns: [String]) -> Self {
+    let shown = columns.prefix(8).map { "'\(excerpt($0))'" }.joined(separator: ", ") + (columns.count > 8 ? ", …" : "")
+    return Self("data.columnNotFound", path: path, line: 1, "the header has no column '\(excerpt(name))'",
+                help: "the columns are \(shown)")
+  }
+  static func csvSyntax(_ path: String, line: Int, column: Int, _ problem: String) -> Self {
+    Self("data.csvSyntax", path: path, line: line, column: column, problem,
+         help: "quote a field as \"…\" and write a quote inside it as \"\"")
+  }
+  static func emptyCell(_ path: String, line: Int, column: Int, _ place: String) -> Self {
+    Self("data.emptyCell", path: path, line: line, column: column, "\(place) is empty",
+         help: "fill in or drop rows with missing values before training")
+  }
+  static func emptyFile(_ path: String) -> Self {
+    Self("data.emptyFile", path: path, "the CSV file is empty", help: "a CSV data file starts with a header row naming its columns")
+  }
+  static func fileUnreadable(_ path: String, _ reason: String) -> Self {
+    Self("data.fileUnreadable", path: path, "cannot read '\(path)': \(reason)")
+  }
+  static func malformedConfig(_ problem: String) -> Self { Self("data.malformedConfig", path: "", "the module's data attribute is malformed: \(problem)") }
+  static func noRows(_ path: String) -> Self {
+    Self("data.noRows", path: path, line: 1, "the CSV file has a header but no rows")
+  }
+  static func noTrainSamples(_ path: String, _ count: Int) -> Self {
+    Self("data.noTrainSamples", path: path, "the split leaves no training samples out of \(count)",
+         help: "lower 'valid' and 'test' in 'data.split'")
+  }
+  static func nonFinite(_ path: String, line: Int? = nil, column: Int? = nil, _ place: String, _ text: String) -> Self {
+    Self("data.nonFinite", path: path, line: line, column: column, "\(place) holds '\(excerpt(text))', which is not a finite number",
+         help: "replace NaN and infinite values before training")
+  }
+  static func notANumber(_ path: String, line: Int, column: Int, _ place: String, _ text: String) -> Self {
+    Self("data.notANumber", path: path, line: line, column: column, "\(place) holds '\(excerpt(text))', which is not a number",
+         help: "every feature and target cell must be a decimal number")
+  }
+  static func npyBigEndian(_ path: String, _ descr: String) -> Self {
+    Self("data.npyBigEndian", path: path, "the array is big-endian ('\(excerpt(descr))')",
+         help: "save it little-endian: numpy.save(path, a.astype(a.dtype.newbyteorder('<')))")
+  }
+  static func npyDtype(_ path: String, _ descr: String) -> Self {
+    Self("data.npyDtype", path: path, "the dtype '\(excerpt(descr))' is not supported",
+         help: "use float32, float64, int8/16/32/64, uint8 or bool")
+  }
+  static func npyFortranOrder(_ path: String) -> Self {
+    Self("data.npyFortranOrder", path: path, "the array is in Fortran order",
+         help: "save it in C order: numpy.save(path, numpy.ascontiguousarray(a))")
+  }
+  static func npyHeader(_ path: String, _ problem: String) -> Self {
+    Self("data.npyHeader", path: path, "not a valid NPY file: \(problem)")
+  }
+  static func npySampleCount(_ path: String, _ count: Int, _ otherPath: String, _ otherCount: Int) -> Self {
+    Self("data.npySampleCount", path: path, "the array has \(count) samples, but '\(otherPath)' has \(otherCount)",
+         help: "the first dimension of x and y counts the samples; they must agree")
+  }
+  static func npyShape(_ path: String, _ shape: [Int], _ expected: String) -> Self {
+    Self("data.npyShape", path: path, "the array's shape \(shapeText(shape)) does not match \(expected)")
+  }
+  static func npyTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
+    Self("data.npyTruncated", path: path, "the file is truncated: its shape needs \(needed) data bytes, it has \(available)")
+  }
+  static func raggedRow(_ path: String, line: Int, column: Int, fields: Int, columns: Int) -> Self {
+    Self("data.raggedRow", path: path, line: line, column: column,
+         "the row has \(fields) field\(fields == 1 ? "" : "s"), the header has \(columns) columns")
+  }
+  static func targetColumns(_ path: String, _ count: Int) -> Self {
+    Self("data.targetColumns", path: path, line: 1, "classification takes one target column, found \(count)")
+  }
+
+  // MARK: runlog.*
+
+  static func runLogWrite(_ path: String, _ reason: String) -> Self {
+    Self("runlog.writeFailed", path: path, "cannot write the run log: \(reason)")
+  }
+}
+
+/// `[1797, 64]`.
+func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// Text from a file quoted in a message: at most 40 characters, control characters
+/// escaped, so that hostile content cannot flood or break the one-line message.
+func excerpt(_ text: String) -> String {
+  var out = ""
+  for (i, u) in text.unicodeScalars.enumerated() {
+    if i == 40 { return out + "…" }
+    out += u.value < 0x20 || u.value == 0x7F ? "\\u{\(String(u.value, radix: 16))}" : String(u)
+  }
+  return out
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/DataLoader.swift", ##########"""
+/// The entry point of data loading: a `DataConfig` in, a checked `Dataset` out.
+import DLCBasics
+
+/// Loads the data a module describes.
+public enum DataLoader {
+  /// Loads the samples of `config`. Relative paths are resolved against `directory`
+  /// (the working folder when nil, which is how the IR writes them). `sampleShape` is
+  /// the model's per-sample input shape; NPY features are checked against it and take it.
+  public static func load(_ config: DataConfig, relativeTo directory: String? = nil, sampleShape: [Int]? = nil) throws(DataError) -> Dataset {
+    func resolve(_ p: String) -> String {
+      guard let directory, !p.hasPrefix("/") else { return p }
+      return FileReader.resolve(p, relativeTo: directory + "/")
+    }
+    switch config.source {
+    case .csv(let path, let target, let features):
+      var d = try CSVLoader.load(path: resolve(path), target: target, features: features, task: config.task, classes: config.classes)
+      if let sampleShape, sampleShape.reduce(1, *) == d.featureCount { d.sampleShape = sampleShape }
+      return d
+    case .npy(let x, let y):
+      return try NPYLoader.load(x: resolve(x), y: y.map(resolve), task: config.task, classes: config.classes, sampleShape: sampleShape)
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/Dataset.swift", ##########"""
+/// Samples in memory: features as one row-major Float32 array, targets beside them.
+
+/// The targets of a data set.
+public enum Targets: Sendable, Equatable {
+  /// One class index per sample.
+  case classes([Int32])
+  /// `width` floats per sample, row-major (regression, one or more targets).
+  case values([Float], width: Int)
+  /// The target of each sample is its own (normalized) features.
+  case reconstruction
+}
+
+/// A data set: `count` samples of `sampleShape`, with their targets.
+public struct Dataset: Sendable, Equatable {
+  /// Row-major `count × featureCount` features.
+  public var x: [Float]
+  public var y: Targets
+  /// The number of samples.
+  public var count: Int
+  /// The shape of one sample (`[64]` for a CSV row, `[1, 8, 8]` for an image).
+  public var sampleShape: [Int]
+
+  public init(x: [Float], y: Targets, count: Int, sampleShape: [Int]) {
+    precondition(x.count == count * sampleShape.reduce(1, *), "x holds \(x.count) values, not \(count) × \(sampleShape)")
+    self.x = x
+    self.y = y
+    self.count = count
+    self.sampleShape = sampleShape
+  }
+
+  /// Floats per sample.
+  public var featureCount: Int { sampleShape.reduce(1, *) }
+
+  /// Target elements per sample: 1 for a class index, the width for values, the
+  /// feature count for reconstruction.
+  public var targetWidth: Int {
+    switch y {
+    case .classes: return 1
+    case .values(_, let width): return width
+    case .reconstruction: return featureCount
+    }
+  }
+
+  /// The class indices, for classification.
+  public var classIndices: [Int32]? { if case .classes(let c) = y { return c } else { return nil } }
+
+  /// The samples at `indices`, in that order.
+  public func subset(_ indices: [Int]) -> Dataset {
+    let f = featureCount
+    var out = [Float](repeating: 0, count: indices.count * f)
+    out.withUnsafeMutableBufferPointer { dst in
+      x.withUnsafeBufferPointer { src in
+        for (row, i) in indices.enumerated() {
+          (dst.baseAddress! + row * f).update(from: src.baseAddress! + i * f, count: f)
+        }
+      }
+    }
+    let targets: Targets
+    switch y {
+    case .classes(let c): targets = .classes(indices.map { c[$0] })
+    case .values(let v, let w): targets = .values(indices.flatMap { v[$0 * w..<($0 + 1) * w] }, width: w)
+    case .reconstruction: targets = .reconstruction
+    }
+    return Dataset(x: out, y: targets, count: indices.count, sampleShape: sampleShape)
+  }
+
+  /// Copies samples `indices` into contiguous caller-owned buffers: features into `x`
+  /// (`indices.count × featureCount` floats) and targets into `target` (`Int32` class
+  /// indices, or `targetWidth` floats per sample). Allocates nothing.
+  public func gather(
+    _ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer
+  ) {
+    let f = featureCount
+    x.withUnsafeBufferPointer { src in
+      var row = 0
+      for i in indices {
+        (xOut + row * f).update(from: src.baseAddress! + i * f, count: f)
+        row += 1
+      }
+    }
+    switch y {
+    case .classes(let c):
+      let out = target.assumingMemoryBound(to: Int32.self)
+      var row = 0
+      for i in indices {
+        out[row] = c[i]
+        row += 1
+      }
+    case .values(let v, let w):
+      let out = target.assumingMemoryBound(to: Float.self)
+      v.withUnsafeBufferPointer { src in
+        var row = 0
+        for i in indices {
+          (out + row * w).update(from: src.baseAddress! + i * w, count: w)
+          row += 1
+        }
+      }
+    case .reconstruction:
+      target.assumingMemoryBound(to: Float.self).update(from: xOut, count: indices.count * f)
+    }
+  }
+
+  /// The first value of `values` (rows of `width`) that is NaN or infinite, as
+  /// (row, element), or nil.
+  static func firstNonFinite(_ values: [Float], width: Int) -> (row: Int, element: Int)? {
+    let w = max(width, 1)
+    return values.withUnsafeBufferPointer { v in
+      for i in 0..<v.count where !v[i].isFinite { return (i / w, i % w) }
+      return nil
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/EpochBatches.swift", ##########"""
+/// The batches of one epoch: a seeded order over the train samples, cut into
+/// `batchSize` pieces, the last one possibly shorter (it is kept).
+import DLCKernels
+
+/// Batches of sample indices for one pass over a split.
+public struct EpochBatches: Sendable, Equatable {
+  /// The samples in visiting order (indices into the split's data set).
+  public let order: [Int]
+  /// The size of every batch but possibly the last.
+  public let batchSize: Int
+
+  /// The training order of `epoch` (0-based):
+  /// `RandomStream(seed:, purpose: .shuffle, id: epoch).permutation(count)`.
+  public init(count: Int, batchSize: Int, seed: UInt64, epoch: Int) {
+    precondition(batchSize > 0, "batch size must be positive")
+    order = RandomStream(seed: seed, purpose: .shuffle, id: UInt64(epoch)).permutation(count)
+    self.batchSize = batchSize
+  }
+
+  /// Samples in their stored order (evaluation, prediction).
+  public init(sequential count: Int, batchSize: Int) {
+    precondition(batchSize > 0, "batch size must be positive")
+    order = Array(0..<count)
+    self.batchSize = batchSize
+  }
+
+  /// The number of batches (the last may be partial).
+  public var count: Int { (order.count + batchSize - 1) / batchSize }
+
+  /// The sample indices of batch `b`.
+  public subscript(b: Int) -> ArraySlice<Int> {
+    order[b * batchSize..<min(order.count, (b + 1) * batchSize)]
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/HoldoutSplit.swift", ##########"""
+/// The holdout split: which samples train, which validate, which test.
+///
+/// Sizes: `test = round(N · test)`, `valid = round(N · valid)` (halves away from zero),
+/// train takes the rest and must not be empty. Order: one permutation of `0..<N` from
+/// `RandomStream(seed:, purpose: .split)`. Without stratification the first `test`
+/// samples of the permutation test, the next `valid` validate, the rest train.
+///
+/// Stratified (largest-remainder rule, Hamilton's method): each class `c` with `n_c`
+/// samples gets `⌊n_c · test⌋` test samples; the leftover of the total goes one each to
+/// the classes with the largest fractional parts (ties: the lower class index), never
+/// more than a class has. Valid seats are allocated the same way from what each class has
+/// left. So the totals equal the unstratified sizes exactly and every class is split by
+/// the fractions to within one sample. Within a class, samples are taken in permutation
+/// order. Each part is returned sorted ascending.
+import DLCKernels
+
+/// Sample indices of the train, valid and test parts.
+public struct HoldoutSplit: Sendable, Equatable {
+  public var train: [Int]
+  public var valid: [Int]
+  public var test: [Int]
+
+  public init(train: [Int], valid: [Int], test: [Int]) {
+    self.train = train
+    self.valid = valid
+    self.test = test
+  }
+
+  /// Splits `count` samples by `fractions`; `classes` (one label per sample) is needed to
+  /// stratify and ignored otherwise. `path` names the data in the error.
+  public init(count: Int, fractions: SplitFractions, classes: [Int32]?, seed: UInt64, path: String = "") throws(DataError) {
+    let nTest = Int((Double(count) * fractions.test).rounded())
+    let nValid = Int((Double(count) * fractions.valid).rounded())
+    guard nTest + nValid < count else { throw .noTrainSamples(path, count) }
+    let order = RandomStream(seed: seed, purpose: .split).permutation(count)
+    if fractions.stratify, let classes {
+      self = Self.stratified(order: order, classes: classes, nTest: nTest, nValid: nValid, fractions: fractions)
+    } else {
+      self.init(train: Array(order[(nTest + nValid)...]).sorted(), valid: Array(order[nTest..<nTest + nValid]).sorted(),
+                test: Array(order[..<nTest]).sorted())
+    }
+  }
+
+  /// Each class split by the same fractions (see the file's comment for the rule).
+  private static func stratified(order: [Int], classes: [Int32], nTest: Int, nValid: Int, fractions: SplitFractions) -> Self {
+    let classCount = Int(classes.max() ?? 0) + 1
+    var members = [[Int]](repeating: [], count: classCount)
+    for i in order { members[Int(classes[i])].append(i) }
+    let sizes = members.map(\.count)
+    let testSeats = allocate(nTest, shares: sizes.map { Double($0) * fractions.test }, caps: sizes)
+    let left = zip(sizes, testSeats).map { $0 - $1 }
+    let validSeats = allocate(nValid, shares: sizes.map { Double($0) * fractions.valid }, caps: left)
+    var split = Self(train: [], valid: [], test: [])
+    for c in 0..<classCount {
+      let m = members[c]
+      split.test += m[..<testSeats[c]]
+      split.valid += m[testSeats[c]..<testSeats[c] + validSeats[c]]
+      split.train += m[(testSeats[c] + validSeats[c])...]
+    }
+    split.train.sort()
+    split.valid.sort()
+    split.test.sort()
+    return split
+  }
+
+  /// `total` seats over classes by the largest-remainder rule, each at most its cap.
+  /// Precondition: `total ≤ Σ caps`.
+  static func allocate(_ total: Int, shares: [Double], caps: [Int]) -> [Int] {
+    var seats = zip(shares, caps).map { min(Int($0.rounded(.down)), $1) }
+    var remaining = total - seats.reduce(0, +)
+    let byRemainder = shares.indices.sorted { a, b in
+      let (ra, rb) = (shares[a] - shares[a].rounded(.down), shares[b] - shares[b].rounded(.down))
+      return ra != rb ? ra > rb : a < b
+    }
+    while remaining > 0 {
+      var gave = false
+      for c in byRemainder where remaining > 0 && seats[c] < caps[c] {
+        seats[c] += 1
+        remaining -= 1
+        gave = true
+      }
+      if !gave { break }
+    }
+    return seats
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/NPYArray.swift", ##########"""
+/// NPY files (numpy's format, versions 1.0, 2.0 and 3.0): the header and the values.
+///
+/// In: the bytes of a `.npy` file. Out: its shape and its values as Float32 or, for
+/// labels, as Double (every supported integer type converts exactly up to 2⁵³).
+/// Little-endian and C order only; see https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+
+/// The element types dlc reads.
+enum NPYDtype: String {
+  case f4, f8, i1, i2, i4, i8, u1, b1
+
+  /// Bytes per element.
+  var size: Int {
+    switch self {
+    case .i1, .u1, .b1: return 1
+    case .i2: return 2
+    case .f4, .i4: return 4
+    case .f8, .i8: return 8
+    }
+  }
+}
+
+/// An NPY array in memory: its header and the file's bytes.
+struct NPYArray {
+  var path: String
+  var dtype: NPYDtype
+  var shape: [Int]
+  var bytes: [UInt8]
+  var dataOffset: Int
+
+  /// The number of elements.
+  var count: Int { shape.reduce(1, *) }
+
+  /// Reads and checks `path`: magic, header, dtype, order, and that the data is all there.
+  init(path: String) throws(DataError) {
+    try self.init(path: path, bytes: try DataFile.read(path))
+  }
+
+  /// Checks `bytes` as an NPY file named `path`.
+  init(path: String, bytes: [UInt8]) throws(DataError) {
+    self.path = path
+    self.bytes = bytes
+    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+    guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw .npyHeader(path, "the file does not start with the NPY magic number") }
+    let (length, start): (Int, Int)
+    switch bytes[6] {
+    case 1: (length, start) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
+    case 2, 3:
+      guard bytes.count >= 12 else { throw .npyHeader(path, "the header is truncated") }
+      (length, start) = ((8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) }, 12)
+    default: throw .npyHeader(path, "unknown format version \(bytes[6]).\(bytes[7])")
+    }
+    guard start + length <= bytes.count else { throw .npyHeader(path, "the header is truncated") }
+    var parser = PythonLiteralParser(Array(bytes[start..<start + length]))
+    guard let header = parser.parseDict() else { throw .npyHeader(path, "the header is not a Python dict literal") }
+    guard case .string(let descr)? = header["descr"] else { throw .npyHeader(path, "the header has no 'descr' string") }
+    guard case .bool(let fortran)? = header["fortran_order"] else { throw .npyHeader(path, "the header has no 'fortran_order'") }
+    guard case .tuple(let dims)? = header["shape"] else { throw .npyHeader(path, "the header has no 'shape' tuple") }
+    dtype = try Self.dtype(descr, path: path)
+    if fortran, dims.count > 1 { throw .npyFortranOrder(path) }
+    shape = []
+    for d in dims {
+      guard case .int(let n) = d, n >= 0 else { throw .npyHeader(path, "the shape holds something other than sizes") }
+      shape.append(n)
+    }
+    dataOffset = start + length
+    var needed = dtype.size
+    var overflow = false
+    for n in shape {
+      let (product, o) = needed.multipliedReportingOverflow(by: n)
+      (needed, overflow) = (product, overflow || o)
+    }
+    guard !overflow, needed <= bytes.count - dataOffset else { throw .npyTruncated(path, needed, bytes.count - dataOffset) }
+  }
+
+  /// The dtype for a `descr` such as `<f4`, or why it is not supported.
+  private static func dtype(_ descr: String, path: String) throws(DataError) -> NPYDtype {
+    guard descr.count == 3, let order = descr.first, let type = NPYDtype(rawValue: String(descr.dropFirst())) else {
+      throw .npyDtype(path, descr)
+    }
+    if type.size > 1, order == ">" { throw .npyBigEndian(path, descr) }
+    guard type.size == 1 || order == "<" else { throw .npyDtype(path, descr) }
+    return type
+  }
+
+  /// Element `i` as a Double (exact for every supported type).
+  @inline(__always)
+  func double(at i: Int) -> Double {
+    bytes.withUnsafeBytes { raw -> Double in
+      let at = dataOffset + i * dtype.size
+      switch dtype {
+      case .f4: return Double(Float(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian))
+      case .f8: return Double(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian)
+      case .i1: return Double(Int8(bitPattern: raw[at]))
+      case .u1, .b1: return Double(raw[at])
+      case .i2: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self)))
+      case .i4: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+      case .i8: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+      }
+    }
+  }
+
+  /// Every element as Float32.
+  func floats() -> [Float] {
+    let n = count
+    if dtype == .f4 {
+      return [Float](unsafeUninitializedCapacity: n) { out, done in
+        bytes.withUnsafeBytes { raw in
+          for i in 0..<n {
+            out[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: dataOffset + 4 * i, as: UInt32.self).littleEndian)
+          }
+        }
+        done = n
+      }
+    }
+    return (0..<n).map { Float(double(at: $0)) }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/NPYLoader.swift", ##########"""
+/// Loads NPY arrays into a `Dataset`.
+///
+/// In: the features array `x` (`[N, …]`), the targets array `y` (`[N]` or `[N, k]`; none
+/// for reconstruction), the task and the expected shape of one sample. Out: features as
+/// Float32, targets as `Int32` class indices (range-checked) or Float32 values.
+
+/// NPY to `Dataset`.
+enum NPYLoader {
+  /// Loads `x` and `y`. `sampleShape`, when given, is the model's per-sample input
+  /// shape: x's per-sample element count must equal its element count, and the data
+  /// set takes that shape (so a `[N, 64]` array feeds a `[1, 8, 8]` input).
+  static func load(x xPath: String, y yPath: String?, task: DataTask, classes: Int?, sampleShape: [Int]?) throws(DataError) -> Dataset {
+    let xArray = try NPYArray(path: xPath)
+    guard let n = xArray.shape.first else {
+      throw .npyShape(xPath, xArray.shape, "a batch of samples (the first dimension counts them)")
+    }
+    let stored = Array(xArray.shape.dropFirst())
+    let perSample = stored.reduce(1, *)
+    if let expected = sampleShape, expected.reduce(1, *) != perSample {
+      throw .npyShape(xPath, xArray.shape, "the model input \(shapeText(expected)) (N × \(expected.reduce(1, *)) values)")
+    }
+    let x = xArray.floats()
+    if let (row, element) = Dataset.firstNonFinite(x, width: perSample) {
+      throw .nonFinite(xPath, "sample \(row), element \(element)", "\(x[row * perSample + element])")
+    }
+    let shape = sampleShape ?? (stored.isEmpty ? [1] : stored)
+    guard task != .reconstruction else { return Dataset(x: x, y: .reconstruction, count: n, sampleShape: shape) }
+    guard let yPath else { throw .malformedConfig("the task '\(task.rawValue)' needs a targets array 'y'") }
+    let yArray = try NPYArray(path: yPath)
+    guard let m = yArray.shape.first else { throw .npyShape(yPath, yArray.shape, "one target row per sample") }
+    guard m == n else { throw .npySampleCount(yPath, m, xPath, n) }
+    let width = yArray.shape.dropFirst().reduce(1, *)
+    switch task {
+    case .classification:
+      guard width == 1 else { throw .npyShape(yPath, yArray.shape, "one class index per sample ([\(n)] or [\(n), 1])") }
+      return Dataset(x: x, y: .classes(try labels(yArray, classes: classes)), count: n, sampleShape: shape)
+    default:
+      let y = yArray.floats()
+      if let (row, element) = Dataset.firstNonFinite(y, width: width) {
+        throw .nonFinite(yPath, "sample \(row), target \(element)", "\(y[row * width + element])")
+      }
+      return Dataset(x: x, y: .values(y, width: width), count: n, sampleShape: shape)
+    }
+  }
+
+  /// Class indices: integral values in `0..<classes` (or ≥ 0 when the count is unknown).
+  private static func labels(_ a: NPYArray, classes: Int?) throws(DataError) -> [Int32] {
+    var out = [Int32](repeating: 0, count: a.count)
+    let limit = Double(classes ?? Int(Int32.max))
+    for i in 0..<a.count {
+      let v = a.double(at: i)
+      guard v >= 0, v < limit, v == v.rounded(.towardZero) else {
+        let text = v == v.rounded(.towardZero) && abs(v) < 1e15 ? "\(Int64(v))" : "\(v)"
+        throw .classLabel(a.path, "the label of sample \(i)", text, classes: classes)
+      }
+      out[i] = Int32(v)
+    }
+    return out
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/Normalizer.swift", ##########"""
+/// Feature scaling with statistics from the train split, kept as named arrays so a
+/// checkpoint saves them and prediction applies exactly the same transform.
+///
+/// `standardize`: x' = (x − mean) / std, population std (divide by N), std 0 → 1.
+/// `minmax`: x' = (x − min) / (max − min), range 0 → 1; train values land in [0, 1].
+/// Statistics are per element of a sample (per pixel for images), computed in Double.
+
+/// A fitted normalization: x' = (x − shift) / scale, per feature.
+public struct Normalizer: Sendable, Equatable {
+  public var kind: Normalization
+  /// The mean (standardize) or the minimum (minmax), per feature; empty for `none`.
+  public var shift: [Float]
+  /// The std (standardize) or the range (minmax), per feature, never 0; empty for `none`.
+  public var scale: [Float]
+
+  public init(kind: Normalization, shift: [Float], scale: [Float]) {
+    self.kind = kind
+    self.shift = shift
+    self.scale = scale
+  }
+
+  /// Fits `kind` to `train`'s features.
+  public init(kind: Normalization, fitting train: Dataset) {
+    self.kind = kind
+    let f = train.featureCount
+    let n = train.count
+    guard kind != .none, n > 0 else {
+      (shift, scale) = ([], [])
+      return
+    }
+    var a = [Double](repeating: 0, count: f)
+    var b = [Double](repeating: 0, count: f)
+    switch kind {
+    case .standardize:
+      for r in 0..<n { for j in 0..<f { a[j] += Double(train.x[r * f + j]) } }
+      for j in 0..<f { a[j] /= Double(n) }
+      for r in 0..<n {
+        for j in 0..<f {
+          let d = Double(train.x[r * f + j]) - a[j]
+          b[j] += d * d
+        }
+      }
+      for j in 0..<f { b[j] = (b[j] / Double(n)).squareRoot() }
+    case .minmax:
+      var hi = [Double](repeating: -.infinity, count: f)
+      a = [Double](repeating: .infinity, count: f)
+      for r in 0..<n {
+        for j in 0..<f {
+          let v = Double(train.x[r * f + j])
+          a[j] = min(a[j], v)
+          hi[j] = max(hi[j], v)
+        }
+      }
+      for j in 0..<f { b[j] = hi[j] - a[j] }
+    case .none: break
+    }
+    shift = a.map { Float($0) }
+    scale = b.map { Float($0) == 0 ? 1 : Float($0) }
+  }
+
+  /// Normalizes `rows` samples of `shift.count` features in place.
+  public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+    let f = shift.count
+    guard f > 0 else { return }
+    shift.withUnsafeBufferPointer { s in
+      scale.withUnsafeBufferPointer { d in
+        for r in 0..<rows {
+          let row = x + r * f
+          for j in 0..<f { row[j] = (row[j] - s[j]) / d[j] }
+        }
+      }
+    }
+  }
+
+  /// Normalizes every sample of `data`.
+  public func apply(to data: inout Dataset) {
+    guard kind != .none else { return }
+    precondition(data.featureCount == shift.count, "the normalizer has \(shift.count) features, the data \(data.featureCount)")
+    let rows = data.count
+    data.x.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: rows) }
+  }
+
+  // MARK: Saving and restoring
+
+  /// The statistics' names: `mean`/`std` or `min`/`range`.
+  private static func names(_ kind: Normalization) -> (String, String)? {
+    switch kind {
+    case .standardize: return ("mean", "std")
+    case .minmax: return ("min", "range")
+    case .none: return nil
+    }
+  }
+
+  /// The statistics as tensors named `<prefix>mean`, `<prefix>std` (or `min`, `range`).
+  public func tensors(prefix: String = "preprocess.") -> [String: TensorData] {
+    guard let (a, b) = Self.names(kind) else { return [:] }
+    return [prefix + a: TensorData(floats: shift, shape: [shift.count]), prefix + b: TensorData(floats: scale, shape: [scale.count])]
+  }
+
+  /// The normalizer saved by `tensors(prefix:)`; `none` if there are no statistics.
+  /// `path` names the checkpoint in errors.
+  public init(tensors: [String: TensorData], prefix: String = "preprocess.", path: String = "") throws(DataError) {
+    for kind in [Normalization.standardize, .minmax] {
+      guard let (a, b) = Self.names(kind), let s = tensors[prefix + a], let d = tensors[prefix + b] else { continue }
+      guard let shift = s.floats(), let scale = d.floats(), shift.count == scale.count, scale.allSatisfy({ $0 != 0 }) else {
+        throw .checkpointTensor(path, prefix + b, "normalization statistics must be two float arrays of one length, with no zero scale")
+      }
+      self.init(kind: kind, shift: shift, scale: scale)
+      return
+    }
+    self.init(kind: .none, shift: [], scale: [])
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/NumberParsing.swift", ##########"""
+/// Decimal numbers straight from bytes, without making a String per cell.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a cell held.
+enum ParsedNumber: Equatable {
+  case value(Float)
+  /// Only spaces, or nothing.
+  case empty
+  /// `nan`, `inf`, `infinity` (any case, any sign) or a number too large for Float32.
+  case nonFinite
+  /// Anything else.
+  case invalid
+}
+
+/// A decimal number parser for `[+-]digits[.digits][(e|E)[+-]digits]`, with spaces
+/// around it allowed.
+///
+/// Most cells take Clinger's fast path (W. D. Clinger, "How to read floating point
+/// numbers accurately", PLDI 1990): when the digits fit in 2⁵³ and the power of ten is
+/// at most 22, the Double computed is the exact decimal value, so converting it to Float
+/// rounds once and is correctly rounded. Other numbers go through `strtof`.
+enum NumberParsing {
+  /// Parses bytes `start..<end` of `p`.
+  @inline(__always)
+  static func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+    var i = start
+    var e = end
+    while i < e, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
+    while e > i, p[e - 1] == 0x20 || p[e - 1] == 0x09 { e -= 1 }
+    if i == e { return .empty }
+    let first = i
+    var negative = false
+    if p[i] == 0x2D || p[i] == 0x2B {
+      negative = p[i] == 0x2D
+      i += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var exponent = 0
+    var sawDigit = false
+    while i < e, p[i] &- 0x30 < 10 {
+      if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) } else { exponent += 1 }
+      if mantissa != 0 { digits += 1 }
+      sawDigit = true
+      i += 1
+    }
+    if i < e, p[i] == 0x2E {
+      i += 1
+      while i < e, p[i] &- 0x30 < 10 {
+        if digits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+          exponent -= 1
+        }
+        if mantissa != 0 { digits += 1 }
+        sawDigit = true
+        i += 1
+      }
+    }
+    guard sawDigit else { return isNonFiniteWord(p, first, e) ? .nonFinite : .invalid }
+    if i < e, p[i] | 0x20 == 0x65 {
+      i += 1
+      var expNegative = false
+      if i < e, p[i] == 0x2D || p[i] == 0x2B {
+        expNegative = p[i] == 0x2D
+        i += 1
+      }
+      guard i < e else { return .invalid }
+      var written = 0
+      while i < e, p[i] &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
+        i += 1
+      }
+      exponent += expNegative ? -written : written
+    }
+    guard i == e else { return .invalid }
+    if digits <= 15, mantissa < 1 << 53, abs(exponent) <= 22 {
+      var v = Double(mantissa)
+      v = exponent < 0 ? v / power(-exponent) : v * power(exponent)
+      return .value(Float(negative ? -v : v))
+    }
+    return slowPath(p, first, e)
+  }
+
+  /// 10^k for k in 0...22, all exact in Double (a literal table: no lazy global in the hot path).
+  @inline(__always)
+  static func power(_ k: Int) -> Double {
+    let table: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
+                Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
+      (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22)
+    return withUnsafeBytes(of: table) { $0.load(fromByteOffset: k * 8, as: Double.self) }
+  }
+
+  /// `strtof` on a NUL-terminated copy; the grammar was already checked.
+  private static func slowPath(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+    let v = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buf -> Float in
+      for k in 0..<(end - start) { buf[k] = CChar(bitPattern: p[start + k]) }
+      buf[end - start] = 0
+      return strtof(buf.baseAddress!, nil)
+    }
+    return v.isFinite ? .value(v) : .nonFinite
+  }
+
+  /// `nan`, `inf` or `infinity`, optionally signed, in any case.
+  private static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    if i < end, p[i] == 0x2D || p[i] == 0x2B { i += 1 }
+    let word = String(decoding: UnsafeBufferPointer(start: p + i, count: end - i), as: UTF8.self).lowercased()
+    return word == "nan" || word == "inf" || word == "infinity"
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/PythonLiteral.swift", ##########"""
+/// The Python literals of an NPY header: `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
+
+/// A Python literal value as NPY headers use them.
+enum PythonLiteral: Equatable {
+  case string(String)
+  case bool(Bool)
+  case int(Int)
+  case tuple([PythonLiteral])
+}
+
+/// A parser for a dict of string keys to literals; anything else fails (nil).
+struct PythonLiteralParser {
+  private let bytes: [UInt8]
+  private var i = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  /// The dict the bytes hold (trailing spaces and newline allowed), or nil.
+  mutating func parseDict() -> [String: PythonLiteral]? {
+    guard take(UInt8(ascii: "{")) else { return nil }
+    var out: [String: PythonLiteral] = [:]
+    while !take(UInt8(ascii: "}")) {
+      guard case .string(let key)? = value(), take(UInt8(ascii: ":")), let v = value() else { return nil }
+      out[key] = v
+      if !take(UInt8(ascii: ",")) {
+        guard take(UInt8(ascii: "}")) else { return nil }
+        break
+      }
+    }
+    skipSpace()
+    return i == bytes.count ? out : nil
+  }
+
+  /// One literal.
+  private mutating func value() -> PythonLiteral? {
+    skipSpace()
+    guard i < bytes.count else { return nil }
+    switch bytes[i] {
+    case UInt8(ascii: "'"), UInt8(ascii: "\""): return string()
+    case UInt8(ascii: "("):
+      i += 1
+      var items: [PythonLiteral] = []
+      while !take(UInt8(ascii: ")")) {
+        guard let v = value() else { return nil }
+        items.append(v)
+        if !take(UInt8(ascii: ",")) {
+          guard take(UInt8(ascii: ")")) else { return nil }
+          break
+        }
+      }
+      return .tuple(items)
+    case UInt8(ascii: "0")...UInt8(ascii: "9"):
+      var n = 0
+      while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+        let (m, o1) = n.multipliedReportingOverflow(by: 10)
+        let (s, o2) = m.addingReportingOverflow(Int(bytes[i] - 0x30))
+        guard !o1, !o2 else { return nil }
+        n = s
+        i += 1
+      }
+      // numpy 1.x on some platforms wrote `3L`.
+      if i < bytes.count, bytes[i] == UInt8(ascii: "L") { i += 1 }
+      return .int(n)
+    default:
+      if word("True") { return .bool(true) }
+      if word("False") { return .bool(false) }
+      return nil
+    }
+  }
+
+  /// A quoted string without escapes (numpy writes none).
+  private mutating func string() -> PythonLiteral? {
+    let quote = bytes[i]
+    i += 1
+    let start = i
+    while i < bytes.count, bytes[i] != quote {
+      if bytes[i] == UInt8(ascii: "\\") { return nil }
+      i += 1
+    }
+    guard i < bytes.count else { return nil }
+    defer { i += 1 }
+    return .string(String(decoding: bytes[start..<i], as: UTF8.self))
+  }
+
+  /// Consumes `w` if it is next.
+  private mutating func word(_ w: String) -> Bool {
+    let u = Array(w.utf8)
+    guard bytes.count - i >= u.count, Array(bytes[i..<i + u.count]) == u else { return false }
+    i += u.count
+    return true
+  }
+
+  /// Skips spaces, then consumes `b` if it is next.
+  private mutating func take(_ b: UInt8) -> Bool {
+    skipSpace()
+    guard i < bytes.count, bytes[i] == b else { return false }
+    i += 1
+    return true
+  }
+
+  private mutating func skipSpace() {
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Data/TargetScaler.swift", ##########"""
+/// Standardized regression targets (`normalize_target: standardize`): the loss sees
+/// (y − mean) / std per target column, with statistics from the train split only;
+/// predictions and the mae/rmse metrics are mapped back to the data's units.
+public struct TargetScaler: Sendable, Equatable {
+  public var mean: [Float]
+  public var std: [Float]
+
+  public init(mean: [Float], std: [Float]) {
+    self.mean = mean
+    self.std = std
+  }
+
+  /// Per-column mean and population standard deviation of `values` (rows of `width`);
+  /// a constant column keeps std 1.
+  public init(fitting values: [Float], width: Int) {
+    let rows = values.count / max(width, 1)
+    var sum = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)
+    for r in 0..<rows {
+      for j in 0..<width {
+        let v = Double(values[r * width + j])
+        sum[j] += v
+        squares[j] += v * v
+      }
+    }
+    let n = Double(max(rows, 1))
+    mean = sum.map { Float($0 / n) }
+    std = zip(sum, squares).map { s, q in
+      let variance = max(q / n - (s / n) * (s / n), 0)
+      return variance > 0 ? Float(variance.squareRoot()) : 1
+    }
+  }
+
+  /// Standardizes the targets of `data` in place.
+  public func apply(to data: inout Dataset) {
+    guard case .values(var v, let width) = data.y, width == mean.count else { return }
+    for i in v.indices { v[i] = (v[i] - mean[i % width]) / std[i % width] }
+    data.y = .values(v, width: width)
+  }
+
+  /// `count` standardized values (rows of the target width) in the data's units.
+  public func restore(_ values: UnsafePointer<Float>, count: Int, into out: inout [Float]) {
+    let width = mean.count
+    if out.count < count { out = [Float](repeating: 0, count: count) }
+    for i in 0..<count { out[i] = values[i] * std[i % width] + mean[i % width] }
+  }
+
+  /// The statistics as checkpoint tensors.
+  public func tensors(prefix: String = "preprocess.") -> [String: TensorData] {
+    [prefix + "target_mean": TensorData(floats: mean, shape: [mean.count]),
+     prefix + "target_std": TensorData(floats: std, shape: [std.count])]
+  }
+
+  /// The scaler a checkpoint holds, or nil when it holds none.
+  public init?(tensors: [String: TensorData], prefix: String = "preprocess.") {
+    guard let m = tensors[prefix + "target_mean"]?.floats(), let s = tensors[prefix + "target_std"]?.floats(),
+          m.count == s.count, !m.isEmpty, s.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+    self.init(mean: m, std: s)
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/RunLog.swift", ##########"""
+/// The run log: one JSON object per epoch in `runs/<name>/log.jsonl`, each line written
+/// with one system call as soon as the epoch ends, so a crashed or running job can be read.
+///
+/// Keys come in a fixed order: `epoch`, `lr`, `train_loss`, `valid_loss` (when there is
+/// a validation split), the metrics in the order given, `seconds`, `samples_per_s`.
+/// Numbers print in Swift's shortest round-trip form: a Float32 value prints the
+/// shortest decimal that reads back (as float32) to the same bits, a Double likewise;
+/// NaN and infinities, which JSON cannot hold, print as `null`.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one epoch did.
+public struct EpochRecord: Sendable, Equatable {
+  /// The epoch, counted from 1.
+  public var epoch: Int
+  /// The learning rate at the epoch's last step.
+  public var lr: Float
+  public var trainLoss: Float
+  public var validLoss: Float?
+  /// Further metrics (`train_accuracy`, `valid_f1`, …), in the order to print.
+  public var metrics: [Metric]
+  /// Wall-clock seconds of the epoch.
+  public var seconds: Double
+  /// Training samples per second.
+  public var samplesPerSecond: Double
+
+  /// One named metric value.
+  public struct Metric: Sendable, Equatable {
+    public var name: String
+    public var value: Float
+    public init(_ name: String, _ value: Float) {
+      self.name = name
+      self.value = value
+    }
+  }
+
+  public init(
+    epoch: Int, lr: Float, trainLoss: Float, validLoss: Float?, metrics: [Metric] = [],
+    seconds: Double, samplesPerSecond: Double
+  ) {
+    self.epoch = epoch
+    self.lr = lr
+    self.trainLoss = trainLoss
+    self.validLoss = validLoss
+    self.metrics = metrics
+    self.seconds = seconds
+    self.samplesPerSecond = samplesPerSecond
+  }
+
+  /// The record as one line of JSON, without the newline.
+  public var jsonLine: String {
+    var fields = ["\"epoch\":\(epoch)", "\"lr\":" + RunLog.number(lr), "\"train_loss\":" + RunLog.number(trainLoss)]
+    if let validLoss { fields.append("\"valid_loss\":" + RunLog.number(validLoss)) }
+    for m in metrics { fields.append(jsonQuote(m.name) + ":" + RunLog.number(m.value)) }
+    fields.append("\"seconds\":" + RunLog.number(seconds))
+    fields.append("\"samples_per_s\":" + RunLog.number(samplesPerSecond))
+    return "{" + fields.joined(separator: ",") + "}"
+  }
+}
+
+/// An open `log.jsonl`, appended to one record at a time.
+public final class RunLog {
+  /// The file written.
+  public let path: String
+  private var fd: Int32
+
+  /// Opens `<directory>/log.jsonl`, creating the folder; an existing log is emptied, or
+  /// kept and extended when `append` (a resumed run).
+  public init(directory: String, append: Bool = false) throws(DataError) {
+    path = directory + "/log.jsonl"
+    do { try AtomicFile.createDirectories(directory) } catch { throw .runLogWrite(path, error.reason) }
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)
+    guard fd >= 0 else { throw .runLogWrite(path, AtomicFile.errnoText()) }
+  }
+
+  deinit { closeDescriptor(fd) }
+
+  /// The folder of run `name`: `<root>/<name>`.
+  public static func directory(name: String, root: String = "runs") -> String { root + "/" + name }
+
+  /// Writes `record` as one line.
+  public func append(_ record: EpochRecord) throws(DataError) {
+    do { try AtomicFile.writeAll(fd, Array((record.jsonLine + "\n").utf8)) } catch { throw .runLogWrite(path, error.reason) }
+  }
+
+  /// Closes the file; later appends fail.
+  public func finish() {
+    closeDescriptor(fd)
+    fd = -1
+  }
+
+  /// A JSON number in shortest round-trip form, `null` when not finite.
+  static func number<T: BinaryFloatingPoint & LosslessStringConvertible>(_ v: T) -> String {
+    v.isFinite ? v.description : "null"
+  }
+}
+
+/// Closes `fd` unless it is already closed (-1).
+private func closeDescriptor(_ fd: Int32) {
+  if fd >= 0 { _ = close(fd) }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Backend.swift", ##########"""
+import DLCKernels
+
+/// What the training loop drives: the interpreter over IR programs, or an emitted,
+/// specialized model. Both hold the parameters at fixed addresses and run one step,
+/// one forward pass or one loss on a batch of at most the run's batch size.
+public protocol TrainingBackend: AnyObject {
+  /// Every parameter in module order; the index is its initialization stream id.
+  var parameters: [ParameterSlot] { get }
+  /// Floats per sample of the model output.
+  var outputWidth: Int { get }
+  /// Class weights for `class_weights = "balanced"`, set before the first step.
+  var balancedClassWeights: [Float]? { get set }
+  /// The features, then the targets (Int32 class indices or Float values), of a training
+  /// batch of `n` samples.
+  func trainBuffers(batch n: Int) throws -> (x: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer)
+  /// One optimizer step on the batch in `trainBuffers(batch: n)`: its loss and the model
+  /// output (`n × outputWidth`).
+  func trainStep(batch n: Int, lr: Float, step: Int64) throws -> (loss: Float, output: UnsafePointer<Float>)
+  /// The features buffer of an inference batch of `n` samples.
+  func predictBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float>
+  /// The model output (`n × outputWidth`) for the features in `predictBuffer(batch: n)`.
+  func predict(batch n: Int) throws -> UnsafePointer<Float>
+  /// The targets buffer for `loss(batch:)`.
+  func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer
+  /// The loss of the last `predict(batch: n)` output against `lossTarget(batch: n)`.
+  func loss(batch n: Int) throws -> Float
+}
+
+/// One parameter a backend holds: weights, biases, running statistics, optimizer state.
+public struct ParameterSlot {
+  /// The IR name (`dense_1.weight`, `dense_1.weight.exp_avg`).
+  public let name: String
+  public let shape: [Int]
+  public let pointer: UnsafeMutablePointer<Float>
+  public let initializer: Initializer
+  /// The layer it belongs to ("" when none).
+  public let layer: String
+  /// Whether it is optimizer state rather than part of the model.
+  public let isOptimizerState: Bool
+
+  public init(
+    name: String, shape: [Int], pointer: UnsafeMutablePointer<Float>, initializer: Initializer, layer: String,
+    isOptimizerState: Bool
+  ) {
+    self.name = name
+    self.shape = shape
+    self.pointer = pointer
+    self.initializer = initializer
+    self.layer = layer
+    self.isOptimizerState = isOptimizerState
+  }
+
+  /// The element count.
+  public var count: Int { shape.reduce(1, *) }
+}
+
+/// A parameter initializer, with the formulas torch.nn.init documents.
+public struct Initializer: Sendable, Hashable {
+  /// zeros, constant, uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal.
+  public var kind: String
+  /// value, low, high, mean, std, gain, a.
+  public var numbers: [String: Double]
+  /// mode, nonlinearity.
+  public var strings: [String: String]
+
+  public init(kind: String, numbers: [String: Double] = [:], strings: [String: String] = [:]) {
+    self.kind = kind
+    self.numbers = numbers
+    self.strings = strings
+  }
+
+  /// Fills `count(shape)` values at `y` from `stream`.
+  public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
+    let count = shape.reduce(1, *)
+    func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
+    let fans = InitKernel.fans(shape: shape)
+    switch kind {
+    case "zeros": InitKernel.zeros(y, count: count)
+    case "constant": InitKernel.constant(y, count: count, value: number("value", 0))
+    case "uniform": InitKernel.uniform(y, count: count, low: number("low", 0), high: number("high", 1), stream: stream)
+    case "normal": InitKernel.normal(y, count: count, mean: number("mean", 0), std: number("std", 1), stream: stream)
+    case "xavier_uniform":
+      let bound = number("gain", 1) * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
+    case "xavier_normal":
+      let std = number("gain", 1) * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
+    case "kaiming_uniform", "kaiming_normal":
+      let fan = strings["mode"] == "fan_out" ? fans.fanOut : fans.fanIn
+      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"] ?? "leaky_relu", a: number("a", 0))
+      let std = gain / Float(max(fan, 1)).squareRoot()
+      if kind == "kaiming_normal" {
+        InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
+      } else {
+        let bound = Float(3).squareRoot() * std
+        InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
+      }
+    default: throw TrainingError("unknown initializer '\(kind)'")
+    }
+  }
+}
+
+/// A failure of a run that is not the data's fault (bad checkpoint, wrong model).
+public struct TrainingError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/EarlyStopping.swift", ##########"""
+/// Early stopping: end the run when a monitored metric stops improving.
+///
+/// In: `train.early_stopping` (`monitor`, `patience`, `min_delta`, `restore_best`) and, after
+/// every epoch, the monitored value. Out: a decision per epoch (improved, wait, stop) and a
+/// state small enough to travel in a checkpoint as a string, so a resumed run decides
+/// exactly as an uninterrupted one. The rule is Keras's `EarlyStopping` callback.
+import Foundation
+
+/// Tracks the best value of one monitored metric and when to stop.
+///
+/// After each epoch: if the value improves on the best by more than `min_delta` in the
+/// metric's direction, it becomes the best and the wait resets to 0; otherwise the wait
+/// grows by one, and the run stops once it reaches `patience`. With patience 0 the first
+/// epoch without improvement stops the run.
+public struct EarlyStopping: Sendable, Hashable {
+  /// The `early_stopping` entry of the spec.
+  public struct Config: Sendable, Hashable {
+    /// `valid_<metric>` or `train_<metric>`.
+    public var monitor: String
+    /// Epochs without improvement before stopping.
+    public var patience: Int
+    /// The smallest change that counts as an improvement (≥ 0).
+    public var minDelta: Double
+    /// Whether the run ends with the weights of the best epoch.
+    public var restoreBest: Bool
+
+    public init(monitor: String = "valid_loss", patience: Int = 5, minDelta: Double = 0, restoreBest: Bool = true) {
+      self.monitor = monitor
+      self.patience = patience
+      self.minDelta = minDelta
+      self.restoreBest = restoreBest
+    }
+
+    /// The metric the monitor names (`valid_accuracy` → `.accuracy`), nil if none.
+    public var metric: Metric? {
+      for prefix in ["valid_", "train_"] where monitor.hasPrefix(prefix) {
+        return Metric(rawValue: String(monitor.dropFirst(prefix.count)))
+      }
+      return nil
+    }
+
+  }
+
+  /// What the epoch just recorded means for the run.
+  public enum Decision: Sendable, Hashable {
+    /// A new best value: keep these weights if `restoreBest`.
+    case improved
+    /// No improvement yet, but patience is not used up.
+    case wait
+    /// Patience is used up: end the run (and restore the best weights if asked).
+    case stop
+  }
+
+  /// Everything that changes from epoch to epoch; saved with a checkpoint.
+  public struct State: Sendable, Hashable, Codable {
+    /// The monitor this state belongs to, checked when it is restored.
+    public var monitor: String
+    /// The best value so far, nil before the first improvement.
+    public var bestValue: Double?
+    /// The epoch of the best value, as the caller numbers epochs.
+    public var bestEpoch: Int?
+    /// Epochs since the last improvement.
+    public var wait: Int
+    /// The epoch that stopped the run, once stopped.
+    public var stoppedEpoch: Int?
+
+    public init(monitor: String, bestValue: Double? = nil, bestEpoch: Int? = nil, wait: Int = 0, stoppedEpoch: Int? = nil) {
+      self.monitor = monitor
+      self.bestValue = bestValue
+      self.bestEpoch = bestEpoch
+      self.wait = wait
+      self.stoppedEpoch = stoppedEpoch
+    }
+  }
+
+  public let config: Config
+  /// Whether larger monitored values are better.
+  public let direction: MetricDirection
+  public private(set) var state: State
+
+  /// A fresh tracker; the monitor must name a metric (`valid_loss`, `train_accuracy`).
+  public init(_ config: Config) throws(TrainConfigError) {
+    guard let metric = config.metric else {
+      throw TrainConfigError("cannot monitor '\(config.monitor)'", help: "monitor 'valid_<metric>' or 'train_<metric>'")
+    }
+    self.config = config
+    direction = metric.direction
+    state = State(monitor: config.monitor)
+  }
+
+  /// A tracker that continues from `serialized` state (see `serialized()`).
+  public init(_ config: Config, restoring serialized: String) throws(TrainConfigError) {
+    try self.init(config)
+    let restored: State
+    do {
+      let decoder = JSONDecoder()
+      decoder.nonConformingFloatDecodingStrategy = Self.nonFinite
+      restored = try decoder.decode(State.self, from: Data(serialized.utf8))
+    } catch {
+      throw TrainConfigError("cannot read the early-stopping state '\(serialized)'")
+    }
+    guard restored.monitor == config.monitor else {
+      throw TrainConfigError("the checkpoint's early stopping monitors '\(restored.monitor)', the spec '\(config.monitor)'",
+                             help: "resume with the spec the checkpoint was trained with")
+    }
+    state = restored
+  }
+
+  /// Records epoch `epoch`'s monitored value and says whether to go on.
+  public mutating func update(epoch: Int, value: Double) -> Decision {
+    if state.stoppedEpoch != nil { return .stop }
+    // Before any improvement the reference is ±∞, as Keras starts `best`.
+    let reference = state.bestValue ?? (direction == .minimize ? .infinity : -.infinity)
+    if direction.improves(value, on: reference, minDelta: config.minDelta) {
+      state.bestValue = value
+      state.bestEpoch = epoch
+      state.wait = 0
+      return .improved
+    }
+    state.wait += 1
+    if state.wait >= config.patience {
+      state.stoppedEpoch = epoch
+      return .stop
+    }
+    return .wait
+  }
+
+  /// How a non-finite best value (a loss of −∞) is spelled in the JSON.
+  private static let nonFinite = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
+  /// The state as one line of JSON with sorted keys, for a checkpoint's metadata.
+  /// Doubles are written in their shortest round-tripping form, so restoring is exact.
+  public func serialized() -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    // State holds only strings, integers and doubles (non-finite ones as strings); encoding cannot fail.
+    let data = try! encoder.encode(state)
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Evaluator.swift", ##########"""
+/// Runs the backend's forward pass and loss over a data set in batches and accumulates
+/// metrics.
+struct Evaluator {
+  let backend: TrainingBackend
+  let batchSize: Int
+
+  /// The metrics of `data` (loss first).
+  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?) throws -> MetricSet {
+    var metrics = MetricSet(names)
+    var recorder = MetricRecorder(scaler: scaler)
+    let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
+    for b in 0..<batches.count {
+      let indices = batches[b]
+      let target = try backend.lossTarget(batch: indices.count)
+      data.gather(indices, x: try backend.predictBuffer(batch: indices.count), target: target)
+      let output = try backend.predict(batch: indices.count)
+      let loss = try backend.loss(batch: indices.count)
+      let metricTarget: MetricTarget = data.classIndices != nil
+        ? .classes(UnsafePointer(target.assumingMemoryBound(to: Int32.self)))
+        : .values(UnsafePointer(target.assumingMemoryBound(to: Float.self)))
+      recorder.record(&metrics, loss: Double(loss), output: output, outputCount: indices.count * backend.outputWidth,
+                      target: metricTarget, batchSize: indices.count)
+    }
+    return metrics
+  }
+
+  /// Model outputs for every sample of `data`, row-major.
+  func outputs(_ data: Dataset) throws -> (values: [Float], width: Int) {
+    let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
+    var values: [Float] = []
+    let width = backend.outputWidth
+    var scratchTarget = [UInt8](repeating: 0, count: batchSize * max(data.targetWidth, 1) * 4)
+    for b in 0..<batches.count {
+      let indices = batches[b]
+      let x = try backend.predictBuffer(batch: indices.count)
+      scratchTarget.withUnsafeMutableBytes { data.gather(indices, x: x, target: $0.baseAddress!) }
+      let output = try backend.predict(batch: indices.count)
+      values += UnsafeBufferPointer(start: output, count: indices.count * width)
+    }
+    return (values, width)
+  }
+}
+
+extension EpochRecord {
+  /// A record from named metric values (`train_loss`, `valid_loss`, others in order).
+  static func make(epoch: Int, lr: Double, values: [MetricValue], seconds: Double, samplesPerSecond: Double) -> EpochRecord {
+    let trainLoss = values.first { $0.name == "train_loss" }?.value ?? .nan
+    let validLoss = values.first { $0.name == "valid_loss" }?.value
+    let others = values.filter { $0.name != "train_loss" && $0.name != "valid_loss" }.map { Metric($0.name, Float($0.value)) }
+    return EpochRecord(epoch: epoch, lr: Float(lr), trainLoss: Float(trainLoss), validLoss: validLoss.map(Float.init),
+                       metrics: others, seconds: seconds, samplesPerSecond: samplesPerSecond)
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Inference.swift", ##########"""
+import Foundation
+
+/// `dlc eval` and `dlc predict`: a trained checkpoint applied to data.
+///
+/// Both read the parameters and the preprocessing statistics from the checkpoint, so
+/// the numbers do not depend on re-fitting anything; evaluation re-creates the split
+/// from the checkpoint's seed, which selects exactly the samples training held out.
+public enum Inference {
+  /// The metrics of one split.
+  public struct Evaluation {
+    public var split: String
+    public var samples: Int
+    /// Loss first, then the spec's metrics, unprefixed (`loss`, `accuracy`, …).
+    public var metrics: [MetricValue]
+
+    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
+    public var json: String {
+      var fields = ["\"split\":\"\(split)\"", "\"samples\":\(samples)"]
+      for m in metrics { fields.append("\"\(m.name)\":" + (m.value.isFinite ? "\(m.value)" : "null")) }
+      return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// Aligned lines: `test_loss      0.0834`.
+    public var text: String {
+      let names = metrics.map { "\(split)_\($0.name)" }
+      let width = names.map(\.count).max() ?? 0
+      var out = "\(split): \(samples) samples\n"
+      for (name, m) in zip(names, metrics) {
+        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
+      }
+      return out
+    }
+  }
+
+  /// The model parameters of `backend` (not its optimizer state) from `checkpoint`, its
+  /// normalizer and its seed. Every model parameter must come from the file: one it
+  /// lacked would keep a zero buffer and give numbers that look real.
+  static func load(
+    run: RunDescription, checkpoint path: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
+    let checkpoint = try Checkpoint(contentsOf: path)
+    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
+    let backend = try makeBackend(seed)
+    try backend.parameters.filter { !$0.isOptimizerState }.restore(from: checkpoint, path: path)
+    return (backend, normalizer, seed, checkpoint)
+  }
+
+  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
+  public static func evaluate(
+    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> Evaluation {
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    guard split.count > 0 else {
+      throw TrainingError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
+    }
+    backend.balancedClassWeights = data.balancedClassWeights
+    let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
+    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
+    var values = metrics.values(prefix: "")
+    if case .values(let targets, _) = split.y, data.config.task == .regression {
+      values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
+    }
+    return Evaluation(split: name, samples: split.count, metrics: values)
+  }
+
+  /// R² against predicting the train split's mean, and that baseline's RMSE, in the
+  /// data's units: how much the model beats the trivial regressor.
+  static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
+    var (outputs, _) = try evaluator.outputs(split)
+    var truth = targets
+    var trainTargets: [Float] = { if case .values(let v, _) = data.train.y { return v } else { return [] } }()
+    if let scaler = data.targetScaler {
+      let o = outputs, t = truth, tt = trainTargets
+      o.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &outputs) }
+      t.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &truth) }
+      tt.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &trainTargets) }
+    }
+    let width = max(truth.count / max(split.count, 1), 1)
+    var mean = [Double](repeating: 0, count: width)
+    for (i, v) in trainTargets.enumerated() { mean[i % width] += Double(v) }
+    mean = mean.map { $0 / Double(max(trainTargets.count / width, 1)) }
+    var sse = 0.0, sst = 0.0
+    for i in truth.indices {
+      sse += pow(Double(outputs[i]) - Double(truth[i]), 2)
+      sst += pow(mean[i % width] - Double(truth[i]), 2)
+    }
+    return [MetricValue(name: "r2", value: sst > 0 ? 1 - sse / sst : .nan),
+            MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
+  }
+
+  /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
+  /// Classification writes the arg-max class and one probability per class; other
+  /// tasks write the outputs.
+  public static func predict(
+    run: RunDescription, checkpoint path: String, input: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> String {
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    var data = try loadInput(run: run, path: input)
+    normalizer.apply(to: &data)
+    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(data)
+    if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
+      let standardized = values
+      standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
+    }
+    let config = run.data
+    let lossOp = run.loss
+    var out = ""
+    if config.task == .classification {
+      let target = { if case .csv(_, let t, _) = config.source { return t.first ?? "class" } else { return "class" } }()
+      let binary = width == 1 && lossOp == "bce_with_logits"
+      out += ([target] + (binary ? ["probability"] : (0..<width).map { "probability_\($0)" })).joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        let row = Array(values[r * width..<(r + 1) * width])
+        if binary {
+          let p = 1 / (1 + exp(-Double(row[0])))
+          out += "\(p > 0.5 ? 1 : 0),\(format(p))\n"
+        } else {
+          let m = row.max() ?? 0
+          let e = row.map { exp(Double($0 - m)) }
+          let s = e.reduce(0, +)
+          let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0
+          out += "\(best)," + e.map { format($0 / s) }.joined(separator: ",") + "\n"
+        }
+      }
+    } else {
+      let names: [String]
+      if case .csv(_, let t, _) = config.source, t.count == width, config.task == .regression { names = t } else { names = (0..<width).map { "output_\($0)" } }
+      out += names.joined(separator: ",") + "\n"
+      for r in 0..<data.count {
+        out += values[r * width..<(r + 1) * width].map { format(Double($0)) }.joined(separator: ",") + "\n"
+      }
+    }
+    return out
+  }
+
+  /// The features of a prediction input: a CSV with the training feature columns (the
+  /// target columns may be present and are ignored), or an NPY of samples.
+  static func loadInput(run: RunDescription, path: String) throws -> Dataset {
+    let config = run.data
+    let shape: [Int]? = run.inputShape
+    var input = config
+    input.task = .reconstruction
+    input.classes = nil
+    if path.hasSuffix(".npy") {
+      input.source = .npy(x: path, y: nil)
+    } else {
+      guard case .csv(_, let target, let features) = config.source else {
+        throw TrainingError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
+      }
+      // With the features named, other columns (the target too) are not read, so the
+      // target may be absent; without, the target is first excluded if it is there.
+      input.source = .csv(path: path, target: features == nil ? target : [], features: features)
+      do {
+        return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+      } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {
+        input.source = .csv(path: path, target: [], features: nil)
+      }
+    }
+    return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+  }
+
+  private static func checked(_ data: Dataset, expected shape: [Int]?, path: String) throws -> Dataset {
+    let want = shape?.reduce(1, *) ?? data.featureCount
+    guard data.featureCount == want else {
+      throw TrainingError("\(path): each sample has \(data.featureCount) features, the model takes \(want)")
+    }
+    return data
+  }
+
+  private static func format(_ v: Double) -> String { String(format: "%.6g", v) }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Metrics.swift", ##########"""
+/// Metrics over an epoch, accumulated batch by batch.
+///
+/// In: each batch's loss (as `@train_step` or `@loss` returns it), the model's output and
+/// the targets, as raw buffers. Out: one value per metric for the epoch, named as in the
+/// spec (`loss`, `accuracy`, `mae`, `rmse`) and prefixed `train_` / `valid_` in logs and
+/// in `early_stopping.monitor`. Sums are kept in `Double`, so the value does not depend on
+/// how the split is cut into batches (beyond the order of additions).
+
+/// A metric recorded each epoch.
+public enum Metric: String, Sendable, Hashable, CaseIterable, Codable {
+  /// The mean of the batch losses, weighted by batch size.
+  case loss
+  /// The fraction of samples classified right.
+  case accuracy
+  /// Mean absolute error over all output elements.
+  case mae
+  /// Root of the mean squared error over all output elements.
+  case rmse
+
+  /// Which way is better: accuracy grows, the errors shrink.
+  public var direction: MetricDirection {
+    self == .accuracy ? .maximize : .minimize
+  }
+}
+
+/// Which way a metric improves.
+public enum MetricDirection: String, Sendable, Hashable, Codable {
+  case minimize, maximize
+
+  /// Whether `value` improves on `reference` by more than `minDelta` (Keras's
+  /// `EarlyStopping._is_improvement`: `value − minDelta > reference` when maximizing,
+  /// `value + minDelta < reference` when minimizing). NaN never improves.
+  public func improves(_ value: Double, on reference: Double, minDelta: Double = 0) -> Bool {
+    switch self {
+    case .maximize: return value - minDelta > reference
+    case .minimize: return value + minDelta < reference
+    }
+  }
+}
+
+/// The targets of one batch, as `@loss` takes them.
+public enum MetricTarget {
+  /// Class indices, one per sample (`tensor<Nxi32>`, cross-entropy).
+  case classes(UnsafePointer<Int32>)
+  /// Values with the output's element count (regression, reconstruction, and binary
+  /// classification with `bce_with_logits`, whose targets are 0 or 1).
+  case values(UnsafePointer<Float>)
+}
+
+/// A metric's name and its value for one split and epoch (`train_loss`, 0.3421).
+public struct MetricValue: Sendable, Hashable {
+  public var name: String
+  public var value: Double
+
+  public init(name: String, value: Double) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// One metric's running sums over the batches of an epoch.
+public struct MetricAccumulator: Sendable, Hashable {
+  public let metric: Metric
+  /// Σ loss·n, Σ correct, Σ |e| or Σ e², by metric.
+  public private(set) var sum: Double = 0
+  /// Samples (loss, class accuracy) or elements (mae, rmse, binary accuracy) recorded.
+  public private(set) var count: Double = 0
+
+  public init(_ metric: Metric) { self.metric = metric }
+
+  /// Adds a batch's mean loss, weighted by its size. Other metrics ignore it.
+  public mutating func record(loss: Double, batchSize: Int) {
+    guard metric == .loss else { return }
+    sum += loss * Double(batchSize)
+    count += Double(batchSize)
+  }
+
+  /// Adds a batch of `batchSize` samples whose output has `outputCount` elements.
+  ///
+  /// Accuracy against `.classes`: the arg-max over each sample's `outputCount / batchSize`
+  /// outputs (the first maximum on ties, as `torch.argmax`) equals the label. Against
+  /// `.values` (a `bce_with_logits` model): logit > 0 predicts 1, counted right when the
+  /// target is ≥ 0.5; element by element, so one output per sample is one per sample.
+  /// `loss` ignores this call; mae and rmse need `.values`.
+  public mutating func record(output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int) {
+    switch (metric, target) {
+    case (.loss, _):
+      return
+    case (.accuracy, .classes(let labels)):
+      precondition(batchSize > 0 && outputCount % batchSize == 0, "output of \(outputCount) elements for \(batchSize) samples")
+      let width = outputCount / batchSize
+      var correct = 0
+      for i in 0..<batchSize {
+        let row = output + i * width
+        var best = 0
+        for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+        if Int(labels[i]) == best { correct += 1 }
+      }
+      sum += Double(correct)
+      count += Double(batchSize)
+    case (.accuracy, .values(let targets)):
+      var correct = 0
+      for i in 0..<outputCount where (output[i] > 0) == (targets[i] >= 0.5) { correct += 1 }
+      sum += Double(correct)
+      count += Double(outputCount)
+    case (.mae, .values(let targets)):
+      var s = 0.0
+      for i in 0..<outputCount { s += abs(Double(output[i]) - Double(targets[i])) }
+      sum += s
+      count += Double(outputCount)
+    case (.rmse, .values(let targets)):
+      var s = 0.0
+      for i in 0..<outputCount {
+        let e = Double(output[i]) - Double(targets[i])
+        s += e * e
+      }
+      sum += s
+      count += Double(outputCount)
+    case (.mae, .classes), (.rmse, .classes):
+      preconditionFailure("'\(metric.rawValue)' needs value targets, not class indices")
+    }
+  }
+
+  /// The epoch's value: the mean (the root of the mean for rmse); NaN before any batch.
+  public var value: Double {
+    guard count > 0 else { return .nan }
+    let mean = sum / count
+    return metric == .rmse ? mean.squareRoot() : mean
+  }
+
+  /// Forgets every batch, for the next epoch.
+  public mutating func reset() {
+    sum = 0
+    count = 0
+  }
+}
+
+/// The accumulators of every metric a run records, for one split.
+public struct MetricSet: Sendable, Hashable {
+  public private(set) var accumulators: [MetricAccumulator]
+
+  /// Accumulators for `loss`, then the other `metrics` in their order, each once.
+  public init(_ metrics: [Metric]) {
+    var seen: Set<Metric> = []
+    accumulators = ([.loss] + metrics).filter { seen.insert($0).inserted }.map(MetricAccumulator.init)
+  }
+
+  /// The metrics, in recording order.
+  public var metrics: [Metric] { accumulators.map(\.metric) }
+
+  /// Adds one batch to every metric: its mean `loss`, and its output and targets.
+  public mutating func record(
+    loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
+  ) {
+    for i in accumulators.indices {
+      accumulators[i].record(loss: loss, batchSize: batchSize)
+      accumulators[i].record(output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+    }
+  }
+
+  /// The epoch's value of `metric`, nil when it is not recorded.
+  public func value(of metric: Metric) -> Double? {
+    accumulators.first { $0.metric == metric }?.value
+  }
+
+  /// Every value named `prefix + metric`, in recording order (`values(prefix: "valid_")`).
+  public func values(prefix: String) -> [MetricValue] {
+    accumulators.map { MetricValue(name: prefix + $0.metric.rawValue, value: $0.value) }
+  }
+
+  /// Forgets every batch, for the next epoch.
+  public mutating func reset() {
+    for i in accumulators.indices { accumulators[i].reset() }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/PreparedData.swift", ##########"""
+/// The data of a run, ready for training: loaded, split by the seed, normalized with
+/// statistics of the train split.
+struct PreparedData {
+  var train: Dataset
+  var valid: Dataset
+  var test: Dataset
+  let normalizer: Normalizer
+  /// Standardizes regression targets (`normalize_target`), when asked for.
+  let targetScaler: TargetScaler?
+  let config: DataConfig
+  /// `n / (C · count_c)` per class (scikit-learn's "balanced"), when classification.
+  let balancedClassWeights: [Float]?
+
+  /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
+  /// statistics (evaluation uses the checkpoint's).
+  init(run: RunDescription, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
+    config = run.data
+    let all = try DataLoader.load(config, sampleShape: run.inputShape)
+    let split = try HoldoutSplit(count: all.count, fractions: config.split, classes: all.classIndices, seed: seed,
+                                 path: config.source.path)
+    train = all.subset(split.train)
+    valid = all.subset(split.valid)
+    test = all.subset(split.test)
+    normalizer = saved ?? Normalizer(kind: config.normalize, fitting: train)
+    normalizer.apply(to: &train)
+    normalizer.apply(to: &valid)
+    normalizer.apply(to: &test)
+    if config.standardizeTargets, case .values(let v, let width) = train.y {
+      let scaler = savedScaler ?? TargetScaler(fitting: v, width: width)
+      scaler.apply(to: &train)
+      scaler.apply(to: &valid)
+      scaler.apply(to: &test)
+      targetScaler = scaler
+    } else {
+      targetScaler = nil
+    }
+    if let classes = train.classIndices, let count = config.classes, count > 0 {
+      var counts = [Int](repeating: 0, count: count)
+      for c in classes { counts[Int(c)] += 1 }
+      balancedClassWeights = counts.map { $0 == 0 ? 0 : Float(classes.count) / Float(count * $0) }
+    } else {
+      balancedClassWeights = nil
+    }
+  }
+
+  /// The split called `name` (`train`, `valid`, `test`).
+  func split(_ name: String) -> Dataset? {
+    switch name {
+    case "train": return train
+    case "valid": return valid
+    case "test": return test
+    default: return nil
+    }
+  }
+
+  /// How metrics read a target buffer gathered from these data.
+  func metricTarget(_ buffer: UnsafeMutableRawPointer) -> MetricTarget {
+    train.classIndices != nil
+      ? .classes(UnsafePointer(buffer.assumingMemoryBound(to: Int32.self)))
+      : .values(UnsafePointer(buffer.assumingMemoryBound(to: Float.self)))
+  }
+
+  /// The preprocessing statistics to store with the model.
+  var preprocessingTensors: [String: TensorData] {
+    normalizer.tensors().merging(targetScaler?.tensors() ?? [:]) { a, _ in a }
+  }
+}
+
+/// Hands each batch to the metrics in the data's units: with standardized targets,
+/// outputs and targets are mapped back before mae and rmse see them (the loss stays
+/// the training loss, on the standardized scale).
+struct MetricRecorder {
+  let scaler: TargetScaler?
+  private var outputs: [Float] = []
+  private var targets: [Float] = []
+
+  init(scaler: TargetScaler?) { self.scaler = scaler }
+
+  mutating func record(
+    _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
+  ) {
+    guard let scaler, case .values(let t) = target else {
+      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+      return
+    }
+    scaler.restore(output, count: outputCount, into: &outputs)
+    scaler.restore(t, count: outputCount, into: &targets)
+    outputs.withUnsafeBufferPointer { o in
+      targets.withUnsafeBufferPointer { y in
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
+      }
+    }
+  }
+}
+
+extension DataSourceConfig {
+  /// The features' file, for messages.
+  var path: String {
+    switch self {
+    case .csv(let path, _, _): return path
+    case .npy(let x, _): return x
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Progress.swift", ##########"""
+/// Training progress for a person watching: a live line on a terminal, plain lines otherwise.
+///
+/// In: the start of each epoch, each finished batch (samples and loss), and the epoch's
+/// metrics and learning rate at its end. Out: text through an injected sink, timed by an
+/// injected clock, so tests see exactly what a terminal or a log file would.
+///
+/// On a terminal, one line is rewritten in place with `\r` (at most 10 times a second):
+///
+///     epoch 3/30 [=====>    ] 14/23 batches · loss 0.3421 · 51,234 samples/s · ETA 0:02
+///
+/// and each epoch ends with its summary line, which is also the only output elsewhere:
+///
+///     epoch 3/30  train_loss 0.3421  train_accuracy 0.9012  valid_loss 0.3610  lr 0.00093  1.2 s  51234 samples/s
+import Foundation
+
+/// Reports the progress of a run, one epoch at a time.
+public struct ProgressReporter {
+  /// Seconds since some fixed instant; only differences are used.
+  public typealias Clock = () -> Double
+  /// Receives text exactly as it should appear (with `\r` and `\n`).
+  public typealias Sink = (String) -> Void
+
+  /// The shortest time between two redraws of the live line (10 per second).
+  public static let redrawInterval = 0.1
+  /// Characters inside the bar's brackets.
+  public static let barWidth = 10
+
+  public let epochs: Int
+  /// Whether to draw the live line (a terminal) or only the epoch lines.
+  public let interactive: Bool
+  private let clock: Clock
+  private let write: Sink
+
+  private var epoch = 0
+  private var batches = 0
+  private var done = 0
+  private var samples = 0
+  private var lossSum = 0.0
+  private var epochStart = 0.0
+  private var lastBatchTime = 0.0
+  private var lastDraw: Double?
+  /// Whether the live line is on screen and must be replaced by the next full line.
+  private var lineOpen = false
+
+  /// A reporter for a run of `epochs` epochs; `interactive` usually comes from `isTerminal`.
+  public init(epochs: Int, interactive: Bool, clock: @escaping Clock = ProgressReporter.monotonicClock(),
+              write: @escaping Sink = ProgressReporter.standardOutput) {
+    self.epochs = epochs
+    self.interactive = interactive
+    self.clock = clock
+    self.write = write
+  }
+
+  /// Starts 1-based epoch `epoch` of `batches` training batches.
+  public mutating func beginEpoch(_ epoch: Int, batches: Int) {
+    self.epoch = epoch
+    self.batches = batches
+    done = 0
+    samples = 0
+    lossSum = 0
+    epochStart = clock()
+    lastBatchTime = epochStart
+    lastDraw = nil
+  }
+
+  /// Records a finished training batch of `samples` samples with mean loss `loss`, and
+  /// redraws the live line if the last redraw is at least `redrawInterval` old.
+  public mutating func batchDone(samples batchSamples: Int, loss: Double) {
+    done += 1
+    samples += batchSamples
+    lossSum += loss * Double(batchSamples)
+    let now = clock()
+    lastBatchTime = now
+    guard interactive else { return }
+    if let last = lastDraw, now - last < Self.redrawInterval { return }
+    lastDraw = now
+    write("\r" + liveLine(now: now) + Self.clearToEnd)
+    lineOpen = true
+  }
+
+  /// Ends the epoch with its summary line: `metrics` (train and valid, prefixed), the lr of
+  /// its last step, its wall time (validation included) and the training throughput.
+  public mutating func endEpoch(metrics: [MetricValue], lr: Double) {
+    let now = clock()
+    var parts = ["epoch \(epoch)/\(epochs)"]
+    parts += metrics.map { "\($0.name) \(Self.metric($0.value))" }
+    parts.append("lr \(Self.rate(lr))")
+    parts.append(String(format: "%.1f s", now - epochStart))
+    if let rate = throughput() { parts.append("\(Int(rate.rounded())) samples/s") }
+    line(parts.joined(separator: "  "))
+  }
+
+  /// Writes a full line (a note, a warning), replacing the live line if one is showing.
+  public mutating func line(_ text: String) {
+    write((lineOpen ? "\r" : "") + text + (lineOpen ? Self.clearToEnd : "") + "\n")
+    lineOpen = false
+  }
+
+  /// `epoch 3/30 [=====>    ] 14/23 batches · loss 0.3421 · 51,234 samples/s · ETA 0:02`.
+  func liveLine(now: Double) -> String {
+    var parts = ["epoch \(epoch)/\(epochs) [\(Self.bar(done, of: batches))] \(done)/\(batches) batches"]
+    if samples > 0 { parts.append("loss " + Self.metric(lossSum / Double(samples))) }
+    if let rate = throughput() {
+      parts.append(Self.grouped(Int(rate.rounded())) + " samples/s")
+      let perBatch = (lastBatchTime - epochStart) / Double(done)
+      parts.append("ETA " + Self.clockTime(perBatch * Double(max(batches - done, 0))))
+    }
+    return parts.joined(separator: " · ")
+  }
+
+  /// Samples per second over the epoch's training batches; nil before time has passed.
+  private func throughput() -> Double? {
+    let elapsed = lastBatchTime - epochStart
+    return elapsed > 0 && samples > 0 ? Double(samples) / elapsed : nil
+  }
+
+  // MARK: formatting
+
+  /// ANSI "erase to end of line", so a shorter line leaves no tail of the previous one.
+  static let clearToEnd = "\u{1B}[K"
+
+  /// Keras's bar: `=` for done batches, `>` at the head, spaces after; all `=` when done.
+  static func bar(_ done: Int, of total: Int, width: Int = barWidth) -> String {
+    guard total > 0 else { return String(repeating: " ", count: width) }
+    let filled = min(width, width * done / total)
+    var s: String
+    if done >= total {
+      s = String(repeating: "=", count: width)
+    } else {
+      s = filled > 0 ? String(repeating: "=", count: filled - 1) + ">" : ""
+    }
+    s += String(repeating: " ", count: width - s.count)
+    return s
+  }
+
+  /// A metric value: four decimals (`0.3421`), `nan` when there is none.
+  static func metric(_ v: Double) -> String {
+    v.isNaN ? "nan" : String(format: "%.4f", v)
+  }
+
+  /// A learning rate: four significant digits, no trailing zeros (`0.00093`, `1e-05`).
+  static func rate(_ v: Double) -> String { String(format: "%.4g", v) }
+
+  /// An integer with thousands separators: `51,234`.
+  static func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+  }
+
+  /// Seconds as `m:ss`, or `h:mm:ss` from an hour on.
+  static func clockTime(_ seconds: Double) -> String {
+    let t = Int(seconds.rounded())
+    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60)
+    let ss = s < 10 ? "0\(s)" : "\(s)"
+    if h > 0 { return "\(h):" + (m < 10 ? "0\(m)" : "\(m)") + ":" + ss }
+    return "\(m):" + ss
+  }
+
+  // MARK: the real clock, sink and terminal
+
+  /// A monotonic clock counting from the moment it is made.
+  public static func monotonicClock() -> Clock {
+    let clock = ContinuousClock()
+    let start = clock.now
+    return {
+      let d = start.duration(to: clock.now).components
+      return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+    }
+  }
+
+  /// Writes to standard output at once (no buffering, so `\r` redraws show).
+  public static func standardOutput(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  /// Whether file descriptor `fd` is a terminal (`isatty(3)`); standard output by default.
+  public static func isTerminal(_ fd: Int32 = STDOUT_FILENO) -> Bool {
+    isatty(fd) != 0
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/RunDescription.swift", ##########"""
+/// Everything about a run that is not the model's arithmetic: its name, the training and
+/// data configuration, the input shape, and what goes into checkpoints. The interpreter
+/// builds it from the IR; an emitted trainer has it as constants.
+public struct RunDescription {
+  /// The spec's name (the run folder is `<runs>/<name>`).
+  public var name: String
+  public var train: TrainConfig
+  public var data: DataConfig
+  /// The per-sample input shape of the model.
+  public var inputShape: [Int]
+  /// The loss op (`cross_entropy`, `bce_with_logits`, `mse`, `mae`): how outputs read.
+  public var loss: String
+  /// The spec's text and the module's IR text, stored in checkpoint metadata.
+  public var specText: String
+  public var irText: String
+  /// Transfer learning: parameters taken from a base model's checkpoint.
+  public var base: BaseWeights?
+
+  public init(
+    name: String, train: TrainConfig, data: DataConfig, inputShape: [Int], loss: String, specText: String = "",
+    irText: String = "", base: BaseWeights? = nil
+  ) {
+    self.name = name
+    self.train = train
+    self.data = data
+    self.inputShape = inputShape
+    self.loss = loss
+    self.specText = specText
+    self.irText = irText
+    self.base = base
+  }
+}
+
+/// The layers a model takes from a trained base model, and where their weights are.
+public struct BaseWeights: Sendable, Hashable {
+  public var checkpoint: String
+  public var layers: [String]
+  /// The base spec, for messages.
+  public var spec: String
+
+  public init(checkpoint: String, layers: [String], spec: String) {
+    self.checkpoint = checkpoint
+    self.layers = layers
+    self.spec = spec
+  }
+
+  /// Loads the base layers' parameters (not their optimizer state) into `slots`.
+  func load(into slots: [ParameterSlot]) throws {
+    let wanted = slots.filter { layers.contains($0.layer) && !$0.isOptimizerState }
+    let saved: Checkpoint
+    do { saved = try Checkpoint(contentsOf: checkpoint) } catch {
+      throw TrainingError("cannot read the base model's checkpoint '\(checkpoint)' (\(error.message)); train '\(spec)' first")
+    }
+    for slot in wanted where saved.tensors[slot.name] == nil {
+      throw TrainingError("the base checkpoint '\(checkpoint)' has no tensor '\(slot.name)'")
+    }
+    try wanted.restore(from: saved, path: checkpoint)
+  }
+}
+
+extension Array where Element == ParameterSlot {
+  /// Every parameter as a named float tensor of its shape.
+  public func tensors() -> [String: TensorData] {
+    var out: [String: TensorData] = [:]
+    for slot in self {
+      out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+    }
+    return out
+  }
+
+  /// Loads every slot from `checkpoint`; a missing tensor or a wrong shape is an error
+  /// naming `path` (a checkpoint of another model).
+  public func restore(from checkpoint: Checkpoint, path: String) throws {
+    for slot in self {
+      guard let tensor = checkpoint.tensors[slot.name] else {
+        throw TrainingError("\(path): the checkpoint has no tensor '\(slot.name)'; it was written for another model")
+      }
+      guard tensor.shape == slot.shape, let floats = tensor.floats(), floats.count == slot.count else {
+        throw TrainingError(
+          "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) F32")
+      }
+      floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/RunLogWriter.swift", ##########"""
+import Foundation
+
+/// The run's `log.jsonl` for one training invocation: emptied for a new run; for a
+/// resumed run, cut back to the epochs the checkpoint holds (a crash after a log line
+/// and before its checkpoint leaves a line the resumed run writes again) and extended.
+struct RunLogWriter {
+  private let log: RunLog
+
+  init(directory: String, keepingEpochs epochs: Int, resume: Bool) throws {
+    let path = directory + "/log.jsonl"
+    if resume, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+      let kept = text.split(separator: "\n").filter { line in
+        guard let data = line.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let epoch = object["epoch"] as? Int else { return false }
+        return epoch <= epochs
+      }
+      let body = kept.map { $0 + "\n" }.joined()
+      try AtomicFile.replace(path, with: Array(body.utf8))
+    }
+    log = try RunLog(directory: directory, append: resume)
+  }
+
+  /// Appends one epoch's line.
+  func append(_ record: EpochRecord) throws { try log.append(record) }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Schedule.swift", ##########"""
+/// Learning-rate schedules, evaluated per optimizer step.
+///
+/// In: a schedule kind with its parameters in epochs (`train.schedule`), the optimizer's
+/// lr, the steps per epoch and the epoch count. Out: `lr(step:)` for every 0-based step
+/// `0 ..< stepsPerEpoch × epochs`, passed to `@train_step` as `%lr`. The formulas are the
+/// ones the PyTorch documentation gives for `torch.optim.lr_scheduler`, stepped after every
+/// batch, so a PyTorch run with the equivalent schedulers sees the same rates.
+import Foundation
+
+/// The learning rate of each optimizer step of one run.
+///
+/// Warm-up (`constant`, `step`, `cosine`): for the first `W = warmup_epochs · stepsPerEpoch`
+/// steps, lr · (step + 1) / W, so step 0 runs at lr / W (not at 0) and step W − 1 at lr.
+/// That is PyTorch's `LinearLR(start_factor=1/W, end_factor=1, total_iters=W−1)`.
+public struct LearningRateSchedule: Sendable, Hashable {
+  /// A schedule and its parameters, as the catalog defines them (units: epochs).
+  public enum Kind: Sendable, Hashable {
+    /// The optimizer's lr throughout (after warm-up).
+    case constant(warmupEpochs: Int)
+    /// lr · gamma^⌊epoch / stepSize⌋, the epoch counted from the start of the run.
+    case step(stepSize: Int, gamma: Double, warmupEpochs: Int)
+    /// Cosine annealing from lr to minLR over the steps after warm-up.
+    case cosine(minLR: Double, warmupEpochs: Int)
+    /// The one-cycle policy; replaces the optimizer's lr.
+    case oneCycle(OneCycle)
+
+    /// The catalog name.
+    public var name: String {
+      switch self {
+      case .constant: return "constant"
+      case .step: return "step"
+      case .cosine: return "cosine"
+      case .oneCycle: return "one_cycle"
+      }
+    }
+
+    /// Epochs of linear warm-up (one_cycle has its own rising phase, so 0).
+    public var warmupEpochs: Int {
+      switch self {
+      case .constant(let w), .step(_, _, let w), .cosine(_, let w): return w
+      case .oneCycle: return 0
+      }
+    }
+  }
+
+  /// The parameters of `torch.optim.lr_scheduler.OneCycleLR` that the catalog exposes.
+  ///
+  /// dlc runs it with `three_phase=False` and `cycle_momentum=False`: PyTorch by default
+  /// also cycles SGD's momentum or Adam's beta1 inversely to the lr; dlc keeps the
+  /// optimizer's momentum and betas fixed, so compare against `cycle_momentum=False`.
+  public struct OneCycle: Sendable, Hashable {
+    /// How the rate moves within a phase.
+    public enum Anneal: String, Sendable, Hashable { case cos, linear }
+
+    public var maxLR: Double
+    public var pctStart: Double
+    public var divFactor: Double
+    public var finalDivFactor: Double
+    public var anneal: Anneal
+
+    public init(maxLR: Double, pctStart: Double = 0.3, divFactor: Double = 25, finalDivFactor: Double = 1e4,
+                anneal: Anneal = .cos) {
+      self.maxLR = maxLR
+      self.pctStart = pctStart
+      self.divFactor = divFactor
+      self.finalDivFactor = finalDivFactor
+      self.anneal = anneal
+    }
+  }
+
+  public let kind: Kind
+  /// The optimizer's lr (η_max of cosine; unused by one_cycle).
+  public let baseLR: Double
+  public let stepsPerEpoch: Int
+  public let epochs: Int
+
+  /// `stepsPerEpoch × epochs`.
+  public var totalSteps: Int { stepsPerEpoch * epochs }
+  /// `warmupEpochs × stepsPerEpoch`.
+  public var warmupSteps: Int { kind.warmupEpochs * stepsPerEpoch }
+
+  /// A schedule over `epochs` epochs of `stepsPerEpoch` steps; the warm-up must be shorter
+  /// than the run (Sema checks the spec; this guards an epochs override).
+  public init(_ kind: Kind, baseLR: Double, stepsPerEpoch: Int, epochs: Int) throws(TrainConfigError) {
+    guard stepsPerEpoch >= 1 else { throw .invalid("steps per epoch", "\(stepsPerEpoch)", "at least 1") }
+    guard epochs >= 1 else { throw .invalid("epochs", "\(epochs)", "at least 1") }
+    if kind.warmupEpochs >= epochs {
+      throw .warmupTooLong(kind.warmupEpochs, epochs: epochs)
+    }
+    self.kind = kind
+    self.baseLR = baseLR
+    self.stepsPerEpoch = stepsPerEpoch
+    self.epochs = epochs
+  }
+
+  /// The schedule of `config` for a train split of `stepsPerEpoch` batches.
+  public init(config: TrainConfig, stepsPerEpoch: Int) throws(TrainConfigError) {
+    try self.init(config.schedule, baseLR: config.optimizer.lr, stepsPerEpoch: stepsPerEpoch, epochs: config.epochs)
+  }
+
+  /// The learning rate of 0-based optimizer step `step`; steps past the run keep the last
+  /// step's rate.
+  public func lr(step: Int) -> Double {
+    precondition(step >= 0, "negative optimizer step \(step)")
+    let s = min(step, totalSteps - 1)
+    switch kind {
+    case .constant:
+      return baseLR * warmupFactor(s)
+    case .step(let stepSize, let gamma, _):
+      // StepLR: lr · gamma^⌊epoch / step_size⌋, epoch = ⌊step / stepsPerEpoch⌋.
+      let epoch = s / stepsPerEpoch
+      return baseLR * warmupFactor(s) * pow(gamma, Double(epoch / stepSize))
+    case .cosine(let minLR, _):
+      if s < warmupSteps { return baseLR * warmupFactor(s) }
+      return Self.cosine(t: s - warmupSteps, last: totalSteps - warmupSteps - 1, max: baseLR, min: minLR)
+    case .oneCycle(let p):
+      return Self.oneCycle(p, step: s, totalSteps: totalSteps)
+    }
+  }
+
+  /// (step + 1) / W during the warm-up, 1 after it.
+  private func warmupFactor(_ step: Int) -> Double {
+    step < warmupSteps ? Double(step + 1) / Double(warmupSteps) : 1
+  }
+
+  /// CosineAnnealingLR's closed form, η_min + (η_max − η_min)(1 + cos(π t / T)) / 2
+  /// (Loshchilov & Hutter 2017, eq. 5; PyTorch docs), with T = `last` so that the last step
+  /// of the run is exactly η_min (`T_max` = steps after warm-up − 1). A single step after
+  /// warm-up (T = 0) runs at η_max.
+  static func cosine(t: Int, last T: Int, max: Double, min: Double) -> Double {
+    guard T > 0 else { return max }
+    return min + (max - min) * (1 + cos(Double.pi * Double(t) / Double(T))) / 2
+  }
+
+  /// `OneCycleLR.get_lr` with `three_phase=False`: initial = max_lr / div_factor, final =
+  /// initial / final_div_factor; phase 1 rises from initial to max_lr until step
+  /// pct_start · total − 1, phase 2 falls to final until step total − 1 (PyTorch's
+  /// `torch/optim/lr_scheduler.py`). A phase of zero length counts as finished.
+  static func oneCycle(_ p: OneCycle, step: Int, totalSteps: Int) -> Double {
+    let initial = p.maxLR / p.divFactor
+    let final = initial / p.finalDivFactor
+    let phases: [(end: Double, from: Double, to: Double)] = [
+      (p.pctStart * Double(totalSteps) - 1, initial, p.maxLR),
+      (Double(totalSteps - 1), p.maxLR, final),
+    ]
+    let x = Double(step)
+    var start = 0.0
+    for (i, phase) in phases.enumerated() {
+      if x <= phase.end || i == phases.count - 1 {
+        let span = phase.end - start
+        let pct = span > 0 ? (x - start) / span : 1
+        return anneal(p.anneal, from: phase.from, to: phase.to, pct: pct)
+      }
+      start = phase.end
+    }
+    return final
+  }
+
+  /// `_annealing_cos`: end + (start − end)/2 · (cos(π·pct) + 1);
+  /// `_annealing_linear`: (end − start)·pct + start.
+  static func anneal(_ shape: OneCycle.Anneal, from start: Double, to end: Double, pct: Double) -> Double {
+    switch shape {
+    case .cos: return end + (start - end) / 2 * (cos(Double.pi * pct) + 1)
+    case .linear: return (end - start) * pct + start
+    }
+  }
+}
+
+
+"""##########),
+    ("Sources/DLCTraining/Training/TrainConfig.swift", ##########"""
+/// The training configuration, decoded from the module's attributes.
+///
+/// In: the module attributes `train`, `seed` and `data` as Sema writes them, with every
+/// default spelled out (`train = {batch_size = 64, epochs = 30, optimizer = {kind = "adam",
+/// lr = 0.001, ...}, schedule = {kind = "cosine", ...}, ...}`). Out: `TrainConfig`, the typed
+/// form the training loop reads. Sema has already checked every name and range; the
+/// errors here guard against hand-written or stale IR.
+
+/// Everything the training loop needs to know about a run, in typed form.
+public struct TrainConfig: Sendable, Hashable {
+  /// The seed of every random choice (`seed`, default 0).
+  public var seed: UInt64
+  /// What is learned (`data.task`; the data loader's own enum).
+  public var task: DataTask
+  /// The number of classes of a classification task (`data.classes`).
+  public var classes: Int?
+  /// Samples per optimizer step.
+  public var batchSize: Int
+  /// Passes over the train split (the spec's value, or the override).
+  public var epochs: Int
+  /// The metrics recorded each epoch, `loss` first and no repeats.
+  public var metrics: [Metric]
+  /// The update rule and its parameters.
+  public var optimizer: Optimizer
+  /// The learning-rate schedule and its parameters (in epochs).
+  public var schedule: LearningRateSchedule.Kind
+  /// When to stop early; nil when the spec has no `early_stopping`.
+  public var earlyStopping: EarlyStopping.Config?
+  /// Layers whose parameters are not trained.
+  public var freeze: [String]
+
+  /// A configuration from its parts.
+  public init(
+    seed: UInt64 = 0, task: DataTask, classes: Int? = nil, batchSize: Int, epochs: Int, metrics: [Metric] = [.loss],
+    optimizer: Optimizer, schedule: LearningRateSchedule.Kind = .constant(warmupEpochs: 0),
+    earlyStopping: EarlyStopping.Config? = nil, freeze: [String] = []
+  ) {
+    self.seed = seed
+    self.task = task
+    self.classes = classes
+    self.batchSize = batchSize
+    self.epochs = epochs
+    self.metrics = metrics
+    self.optimizer = optimizer
+    self.schedule = schedule
+    self.earlyStopping = earlyStopping
+    self.freeze = freeze
+  }
+
+}
+
+extension TrainConfig {
+  /// The optimizer of a run, with the parameters of its update rule (PyTorch's names).
+  public enum Optimizer: Sendable, Hashable {
+    /// `torch.optim.SGD`.
+    case sgd(lr: Double, momentum: Double, dampening: Double, nesterov: Bool, weightDecay: Double)
+    /// `torch.optim.Adam` (weight decay added to the gradient).
+    case adam(Adam)
+    /// `torch.optim.AdamW` (decoupled weight decay).
+    case adamw(Adam)
+
+    /// The parameters shared by Adam and AdamW.
+    public struct Adam: Sendable, Hashable {
+      public var lr: Double
+      public var beta1: Double
+      public var beta2: Double
+      public var eps: Double
+      public var amsgrad: Bool
+      public var weightDecay: Double
+
+      public init(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, amsgrad: Bool = false,
+                  weightDecay: Double = 0) {
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.amsgrad = amsgrad
+        self.weightDecay = weightDecay
+      }
+    }
+
+    /// The catalog name: `sgd`, `adam` or `adamw`.
+    public var kind: String {
+      switch self {
+      case .sgd: return "sgd"
+      case .adam: return "adam"
+      case .adamw: return "adamw"
+      }
+    }
+
+    /// The base learning rate, which the schedule scales (one_cycle ignores it).
+    public var lr: Double {
+      switch self {
+      case .sgd(let lr, _, _, _, _): return lr
+      case .adam(let p), .adamw(let p): return p.lr
+      }
+    }
+
+  }
+}
+
+/// A malformed training configuration in the IR.
+public struct TrainConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// What is wrong: lowercase, names in single quotes.
+  public var message: String
+  /// How to fix it, when there is a fix to suggest.
+  public var help: String?
+
+  public init(_ message: String, help: String? = nil) {
+    self.message = message
+    self.help = help
+  }
+
+  /// `error: <message>`, then `help: <help>` on its own line.
+  public var description: String { "error: " + message + (help.map { "\n  = help: " + $0 } ?? "") }
+
+  /// A name that is not in the catalog.
+  public static func unknown(_ what: String, _ name: String, in path: String) -> Self {
+    Self("unknown \(what) '\(name)' at '\(path)'", help: "the IR should come from 'dlc compile' of a checked spec")
+  }
+
+  /// A value of the right type outside its range.
+  public static func invalid(_ path: String, _ value: String, _ expected: String) -> Self {
+    Self("'\(path)' is \(value), expected \(expected)")
+  }
+
+  /// A warm-up that does not end before the run does.
+  public static func warmupTooLong(_ warmup: Int, epochs: Int) -> Self {
+    Self("a warm-up of \(warmup) epochs needs a run of more than \(warmup) epochs, not \(epochs)",
+         help: "run at least \(warmup + 1) epochs, or shorten the warm-up")
+  }
+
+  /// A required entry that is absent or of the wrong type.
+  public static func missing(_ path: String, _ expected: String) -> Self {
+    Self("'\(path)' is missing or not \(expected)", help: "the IR should come from 'dlc compile' of a checked spec")
+  }
+}
+
+
+"""##########),
+    ("Sources/DLCTraining/Training/Trainer.swift", ##########"""
+import DLCKernels
+import Foundation
+
+/// The training loop: a run description and a backend (the interpreter, or an emitted
+/// model) in; trained parameters, a JSON-lines log and `best`/`last` checkpoints out.
+///
+/// Steps: load and split the data, fit the preprocessing on the train split, initialize
+/// (or resume, or take a base model's weights), then per epoch run `@train_step` over the
+/// shuffled batches, evaluate the validation split, log, checkpoint, and ask early
+/// stopping whether to go on. Everything random is addressed by (seed, epoch, step), so a
+/// resumed run repeats the uninterrupted one exactly.
+public final class Trainer {
+  /// What the command line can change about a run.
+  public struct Options {
+    /// Overrides the spec's seed.
+    public var seed: UInt64?
+    /// Where run folders go (`<runs>/<name>/`).
+    public var runsDirectory = "runs"
+    /// Continue from `<runs>/<name>/last.safetensors`.
+    public var resume = false
+    /// Whether standard output is a terminal (live progress line).
+    public var interactive = false
+    /// Where progress and summaries are written.
+    public var write: (String) -> Void = { print($0, terminator: "") }
+
+    public init() {}
+  }
+
+  /// What a finished run reports.
+  public struct Report {
+    public var epochsRun: Int
+    public var bestEpoch: Int?
+    public var lastCheckpoint: String
+    public var bestCheckpoint: String
+    public var records: [EpochRecord]
+  }
+
+  let description: RunDescription
+  let options: Options
+  let config: TrainConfig
+  let seed: UInt64
+  let runDirectory: String
+  let makeBackend: (UInt64) throws -> TrainingBackend
+
+  /// Prepares a run; `makeBackend` builds the backend for a seed (dropout streams).
+  /// An epoch count given on the command line goes into `run.train` (where its warm-up
+  /// is checked), not here.
+  public init(run: RunDescription, options: Options, makeBackend: @escaping (UInt64) throws -> TrainingBackend) {
+    self.description = run
+    self.options = options
+    var config = run.train
+    if let seed = options.seed { config.seed = seed }
+    self.config = config
+    seed = config.seed
+    runDirectory = options.runsDirectory + "/" + run.name
+    self.makeBackend = makeBackend
+  }
+
+  /// Trains, writing the log and checkpoints as it goes.
+  public func run() throws -> Report {
+    let data = try PreparedData(run: description, seed: seed)
+    let backend = try makeBackend(seed)
+    backend.balancedClassWeights = data.balancedClassWeights
+    var state = try startingState(backend: backend, data: data)
+    let batches = config.batchSize
+    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
+    var log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
+    var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
+    var records: [EpochRecord] = []
+    let evaluator = Evaluator(backend: backend, batchSize: batches)
+
+    while state.epoch < config.epochs {
+      let started = Date()
+      let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
+      progress.beginEpoch(state.epoch + 1, batches: order.count)
+      var metrics = MetricSet(config.metrics)
+      var recorder = MetricRecorder(scaler: data.targetScaler)
+      var lr = 0.0
+      for b in 0..<order.count {
+        let indices = order[b]
+        let buffers = try backend.trainBuffers(batch: indices.count)
+        data.train.gather(indices, x: buffers.x, target: buffers.target)
+        lr = schedule.lr(step: state.step)
+        state.step += 1
+        let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
+        let loss = Double(batchLoss)
+        guard loss.isFinite else {
+          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
+        }
+        recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
+                        target: data.metricTarget(buffers.target), batchSize: indices.count)
+        progress.batchDone(samples: indices.count, loss: loss)
+      }
+      let trainSeconds = Date().timeIntervalSince(started)
+      var values = metrics.values(prefix: "train_")
+      if data.valid.count > 0 {
+        values += try evaluator.evaluate(data.valid, metrics: config.metrics, scaler: data.targetScaler).values(prefix: "valid_")
+      }
+      state.epoch += 1
+      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
+                                    samplesPerSecond: Double(data.train.count) / max(trainSeconds, 1e-9))
+      records.append(record)
+      progress.endEpoch(metrics: values, lr: lr)
+
+      let decision = state.earlyStopping.map { stopper -> EarlyStopping.Decision in
+        var stopper = stopper
+        let monitored = values.first { $0.name == stopper.config.monitor }?.value ?? .nan
+        let decision = stopper.update(epoch: state.epoch, value: monitored)
+        state.earlyStopping = stopper
+        return decision
+      }
+      let checkpoint = makeCheckpoint(backend: backend, data: data, state: state)
+      if decision == .improved || (decision == nil) {
+        try checkpoint.write(to: runDirectory + "/best.safetensors")
+      }
+      // The log line goes first: a crash between the two leaves a line that resuming drops.
+      try log.append(record)
+      try checkpoint.write(to: runDirectory + "/last.safetensors")
+      if decision == .stop {
+        progress.line("early stopping after epoch \(state.epoch): '\(state.earlyStopping!.config.monitor)' did not improve for \(state.earlyStopping!.config.patience) epochs\n")
+        break
+      }
+    }
+    return Report(epochsRun: state.epoch, bestEpoch: state.earlyStopping?.state.bestEpoch, lastCheckpoint: runDirectory + "/last.safetensors",
+                  bestCheckpoint: runDirectory + "/best.safetensors", records: records)
+  }
+
+  // MARK: state
+
+  /// Where a run stands between epochs; all of it goes into the checkpoint.
+  struct State {
+    var epoch = 0
+    var step = 0
+    var earlyStopping: EarlyStopping?
+  }
+
+  /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
+  func startingState(backend: TrainingBackend, data: PreparedData) throws -> State {
+    var state = State()
+    if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
+    guard options.resume else {
+      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+      for (i, slot) in backend.parameters.enumerated() {
+        try slot.initializer.fill(slot.pointer, shape: slot.shape,
+                                  stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
+      }
+      if let base = description.base { try base.load(into: backend.parameters) }
+      return state
+    }
+    let path = runDirectory + "/last.safetensors"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw TrainingError("cannot resume: there is no checkpoint '\(path)'; train without '--resume' first, or give the '--out' folder of the run to continue")
+    }
+    // A run killed while writing a file leaves the temporary file of its atomic write.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
+    }
+    let checkpoint = try Checkpoint(contentsOf: path)
+    try backend.parameters.restore(from: checkpoint, path: path)
+    state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0
+    state.step = Int(checkpoint.metadata[Checkpoint.Key.step] ?? "") ?? 0
+    if let es = config.earlyStopping, let saved = checkpoint.metadata[Checkpoint.Key.earlyStopping] {
+      state.earlyStopping = try EarlyStopping(es, restoring: saved)
+    }
+    return state
+  }
+
+  /// The checkpoint of the current state: every parameter (optimizer state included),
+  /// the preprocessing statistics and the run's facts.
+  func makeCheckpoint(backend: TrainingBackend, data: PreparedData, state: State) -> Checkpoint {
+    var checkpoint = Checkpoint(tensors: backend.parameters.tensors(), metadata: [:])
+    checkpoint.tensors.merge(data.preprocessingTensors) { a, _ in a }
+    checkpoint.metadata = [
+      Checkpoint.Key.spec: description.specText,
+      Checkpoint.Key.ir: description.irText,
+      Checkpoint.Key.epoch: String(state.epoch),
+      Checkpoint.Key.step: String(state.step),
+      Checkpoint.Key.seed: String(seed),
+      Checkpoint.Key.rngPosition: "{\"epoch\":\(state.epoch),\"step\":\(state.step)}",
+      Checkpoint.Key.version: DLCVersion.current,
+    ]
+    if let es = state.earlyStopping { checkpoint.metadata[Checkpoint.Key.earlyStopping] = es.serialized() }
+    return checkpoint
+  }
+}
+
+/// The loss stopped being a finite number.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+  public var epoch: Int
+  public var batch: Int
+  public var lr: Double
+  public var description: String {
+    "training diverged: the loss is not a finite number at epoch \(epoch), batch \(batch) (learning rate \(lr))"
+  }
+}
+
+/// The version string written into checkpoints.
+public enum DLCVersion {
+  public static let current = "0.3.0"
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/TrainerCommandLine.swift", ##########"""
+import Foundation
+
+/// The command line of an emitted trainer: `train`, `eval` and `predict` over one
+/// compiled model. It lives here, in the carried training module, so every emitted
+/// package shares it and `dlc`'s own commands and the emitted ones behave alike.
+public enum TrainerCommandLine {
+  /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
+  /// 1 a problem with the data, a checkpoint or the arguments.
+  public static func main(
+    _ arguments: [String], run: RunDescription, makeBackend: @escaping (UInt64) throws -> TrainingBackend
+  ) -> Int32 {
+    let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
+    var args = Array(arguments.dropFirst())
+    guard let command = args.first, !["-h", "--help", "help"].contains(command) else {
+      print(usage(program, run))
+      return args.isEmpty ? 1 : 0
+    }
+    args.removeFirst()
+    do {
+      let options = try Options(args)
+      var run = run
+      if let data = options.value("data") { run.data.source = run.data.source.replacingPaths(x: data, y: options.value("targets")) }
+      switch command {
+      case "train":
+        var trainer = Trainer.Options()
+        if let e = options.value("epochs") {
+          guard let n = Int(e), n >= 1 else { throw TrainingError("--epochs needs a whole number ≥ 1, not '\(e)'") }
+          run.train.epochs = n
+          if run.train.schedule.warmupEpochs >= n { throw TrainConfigError.warmupTooLong(run.train.schedule.warmupEpochs, epochs: n) }
+        }
+        if let s = options.value("seed") {
+          guard let seed = UInt64(s) else { throw TrainingError("--seed needs a whole number ≥ 0, not '\(s)'") }
+          trainer.seed = seed
+        }
+        trainer.runsDirectory = options.value("out") ?? "runs"
+        trainer.resume = options.flag("resume")
+        trainer.interactive = isatty(1) != 0
+        trainer.write = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let report = try Trainer(run: run, options: trainer, makeBackend: makeBackend).run()
+        print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
+          + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
+        print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
+      case "eval":
+        let evaluation = try Inference.evaluate(
+          run: run, checkpoint: try options.required("checkpoint"), split: options.value("split") ?? "test", makeBackend: makeBackend)
+        print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
+      case "predict":
+        let csv = try Inference.predict(
+          run: run, checkpoint: try options.required("checkpoint"), input: try options.required("input"), makeBackend: makeBackend)
+        if let output = options.value("output") {
+          do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
+          }
+        } else {
+          print(csv, terminator: "")
+        }
+      default:
+        throw TrainingError("unknown command '\(command)'; use train, eval or predict (see --help)")
+      }
+      return 0
+    } catch let error as DataError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    } catch let error as TrainConfigError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    }
+    return 1
+  }
+
+  static func usage(_ program: String, _ run: RunDescription) -> String {
+    """
+    \(program): the trainer of '\(run.name)', compiled by dlc.
+
+    usage:
+      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
+      \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
+      \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
+
+    --data replaces the data file the spec names (the CSV, or the NPY features); --targets
+    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well.
+    """
+  }
+
+  /// `--name value` options and `--flag` flags.
+  struct Options {
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+    static let flagNames: Set<String> = ["resume", "json"]
+    static let valueNames: Set<String> = ["data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output"]
+
+    init(_ args: [String]) throws {
+      var i = 0
+      while i < args.count {
+        let arg = args[i]
+        guard arg.hasPrefix("--") else { throw TrainingError("unexpected argument '\(arg)'") }
+        let name = String(arg.dropFirst(2))
+        if Self.flagNames.contains(name) {
+          flags.insert(name)
+        } else if Self.valueNames.contains(name) {
+          guard i + 1 < args.count else { throw TrainingError("'\(arg)' needs a value") }
+          values[name] = args[i + 1]
+          i += 1
+        } else {
+          throw TrainingError("unknown option '\(arg)' (see --help)")
+        }
+        i += 1
+      }
+    }
+
+    func value(_ name: String) -> String? { values[name] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func required(_ name: String) throws -> String {
+      guard let v = values[name] else { throw TrainingError("this command needs '--\(name)'") }
+      return v
+    }
+  }
+}
+
+extension DataSourceConfig {
+  /// The same source reading other files: `x` replaces the CSV or the NPY features,
+  /// `y` the NPY targets.
+  func replacingPaths(x: String, y: String?) -> DataSourceConfig {
+    switch self {
+    case .csv(_, let target, let features): return .csv(path: x, target: target, features: features)
+    case .npy(_, let oldY): return .npy(x: x, y: y ?? oldY)
+    }
+  }
+}
+
+"""##########),
+  ]
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// The command line of an emitted trainer: `train`, `eval` and `predict` over one
+/// compiled model. It lives here, in the carried training module, so every emitted
+/// package shares it and `dlc`'s own commands and the emitted ones behave alike.
+public enum TrainerCommandLine {
+  /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
+  /// 1 a problem with the data, a checkpoint or the arguments.
+  public static func main(
+    _ arguments: [String], run: RunDescription, makeBackend: @escaping (UInt64) throws -> TrainingBackend
+  ) -> Int32 {
+    let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
+    var args = Array(arguments.dropFirst())
+    guard let command = args.first, !["-h", "--help", "help"].contains(command) else {
+      print(usage(program, run))
+      return args.isEmpty ? 1 : 0
+    }
+    args.removeFirst()
+    do {
+      let options = try Options(args)
+      var run = run
+      if let data = options.value("data") { run.data.source = run.data.source.replacingPaths(x: data, y: options.value("targets")) }
+      switch command {
+      case "train":
+        var trainer = Trainer.Options()
+        if let e = options.value("epochs") {
+          guard let n = Int(e), n >= 1 else { throw TrainingError("--epochs needs a whole number ≥ 1, not '\(e)'") }
+          run.train.epochs = n
+          if run.train.schedule.warmupEpochs >= n { throw TrainConfigError.warmupTooLong(run.train.schedule.warmupEpochs, epochs: n) }
+        }
+        if let s = options.value("seed") {
+          guard let seed = UInt64(s) else { throw TrainingError("--seed needs a whole number ≥ 0, not '\(s)'") }
+          trainer.seed = seed
+        }
+        trainer.runsDirectory = options.value("out") ?? "runs"
+        trainer.resume = options.flag("resume")
+        trainer.interactive = isatty(1) != 0
+        trainer.write = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let report = try Trainer(run: run, options: trainer, makeBackend: makeBackend).run()
+        print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
+          + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
+        print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
+      case "eval":
+        let evaluation = try Inference.evaluate(
+          run: run, checkpoint: try options.required("checkpoint"), split: options.value("split") ?? "test", makeBackend: makeBackend)
+        print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
+      case "predict":
+        let csv = try Inference.predict(
+          run: run, checkpoint: try options.required("checkpoint"), input: try options.required("input"), makeBackend: makeBackend)
+        if let output = options.value("output") {
+          do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
+          }
+        } else {
+          print(csv, terminator: "")
+        }
+      default:
+        throw TrainingError("unknown command '\(command)'; use train, eval or predict (see --help)")
+      }
+      return 0
+    } catch let error as DataError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    } catch let error as TrainConfigError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    }
+    return 1
+  }
+
+  static func usage(_ program: String, _ run: RunDescription) -> String {
+    """
+    \(program): the trainer of '\(run.name)', compiled by dlc.
+
+    usage:
+      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
+      \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
+      \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
+
+    --data replaces the data file the spec names (the CSV, or the NPY features); --targets
+    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well.
+    """
+  }
+
+  /// `--name value` options and `--flag` flags.
+  struct Options {
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+    static let flagNames: Set<String> = ["resume", "json"]
+    static let valueNames: Set<String> = ["data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output"]
+
+    init(_ args: [String]) throws {
+      var i = 0
+      while i < args.count {
+        let arg = args[i]
+        guard arg.hasPrefix("--") else { throw TrainingError("unexpected argument '\(arg)'") }
+        let name = String(arg.dropFirst(2))
+        if Self.flagNames.contains(name) {
+          flags.insert(name)
+        } else if Self.valueNames.contains(name) {
+          guard i + 1 < args.count else { throw TrainingError("'\(arg)' needs a value") }
+          values[name] = args[i + 1]
+          i += 1
+        } else {
+          throw TrainingError("unknown option '\(arg)' (see --help)")
+        }
+        i += 1
+      }
+    }
+
+    func value(_ name: String) -> String? { values[name] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func required(_ name: String) throws -> String {
+      guard let v = values[name] else { throw TrainingError("this command needs '--\(name)'") }
+      return v
+    }
+  }
+}
+
+extension DataSourceConfig {
+  /// The same source reading other files: `x` replaces the CSV or the NPY features,
+  /// `y` the NPY targets.
+  func replacingPaths(x: String, y: String?) -> DataSourceConfig {
+    switch self {
+    case .csv(_, let target, let features): return .csv(path: x, target: target, features: features)
+    case .npy(_, let oldY): return .npy(x: x, y: y ?? oldY)
+    }
+  }
+}

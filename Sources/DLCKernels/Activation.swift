@@ -14,7 +14,7 @@ public enum ActivationKernel {
   /// y = max(x, 0).
   public static func relu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+      for i in range { y[i] = Scalar.relu(x[i]) }
     }
   }
 
@@ -23,7 +23,7 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+      for i in range { dx[i] = Scalar.reluGrad(dy: dy[i], x: x[i]) }
     }
   }
 
@@ -32,7 +32,7 @@ public enum ActivationKernel {
   /// y = x where x > 0, else slope · x.
   public static func leakyRelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+      for i in range { y[i] = Scalar.leakyRelu(x[i], slope: slope) }
     }
   }
 
@@ -41,7 +41,7 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int, slope: Float
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+      for i in range { dx[i] = Scalar.leakyReluGrad(dy: dy[i], x: x[i], slope: slope) }
     }
   }
 
@@ -51,7 +51,7 @@ public enum ActivationKernel {
   /// (e^(−x) = +∞ gives 0).
   public static func sigmoid(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = 1 / (1 + VectorMath.exp(-x[i])) }
+      for i in range { y[i] = Scalar.sigmoid(x[i]) }
     }
   }
 
@@ -60,14 +60,14 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+      for i in range { dx[i] = Scalar.sigmoidGrad(dy: dy[i], y: y[i]) }
     }
   }
 
   /// y = tanh(x).
   public static func tanh(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = VectorMath.tanh(x[i]) }
+      for i in range { y[i] = Scalar.tanh(x[i]) }
     }
   }
 
@@ -76,38 +76,20 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+      for i in range { dx[i] = Scalar.tanhGrad(dy: dy[i], y: y[i]) }
     }
   }
 
   // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
 
-  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
-  static let invSqrt2: Float = 0.70710678118654752
-  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
-  static let invSqrt2Pi: Float = 0.39894228040143268
-  /// √(2/π), the tanh approximation's scale.
-  static let sqrt2OverPi: Float = 0.79788456080286536
-  /// The cubic coefficient of the tanh approximation.
-  static let geluCubic: Float = 0.044715
-
   /// y = x · Φ(x) = ½x(1 + erf(x/√2)); with `approximate`, PyTorch's
   /// `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
   public static func gelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, approximate: Bool) {
-    // Constants as locals: a static read inside the loop can keep it from vectorizing.
-    let (invSqrt2, sqrt2OverPi, geluCubic) = (Self.invSqrt2, Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
-        for i in range {
-          let v = x[i]
-          let u = sqrt2OverPi * (v + geluCubic * v * v * v)
-          y[i] = 0.5 * v * (1 + VectorMath.tanh(u))
-        }
+        for i in range { y[i] = Scalar.geluTanh(x[i]) }
       } else {
-        for i in range {
-          let v = x[i]
-          y[i] = 0.5 * v * (1 + VectorMath.erf(v * invSqrt2))
-        }
+        for i in range { y[i] = Scalar.gelu(x[i]) }
       }
     }
   }
@@ -118,23 +100,11 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
     approximate: Bool
   ) {
-    let (invSqrt2, invSqrt2Pi) = (Self.invSqrt2, Self.invSqrt2Pi)
-    let (sqrt2OverPi, geluCubic) = (Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
-        for i in range {
-          let v = x[i]
-          let t = VectorMath.tanh(sqrt2OverPi * (v + geluCubic * v * v * v))
-          let du = sqrt2OverPi * (1 + 3 * geluCubic * v * v)
-          dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
-        }
+        for i in range { dx[i] = Scalar.geluTanhGrad(dy: dy[i], x: x[i]) }
       } else {
-        for i in range {
-          let v = x[i]
-          let cdf = 0.5 * (1 + VectorMath.erf(v * invSqrt2))
-          let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * v * v)
-          dx[i] = dy[i] * (cdf + v * pdf)
-        }
+        for i in range { dx[i] = Scalar.geluGrad(dy: dy[i], x: x[i]) }
       }
     }
   }

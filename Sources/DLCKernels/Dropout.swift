@@ -36,20 +36,19 @@ public enum DropoutKernel {
       return
     }
     let scale = 1 / (1 - rate)
-    // The same test as `uniform(at:) >= rate`, on the raw word.
-    @inline(__always) func kept(_ word: UInt32) -> Bool { Float(word >> 8) * 0x1p-24 >= rate }
     let blocks = (count + 3) / 4
     Parallel.forEach(count: blocks, minimumPerThread: grain / 4) { range in
       for b in range {
         let i = b * 4
+        let w = stream.block(b)
         if i + 4 <= count {
-          let w = stream.block(b)
-          out[i] = kept(w.0) ? input[i] * scale : 0
-          out[i + 1] = kept(w.1) ? input[i + 1] * scale : 0
-          out[i + 2] = kept(w.2) ? input[i + 2] * scale : 0
-          out[i + 3] = kept(w.3) ? input[i + 3] * scale : 0
+          out[i] = Scalar.dropout(input[i], keep: Scalar.keeps(w.0, rate: rate), scale: scale)
+          out[i + 1] = Scalar.dropout(input[i + 1], keep: Scalar.keeps(w.1, rate: rate), scale: scale)
+          out[i + 2] = Scalar.dropout(input[i + 2], keep: Scalar.keeps(w.2, rate: rate), scale: scale)
+          out[i + 3] = Scalar.dropout(input[i + 3], keep: Scalar.keeps(w.3, rate: rate), scale: scale)
         } else {
-          for j in i..<count { out[j] = stream.uniform(at: j) >= rate ? input[j] * scale : 0 }
+          // The tail: element j is lane j & 3 of block b = j >> 2, as `uniform(at: j)` reads it.
+          for j in i..<count { out[j] = Scalar.dropout(input[j], keep: Scalar.keeps(Scalar.lane(w, j), rate: rate), scale: scale) }
         }
       }
     }

@@ -116,9 +116,20 @@ struct Compile: ParsableCommand {
   @OptionGroup var spec: SpecArguments
 
   @Option(help: "The stage to print: ast, ir or train-ir.")
-  var emit: EmitStage
+  var emit: EmitStage?
 
-  func run() throws { try deliver(Driver.compile(spec.options, emit: emit)) }
+  @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
+    "Write the standalone trainer package (Package.swift, sources, README) into this folder.", valueName: "dir"))
+  var output: String?
+
+  func validate() throws {
+    if emit == nil, output == nil { throw ValidationError("give --emit STAGE to print a stage, or -o DIR to write the trainer package") }
+    if emit != nil, output != nil { throw ValidationError("--emit and -o are alternatives; give one") }
+  }
+
+  func run() throws {
+    if let output { try deliver(Driver.emitPackage(spec.options, to: output)) } else { try deliver(Driver.compile(spec.options, emit: emit!)) }
+  }
 }
 
 struct Train: ParsableCommand {

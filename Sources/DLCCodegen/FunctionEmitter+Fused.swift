@@ -1,0 +1,141 @@
+import DLCIR
+
+/// A fused group as one loop: per element, each member op's `Scalar` formula (see
+/// `Fusion.swift` for why this is bit-identical to the kernels), intermediates in locals
+/// named after their IR values, and only the root stored.
+///
+/// Groups with dropout walk Philox blocks of four elements, as `DropoutKernel` does, so
+/// one block serves four elements. Loops over more than 64k elements split over
+/// `Parallel.forEach` with the kernels' grain.
+extension FunctionEmitter {
+  mutating func emitFused(_ group: FusedGroup) throws(CodegenError) {
+    let root = group.root
+    for op in group.ops where !FusedFunction.elementwise.contains(op.opcode) {
+      throw CodegenError("'\(op.opcode)' cannot be fused (\(op.label))")
+    }
+    let count = Extent.product(resultDims(root))
+    for leaf in group.leaves { _ = value(leaf) }
+    let out = result(root)
+    let random = group.randomOps.filter { Self.masks($0) }
+    var masks: [String: String] = [:]
+    for op in random {
+      let stream = stream(op)
+      masks[op.results[0].name] = "mask" + stream.dropFirst("stream".count)
+    }
+    let maxCount = count.value(batch: context.batchSize)
+    let transcendental = group.ops.contains { ["sigmoid", "tanh", "gelu", "gelu_grad"].contains($0.opcode) }
+    if random.isEmpty {
+      let grain = transcendental ? 4_096 : 32_768
+      if maxCount > Self.parallelElements {
+        loop("Parallel.forEach(count: \(count.code), minimumPerThread: \(SwiftName.int(grain))) { range in") {
+          $0.loop("for i in range {") { $0.elementBody(group, out: out, masks: masks) }
+        }
+      } else {
+        loop("for i in 0..<\(count.code) {") { $0.elementBody(group, out: out, masks: masks) }
+      }
+      return
+    }
+    // Blocks of four: whole blocks when every batch size gives a multiple of four elements.
+    let whole = count.factor % 4 == 0
+    let blocks = whole ? (count / 4).code : "(\(count.code) + 3) / 4"
+    let lanes = whole ? "for i in b * 4..<b * 4 + 4 {" : "for i in b * 4..<min(b * 4 + 4, \(count.code)) {"
+    let perBlock: (inout FunctionEmitter) -> Void = { e in
+      var declared: Set<String> = []
+      for op in random {
+        let mask = masks[op.results[0].name]!
+        if declared.insert(mask).inserted { e.text.line("let \(mask) = stream\(mask.dropFirst("mask".count)).block(b)") }
+      }
+      e.loop(lanes) { $0.elementBody(group, out: out, masks: masks) }
+    }
+    if maxCount > Self.parallelElements {
+      loop("Parallel.forEach(count: \(blocks), minimumPerThread: 2_048) { blocks in") {
+        $0.loop("for b in blocks {", perBlock)
+      }
+    } else {
+      loop("for b in 0..<\(blocks) {", perBlock)
+    }
+  }
+
+  /// `open`, the body one level deeper, `}`.
+  private mutating func loop(_ open: String, _ body: (inout FunctionEmitter) -> Void) {
+    text.line(open)
+    text.depth += 1
+    body(&self)
+    text.depth -= 1
+    text.line("}")
+  }
+
+  /// Whether a random op draws a mask (rates 0 and 1 do not).
+  static func masks(_ op: Operation) -> Bool {
+    let rate = float(op, "rate")
+    return rate > 0 && rate < 1
+  }
+
+  /// The statements for element `i`.
+  private mutating func elementBody(_ group: FusedGroup, out: String, masks: [String: String]) {
+    var expressions: [String: String] = [:]
+    func read(_ operand: Operand) -> String {
+      expressions[operand.name] ?? context.name(operand.name) + "[i]"
+    }
+    // Identity ops at the end (dropout at inference, reshape) store what they pass on:
+    // the op before them writes the result.
+    var writer = group.ops.count - 1
+    while writer > 0, Self.identity.contains(group.ops[writer].opcode),
+      case .value(let source) = group.ops[writer].operands[0], group.ops[writer - 1].results[0].name == source
+    {
+      writer -= 1
+    }
+    for (index, op) in group.ops.enumerated() where index <= writer {
+      let a = op.operands.map(read)
+      let expression: String
+      switch op.opcode {
+      case "relu": expression = "Scalar.relu(\(a[0]))"
+      case "leaky_relu": expression = "Scalar.leakyRelu(\(a[0]), slope: \(Self.literal(op, "slope", 0.01)))"
+      case "sigmoid": expression = "Scalar.sigmoid(\(a[0]))"
+      case "tanh": expression = "Scalar.tanh(\(a[0]))"
+      case "gelu": expression = "Scalar.\(Self.tanhForm(op) ? "geluTanh" : "gelu")(\(a[0]))"
+      case "dropout", "flatten", "reshape": expression = a[0]
+      case "dropout_train", "dropout_grad":
+        let rate = Self.float(op, "rate")
+        if rate <= 0 {
+          expression = a[0]
+        } else if rate >= 1 {
+          expression = "Float(0)"
+        } else {
+          let mask = masks[op.results[0].name]!
+          let keep = "keep" + mask.dropFirst("mask".count)
+          text.line("let \(keep) = Scalar.keeps(Scalar.lane(\(mask), i), rate: \(SwiftName.float(rate)))")
+          expression = "Scalar.dropout(\(a[0]), keep: \(keep), scale: \(SwiftName.float(1 / (1 - rate))))"
+        }
+      case "add": expression = a.joined(separator: " + ")
+      case "multiply": expression = a.joined(separator: " * ")
+      case "relu_grad": expression = "Scalar.reluGrad(dy: \(a[0]), x: \(a[1]))"
+      case "leaky_relu_grad":
+        expression = "Scalar.leakyReluGrad(dy: \(a[0]), x: \(a[1]), slope: \(Self.literal(op, "slope", 0.01)))"
+      case "sigmoid_grad": expression = "Scalar.sigmoidGrad(dy: \(a[0]), y: \(a[1]))"
+      case "tanh_grad": expression = "Scalar.tanhGrad(dy: \(a[0]), y: \(a[1]))"
+      case "gelu_grad": expression = "Scalar.\(Self.tanhForm(op) ? "geluTanhGrad" : "geluGrad")(dy: \(a[0]), x: \(a[1]))"
+      default: preconditionFailure("'\(op.opcode)' is not elementwise")
+      }
+      let name = op.results[0].name
+      if index == writer {
+        text.line("\(out)[i] = \(expression)")
+      } else if Self.identity.contains(op.opcode) || expression.hasPrefix("Float(") {
+        expressions[name] = expression
+      } else {
+        // A local per intermediate: a sum inside another formula keeps its own order.
+        text.line("let \(context.name(name)) = \(expression)")
+        expressions[name] = context.name(name)
+      }
+    }
+  }
+
+  /// Loops over more elements than this (at the largest batch) split over threads, with
+  /// the grain of the kernel they replace; smaller ones stay on the calling thread.
+  static let parallelElements = 65_536
+
+  /// Ops that pass each element on unchanged.
+  static let identity: Set<String> = ["dropout", "flatten", "reshape"]
+
+  static func tanhForm(_ op: Operation) -> Bool { op.attributes["approximate"]?.stringValue == "tanh" }
+}

@@ -1,0 +1,75 @@
+import DLCIR
+
+/// Data movement and merges (as `Lowering+Shape.swift`), and optimizer updates with their
+/// hyperparameters as literals (as `Lowering+Optimizer.swift`).
+extension FunctionEmitter {
+  mutating func emitShape(_ op: Operation) throws(CodegenError) -> Bool {
+    switch op.opcode {
+    case "flatten", "reshape":
+      let n = count(op.operands[0]).code
+      let x = operand(op, 0)
+      let y = result(op)
+      text.call("ElementwiseKernel.copy", [x, "to: \(y)", "count: \(n)"])
+    case "add", "multiply":
+      let n = count(op.operands[0]).code
+      let inputs = (0..<op.operands.count).map { operand(op, $0) }
+      let y = result(op)
+      let add = op.opcode == "add"
+      text.call(add ? "ElementwiseKernel.add" : "ElementwiseKernel.multiply", [inputs[0], inputs[1], "y: \(y)", "count: \(n)"])
+      for extra in inputs.dropFirst(2) {
+        if add {
+          text.call("ElementwiseKernel.accumulate", [extra, "into: \(y)", "count: \(n)"])
+        } else {
+          text.call("ElementwiseKernel.multiply", [y, extra, "y: \(y)", "count: \(n)"])
+        }
+      }
+    case "concat":
+      let axis = Self.int(op, "axis")
+      var parts: [String] = []
+      for (i, o) in op.operands.enumerated() {
+        parts.append("(UnsafePointer(\(operand(op, i))), \(Self.split(dims(o), perSampleAxis: axis).size.code))")
+      }
+      let (outer, _, inner) = Self.split(resultDims(op), perSampleAxis: axis)
+      let y = result(op)
+      text.call("ElementwiseKernel.concat", ["[" + parts.joined(separator: ", ") + "]", "y: \(y)", "outer: \(outer.code)", "inner: \(inner.code)"])
+    case "slice":
+      let (outer, size, inner) = Self.split(dims(op.operands[0]), perSampleAxis: Self.int(op, "axis"))
+      let x = operand(op, 0)
+      let y = result(op)
+      text.call("ElementwiseKernel.slice", [
+        "x: \(x)", "y: \(y)", "outer: \(outer.code)", "axisSize: \(size.code)", "start: \(Self.int(op, "start"))",
+        "length: \(Self.int(op, "length"))", "inner: \(inner.code)",
+      ])
+    default: return false
+    }
+    return true
+  }
+
+  mutating func emitOptimizer(_ op: Operation) throws(CodegenError) -> Bool {
+    switch op.opcode {
+    case "sgd_update":
+      // (@p, %grad, [@p.momentum_buffer], %lr, %step)
+      let n = count(op.operands[0]).code
+      let (p, g) = (operand(op, 0), operand(op, 1))
+      let buffer = op.operands.count == 5 ? operand(op, 2) : "nil"
+      text.call("OptimizerKernel.sgd", [
+        "parameter: \(p)", "grad: \(g)", "momentumBuffer: \(buffer)", "count: \(n)", "lr: lr",
+        "momentum: \(Self.literal(op, "momentum"))", "dampening: \(Self.literal(op, "dampening"))",
+        "nesterov: \(Self.bool(op, "nesterov"))", "weightDecay: \(Self.literal(op, "weight_decay"))", "step: Int(step)",
+      ])
+    case "adam_update":
+      // (@p, %grad, @p.exp_avg, @p.exp_avg_sq, [@p.max_exp_avg_sq], %lr, %step)
+      let n = count(op.operands[0]).code
+      let (p, g, m, v) = (operand(op, 0), operand(op, 1), operand(op, 2), operand(op, 3))
+      let vmax = op.operands.count == 7 ? operand(op, 4) : "nil"
+      text.call("OptimizerKernel.adam", [
+        "parameter: \(p)", "grad: \(g)", "expAvg: \(m)", "expAvgSq: \(v)", "maxExpAvgSq: \(vmax)", "count: \(n)", "lr: lr",
+        "beta1: \(Self.literal(op, "beta1", 0.9))", "beta2: \(Self.literal(op, "beta2", 0.999))",
+        "eps: \(Self.literal(op, "eps", 1e-8))", "weightDecay: \(Self.literal(op, "weight_decay"))",
+        "decoupled: \(Self.bool(op, "decoupled"))", "step: Int(step)",
+      ])
+    default: return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,147 @@
+import DLCIR
+import DLCKernels
+import DLCPasses
+
+/// The model of an emitted trainer: `Model.swift`, one `final class <Spec>Model:
+/// TrainingBackend` whose training step, prediction and loss are straight-line kernel
+/// calls and fused loops over two static arenas.
+///
+/// In: a module after `autodiff` (it has `@train_step`, `@predict`, `@loss`). Out: the
+/// Swift source and its sizes. The class is specialized to the module: every size but
+/// the batch `n` of a call is a literal; each function family (the training step;
+/// prediction with the loss) is planned once at the spec's batch size by `MemoryPlan`
+/// into one arena with constant offsets, kernel scratch included; the parameters live in
+/// one block at constant offsets, in module order; optimizer hyperparameters are
+/// literals in the update calls; only ops the module holds are emitted. The training loop
+/// (`DLCTraining`) drives the class like the interpreter, and the results agree to the
+/// bit (see `Fusion.swift`).
+public enum ModelEmitter {
+  /// Emits `module`. `specText`, when given, puts each spec line beside the code it
+  /// became.
+  public static func emit(_ module: Module, specText: String? = nil) throws -> EmittedModel {
+    guard let train = module.function(named: "train_step") else {
+      throw CodegenError("the module has no '@train_step' (run the 'autodiff' pass first)")
+    }
+    guard let predict = module.function(named: "predict"), let loss = module.function(named: "loss") else {
+      throw CodegenError("the module needs '@predict' and '@loss'")
+    }
+    guard let batch = module.attributes["train"]?["batch_size"]?.intValue, batch > 0 else {
+      throw CodegenError("the module has no 'train.batch_size'")
+    }
+    let context = EmitContext(module: module, batchSize: batch, specText: specText)
+    let typeName = SwiftName.typeName(module.name) + "Model"
+
+    // The training step: the learning rate and the step arrive as Swift arguments.
+    let trainDirect = Set(train.arguments.dropFirst(2).map(\.name))
+    let trainPlan = FusedFunction(train, batch: batch, directArguments: trainDirect, scratchBytes: scratch(module, train))
+    var trainBody = FunctionEmitter(context: context, fused: trainPlan, direct: trainDirect, depth: 2)
+    try trainBody.emit(trainPlan.steps[...])
+    let trainReturns = train.returns.map { trainBody.value($0) }
+
+    // Prediction and loss share one arena: one function, split where the loss begins.
+    let inference = joined(predict: predict, loss: loss)
+    let inferencePlan = FusedFunction(inference, batch: batch, directArguments: [], scratchBytes: scratch(module, inference))
+    var predictOps = 0, split = 0
+    while predictOps < predict.body.count, split < inferencePlan.steps.count {
+      if case .fused(let g) = inferencePlan.steps[split] { predictOps += g.ops.count } else { predictOps += 1 }
+      split += 1
+    }
+    var predictBody = FunctionEmitter(context: context, fused: inferencePlan, direct: [], depth: 2)
+    try predictBody.emit(inferencePlan.steps[..<split])
+    let output = predictBody.value(inference.returns[0])
+    var lossBody = FunctionEmitter(context: context, fused: inferencePlan, direct: [], depth: 2)
+    try lossBody.emit(inferencePlan.steps[split...])
+    let lossValue = lossBody.value(inference.returns[1])
+
+    let model = ModelClass(
+      context: context, typeName: typeName, trainPlan: trainPlan, inferencePlan: inferencePlan,
+      train: (trainBody.text, trainReturns), predict: (predictBody.text, output), loss: (lossBody.text, lossValue),
+      trainArguments: train.arguments.prefix(2).map(\.name), inferenceArguments: inference.arguments.map(\.name),
+      outputWidth: predict.results.first?.elementCountPerSample ?? 0)
+    return EmittedModel(
+      typeName: typeName, source: model.source(), trainArenaBytes: trainPlan.plan.arenaBytes,
+      inferenceArenaBytes: inferencePlan.plan.arenaBytes, parameterCount: module.parameters.count,
+      parameterFloats: model.parameterFloats)
+  }
+
+  /// `@predict` then `@loss` as one function `(input, target) -> (output, loss)`: the
+  /// loss reads the prediction's result in place (its values are renamed if a name is taken).
+  static func joined(predict: Function, loss: Function) -> Function {
+    var names = Set(predict.arguments.map(\.name) + predict.body.flatMap { $0.results.map(\.name) })
+    var rename: [String: String] = [loss.arguments[0].name: predict.returns[0]]
+    func fresh(_ name: String) -> String {
+      var candidate = name, k = 2
+      while names.contains(candidate) {
+        candidate = "\(name)_\(k)"
+        k += 1
+      }
+      names.insert(candidate)
+      return candidate
+    }
+    var arguments = predict.arguments
+    for a in loss.arguments.dropFirst() {
+      rename[a.name] = fresh(a.name)
+      arguments.append(Value(name: rename[a.name]!, type: a.type))
+    }
+    var body = predict.body
+    for op in loss.body {
+      var op = op
+      op.operands = op.operands.map { o in
+        if case .value(let n) = o { return .value(rename[n] ?? n) }
+        return o
+      }
+      op.results = op.results.map { r in
+        rename[r.name] = fresh(r.name)
+        return Value(name: rename[r.name]!, type: r.type)
+      }
+      body.append(op)
+    }
+    return Function(
+      name: "inference", arguments: arguments, results: predict.results + loss.results, body: body,
+      returns: predict.returns + loss.returns.map { rename[$0] ?? $0 })
+  }
+
+  /// The kernels' scratch bytes of an op at batch `batch` (`workspaceCount`, as the interpreter plans it).
+  static func scratch(_ module: Module, _ function: Function) -> (Operation, Int) -> Int {
+    var values: [String: TensorType] = [:]
+    for a in function.arguments { values[a.name] = a.type }
+    for op in function.body { for r in op.results { values[r.name] = r.type } }
+    let params = Dictionary(module.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+    let typeOf: (Operand) -> TensorType = { operand in
+      switch operand {
+      case .param(let name): return params[name]!
+      case .value(let name): return values[name]!
+      }
+    }
+    return { op, batch in
+      switch op.opcode {
+      case "conv2d", "conv2d_grad_input", "conv2d_grad_weight":
+        guard let shape = FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf) else { return 0 }
+        return Conv2DKernel.workspaceCount(shape) * 4
+      case "self_attention", "self_attention_train", "self_attention_grad":
+        let x = Extent.dims(of: typeOf(op.operands[op.opcode == "self_attention_grad" ? 1 : 0])).map { $0.value(batch: batch) }
+        guard x.count == 3 else { return 0 }
+        let heads = max(FunctionEmitter.int(op, "heads"), 1)
+        let shape = AttentionShape(batch: x[0], length: x[1], width: x[2], heads: heads, causal: FunctionEmitter.bool(op, "causal"))
+        return AttentionKernel.workspaceCount(shape) * 4
+      default: return 0
+      }
+    }
+  }
+}
+
+/// An emitted model: the text of `Model.swift` and what it allocates.
+public struct EmittedModel: Sendable, Hashable {
+  /// The class name (`DigitsMlpModel`).
+  public let typeName: String
+  /// The Swift source of `Model.swift`.
+  public let source: String
+  /// Bytes of the training step's arena (activations, gradients, kernel scratch).
+  public let trainArenaBytes: Int
+  /// Bytes of the arena prediction and the loss share.
+  public let inferenceArenaBytes: Int
+  /// Parameters of the module (weights, biases, running statistics, optimizer state).
+  public let parameterCount: Int
+  /// Floats in the parameter block (all parameters, each padded to 64 bytes).
+  public let parameterFloats: Int
+}

@@ -1,0 +1,102 @@
+import DLCTraining
+import Foundation
+
+/// Writes an emitted trainer as a Swift package a person can keep, read and build without
+/// dlc: `Package.swift`, a three-line README, the carried modules (OpenBLAS shim,
+/// DLCBasics, DLCKernels, DLCTraining — dlc's own files, verbatim) and the trainer
+/// target: `Model.swift` (the specialized model), `Run.swift` (the configuration as
+/// constants) and `main.swift` (the command line).
+public enum PackageWriter {
+  /// The files of the package, by path relative to its folder.
+  public static func files(run: RunDescription, model: EmittedModel, specText: String) -> [(path: String, text: String)] {
+    let target = model.typeName.hasSuffix("Model") ? String(model.typeName.dropLast(5)) + "Trainer" : model.typeName + "Trainer"
+    let executable = run.name.replacingOccurrences(of: "_", with: "-")
+    var out: [(String, String)] = [
+      ("Package.swift", packageManifest(target: target, executable: executable)),
+      ("README.md", readme(run: run, executable: executable)),
+      ("Sources/\(target)/Model.swift", model.source),
+      ("Sources/\(target)/Run.swift", runFile(run: run, specText: specText)),
+      ("Sources/\(target)/main.swift", mainFile(model: model)),
+    ]
+    for file in CarriedSources.files { out.append((file.path, file.text)) }
+    return out.sorted { $0.0 < $1.0 }
+  }
+
+  /// Writes the package into `directory` (created if needed; files it holds are replaced).
+  public static func write(run: RunDescription, model: EmittedModel, specText: String, to directory: String) throws {
+    let fm = FileManager.default
+    for (path, text) in files(run: run, model: model, specText: specText) {
+      let full = directory + "/" + path
+      try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: full, atomically: true, encoding: .utf8)
+    }
+  }
+
+  static func packageManifest(target: String, executable: String) -> String {
+    """
+    // swift-tools-version: 5.9
+    // A standalone trainer emitted by dlc. It needs only the Swift toolchain and OpenBLAS
+    // (Debian: apt-get install libopenblas-dev).
+    import PackageDescription
+
+    /// Hot loops without exclusivity checks, with FMA and AVX2 code, and math functions
+    /// that do not set errno, as dlc builds its own kernels.
+    let kernelFlags: [SwiftSetting] = [
+      .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"]),
+    ]
+
+    let package = Package(
+      name: "\(executable)",
+      products: [.executable(name: "\(executable)", targets: ["\(target)"])],
+      targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "DLCBasics"),
+        .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelFlags),
+        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: kernelFlags),
+        .executableTarget(name: "\(target)", dependencies: ["DLCKernels", "DLCTraining"], swiftSettings: kernelFlags),
+      ]
+    )
+
+    """
+  }
+
+  static func readme(run: RunDescription, executable: String) -> String {
+    """
+    # \(run.name): a trainer emitted by dlc
+    Build: `swift build -c release` (needs the Swift toolchain and `libopenblas-dev`).
+    Run: `.build/release/\(executable) train`, then `eval --checkpoint runs/\(run.name)/best.safetensors` or `predict --checkpoint FILE --input FILE` (`--help` lists the options).
+
+    """
+  }
+
+  static func runFile(run: RunDescription, specText: String) -> String {
+    """
+    // The run's configuration, compiled in: hyperparameters, the learning-rate schedule,
+    // the data layout. Emitted by dlc from the spec below.
+    import DLCTraining
+
+    /// The spec this trainer was compiled from (stored in every checkpoint).
+    let specText = \(RunLiteral.string(specText))
+
+    /// The run: training and data configuration as constants.
+    let run = \(RunLiteral.render(run))
+
+    """
+  }
+
+  static func mainFile(model: EmittedModel) -> String {
+    """
+    // The command line: train, eval and predict over the compiled model (see --help).
+    import DLCKernels
+    import DLCTraining
+    #if canImport(Glibc)
+    import Glibc
+    #endif
+
+    // GEMM's fast kernels are chosen when OpenBLAS loads; this may restart the process once.
+    BLASSetup.reexecWithFastKernelsIfNeeded()
+    exit(TrainerCommandLine.main(CommandLine.arguments, run: run) { seed in \(model.typeName)(seed: seed) })
+
+    """
+  }
+}

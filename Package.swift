@@ -60,11 +60,11 @@ let package = Package(
     .testTarget(name: "DLCKernelsTests", dependencies: ["DLCKernels", "_DLCTestSupport"]),
 
     // MARK: DLCTraining: data, checkpoints, the training loop; knows no IR (carried into emitted trainers)
-    .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: kernelSettings),
+    .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
     .testTarget(name: "DLCTrainingTests", dependencies: ["DLCTraining", "_DLCTestSupport"]),
 
     // MARK: DLCRuntime: the interpreter of IR programs, IR-to-config adapters
-    .target(name: "DLCRuntime", dependencies: ["DLCSyntax", "DLCIR", "DLCKernels", "DLCPasses", "DLCTraining"], swiftSettings: kernelSettings),
+    .target(name: "DLCRuntime", dependencies: ["DLCSyntax", "DLCIR", "DLCKernels", "DLCPasses", "DLCTraining"]),
     .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCTraining", "DLCDriver", "_DLCTestSupport"]),
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package

@@ -107,7 +107,7 @@ public enum ActivationKernel {
   /// y = max(x, 0).
   public static func relu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+      for i in range { y[i] = Scalar.relu(x[i]) }
     }
   }
 
@@ -116,7 +116,7 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+      for i in range { dx[i] = Scalar.reluGrad(dy: dy[i], x: x[i]) }
     }
   }
 
@@ -125,7 +125,7 @@ public enum ActivationKernel {
   /// y = x where x > 0, else slope · x.
   public static func leakyRelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+      for i in range { y[i] = Scalar.leakyRelu(x[i], slope: slope) }
     }
   }
 
@@ -134,7 +134,7 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int, slope: Float
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+      for i in range { dx[i] = Scalar.leakyReluGrad(dy: dy[i], x: x[i], slope: slope) }
     }
   }
 
@@ -144,7 +144,7 @@ public enum ActivationKernel {
   /// (e^(−x) = +∞ gives 0).
   public static func sigmoid(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = 1 / (1 + VectorMath.exp(-x[i])) }
+      for i in range { y[i] = Scalar.sigmoid(x[i]) }
     }
   }
 
@@ -153,14 +153,14 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+      for i in range { dx[i] = Scalar.sigmoidGrad(dy: dy[i], y: y[i]) }
     }
   }
 
   /// y = tanh(x).
   public static func tanh(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = VectorMath.tanh(x[i]) }
+      for i in range { y[i] = Scalar.tanh(x[i]) }
     }
   }
 
@@ -169,38 +169,20 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+      for i in range { dx[i] = Scalar.tanhGrad(dy: dy[i], y: y[i]) }
     }
   }
 
   // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
 
-  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
-  static let invSqrt2: Float = 0.70710678118654752
-  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
-  static let invSqrt2Pi: Float = 0.39894228040143268
-  /// √(2/π), the tanh approximation's scale.
-  static let sqrt2OverPi: Float = 0.79788456080286536
-  /// The cubic coefficient of the tanh approximation.
-  static let geluCubic: Float = 0.044715
-
   /// y = x · Φ(x) = ½x(1 + erf(x/√2)); with `approximate`, PyTorch's
   /// `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
   public static func gelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, approximate: Bool) {
-    // Constants as locals: a static read inside the loop can keep it from vectorizing.
-    let (invSqrt2, sqrt2OverPi, geluCubic) = (Self.invSqrt2, Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
-        for i in range {
-          let v = x[i]
-          let u = sqrt2OverPi * (v + geluCubic * v * v * v)
-          y[i] = 0.5 * v * (1 + VectorMath.tanh(u))
-        }
+        for i in range { y[i] = Scalar.geluTanh(x[i]) }
       } else {
-        for i in range {
-          let v = x[i]
-          y[i] = 0.5 * v * (1 + VectorMath.erf(v * invSqrt2))
-        }
+        for i in range { y[i] = Scalar.gelu(x[i]) }
       }
     }
   }
@@ -211,23 +193,11 @@ public enum ActivationKernel {
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
     approximate: Bool
   ) {
-    let (invSqrt2, invSqrt2Pi) = (Self.invSqrt2, Self.invSqrt2Pi)
-    let (sqrt2OverPi, geluCubic) = (Self.sqrt2OverPi, Self.geluCubic)
     Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
       if approximate {
-        for i in range {
-          let v = x[i]
-          let t = VectorMath.tanh(sqrt2OverPi * (v + geluCubic * v * v * v))
-          let du = sqrt2OverPi * (1 + 3 * geluCubic * v * v)
-          dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
-        }
+        for i in range { dx[i] = Scalar.geluTanhGrad(dy: dy[i], x: x[i]) }
       } else {
-        for i in range {
-          let v = x[i]
-          let cdf = 0.5 * (1 + VectorMath.erf(v * invSqrt2))
-          let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * v * v)
-          dx[i] = dy[i] * (cdf + v * pdf)
-        }
+        for i in range { dx[i] = Scalar.geluGrad(dy: dy[i], x: x[i]) }
       }
     }
   }
@@ -969,20 +939,19 @@ public enum DropoutKernel {
       return
     }
     let scale = 1 / (1 - rate)
-    // The same test as `uniform(at:) >= rate`, on the raw word.
-    @inline(__always) func kept(_ word: UInt32) -> Bool { Float(word >> 8) * 0x1p-24 >= rate }
     let blocks = (count + 3) / 4
     Parallel.forEach(count: blocks, minimumPerThread: grain / 4) { range in
       for b in range {
         let i = b * 4
+        let w = stream.block(b)
         if i + 4 <= count {
-          let w = stream.block(b)
-          out[i] = kept(w.0) ? input[i] * scale : 0
-          out[i + 1] = kept(w.1) ? input[i + 1] * scale : 0
-          out[i + 2] = kept(w.2) ? input[i + 2] * scale : 0
-          out[i + 3] = kept(w.3) ? input[i + 3] * scale : 0
+          out[i] = Scalar.dropout(input[i], keep: Scalar.keeps(w.0, rate: rate), scale: scale)
+          out[i + 1] = Scalar.dropout(input[i + 1], keep: Scalar.keeps(w.1, rate: rate), scale: scale)
+          out[i + 2] = Scalar.dropout(input[i + 2], keep: Scalar.keeps(w.2, rate: rate), scale: scale)
+          out[i + 3] = Scalar.dropout(input[i + 3], keep: Scalar.keeps(w.3, rate: rate), scale: scale)
         } else {
-          for j in i..<count { out[j] = stream.uniform(at: j) >= rate ? input[j] * scale : 0 }
+          // The tail: element j is lane j & 3 of block b = j >> 2, as `uniform(at: j)` reads it.
+          for j in i..<count { out[j] = Scalar.dropout(input[j], keep: Scalar.keeps(Scalar.lane(w, j), rate: rate), scale: scale) }
         }
       }
     }
@@ -2136,6 +2105,103 @@ enum Reduction {
     for r in 0..<rows {
       let row = a + r &* stride
       for j in 0..<columns { out[j] += row[j] }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/Scalar.swift", ##########"""
+/// The per-element formulas of the elementwise kernels, one function each.
+///
+/// `ActivationKernel`, `DropoutKernel` and the emitted trainers' fused loops all call
+/// these, so a fused loop computes every element with exactly the kernel's arithmetic (same
+/// operations in the same order, in Float32) and the results agree to the bit. They are
+/// `@inline(__always)` and branch-free where the kernels were, so loops over them vectorize.
+public enum Scalar {
+  // MARK: activations
+
+  /// max(x, 0).
+  @inline(__always) public static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
+
+  /// dy where x > 0, else 0 (0 at x = 0, as PyTorch).
+  @inline(__always) public static func reluGrad(dy: Float, x: Float) -> Float { x > 0 ? dy : 0 }
+
+  /// x where x > 0, else slope · x.
+  @inline(__always) public static func leakyRelu(_ x: Float, slope: Float) -> Float { x > 0 ? x : slope * x }
+
+  /// dy where x > 0, else slope · dy.
+  @inline(__always) public static func leakyReluGrad(dy: Float, x: Float, slope: Float) -> Float {
+    x > 0 ? dy : slope * dy
+  }
+
+  /// 1 / (1 + e^(−x)); e^(−x) = +∞ gives exactly 0.
+  @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + VectorMath.exp(-x)) }
+
+  /// dy · y · (1 − y), from the forward result y.
+  @inline(__always) public static func sigmoidGrad(dy: Float, y: Float) -> Float { dy * y * (1 - y) }
+
+  /// tanh(x).
+  @inline(__always) public static func tanh(_ x: Float) -> Float { VectorMath.tanh(x) }
+
+  /// dy · (1 − y²), from the forward result y.
+  @inline(__always) public static func tanhGrad(dy: Float, y: Float) -> Float { dy * (1 - y * y) }
+
+  // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
+
+  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
+  public static let invSqrt2: Float = 0.70710678118654752
+  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
+  public static let invSqrt2Pi: Float = 0.39894228040143268
+  /// √(2/π), the tanh approximation's scale.
+  public static let sqrt2OverPi: Float = 0.79788456080286536
+  /// The cubic coefficient of the tanh approximation.
+  public static let geluCubic: Float = 0.044715
+
+  // The GELU functions spell their constants as literals: a static read inside a loop
+  // can keep it from vectorizing. The literals are the constants above, digit for digit.
+
+  /// x · Φ(x) = ½x(1 + erf(x/√2)).
+  @inline(__always) public static func gelu(_ x: Float) -> Float {
+    0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
+  }
+
+  /// PyTorch's `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+  @inline(__always) public static func geluTanh(_ x: Float) -> Float {
+    let u = 0.79788456080286536 * (x + 0.044715 * x * x * x)
+    return 0.5 * x * (1 + VectorMath.tanh(u))
+  }
+
+  /// dy · GELU′(x) = dy · (Φ(x) + x·φ(x)).
+  @inline(__always) public static func geluGrad(dy: Float, x: Float) -> Float {
+    let cdf = 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752))
+    let pdf = 0.39894228040143268 * VectorMath.exp(-0.5 * x * x)
+    return dy * (cdf + x * pdf)
+  }
+
+  /// dy · GELU′(x) of the tanh form: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with
+  /// t = tanh(√(2/π)(x + 0.044715x³)).
+  @inline(__always) public static func geluTanhGrad(dy: Float, x: Float) -> Float {
+    let t = VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
+    let du = 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
+    return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+  }
+
+  // MARK: dropout
+
+  /// Whether the element drawn as the random `word` is kept at `rate`: the same test as
+  /// `RandomStream.uniform(at:) >= rate`, on the raw word.
+  @inline(__always) public static func keeps(_ word: UInt32, rate: Float) -> Bool { Float(word >> 8) * 0x1p-24 >= rate }
+
+  /// x · scale where kept, else 0 (inverted dropout; scale = 1/(1 − rate)).
+  @inline(__always) public static func dropout(_ x: Float, keep: Bool, scale: Float) -> Float { keep ? x * scale : 0 }
+
+  /// Word `lane` (0…3) of a Philox block: element i of a stream is lane i & 3 of block i >> 2.
+  @inline(__always) public static func lane(_ block: (UInt32, UInt32, UInt32, UInt32), _ lane: Int) -> UInt32 {
+    switch lane & 3 {
+    case 0: return block.0
+    case 1: return block.1
+    case 2: return block.2
+    default: return block.3
     }
   }
 }
@@ -4525,9 +4591,23 @@ public struct Initializer: Sendable, Hashable {
     self.strings = strings
   }
 
-  /// Fills `count(shape)` values at `y` from `stream`.
+  /// The kinds `fill` knows.
+  public static let kinds: Set<String> = [
+    "zeros", "constant", "uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+  ]
+
+  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind is an error.
   public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
+    guard Self.kinds.contains(kind) else { throw TrainingError("unknown initializer '\(kind)'") }
+    fillKnown(y, shape: shape, stream: stream)
+  }
+
+  /// `fill` for a kind in `kinds` (kept apart from the throwing check: a non-throwing
+  /// body sidesteps a miscompile of the release build seen with Swift 6.3).
+  @inline(never)
+  func fillKnown(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) {
     let count = shape.reduce(1, *)
+    let numbers = self.numbers
     func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
     let fans = InitKernel.fans(shape: shape)
     switch kind {
@@ -4551,7 +4631,7 @@ public struct Initializer: Sendable, Hashable {
         let bound = Float(3).squareRoot() * std
         InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
       }
-    default: throw TrainingError("unknown initializer '\(kind)'")
+    default: InitKernel.zeros(y, count: count)
     }
   }
 }

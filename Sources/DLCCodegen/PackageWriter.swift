@@ -52,7 +52,7 @@ public enum PackageWriter {
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "DLCBasics"),
         .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelFlags),
-        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: kernelFlags),
+        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
         .executableTarget(name: "\(target)", dependencies: ["DLCKernels", "DLCTraining"], swiftSettings: kernelFlags),
       ]
     )

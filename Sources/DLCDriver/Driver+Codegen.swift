@@ -12,7 +12,7 @@ extension Driver {
     runtimeCommand(options, needsTraining: true) { module in
       let specText = (try? String(contentsOfFile: options.path, encoding: .utf8)) ?? ""
       let run = try RunDescription(module: module, specText: specText)
-      let model = try ModelEmitter.emit(module)
+      let model = try ModelEmitter.emit(module, specText: specText)
       do {
         try PackageWriter.write(run: run, model: model, specText: specText, to: directory)
       } catch {

@@ -69,9 +69,23 @@ public struct Initializer: Sendable, Hashable {
     self.strings = strings
   }
 
-  /// Fills `count(shape)` values at `y` from `stream`.
+  /// The kinds `fill` knows.
+  public static let kinds: Set<String> = [
+    "zeros", "constant", "uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+  ]
+
+  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind is an error.
   public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
+    guard Self.kinds.contains(kind) else { throw TrainingError("unknown initializer '\(kind)'") }
+    fillKnown(y, shape: shape, stream: stream)
+  }
+
+  /// `fill` for a kind in `kinds` (kept apart from the throwing check: a non-throwing
+  /// body sidesteps a miscompile of the release build seen with Swift 6.3).
+  @inline(never)
+  func fillKnown(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) {
     let count = shape.reduce(1, *)
+    let numbers = self.numbers
     func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
     let fans = InitKernel.fans(shape: shape)
     switch kind {
@@ -95,7 +109,7 @@ public struct Initializer: Sendable, Hashable {
         let bound = Float(3).squareRoot() * std
         InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
       }
-    default: throw TrainingError("unknown initializer '\(kind)'")
+    default: InitKernel.zeros(y, count: count)
     }
   }
 }

@@ -69,7 +69,7 @@ let package = Package(
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
     .target(name: "DLCCodegen", dependencies: ["DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
-    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "_DLCTestSupport"]),
+    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCTraining", "_DLCTestSupport"]),
 
     // MARK: DLCDriver: runs the stages for one invocation
     .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),

@@ -100,47 +100,66 @@ dlc_tsv=$out/dlc.tsv
 have_time=0
 /usr/bin/time -f '%M %e %U %S' true > /dev/null 2>&1 && have_time=1
 [ "$have_time" = 1 ] || note "GNU time (/usr/bin/time) is missing: no dlc RSS (apt-get install time)"
-# `dlc train --help` prints the top-level help (status 0) while there is no train command.
-if "$dlc" train --help 2>&1 | grep -q 'USAGE: dlc train'; then
-  for m in ${models//,/ }; do
-    spec=$(spec_of "$m")
-    name=$(awk '/^name:/ { print $2; exit }' "$spec")
-    log=$out/dlc/$name/log.jsonl
-    rm -f "$log"
-    [ "$wait_idle" != 0 ] && python3 bench/train/wait_idle.py --timeout "$wait_idle"
-    note "dlc train $spec --epochs $epochs"
-    cmd=("$dlc" train "$spec" --epochs "$epochs" --seed 0 --out "$out/dlc")
-    status=0
-    if [ "$have_time" = 1 ]; then
-      /usr/bin/time -f '%M %e %U %S' -o "$out/$m.time" "${cmd[@]}" > "$out/$m.stdout" 2> "$out/$m.stderr" || status=$?
-    else
-      "${cmd[@]}" > "$out/$m.stdout" 2> "$out/$m.stderr" || status=$?
-    fi
-    if [ "$status" -ne 0 ]; then
-      echo "run_train_bench: dlc train failed on $spec (status $status); stderr:" >&2
-      tail -n 20 "$out/$m.stderr" >&2
-      printf '%s\tfailed (status %s)\n' "$m" "$status" >> "$dlc_tsv"
-      continue
-    fi
-    rss=n/a
-    cpu=n/a
-    if [ "$have_time" = 1 ]; then
-      read -r rss wall user sys < <(tail -n 1 "$out/$m.time")
-      cpu=$(awk -v e="$wall" -v u="$user" -v s="$sys" 'BEGIN { if (e > 0) printf "%.2f", (u + s) / e; else print "n/a" }')
-    fi
-    if ! line=$(python3 - "$log" << 'PY'
+# measure TSV LABEL NAME LOG CMD...: runs CMD under GNU time, reads the last epoch's
+# samples/s and the first and last train loss from LOG, appends a row to TSV.
+measure() {
+  local tsv=$1 m=$2 log=$3
+  shift 3
+  rm -f "$log"
+  [ "$wait_idle" != 0 ] && python3 bench/train/wait_idle.py --timeout "$wait_idle"
+  local status=0
+  if [ "$have_time" = 1 ]; then
+    /usr/bin/time -f '%M %e %U %S' -o "$out/$m.time" "$@" > "$out/$m.stdout" 2> "$out/$m.stderr" || status=$?
+  else
+    "$@" > "$out/$m.stdout" 2> "$out/$m.stderr" || status=$?
+  fi
+  if [ "$status" -ne 0 ]; then
+    echo "run_train_bench: $* failed (status $status); stderr:" >&2
+    tail -n 20 "$out/$m.stderr" >&2
+    printf '%s\tfailed (status %s)\n' "$m" "$status" >> "$tsv"
+    return
+  fi
+  local rss=n/a cpu=n/a line rate loss0 loss1 wall user sys
+  if [ "$have_time" = 1 ]; then
+    read -r rss wall user sys < <(tail -n 1 "$out/$m.time")
+    cpu=$(awk -v e="$wall" -v u="$user" -v s="$sys" 'BEGIN { if (e > 0) printf "%.2f", (u + s) / e; else print "n/a" }')
+  fi
+  if ! line=$(python3 - "$log" << 'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 last = rows[-1]
 print(f"{float(last['samples_per_s'])}\t{float(rows[0]['train_loss'])}\t{float(last['train_loss'])}")
 PY
-    ); then
-      echo "run_train_bench: cannot read samples_per_s and train_loss from $log" >&2
-      printf '%s\tno log\n' "$m" >> "$dlc_tsv"
-      continue
+  ); then
+    echo "run_train_bench: cannot read samples_per_s and train_loss from $log" >&2
+    printf '%s\tno log\n' "$m" >> "$tsv"
+    return
+  fi
+  IFS=$'\t' read -r rate loss0 loss1 <<< "$line"
+  printf '%s\tok\t%s\t%s\t%s\t%s\t%s\n' "$m" "$rate" "$rss" "$loss0" "$loss1" "$cpu" >> "$tsv"
+}
+
+# `dlc train --help` prints the top-level help (status 0) while there is no train command.
+emitted_tsv=$out/emitted.tsv
+: > "$emitted_tsv"
+if "$dlc" train --help 2>&1 | grep -q 'USAGE: dlc train'; then
+  for m in ${models//,/ }; do
+    spec=$(spec_of "$m")
+    name=$(awk '/^name:/ { print $2; exit }' "$spec")
+    note "dlc train $spec --epochs $epochs"
+    measure "$dlc_tsv" "$m" "$out/dlc/$name/log.jsonl" "$dlc" train "$spec" --epochs "$epochs" --seed 0 --out "$out/dlc"
+    # 4b. The emitted trainer of the same spec, built in release in its own folder.
+    package=$out/packages/$m
+    rm -rf "$package"
+    note "dlc compile $spec -o $package; swift build -c release"
+    if "$dlc" compile "$spec" -o "$package" > /dev/null \
+      && swift build -c release --package-path "$package" --scratch-path "$package/.build" > "$out/$m.build.log" 2>&1; then
+      measure "$emitted_tsv" "$m" "$out/emitted/$name/log.jsonl" \
+        "$package/.build/release/${name//_/-}" train --epochs "$epochs" --seed 0 --out "$out/emitted"
+    else
+      tail -n 20 "$out/$m.build.log" >&2
+      printf '%s\tbuild failed\n' "$m" >> "$emitted_tsv"
     fi
-    IFS=$'\t' read -r rate loss0 loss1 <<< "$line"
-    printf '%s\tok\t%s\t%s\t%s\t%s\t%s\n' "$m" "$rate" "$rss" "$loss0" "$loss1" "$cpu" >> "$dlc_tsv"
   done
 else
   note "dlc train not available in $dlc: its cells say so"
@@ -171,5 +190,5 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2> /dev/null |
 echo
 echo "Training throughput; dlc $commit, $epochs epochs (last epoch reported); ${cpu:-unknown CPU}, $(nproc 2> /dev/null || echo '?') cores; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}."
 echo
-python3 bench/train/report.py --dlc "$dlc_tsv" --torch "$torch_json" --torch-note "$torch_note" \
+python3 bench/train/report.py --dlc "$dlc_tsv" --emitted "$emitted_tsv" --torch "$torch_json" --torch-note "$torch_note" \
   --sgemm "$sgemm_json" --models "$models"

@@ -4602,8 +4602,7 @@ public struct Initializer: Sendable, Hashable {
     fillKnown(y, shape: shape, stream: stream)
   }
 
-  /// `fill` for a kind in `kinds` (kept apart from the throwing check: a non-throwing
-  /// body sidesteps a miscompile of the release build seen with Swift 6.3).
+  /// `fill` for a kind in `kinds`, after the throwing check.
   @inline(never)
   func fillKnown(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) {
     let count = shape.reduce(1, *)

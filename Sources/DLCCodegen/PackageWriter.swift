@@ -40,7 +40,8 @@ public enum PackageWriter {
     import PackageDescription
 
     /// Hot loops without exclusivity checks, with FMA and AVX2 code, and math functions
-    /// that do not set errno, as dlc builds its own kernels.
+    /// that do not set errno, as dlc builds its own kernels. The training loop (DLCTraining)
+    /// is built with -Onone, as in dlc: Swift 6.3.1 miscompiles it at -O.
     let kernelFlags: [SwiftSetting] = [
       .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"]),
     ]
@@ -52,7 +53,7 @@ public enum PackageWriter {
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "DLCBasics"),
         .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelFlags),
-        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
+        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: [.unsafeFlags(["-Onone"])]),
         .executableTarget(name: "\(target)", dependencies: ["DLCKernels", "DLCTraining"], swiftSettings: kernelFlags),
       ]
     )

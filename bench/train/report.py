@@ -26,6 +26,7 @@ def fmt_int(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dlc", required=True)
+    ap.add_argument("--emitted")
     ap.add_argument("--torch")
     ap.add_argument("--torch-note", default="torch not run")
     ap.add_argument("--sgemm")
@@ -38,6 +39,13 @@ def main():
             parts = line.rstrip("\n").split("\t")
             if parts and parts[0]:
                 dlc[parts[0]] = parts[1:]
+    emitted = {}
+    if args.emitted and os.path.exists(args.emitted):
+        with open(args.emitted) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if parts and parts[0]:
+                    emitted[parts[0]] = parts[1:]
     torch = {}
     torch_version = None
     if args.torch and os.path.exists(args.torch):
@@ -87,6 +95,30 @@ def main():
         t_rss = f"{tf['peak_rss_mib']:.0f}" if tf else args.torch_note
         print(f"| {title} (b{batch}) | {d_rate} | {t_def} | {t_fus} | {ratio} | ≥ {target:.2f}× | {d_gflops} "
               f"| {d_peak} | {d_rss} | {t_rss} |")
+
+    if emitted:
+        print()
+        print("The emitted trainers (`dlc compile -o`, built with `swift build -c release`), same run:")
+        print()
+        print("| model | emitted samples/s | interpreter samples/s | emitted/interpreter | torch fused "
+              "| emitted/torch-fused | target | RSS emitted (MiB) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for key in [k for k in args.models.split(",") if k]:
+            _, title, _, batch, _, _ = models.BY_KEY[key]
+            target = models.EMITTED_TARGETS[key]
+            tf = torch.get((key, "fused"))
+            row, irow = emitted.get(key, ["not run"]), dlc.get(key, ["not run"])
+            if row[0] != "ok":
+                print(f"| {title} (b{batch}) | {row[0]} | | | | | ≥ {target:.2f}× | |")
+                continue
+            rate = float(row[1])
+            rss = f"{float(row[2]) / 1024:.0f}" if row[2] not in ("", "n/a") else "n/a"
+            irate = float(irow[1]) if irow[0] == "ok" else None
+            vs_i = f"{rate / irate:.2f}×" if irate else "n/a"
+            vs_t = f"{rate / tf['samples_per_s']:.2f}×" if tf else "n/a"
+            t_fus = fmt_int(tf["samples_per_s"]) if tf else args.torch_note
+            print(f"| {title} (b{batch}) | {fmt_int(rate)} | {fmt_int(irate) if irate else 'n/a'} | {vs_i} | {t_fus} "
+                  f"| {vs_t} | ≥ {target:.2f}× | {rss} |")
 
     print()
     if contended:

@@ -77,12 +77,20 @@ public enum PackageWriter {
     import DLCTraining
 
     /// The spec this trainer was compiled from (stored in every checkpoint).
-    let specText = \(RunLiteral.string(specText))
+    let specText = \(specLiteral(specText))
 
     /// The run: training and data configuration as constants.
     let run = \(RunLiteral.render(run))
 
     """
+  }
+
+  /// The spec as a raw multi-line string literal, readable as written (an escaped
+  /// one-line literal if the spec itself holds the raw delimiter).
+  static func specLiteral(_ text: String) -> String {
+    guard !text.contains("\"\"\"#"), !text.contains("\r") else { return RunLiteral.string(text) }
+    let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+    return "#\"\"\"\n" + body + "\n\"\"\"#" + (text.hasSuffix("\n") ? " + \"\\n\"" : "")
   }
 
   static func mainFile(model: EmittedModel) -> String {

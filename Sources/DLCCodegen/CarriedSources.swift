@@ -1916,28 +1916,19 @@ public enum PoolKernel {
     let (inPlane, outPlane) = (s.height * w, oh * ow)
     forEachPlane(s) { plane in
       let src = x + plane * inPlane, grad = dx + plane * inPlane, g = dy + plane * outPlane
+      grad.update(repeating: 0, count: inPlane)
       for oy in 0..<oh {
-        let top = src + 2 * oy * w, bottom = top + w
-        let gradTop = grad + 2 * oy * w, gradBottom = gradTop + w
+        let row = 2 * oy * w
         for ox in 0..<ow {
-          // The first maximum in row-major order (top-left, top-right, bottom-left,
-          // bottom-right) takes the gradient; every input is written once (the windows
-          // tile the plane), with selects instead of branches so the loop vectorizes.
-          let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1])
-          var best = a, k = 0
-          if b > best { (best, k) = (b, 1) }
-          if c > best { (best, k) = (c, 2) }
-          if d > best { k = 3 }
-          let gy = g[oy * ow + ox]
-          gradTop[2 * ox] = k == 0 ? gy : 0
-          gradTop[2 * ox + 1] = k == 1 ? gy : 0
-          gradBottom[2 * ox] = k == 2 ? gy : 0
-          gradBottom[2 * ox + 1] = k == 3 ? gy : 0
+          // The first maximum in row-major order: top-left, top-right, bottom-left, bottom-right.
+          var at = row + 2 * ox
+          var best = src[at]
+          if src[row + 2 * ox + 1] > best { (best, at) = (src[row + 2 * ox + 1], row + 2 * ox + 1) }
+          if src[row + w + 2 * ox] > best { (best, at) = (src[row + w + 2 * ox], row + w + 2 * ox) }
+          if src[row + w + 2 * ox + 1] > best { at = row + w + 2 * ox + 1 }
+          grad[at] = g[oy * ow + ox]
         }
-        // An odd last column or row belongs to no window.
-        if w > 2 * ow { gradTop[w - 1] = 0; gradBottom[w - 1] = 0 }
       }
-      for r in (2 * oh)..<s.height { (grad + r * w).update(repeating: 0, count: w) }
     }
   }
 }

@@ -90,6 +90,34 @@ public enum FileReader {
 }
 
 """##########),
+    ("Sources/DLCBasics/JSONText.swift", ##########"""
+/// JSON text shared by the diagnostics renderer and the training runtime (checkpoint
+/// headers, run logs).
+public enum JSONText {
+  /// A JSON string literal, with the escapes RFC 8259 requires.
+  public static func quote(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 {
+          let hex = String(u.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return out + "\""
+  }
+}
+
+"""##########),
     ("Sources/DLCKernels/Activation.swift", ##########"""
 import Foundation
 
@@ -2512,6 +2540,7 @@ public struct Checkpoint: Sendable, Equatable {
 """##########),
     ("Sources/DLCTraining/Checkpoint/JSONValue.swift", ##########"""
 /// The small JSON reader behind safetensors headers (RFC 8259), strict and bounded.
+import DLCBasics
 
 /// A JSON value. Objects keep their keys in file order; numbers keep their text.
 indirect enum JSONValue: Equatable {
@@ -2675,26 +2704,7 @@ struct JSONParser {
 }
 
 /// JSON text for a string, with the escapes RFC 8259 requires.
-func jsonQuote(_ s: String) -> String {
-  var out = "\""
-  for u in s.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if u.value < 0x20 {
-        let hex = String(u.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      } else {
-        out.unicodeScalars.append(u)
-      }
-    }
-  }
-  return out + "\""
-}
+func jsonQuote(_ s: String) -> String { JSONText.quote(s) }
 
 """##########),
     ("Sources/DLCTraining/Checkpoint/Safetensors.swift", ##########"""

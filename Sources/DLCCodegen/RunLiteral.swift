@@ -1,3 +1,4 @@
+import DLCIR
 import DLCTraining
 
 /// A `RunDescription` as Swift source: the emitted trainer's configuration is a literal,
@@ -72,22 +73,9 @@ enum RunLiteral {
       """
   }
 
-  /// A Swift string literal (escapes quotes, backslashes and control characters).
-  static func string(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default:
-        if scalar.value < 0x20 { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-      }
-    }
-    return out + "\""
-  }
+  /// A Swift string literal: the IR's quoting (`\"`, `\\`, `\n`, `\t`, `\r`, `\u{…}`) is
+  /// Swift's own.
+  static func string(_ s: String) -> String { IRFormat.quote(s) }
 
   static func strings(_ list: [String]) -> String { "[" + list.map(string).joined(separator: ", ") + "]" }
 

@@ -59,7 +59,8 @@ public struct Autodiff: Pass {
     let function = try step.build()
     let updated = Set(step.updated)
     let state = module.parameters.filter { updated.contains($0.name) }.flatMap(plan.state(of:))
-    for p in state where module.parameter(named: p.name) != nil {
+    let names = Set(module.parameters.map(\.name))
+    for p in state where names.contains(p.name) {
       throw AutodiffError("the optimizer state @\(p.name) has the name of a parameter of the model")
     }
     module.parameters += state

@@ -5505,6 +5505,8 @@ public struct ProgressReporter {
 
 """##########),
     ("Sources/DLCTraining/Training/RunDescription.swift", ##########"""
+import DLCKernels
+
 /// Everything about a run that is not the model's arithmetic: its name, the training and
 /// data configuration, the input shape, and what goes into checkpoints. The interpreter
 /// builds it from the IR; an emitted trainer has it as constants.
@@ -5566,6 +5568,14 @@ public struct BaseWeights: Sendable, Hashable {
 }
 
 extension Array where Element == ParameterSlot {
+  /// Initializes every slot from its initializer, slot i drawing from
+  /// `RandomStream(seed:, purpose: .initialization, id: i)`.
+  public func initialize(seed: UInt64) throws {
+    for (i, slot) in enumerated() {
+      try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
+    }
+  }
+
   /// Every parameter as a named float tensor of its shape.
   public func tensors() -> [String: TensorData] {
     var out: [String: TensorData] = [:]
@@ -6077,10 +6087,7 @@ public final class Trainer {
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {
       try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
-      for (i, slot) in backend.parameters.enumerated() {
-        try slot.initializer.fill(slot.pointer, shape: slot.shape,
-                                  stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
-      }
+      try backend.parameters.initialize(seed: seed)
       if let base = description.base { try base.load(into: backend.parameters) }
       return state
     }

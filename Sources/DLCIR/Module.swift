@@ -145,9 +145,9 @@ public struct Module: Sendable, Hashable {
   /// The function called `name`.
   public func function(named name: String) -> Function? { functions.first { $0.name == name } }
 
-  /// Types of the parameters, then of `function`'s arguments and op results, by name
-  /// (`@p` and `%v` live in separate namespaces; see `type(of:in:)`).
-  func valueTypes(in function: Function) -> [String: TensorType] {
+  /// Types of `function`'s arguments and op results, by name (`%v`; parameters `@p` live
+  /// in a separate namespace, see `type(of:in:)`).
+  public func valueTypes(in function: Function) -> [String: TensorType] {
     var types: [String: TensorType] = [:]
     for a in function.arguments { types[a.name] = a.type }
     for op in function.body { for r in op.results { types[r.name] = r.type } }

@@ -235,9 +235,7 @@ import Testing
     module.functions = module.functions.filter { $0.name != "train_step" } + [step]
 
     let parameters = ParameterStore(module: module)
-    for (i, slot) in parameters.slots.enumerated() {
-      try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: 11, purpose: .initialization, id: UInt64(i)))
-    }
+    try parameters.slots.initialize(seed: 11)
     let program = try Program(module: module, function: "train_step", batch: batch, parameters: parameters,
                               options: Program.Options(seed: 7))
     let probe = LossProbe(program: program, parameters: parameters, case: c, batch: batch)

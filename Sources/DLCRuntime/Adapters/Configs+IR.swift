@@ -242,6 +242,10 @@ extension RunDescription {
   /// The run of a checked module: its configs from the attributes, the input shape from
   /// `@predict`, the loss op from `@loss`, the base model from `base`.
   public init(module: Module, specText: String, epochs: Int? = nil) throws {
+    // The data layer reads features as Float32; token ids would arrive as float bits.
+    if let input = module.function(named: "predict")?.arguments.first, input.type.element != .f32 {
+      throw RuntimeError("models with '\(input.type.element.rawValue)' inputs (token ids for 'embedding') cannot be trained or run on CSV/NPY features yet")
+    }
     let base = module.attributes["base"].flatMap { b -> BaseWeights? in
       guard let path = b["checkpoint"]?.stringValue else { return nil }
       return BaseWeights(checkpoint: path, layers: b["layers"]?.listValue?.compactMap(\.stringValue) ?? [],

@@ -33,9 +33,4 @@ public final class Executable {
     programs[key] = program
     return program
   }
-
-  /// Drops compiled programs that are not at `keeping` batch sizes (memory after evaluation).
-  public func releasePrograms(keeping sizes: Set<Int> = []) {
-    programs = programs.filter { sizes.contains($0.key.batch) }
-  }
 }

@@ -34,7 +34,8 @@ extension Lowering {
       let (vocab, dim) = (tableShape[0], tableShape[1])
       let n = count(op.operands[0])
       return {
-        // Ids come from data: clamp-check here so a bad id can never read outside the table.
+        // A memory-safety guard only: an id outside the table reads row 0 instead of
+        // memory past it (the trainer does not feed integer inputs from data files yet).
         for i in 0..<n where ids[i] < 0 || Int(ids[i]) >= vocab { ids[i] = 0 }
         EmbeddingKernel.forward(ids: ids, table: table, y: y, count: n, dim: dim)
       }

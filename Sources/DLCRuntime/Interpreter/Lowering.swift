@@ -17,36 +17,25 @@ struct Lowering {
   let options: Program.Options
   /// The index of the op being lowered (for its scratch space).
   var opIndex = 0
-  private let types: [String: TensorType]
-  private let parameterTypes: [String: TensorType]
+  /// The IR type of an operand of this function.
+  let typeOf: (Operand) -> TensorType
 
-  init(function: Function, batch: Int, arena: UnsafeMutableRawPointer, plan: MemoryPlan, parameters: ParameterStore, options: Program.Options) {
+  init(
+    module: Module, function: Function, batch: Int, arena: UnsafeMutableRawPointer, plan: MemoryPlan,
+    parameters: ParameterStore, options: Program.Options
+  ) {
     self.function = function
     self.batch = batch
     self.arena = arena
     self.plan = plan
     self.parameters = parameters
     self.options = options
-    var types: [String: TensorType] = [:]
-    for a in function.arguments { types[a.name] = a.type }
-    for op in function.body { for r in op.results { types[r.name] = r.type } }
-    self.types = types
-    parameterTypes = Dictionary(parameters.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-  }
-
-  /// The IR type of `operand`.
-  func typeOf(_ operand: Operand) -> TensorType {
-    switch operand {
-    case .param(let name): return parameterTypes[name]!
-    case .value(let name): return types[name]!
-    }
+    typeOf = Self.typeLookup(module: module, function: function)
   }
 
   /// The type lookup for `function` in `module`, for static helpers.
   static func typeLookup(module: Module, function: Function) -> (Operand) -> TensorType {
-    var values: [String: TensorType] = [:]
-    for a in function.arguments { values[a.name] = a.type }
-    for op in function.body { for r in op.results { values[r.name] = r.type } }
+    let values = module.valueTypes(in: function)
     let params = Dictionary(module.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
     return { operand in
       switch operand {
@@ -85,8 +74,8 @@ struct Lowering {
   /// The full shape of `operand` at this batch size.
   func shape(_ operand: Operand) -> [Int] {
     switch operand {
-    case .param(let name): return parameterTypes[name]?.fixedShape ?? []
-    case .value(let name): return Self.resolve(types[name]!, batch: batch)
+    case .param: return typeOf(operand).fixedShape ?? []
+    case .value: return Self.resolve(typeOf(operand), batch: batch)
     }
   }
 

@@ -44,11 +44,10 @@ public final class Program {
     plan = MemoryPlan(function: function, batch: batch) { op, n in Lowering.scratchBytes(op, n, typeOf: typeOf) }
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, MemoryPlan.alignment), alignment: MemoryPlan.alignment)
     arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.arenaBytes, MemoryPlan.alignment))
-    var types: [String: TensorType] = [:]
-    for a in function.arguments { types[a.name] = a.type }
-    for op in function.body { for r in op.results { types[r.name] = r.type } }
+    let types = module.valueTypes(in: function)
     resultCounts = function.returns.map { types[$0]!.elementCount(batch: batch) }
-    var context = Lowering(function: function, batch: batch, arena: arena, plan: plan, parameters: parameters, options: options)
+    var context = Lowering(
+      module: module, function: function, batch: batch, arena: arena, plan: plan, parameters: parameters, options: options)
     for (i, op) in function.body.enumerated() {
       context.opIndex = i
       steps.append(try context.lower(op))

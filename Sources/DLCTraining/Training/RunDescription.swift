@@ -1,3 +1,5 @@
+import DLCKernels
+
 /// Everything about a run that is not the model's arithmetic: its name, the training and
 /// data configuration, the input shape, and what goes into checkpoints. The interpreter
 /// builds it from the IR; an emitted trainer has it as constants.
@@ -59,6 +61,14 @@ public struct BaseWeights: Sendable, Hashable {
 }
 
 extension Array where Element == ParameterSlot {
+  /// Initializes every slot from its initializer, slot i drawing from
+  /// `RandomStream(seed:, purpose: .initialization, id: i)`.
+  public func initialize(seed: UInt64) throws {
+    for (i, slot) in enumerated() {
+      try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
+    }
+  }
+
   /// Every parameter as a named float tensor of its shape.
   public func tensors() -> [String: TensorData] {
     var out: [String: TensorData] = [:]

@@ -141,10 +141,7 @@ public final class Trainer {
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {
       try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
-      for (i, slot) in backend.parameters.enumerated() {
-        try slot.initializer.fill(slot.pointer, shape: slot.shape,
-                                  stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
-      }
+      try backend.parameters.initialize(seed: seed)
       if let base = description.base { try base.load(into: backend.parameters) }
       return state
     }

@@ -1,6 +1,7 @@
 /// `dlc train`, `dlc eval`, `dlc predict`: the front end, `autodiff`, then the runtime.
 import DLCIR
 import DLCKernels
+import DLCPasses
 import DLCRuntime
 import DLCSyntax
 import DLCTraining
@@ -49,13 +50,22 @@ extension Driver {
       let report = try Trainer(run: run, options: trainer) { seed in InterpreterBackend(module: module, seed: seed) }.run()
       var summary = "trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
       if let best = report.bestEpoch { summary += "; best epoch \(best)" }
-      return summary + "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
+      summary += "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
+      // The deployed model: the spec's optimize passes over the checkpoint training kept.
+      let entries = OptimizePipeline.entries(of: module).filter { !$0.runsAtTraining }
+      if !entries.isEmpty {
+        let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
+        let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
+        summary += try deploy(module: deployedModule(module), entries: entries, checkpoint: kept, output: output)
+      }
+      return summary
     }
   }
 
   /// `dlc eval`: the metrics of one split under a checkpoint.
   public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
+      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
       let evaluation = try Inference.evaluate(run: run, checkpoint: checkpoint, split: split) { seed in
         InterpreterBackend(module: module, seed: seed)
@@ -67,6 +77,7 @@ extension Driver {
   /// `dlc predict`: model outputs for an input file, as CSV (to `output`, or returned).
   public static func predict(_ options: SpecOptions, checkpoint: String, input: String, output: String?) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
+      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
       let csv = try Inference.predict(run: run, checkpoint: checkpoint, input: input) { seed in
         InterpreterBackend(module: module, seed: seed)
@@ -77,6 +88,15 @@ extension Driver {
       }
       return ""
     }
+  }
+
+  /// The deployed form of a training module: `@predict` and `@loss`, without the
+  /// training step and optimizer state.
+  static func deployedModule(_ module: Module) -> Module {
+    var m = module
+    m.functions.removeAll { $0.name == "train_step" }
+    m.parameters.removeAll { $0.attributes["state"]?.stringValue == "optimizer" }
+    return m
   }
 
   /// Runs the front end (and `autodiff` when training), then `body`; spec errors,

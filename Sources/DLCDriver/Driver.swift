@@ -46,6 +46,24 @@ public enum EmitStage: String, Sendable, CaseIterable {
   case ast, ir
   /// The IR after `autodiff`: `@train_step` and the optimizer state beside the model.
   case trainIR = "train-ir"
+  /// The deployed model's IR after the spec's `optimize:` passes (or `--passes`).
+  case optIR = "opt-ir"
+}
+
+/// How `dlc compile` runs and shows passes.
+public struct PassOptions: Sendable {
+  /// Pass names replacing the spec's `optimize:` list.
+  public var passes: [String]?
+  /// Print the IR after every pass (to standard output, before the result).
+  public var printIRAfterAll: Bool
+  /// Print what each pass did and skipped (to standard error).
+  public var statistics: Bool
+
+  public init(passes: [String]? = nil, printIRAfterAll: Bool = false, statistics: Bool = false) {
+    self.passes = passes
+    self.printIRAfterAll = printIRAfterAll
+    self.statistics = statistics
+  }
 }
 
 /// Exit statuses: 0 clean, 1 errors in the spec or its data, 2 an internal error of dlc.
@@ -61,16 +79,23 @@ public enum Driver {
     let diags = DiagnosticEngine()
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
-    if let (_, module) = front, let module, let training = trainingModule(module, options.path, diags) {
-      result.stdout = Summary.render(module, training: training)
+    if let (spec, module) = front, let module, let training = trainingModule(module, options.path, diags) {
+      var optimized: Module?
+      if !OptimizePipeline.entries(of: module).filter({ !$0.runsAtTraining }).isEmpty {
+        guard let (m, _) = optimizedModule(module, spec: spec, diags) else { return finish(result, diags, options) }
+        optimized = m
+      }
+      result.stdout = Summary.render(module, training: training, optimized: optimized)
     }
     return finish(result, diags, options)
   }
 
   /// `dlc compile --emit STAGE`: prints that stage of the pipeline.
-  public static func compile(_ options: SpecOptions, emit: EmitStage) -> DriverResult {
+  public static func compile(_ options: SpecOptions, emit: EmitStage, passOptions: PassOptions = PassOptions()) -> DriverResult {
     let diags = DiagnosticEngine()
     var result = DriverResult()
+    var dumps = ""
+    let sink: (String) -> Void = { dumps += $0 }
     switch emit {
     case .ast:
       if let (spec, _) = SpecLoader.load(options.path, diagnostics: diags), !diags.hasErrors {
@@ -81,11 +106,23 @@ public enum Driver {
         result.stdout = printModule(module)
       }
     case .trainIR:
-      if let (_, module) = frontEnd(options.path, diags), let module, let trained = trainingModule(module, options.path, diags) {
-        result.stdout = printModule(trained)
+      if let (_, module) = frontEnd(options.path, diags), let module,
+         let trained = trainingModule(module, options.path, diags, printAfterAll: passOptions.printIRAfterAll, sink: sink) {
+        result.stdout = dumps + printModule(trained)
+      }
+    case .optIR:
+      if let (spec, module) = frontEnd(options.path, diags), let module,
+         let (optimized, remarks) = optimizedModule(module, spec: spec, override: passOptions.passes,
+                                                    printAfterAll: passOptions.printIRAfterAll, sink: sink, diags) {
+        result.stdout = dumps + printModule(optimized)
+        if passOptions.statistics { result.stderr = remarkLines(remarks) }
       }
     }
-    return finish(result, diags, options)
+    let rendered = finish(result, diags, options)
+    result.stderr += rendered.stderr
+    result.status = rendered.status
+    if rendered.status != 0 { result.stdout = "" }
+    return result
   }
 
   /// The diagnostics `dlc check` reports for a spec, as values (for tests and tools).
@@ -118,9 +155,11 @@ public enum Driver {
   }
 
   /// The module after `autodiff`, verified; nil with a diagnostic when it fails.
-  static func trainingModule(_ module: Module, _ path: String, _ diags: DiagnosticEngine) -> Module? {
+  static func trainingModule(
+    _ module: Module, _ path: String, _ diags: DiagnosticEngine, printAfterAll: Bool = false, sink: @escaping (String) -> Void = { _ in }
+  ) -> Module? {
     do {
-      return try PassManager(passes: [Autodiff()]).running(module)
+      return try PassManager(passes: [Autodiff()], printAfterAll: printAfterAll, sink: sink).running(module)
     } catch {
       let message: DiagnosticMessage
       switch error {
@@ -157,4 +196,6 @@ extension DiagnosticMessage {
   static func autodiffFailed(_ why: String) -> Self {
     .error("driver.autodiffFailed", "cannot derive the training step: \(why)")
   }
+
+  static func passFailed(_ pass: String, _ why: String) -> Self { .error("driver.passFailed", "pass '\(pass)': \(why)") }
 }

@@ -5,7 +5,7 @@ import DLCRuntime
 
 enum Summary {
   /// Renders the summary of a checked module.
-  static func render(_ m: Module, training: Module? = nil) -> String {
+  static func render(_ m: Module, training: Module? = nil, optimized: Module? = nil) -> String {
     guard let predict = m.function(named: "predict") else { return "" }
     var types: [String: TensorType] = [:]
     for p in m.parameters { types[p.name] = p.type }
@@ -37,13 +37,25 @@ enum Summary {
       if i == 0 { out += rule + "\n" }
     }
     out += rule + "\n"
-    out += "Total params: \(group(total)) (\(bytes(total * 4)))\n"
+    out += "Total params: \(group(total)) (\(bytes(m.modelBytes)))\n"
     out += "Trainable params: \(group(trainable))\n"
     out += "Non-trainable params: \(group(total - trainable))\n"
     out += "FLOPs per sample (forward): \(group(totalFlops))\n"
     out += memoryLine(training ?? m)
     out += dataLine(m)
+    if let optimized { out += optimizedLines(m, optimized) }
     return out
+  }
+
+  /// Parameters, model bytes and FLOPs per sample before and after the `optimize:` passes.
+  private static func optimizedLines(_ m: Module, _ optimized: Module) -> String {
+    let names = (m.attributes["optimize"]?.listValue ?? []).compactMap { $0["kind"]?.stringValue }
+    let before = ModelOptimizer.Size(m), after = ModelOptimizer.Size(optimized)
+    func change(_ b: Int, _ a: Int, _ f: (Int) -> String) -> String {
+      f(b) + " → " + f(a) + (b > 0 ? String(format: " (%.1f%%)", 100 * Double(a) / Double(b)) : "")
+    }
+    return "After optimize (\(names.joined(separator: ", "))): params \(change(before.parameters, after.parameters, group)), "
+      + "model \(change(before.bytes, after.bytes, bytes)), FLOPs per sample \(change(before.flopsPerSample, after.flopsPerSample, group))\n"
   }
 
   /// The planned activation memory of one batch (static plan, buffers reused once dead),

@@ -39,3 +39,12 @@ extension Module {
     return total
   }
 }
+
+extension Module {
+  /// Bytes the model's parameters take in their element types (optimizer state, which
+  /// only training modules hold, is not part of the model).
+  public var modelBytes: Int {
+    parameters.filter { $0.attributes["state"]?.stringValue != "optimizer" }
+      .reduce(0) { saturatingAdd($0, saturatingMultiply($1.type.elementCountPerSample, $1.type.element.byteSize)) }
+  }
+}

@@ -46,11 +46,14 @@ public struct PassManager {
   public var printAfter: Set<String>
   /// Receives each dump: a banner line and the printed module.
   public var sink: (String) -> Void
+  /// Weights and services for `ModelPass`es, which also log their remarks here.
+  public var context: PassContext
 
   public init(
     passes: [any Pass], verifyEach: Bool = true, printAfterAll: Bool = false, printAfter: Set<String> = [],
-    sink: @escaping (String) -> Void = { print($0, terminator: "") }
+    sink: @escaping (String) -> Void = { print($0, terminator: "") }, context: PassContext = PassContext()
   ) {
+    self.context = context
     self.passes = passes
     self.verifyEach = verifyEach
     self.printAfterAll = printAfterAll
@@ -70,7 +73,11 @@ public struct PassManager {
     }
     for pass in passes {
       do {
-        try pass.run(on: &module)
+        if let pass = pass as? any ModelPass {
+          try pass.run(on: &module, context: context)
+        } else {
+          try pass.run(on: &module)
+        }
       } catch {
         throw .passFailed(pass: pass.name, error: error)
       }

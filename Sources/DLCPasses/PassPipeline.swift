@@ -1,28 +1,77 @@
-/// The default pass pipeline, in the order the passes run, and the registry of every
-/// pass by name (for `--print-ir-after=<name>` and the spec's `optimize:` list).
+/// The default pass pipeline, in the order the passes run, the registry of every pass by
+/// name (for `--print-ir-after=<name>` and `--passes`), and the spec's `optimize:` list
+/// turned into passes.
 import DLCIR
 
 /// The passes dlc knows.
 public enum PassPipeline {
-  /// The default pipeline, top to bottom. BN folding, precomputation of frozen layers,
-  /// pruning and quantization join here when they land.
+  /// The default pipeline, top to bottom: what every module goes through after checking.
   public static var `default`: [any Pass] {
     [
       EliminateDeadOps(),
     ]
   }
 
-  /// Every pass, for lookup by name. `autodiff` is not in the default pipeline: it
-  /// derives the training step (`--emit train-ir`), not the deployed model.
+  /// Every pass with default options, for lookup by name. `autodiff` derives the training
+  /// step (`--emit train-ir`), not the deployed model; the optimization passes run in
+  /// the order the spec's `optimize:` lists them (`OptimizePipeline`).
   public static var all: [any Pass] {
     [
       EliminateDeadOps(),
       Autodiff(),
+      FoldBatchNorm(),
     ]
   }
 
   /// The pass called `name`, or nil.
   public static func pass(named name: String) -> (any Pass)? {
     all.first { $0.name == name }
+  }
+}
+
+/// The spec's `optimize:` list, which Sema writes into the module attribute `optimize`
+/// as `[{kind = "fold_batchnorm"}, {kind = "prune", sparsity = 0.5, …}]`, every option
+/// spelled out.
+public enum OptimizePipeline {
+  /// One listed pass: its spec name (`fold_batchnorm`) and options.
+  public struct Entry: Sendable, Equatable {
+    public var kind: String
+    public var options: [String: Attribute]
+
+    public init(kind: String, options: [String: Attribute] = [:]) {
+      self.kind = kind
+      self.options = options
+    }
+
+    /// The pass's kebab-case name (`fold-batchnorm`).
+    public var passName: String { String(kind.map { $0 == "_" ? "-" : $0 }) }
+
+    /// Whether the pass changes how training runs rather than the deployed model.
+    public var runsAtTraining: Bool { kind == "precompute_frozen" }
+  }
+
+  /// The entries of `module`'s `optimize` attribute, in order.
+  public static func entries(of module: Module) -> [Entry] {
+    (module.attributes["optimize"]?.listValue ?? []).compactMap { item in
+      guard var options = item.dictValue, let kind = options.removeValue(forKey: "kind")?.stringValue else { return nil }
+      return Entry(kind: kind, options: options)
+    }
+  }
+
+  /// The pass that runs `entry` over the deployed model.
+  public static func pass(for entry: Entry) throws(PassError) -> any Pass {
+    switch entry.kind {
+    case "fold_batchnorm": return FoldBatchNorm()
+    default:
+      throw PassError("pass '\(entry.passName)' does not run on the deployed model",
+                      help: entry.runsAtTraining ? "it applies while training: 'dlc train' runs it" : nil)
+    }
+  }
+
+  /// The deployment passes of `entries` (all but those that run at training), in order.
+  public static func deploymentPasses(_ entries: [Entry]) throws(PassError) -> [any Pass] {
+    var passes: [any Pass] = []
+    for e in entries where !e.runsAtTraining { passes.append(try pass(for: e)) }
+    return passes
   }
 }

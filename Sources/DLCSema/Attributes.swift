@@ -5,7 +5,7 @@ import DLCSpec
 import DLCSyntax
 
 extension ArgValue {
-  var attribute: Attribute {
+  public var attribute: Attribute {
     switch self {
     case .int(let i): return .int(i)
     case .float(let f): return .float(f)
@@ -19,7 +19,7 @@ extension ArgValue {
 
 extension EntryUse {
   /// `{kind = name, param = value, …}` with defaults filled in; absent optionals left out.
-  var attribute: Attribute {
+  public var attribute: Attribute {
     var d: [String: Attribute] = ["kind": .string(name)]
     for p in entry.params { if let v = value(p.name) { d[p.name] = v.attribute } }
     return .dict(d)

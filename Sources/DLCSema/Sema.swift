@@ -80,6 +80,7 @@ struct Checker {
       training.checkMetrics(task: task)
     }
     training.checkOptimization()
+    OptimizeChecks(diags: diags, spec: spec).check(layerKinds: graph.nodes.compactMap { $0.spec.use?.entry.name })
 
     // Any error, here or while decoding, means no module.
     guard !diags.hasErrors, let input, let output, let task, let facts, let name = spec.name,
@@ -160,6 +161,7 @@ struct Checker {
     var attrs: [String: Attribute] = [
       "dlc": .int(1), "seed": .int(spec.seed), "spec": .string(specPath), "data": .dict(d), "train": .dict(t),
     ]
+    if !spec.optimize.isEmpty { attrs["optimize"] = .list(spec.optimize.map(\.attribute)) }
     if let base {
       attrs["base"] = .dict(["spec": .string(base.path), "checkpoint": .string(base.checkpoint),
                              "layers": .list(base.layerNames.map(Attribute.string))])

@@ -52,6 +52,19 @@ extension DiagnosticMessage {
   static func outputShapeMismatch(_ want: String, _ got: String, _ why: String) -> Self {
     .error("sema.outputShapeMismatch", "the model's output is \(got), but \(why) needs \(want)")
   }
+  static func passHasNothingToDo(_ pass: String, _ why: String) -> Self {
+    .warning("sema.passHasNothingToDo", "'\(pass)' has nothing to do: \(why)")
+  }
+  static func passNeedsFrozenLayers() -> Self {
+    .error("sema.passNeedsFrozenLayers", "'precompute_frozen' needs frozen layers, and 'train.freeze' lists none")
+  }
+  static func passOrder(_ pass: String, _ later: String) -> Self {
+    .error("sema.passOrder", "'\(pass)' must run after '\(later)': it turns weights into integers that '\(later)' cannot rewrite")
+  }
+  static func passRepeated(_ pass: String) -> Self { .error("sema.passRepeated", "pass '\(pass)' is listed twice") }
+  static func quantizeHalfNeedsFloatActivations(_ act: String) -> Self {
+    .error("sema.quantizeHalfNeedsFloatActivations", "fp16 weights keep activations in float, but 'activations' is '\(act)'")
+  }
   static func reservedName(_ n: String) -> Self { .error("sema.reservedName", "'\(n)' is reserved for the model input") }
   static func scheduleLongerThanRun(_ what: String, _ n: Int, _ epochs: Int) -> Self {
     .error("sema.scheduleLongerThanRun", "\(what) of \(n) epochs does not fit a run of \(epochs) epochs")

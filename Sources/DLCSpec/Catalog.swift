@@ -8,7 +8,7 @@
 /// The registry of catalog entries.
 public enum Catalog {
   /// Every entry, in documentation order.
-  public static let all: [CatalogEntry] = layers + activations + initializers + losses + metrics + optimizers + schedules
+  public static let all: [CatalogEntry] = layers + activations + initializers + losses + metrics + optimizers + schedules + passes
 
   private static let index: [String: CatalogEntry] = {
     var d: [String: CatalogEntry] = [:]
@@ -56,7 +56,7 @@ public enum Catalog {
     .metric: ["f1", "precision", "recall", "auc", "roc_auc", "r2", "top_k_accuracy", "confusion_matrix", "mape"],
     .optimizer: ["rmsprop", "adagrad", "adadelta", "ranger", "radam", "lamb", "lookahead", "nadam", "lion"],
     .schedule: ["exponential", "plateau", "reduce_on_plateau", "cyclic", "polynomial", "linear", "lr_finder"],
-    .pass: ["fold_batchnorm", "precompute_frozen", "quantize", "prune", "distill", "ensemble"],
+    .pass: ["distill", "ensemble"],
   ]
 
   /// Whether `name` is planned for `kind` but not implemented.

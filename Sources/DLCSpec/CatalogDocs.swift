@@ -12,7 +12,7 @@ public enum CatalogDocs {
       out += "\n#### \(s.name == "the spec" ? "top level" : s.name)\n\n"
       out += table(s.keys)
     }
-    for kind in EntryKind.allCases where kind != .pass {
+    for kind in EntryKind.allCases {
       out += "\n### \(kind.plural.prefix(1).uppercased() + kind.plural.dropFirst())\n"
       for e in Catalog.entries(kind) {
         out += "\n#### `\(e.name)`\n\n\(e.summary)."
@@ -24,8 +24,6 @@ public enum CatalogDocs {
         out += "\nPlanned, not yet supported: " + planned.map { "`\($0)`" }.joined(separator: ", ") + ".\n"
       }
     }
-    out += "\n### Passes\n\nNo pass is available in version 1; planned: "
-      + (Catalog.planned[.pass] ?? []).map { "`\($0)`" }.joined(separator: ", ") + ".\n"
     out += "\nKeys planned for later versions: " + Section.plannedKeys.sorted().map { "`\($0)`" }.joined(separator: ", ") + ".\n"
     return out
   }

@@ -11,7 +11,7 @@ public enum EntryKind: String, Sendable, CaseIterable {
 
   /// The noun used in messages ("unknown layer 'x'").
   public var noun: String { rawValue }
-  public var plural: String { self == .loss ? "losses" : rawValue + "s" }
+  public var plural: String { self == .loss || self == .pass ? rawValue + "es" : rawValue + "s" }
 }
 
 /// A numeric interval with open or closed ends, printed the way the docs show it.

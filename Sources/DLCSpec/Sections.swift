@@ -35,7 +35,7 @@ extension Section {
     ParamSpec("model", .section("model"), .required, "the model"),
     ParamSpec("loss", .entry(.loss), .required, "the loss"),
     ParamSpec("train", .section("train"), .required, "how to train"),
-    ParamSpec("optimize", .list(.entry(.pass), minCount: 0), .value(.list([])), "passes for the deployed model (none in version 1)"),
+    ParamSpec("optimize", .list(.entry(.pass), minCount: 0), .value(.list([])), "passes for the deployed model, run in this order after training"),
   ])
 
   public static let data = Section(name: "'data'", keys: [

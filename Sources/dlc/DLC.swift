@@ -20,9 +20,10 @@ struct DLC: ParsableCommand {
         dlc compile specs/digits_mlp.yaml --emit ir
         dlc train specs/digits_mlp.yaml
         dlc eval specs/digits_mlp.yaml --checkpoint runs/digits_mlp/best.safetensors --split test
+        dlc optimize specs/digits_mlp.yaml --checkpoint runs/digits_mlp/best.safetensors
       """,
     version: "0.3.0",
-    subcommands: [Check.self, Compile.self, Train.self, Eval.self, Predict.self]
+    subcommands: [Check.self, Compile.self, Train.self, Eval.self, Predict.self, Optimize.self]
   )
 
   /// GEMM's fast kernels are chosen when the process starts; this may restart it once.
@@ -109,14 +110,20 @@ struct Compile: ParsableCommand {
       --emit ast prints the decoded spec with every default spelled out; \
       --emit ir prints the checked IR (parameters, the predict and loss functions); \
       --emit train-ir prints it after autodiff, with the train_step function (forward, \
-      backward and optimizer updates) and the optimizer's state.
+      backward and optimizer updates) and the optimizer's state; --emit opt-ir prints the \
+      deployed model after the spec's optimize: passes (or --passes).
       """
   )
 
   @OptionGroup var spec: SpecArguments
 
-  @Option(help: "The stage to print: ast, ir or train-ir.")
+  @Option(help: "The stage to print: ast, ir, train-ir or opt-ir.")
   var emit: EmitStage?
+
+  @OptionGroup var passes: PassArguments
+
+  @Flag(help: "Print what each optimization pass did and skipped, and why (standard error).")
+  var passStatistics = false
 
   @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
     "Write the standalone trainer package (Package.swift, sources, README) into this folder.", valueName: "dir"))
@@ -128,7 +135,12 @@ struct Compile: ParsableCommand {
   }
 
   func run() throws {
-    if let output { try deliver(Driver.emitPackage(spec.options, to: output)) } else { try deliver(Driver.compile(spec.options, emit: emit!)) }
+    if let output {
+      try deliver(Driver.emitPackage(spec.options, to: output))
+    } else {
+      let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
+      try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))
+    }
   }
 }
 
@@ -214,5 +226,57 @@ struct Predict: ParsableCommand {
 
   func run() throws {
     try deliver(Driver.predict(spec.options, checkpoint: checkpoint, input: input, output: output))
+  }
+}
+
+/// Which optimization passes run, and whether to dump the IR after each.
+struct PassArguments: ParsableArguments {
+  @Option(name: .customLong("passes"), help: ArgumentHelp(
+    "Run these passes instead of the spec's optimize: list (comma-separated: fold-batchnorm, prune, quantize); options come from the spec's entry of the same pass, else the defaults.",
+    valueName: "list"))
+  var passNames: String?
+
+  @Flag(help: "Print the IR after every pass.")
+  var printIRAfterAll = false
+
+  var list: [String]? { passNames.map { $0.split(separator: ",").map { String($0).trimmingSpaces } } }
+}
+
+struct Optimize: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the optimization passes over a trained checkpoint.",
+    discussion: """
+      Runs the spec's optimize: passes (or --passes) over the checkpoint's weights and \
+      writes the deployed model: a checkpoint whose metadata holds the optimized IR, so \
+      dlc eval and dlc predict run exactly that model. Reports what each pass did and \
+      skipped, the size before and after, and the test metrics of both. dlc train does \
+      this by itself when the spec lists passes.
+      """
+  )
+
+  @OptionGroup var spec: SpecArguments
+
+  @Option(help: ArgumentHelp("The trained checkpoint (.safetensors).", valueName: "file"))
+  var checkpoint: String
+
+  @OptionGroup var passes: PassArguments
+
+  @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
+    "Where to write the optimized checkpoint (default: optimized.safetensors beside the input).", valueName: "file"))
+  var output: String?
+
+  func run() throws {
+    let options = OptimizeOptions(spec: spec.options, checkpoint: checkpoint, passes: passes.list, output: output,
+                                  printIRAfterAll: passes.printIRAfterAll)
+    try deliver(Driver.optimize(options))
+  }
+}
+
+extension String {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while s.first == " " { s = s.dropFirst() }
+    while s.last == " " { s = s.dropLast() }
+    return String(s)
   }
 }

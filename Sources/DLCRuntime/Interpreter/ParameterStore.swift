@@ -18,7 +18,8 @@ public final class ParameterStore {
   public init(module: Module) {
     parameters = module.parameters
     buffers = module.parameters.map { p in
-      let count = max(p.type.elementCount(), 1)
+      // Whole floats, enough for the parameter's bytes in its own element type.
+      let count = max((p.type.elementCount() * p.type.element.byteSize + 3) / 4, 1)
       let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
       buffer.initialize(repeating: 0, count: count)
       return buffer
@@ -54,7 +55,8 @@ public final class ParameterStore {
     parameters.enumerated().map { i, p in
       ParameterSlot(
         name: p.name, shape: p.type.fixedShape ?? [], pointer: buffers[i], initializer: Initializer(attribute: p.attributes["init"]),
-        layer: p.attributes["layer"]?.stringValue ?? "", isOptimizerState: p.attributes["state"]?.stringValue == "optimizer")
+        layer: p.attributes["layer"]?.stringValue ?? "", isOptimizerState: p.attributes["state"]?.stringValue == "optimizer",
+        dtype: DType(p.type.element))
     }
   }
 }
@@ -64,4 +66,18 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
   public var message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
+}
+
+extension DType {
+  /// The safetensors type of an IR element type.
+  public init(_ element: ElementType) {
+    switch element {
+    case .f32: self = .F32
+    case .f16: self = .F16
+    case .i32: self = .I32
+    case .i64: self = .I64
+    case .i8: self = .I8
+    case .bool: self = .BOOL
+    }
+  }
 }

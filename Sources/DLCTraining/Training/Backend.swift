@@ -37,11 +37,15 @@ public struct ParameterSlot {
   public let layer: String
   /// Whether it is optimizer state rather than part of the model.
   public let isOptimizerState: Bool
+  /// The element type; `pointer` addresses `count` elements of it (F32 for trained
+  /// parameters; I8, F16 or I32 for quantized weights and their bookkeeping).
+  public let dtype: DType
 
   public init(
     name: String, shape: [Int], pointer: UnsafeMutablePointer<Float>, initializer: Initializer, layer: String,
-    isOptimizerState: Bool
+    isOptimizerState: Bool, dtype: DType = .F32
   ) {
+    self.dtype = dtype
     self.name = name
     self.shape = shape
     self.pointer = pointer
@@ -52,6 +56,9 @@ public struct ParameterSlot {
 
   /// The element count.
   public var count: Int { shape.reduce(1, *) }
+
+  /// The bytes the values take.
+  public var byteCount: Int { count * dtype.size }
 }
 
 /// A parameter initializer, with the formulas torch.nn.init documents.

@@ -64,7 +64,7 @@ extension Array where Element == ParameterSlot {
   /// Initializes every slot from its initializer, slot i drawing from
   /// `RandomStream(seed:, purpose: .initialization, id: i)`.
   public func initialize(seed: UInt64) throws {
-    for (i, slot) in enumerated() {
+    for (i, slot) in enumerated() where slot.dtype == .F32 {
       try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
     }
   }
@@ -73,7 +73,12 @@ extension Array where Element == ParameterSlot {
   public func tensors() -> [String: TensorData] {
     var out: [String: TensorData] = [:]
     for slot in self {
-      out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+      if slot.dtype == .F32 {
+        out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+      } else {
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(slot.pointer), count: slot.byteCount)
+        out[slot.name] = TensorData(dtype: slot.dtype, shape: slot.shape, bytes: [UInt8](bytes))
+      }
     }
     return out
   }
@@ -85,11 +90,17 @@ extension Array where Element == ParameterSlot {
       guard let tensor = checkpoint.tensors[slot.name] else {
         throw TrainingError("\(path): the checkpoint has no tensor '\(slot.name)'; it was written for another model")
       }
-      guard tensor.shape == slot.shape, let floats = tensor.floats(), floats.count == slot.count else {
-        throw TrainingError(
-          "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) F32")
+      let mismatch = TrainingError(
+        "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) \(slot.dtype.rawValue)")
+      guard tensor.shape == slot.shape else { throw mismatch }
+      if slot.dtype == .F32 {
+        guard let floats = tensor.floats(), floats.count == slot.count else { throw mismatch }
+        floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
+      } else {
+        // Integer and half tensors are taken as stored: their bytes are the kernel's input.
+        guard tensor.dtype == slot.dtype, tensor.bytes.count == slot.byteCount else { throw mismatch }
+        tensor.bytes.withUnsafeBytes { UnsafeMutableRawPointer(slot.pointer).copyMemory(from: $0.baseAddress!, byteCount: slot.byteCount) }
       }
-      floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
     }
   }
 }

@@ -1,0 +1,158 @@
+/// `dlc optimize`, and the optimization steps of `dlc compile --emit opt-ir`, `dlc check`
+/// and `dlc train`: the spec's `optimize:` passes (or `--passes`) over a trained model.
+import DLCIR
+import DLCPasses
+import DLCRuntime
+import DLCSpec
+import DLCSema
+import DLCSyntax
+import DLCTraining
+import Foundation
+
+/// Options of `dlc optimize`.
+public struct OptimizeOptions: Sendable {
+  public var spec: SpecOptions
+  public var checkpoint: String
+  /// Pass names replacing the spec's `optimize:` list; options come from the spec's entry
+  /// of the same pass, or the catalog's defaults.
+  public var passes: [String]?
+  /// Where the optimized checkpoint goes (default: `optimized.safetensors` beside the input).
+  public var output: String?
+  public var printIRAfterAll: Bool
+
+  public init(spec: SpecOptions, checkpoint: String, passes: [String]? = nil, output: String? = nil, printIRAfterAll: Bool = false) {
+    self.spec = spec
+    self.checkpoint = checkpoint
+    self.passes = passes
+    self.output = output
+    self.printIRAfterAll = printIRAfterAll
+  }
+}
+
+extension Driver {
+  /// `dlc optimize`: runs the passes over a checkpoint, writes the optimized checkpoint and
+  /// reports what each pass did, the size before and after, and the metrics of both.
+  public static func optimize(_ options: OptimizeOptions) -> DriverResult {
+    runtimeCommand(options.spec, needsTraining: false) { module in
+      let entries = try optimizeEntries(module, override: options.passes)
+      let output = options.output ?? (options.checkpoint as NSString).deletingLastPathComponent + "/optimized.safetensors"
+      return try deploy(module: module, entries: entries, checkpoint: options.checkpoint, output: output,
+                        printIRAfterAll: options.printIRAfterAll)
+    }
+  }
+
+  /// The optimization entries to run: the spec's list, or `override` (pass names in
+  /// kebab or snake case) with options from the spec's entry or the catalog's defaults.
+  static func optimizeEntries(_ module: Module, override: [String]?) throws -> [OptimizePipeline.Entry] {
+    let listed = OptimizePipeline.entries(of: module)
+    guard let override else { return listed }
+    return try override.map { raw in
+      let kind = String(raw.map { $0 == "-" ? "_" : $0 })
+      if let e = listed.first(where: { $0.kind == kind }) { return e }
+      guard let entry = Catalog.entry(.pass, kind) else {
+        let names = Catalog.entries(.pass).map { String($0.name.map { $0 == "_" ? "-" : $0 }) }
+        throw RuntimeError("unknown pass '\(raw)'; passes: " + names.joined(separator: ", "))
+      }
+      guard case .dict(var options) = EntryUse(entry: entry).attribute else { return OptimizePipeline.Entry(kind: kind) }
+      options["kind"] = nil
+      for p in entry.params where options[p.name] == nil {
+        if case .required = p.default {
+          throw RuntimeError("pass '\(raw)' needs '\(p.name)'; list it in the spec's 'optimize:' with its options")
+        }
+      }
+      return OptimizePipeline.Entry(kind: kind, options: options)
+    }
+  }
+
+  /// Optimizes `checkpoint` into `output` and returns the report.
+  static func deploy(
+    module: Module, entries: [OptimizePipeline.Entry], checkpoint path: String, output: String, printIRAfterAll: Bool = false
+  ) throws -> String {
+    let passes = try OptimizePipeline.deploymentPasses(entries)
+    guard !passes.isEmpty else {
+      throw RuntimeError("no pass to run on the deployed model: the spec's 'optimize:' lists none; name some with '--passes'")
+    }
+    let source = try Checkpoint(contentsOf: path)
+    let run = try RunDescription(module: module, specText: "")
+    var dumps = ""
+    let result = try ModelOptimizer.optimize(
+      module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 })
+    try ModelOptimizer.checkpoint(result, source: source, passes: entries.filter { !$0.runsAtTraining }.map(\.passName))
+      .write(to: output)
+
+    var out = dumps
+    out += "optimized \(path) with " + passes.map(\.name).joined(separator: ", ") + "\n"
+    out += remarkLines(result.remarks)
+    out += sizeTable(before: result.before, after: result.after)
+    if let split = evaluationSplit(run) {
+      let before = try Inference.evaluate(run: run, checkpoint: path, split: split) { InterpreterBackend(module: module, seed: $0) }
+      let after = try Inference.evaluate(run: run, checkpoint: output, split: split) { InterpreterBackend(module: result.module, seed: $0) }
+      out += "\(split) split (\(after.samples) samples):\n"
+      for (b, a) in zip(before.metrics, after.metrics) {
+        out += "  " + b.name.padding(14) + String(format: "%.6f → %.6f", b.value, a.value) + "\n"
+      }
+    }
+    return out + "wrote \(output)\n"
+  }
+
+  /// `fold-batchnorm: folded 'batchnorm_1' into 'dense_1'`, one per line, with places.
+  static func remarkLines(_ remarks: [PassRemark]) -> String {
+    remarks.map { r in
+      let place = r.location.map { "\($0.file):\($0.line):\($0.column): " } ?? ""
+      return "  \(place)\(r.pass): \(r.message)\n"
+    }.joined()
+  }
+
+  /// Parameters, bytes, FLOPs and ops before and after.
+  static func sizeTable(before: ModelOptimizer.Size, after: ModelOptimizer.Size) -> String {
+    func row(_ name: String, _ b: Int, _ a: Int, _ format: (Int) -> String) -> String {
+      let ratio = b > 0 ? String(format: " (%.1f%%)", 100 * Double(a) / Double(b)) : ""
+      return "  " + name.padding(18) + format(b) + " → " + format(a) + ratio + "\n"
+    }
+    return row("params", before.parameters, after.parameters, Summary.group)
+      + row("model bytes", before.bytes, after.bytes, Summary.bytes)
+      + row("FLOPs per sample", before.flopsPerSample, after.flopsPerSample, Summary.group)
+      + row("ops in @predict", before.ops, after.ops, String.init)
+  }
+
+  /// The split the before/after metrics are measured on: test, else valid, else none.
+  static func evaluationSplit(_ run: RunDescription) -> String? {
+    if run.data.split.test > 0 { return "test" }
+    if run.data.split.valid > 0 { return "valid" }
+    return nil
+  }
+
+  /// The deployed model's IR after the passes, without weights (`--emit opt-ir`, `dlc check`);
+  /// pass failures become diagnostics at the op's place in the spec.
+  static func optimizedModule(
+    _ module: Module, spec: Spec, override: [String]? = nil, printAfterAll: Bool = false, sink: @escaping (String) -> Void = { _ in },
+    _ diags: DiagnosticEngine
+  ) -> (Module, [PassRemark])? {
+    let context = PassContext()
+    do {
+      let passes = try OptimizePipeline.deploymentPasses(try optimizeEntries(module, override: override))
+      let optimized = try PassManager(passes: passes, printAfterAll: printAfterAll, sink: sink, context: context).running(module)
+      return (optimized, context.remarks)
+    } catch let error as PassManagerError {
+      if case .passFailed(let pass, let why as PassError) = error {
+        diags.emit(Diagnostic(.passFailed(pass, why.message), at: sourceRange(why.location, in: spec.file))
+          .help(why.help))
+      } else {
+        diags.emit(Diagnostic(.passFailed(error.pass ?? "?", "\(error)"), at: nil, path: spec.file.path))
+      }
+    } catch {
+      diags.emit(Diagnostic(.passFailed("optimize", "\(error)"), at: nil, path: spec.file.path))
+    }
+    return nil
+  }
+
+  /// The word at an IR location in the spec, or nil when it is in another file.
+  static func sourceRange(_ location: IRLocation?, in file: SourceFile) -> SourceRange? {
+    guard let location, location.file == file.path, location.line >= 1, location.line <= file.lineCount else { return nil }
+    let start = file.byteOffset(line: location.line, column: location.column)
+    var end = start
+    while end < file.bytes.count, file.bytes[end] != UInt8(ascii: "\n"), file.bytes[end] != UInt8(ascii: ":"),
+          file.bytes[end] != UInt8(ascii: " ") { end += 1 }
+    return file.range(fromByte: start, toByte: max(end, start + 1))
+  }
+}

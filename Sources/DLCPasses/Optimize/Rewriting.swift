@@ -1,0 +1,42 @@
+/// Small IR rewriting helpers shared by the optimization passes.
+import DLCIR
+
+extension Function {
+  /// How often each value is read: once per operand use and once per return.
+  func useCounts() -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for op in body { for case .value(let n) in op.operands { counts[n, default: 0] += 1 } }
+    for r in returns { counts[r, default: 0] += 1 }
+    return counts
+  }
+
+  /// Makes every reader of `old` (ops and returns) read `new` instead.
+  mutating func replaceUses(of old: String, with new: String) {
+    for i in body.indices {
+      body[i].operands = body[i].operands.map { $0 == .value(old) ? .value(new) : $0 }
+    }
+    returns = returns.map { $0 == old ? new : $0 }
+  }
+
+  /// The index of the op defining `value`.
+  func definingIndex(of value: String) -> Int? {
+    body.firstIndex { op in op.results.contains { $0.name == value } }
+  }
+}
+
+extension Module {
+  /// How many operands in all functions read parameter `name`.
+  func parameterUses(_ name: String) -> Int {
+    functions.reduce(0) { total, f in total + f.body.reduce(0) { $0 + $1.operands.filter { $0 == .param(name) }.count } }
+  }
+
+  /// Drops the parameters no op reads any more, and their weights.
+  mutating func removeUnreadParameters(_ names: [String], weights: inout Weights?) {
+    let unread = Set(names.filter { parameterUses($0) == 0 })
+    parameters.removeAll { unread.contains($0.name) }
+    for n in unread { weights?[n] = nil }
+  }
+
+  /// The index of parameter `name`.
+  func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
+}

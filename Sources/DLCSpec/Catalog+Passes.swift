@@ -19,7 +19,7 @@ extension Catalog {
                 "int8: static per-tensor uint8 ranges from calibration; dynamic: ranges measured per batch; float: weight-only"),
       ParamSpec("calibration", .choice(["minmax", "percentile"]), .value(.string("minmax")), "how calibration picks each activation range"),
       ParamSpec("percentile", .float(Bounds(lower: 50, lowerInclusive: false, upper: 100)), .value(.float(99.99)),
-                "the percentile of |x| kept by `percentile` calibration"),
+                "the percentile of absolute values that `percentile` calibration keeps in range"),
       ParamSpec("calibration_batches", .int(.atLeast(1)), .value(.int(8)), "training batches the ranges are measured on"),
     ]),
     CatalogEntry(.pass, "prune", primary: "sparsity", "magnitude pruning of dense and conv2d weights", [

@@ -66,6 +66,17 @@ public enum Inference {
     return Evaluation(split: name, samples: split.count, metrics: values)
   }
 
+  /// The raw model outputs (`samples × width`, before any target scaling is undone) of
+  /// `split` under `checkpoint`: what `dlc predict` formats, as numbers, for comparing models.
+  public static func outputs(
+    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> (values: [Float], width: Int) {
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    return try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(split)
+  }
+
   /// R² against predicting the train split's mean, and that baseline's RMSE, in the
   /// data's units: how much the model beats the trivial regressor.
   static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {

@@ -90,6 +90,19 @@ extension Driver {
     }
   }
 
+  /// `dlc latency`: forward-pass time per batch size under a checkpoint (its optimized IR if it has one).
+  public static func latency(_ options: SpecOptions, checkpoint: String, batches: String?, seconds: Double) -> DriverResult {
+    runtimeCommand(options, needsTraining: false) { module in
+      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
+      let run = try RunDescription(module: module, specText: "")
+      let batches = try Latency.batchList(batches ?? "1,\(run.train.batchSize)")
+      let measured = try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds) { seed in
+        InterpreterBackend(module: module, seed: seed)
+      }
+      return measured.map { $0.text + "\n" }.joined()
+    }
+  }
+
   /// The deployed form of a training module: `@predict` and `@loss`, without the
   /// training step and optimizer state.
   static func deployedModule(_ module: Module) -> Module {

@@ -23,7 +23,7 @@ struct DLC: ParsableCommand {
         dlc optimize specs/digits_mlp.yaml --checkpoint runs/digits_mlp/best.safetensors
       """,
     version: "0.3.0",
-    subcommands: [Check.self, Compile.self, Train.self, Eval.self, Predict.self, Optimize.self]
+    subcommands: [Check.self, Compile.self, Train.self, Eval.self, Predict.self, Optimize.self, LatencyCommand.self]
   )
 
   /// GEMM's fast kernels are chosen when the process starts; this may restart it once.
@@ -278,5 +278,37 @@ extension String {
     while s.first == " " { s = s.dropFirst() }
     while s.last == " " { s = s.dropLast() }
     return String(s)
+  }
+}
+
+struct LatencyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "latency",
+    abstract: "Time the model's forward pass under a checkpoint.",
+    discussion: """
+      Runs the forward pass on generated inputs at each batch size for about --seconds \
+      and prints the median time per pass (with the 10th and 90th percentiles) and the \
+      samples per second. An optimized checkpoint runs its optimized IR. Batch sizes go up \
+      to the spec's train.batch_size.
+      """
+  )
+
+  @OptionGroup var spec: SpecArguments
+
+  @Option(help: ArgumentHelp("The checkpoint (.safetensors).", valueName: "file"))
+  var checkpoint: String
+
+  @Option(help: ArgumentHelp("Batch sizes, comma-separated (default: 1 and the spec's batch size).", valueName: "list"))
+  var batch: String?
+
+  @Option(help: "Seconds of timing per batch size.")
+  var seconds: Double = 1
+
+  func validate() throws {
+    guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
+  }
+
+  func run() throws {
+    try deliver(Driver.latency(spec.options, checkpoint: checkpoint, batches: batch, seconds: seconds))
   }
 }

@@ -54,8 +54,15 @@ public enum TrainerCommandLine {
         } else {
           print(csv, terminator: "")
         }
+      case "latency":
+        let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
+        let seconds = try Latency.seconds(options.value("seconds") ?? "1")
+        for m in try Latency.measure(run: run, checkpoint: try options.required("checkpoint"), batches: batches, seconds: seconds,
+                                     makeBackend: makeBackend) {
+          print(m.text)
+        }
       default:
-        throw TrainingError("unknown command '\(command)'; use train, eval or predict (see --help)")
+        throw TrainingError("unknown command '\(command)'; use train, eval, predict or latency (see --help)")
       }
       return 0
     } catch let error as DataError {
@@ -76,6 +83,7 @@ public enum TrainerCommandLine {
       \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
       \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
+      \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
     the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
@@ -88,7 +96,9 @@ public enum TrainerCommandLine {
     var values: [String: String] = [:]
     var flags: Set<String> = []
     static let flagNames: Set<String> = ["resume", "json"]
-    static let valueNames: Set<String> = ["data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output"]
+    static let valueNames: Set<String> = [
+      "data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output", "batch", "seconds",
+    ]
 
     init(_ args: [String]) throws {
       var i = 0

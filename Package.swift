@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "DLCSemaTests", dependencies: ["DLCSema", "_DLCTestSupport"]),
 
     // MARK: DLCPasses: pass manager and passes
-    .target(name: "DLCPasses", dependencies: ["DLCIR"]),
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCKernels"]),
     .testTarget(name: "DLCPassesTests", dependencies: ["DLCPasses", "_DLCTestSupport"]),
 
     // MARK: DLCKernels: numeric kernels on raw buffers, GEMM through OpenBLAS, the RNG

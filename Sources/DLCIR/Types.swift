@@ -2,7 +2,8 @@
 
 /// The element type of a tensor.
 public enum ElementType: String, Sendable, Hashable, CaseIterable {
-  case f32, f16, i32, i64, i8, bool
+  /// `u8` holds quantized activations (uint8, affine); `i8` quantized weights.
+  case f32, f16, i32, i64, i8, u8, bool
 
   /// Whether it is a floating-point type (`f32`, `f16`).
   public var isFloatingPoint: Bool { self == .f32 || self == .f16 }
@@ -13,7 +14,7 @@ public enum ElementType: String, Sendable, Hashable, CaseIterable {
     case .f32, .i32: return 4
     case .f16: return 2
     case .i64: return 8
-    case .i8, .bool: return 1
+    case .i8, .u8, .bool: return 1
     }
   }
 }

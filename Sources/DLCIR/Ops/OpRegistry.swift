@@ -7,7 +7,7 @@ public enum OpRegistry {
   public static let all: [OpSchema] =
     linearOps + attentionOps + spatialOps + normalizationOps + activationOps + mergeOps + shapeOps + lossOps
     + trainingOps + lossGradientOps + linearGradientOps + spatialGradientOps + activationGradientOps
-    + normalizationGradientOps + attentionGradientOps + optimizerOps
+    + normalizationGradientOps + attentionGradientOps + optimizerOps + quantizedOps
 
   private static let byName: [String: OpSchema] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 

@@ -57,7 +57,7 @@ extension Lowering {
   static func conv2DShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Conv2DShape? {
     let x: TensorType, w: TensorType
     switch op.opcode {
-    case "conv2d": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
+    case "conv2d", "conv2d_int8", "conv2d_f16": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
     case "conv2d_grad_input": (x, w) = (op.results[0].type, typeOf(op.operands[1]))
     case "conv2d_grad_weight": (x, w) = (typeOf(op.operands[1]), op.results[0].type)
     default: return nil

@@ -49,6 +49,7 @@ struct Lowering {
   func lower(_ op: Operation) throws(RuntimeError) -> Step {
     let families: [(Operation) throws(RuntimeError) -> Step?] = [
       lowerLinear, lowerSpatial, lowerNormalization, lowerActivation, lowerShape, lowerLoss, lowerOptimizer, lowerAttention,
+      lowerQuantized,
     ]
     for family in families {
       if let step = try family(op) { return step }
@@ -65,7 +66,7 @@ struct Lowering {
     case "self_attention", "self_attention_train", "self_attention_grad":
       guard let shape = attentionShape(op, batch: batch, typeOf: typeOf) else { return 0 }
       return AttentionKernel.workspaceCount(shape) * 4
-    default: return 0
+    default: return quantizedScratchBytes(op, batch, typeOf: typeOf)
     }
   }
 

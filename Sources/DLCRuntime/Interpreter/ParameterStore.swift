@@ -77,6 +77,7 @@ extension DType {
     case .i32: self = .I32
     case .i64: self = .I64
     case .i8: self = .I8
+    case .u8: self = .U8
     case .bool: self = .BOOL
     }
   }

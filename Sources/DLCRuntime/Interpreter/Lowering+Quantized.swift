@@ -1,0 +1,137 @@
+import DLCIR
+import DLCKernels
+
+/// The quantized inference ops of the `quantize` pass: u8 activations, i8 weights with
+/// per-channel scales, int32 accumulation (`DLCKernels/Quantized*.swift`), and f16 weights.
+extension Lowering {
+  func lowerQuantized(_ op: Operation) throws(RuntimeError) -> Step? {
+    switch op.opcode {
+    case "quantize":
+      let (x, q, n, p) = (f(op, 0), u8(.value(op.results[0].name)), count(op.operands[0]), Self.affine(op, "scale", "zero_point"))
+      return { Quantized.quantize(x, count: n, p, into: q) }
+    case "dequantize":
+      let (q, x, n, p) = (u8(op.operands[0]), out(op), count(op.operands[0]), Self.affine(op, "scale", "zero_point"))
+      return { Quantized.dequantize(q, count: n, p, into: x) }
+    case "dense_int8":
+      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let (xq, scales, bias, inQ) = (u8(op.operands[0]), f(op, 2), optional(op, 3), Self.affine(op, "x_scale", "x_zero_point"))
+      let rows = count(op.operands[0]) / weights.columns
+      let (outF, inF) = (weights.rows, weights.columns)
+      if op.attributes["y_scale"] != nil {
+        let (yq, outQ, relu) = (u8(.value(op.results[0].name)), Self.affine(op, "y_scale", "y_zero_point"), Self.bool(op, "relu"))
+        return {
+          Quantized.denseInt8Requantized(
+            xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
+            inFeatures: inF, outFeatures: outF, output: outQ, relu: relu, yq: yq)
+        }
+      }
+      let y = out(op)
+      return {
+        Quantized.denseInt8(
+          xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
+          inFeatures: inF, outFeatures: outF, y: y)
+      }
+    case "conv2d_int8":
+      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let (xq, scales, bias, inQ) = (u8(op.operands[0]), f(op, 2), optional(op, 3), Self.affine(op, "x_scale", "x_zero_point"))
+      let ws = UnsafeMutableRawPointer(scratch()).assumingMemoryBound(to: UInt8.self)
+      if op.attributes["y_scale"] != nil {
+        let (yq, outQ, relu) = (u8(.value(op.results[0].name)), Self.affine(op, "y_scale", "y_zero_point"), Self.bool(op, "relu"))
+        return {
+          Quantized.conv2dInt8Requantized(
+            xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, shape: s, output: outQ,
+            relu: relu, yq: yq, workspace: ws)
+        }
+      }
+      let y = out(op)
+      return {
+        Quantized.conv2dInt8(
+          xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, y: y, shape: s, workspace: ws)
+      }
+    case "dense_dynamic_int8":
+      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let (x, scales, bias, y) = (f(op, 0), f(op, 2), optional(op, 3), out(op))
+      let rows = count(op.operands[0]) / weights.columns
+      let (outF, inF) = (weights.rows, weights.columns)
+      let ws = UnsafeMutableRawPointer(scratch()).assumingMemoryBound(to: UInt8.self)
+      return {
+        Quantized.denseDynamic(
+          x: x, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows, inFeatures: inF,
+          outFeatures: outF, y: y, scratch: ws)
+      }
+    case "dense_f16":
+      let wShape = shape(op.operands[1])
+      let (x, w, bias, y, ws) = (f(op, 0), half(op.operands[1]), optional(op, 2), out(op), scratch())
+      let rows = count(op.operands[0]) / wShape[1]
+      return {
+        Quantized.denseHalf(x: x, wHalf: w, bias: bias, rows: rows, inFeatures: wShape[1], outFeatures: wShape[0], y: y, scratch: ws)
+      }
+    case "conv2d_f16":
+      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let weightCount = count(op.operands[1])
+      let (x, w, bias, y, ws) = (f(op, 0), half(op.operands[1]), optional(op, 2), out(op), scratch())
+      // The widened weights first, the convolution's own workspace after them.
+      return {
+        Quantized.fromHalf(w, count: weightCount, into: ws)
+        Conv2DKernel.forward(x: x, weight: ws, bias: bias, y: y, shape: s, workspace: ws + weightCount)
+      }
+    default: return nil
+    }
+  }
+
+  /// Scratch bytes of the quantized ops at batch `batch`.
+  static func quantizedScratchBytes(_ op: Operation, _ batch: Int, typeOf: (Operand) -> TensorType) -> Int {
+    switch op.opcode {
+    case "conv2d_int8":
+      return conv2DShape(op, batch: batch, typeOf: typeOf).map(Quantized.workspaceCount) ?? 0
+    case "dense_dynamic_int8":
+      return resolve(typeOf(op.operands[0]), batch: batch).reduce(1, *)
+    case "dense_f16":
+      return typeOf(op.operands[1]).elementCount() * 4
+    case "conv2d_f16":
+      guard let s = conv2DShape(op, batch: batch, typeOf: typeOf) else { return 0 }
+      return (typeOf(op.operands[1]).elementCount() + Conv2DKernel.workspaceCount(s)) * 4
+    default: return 0
+    }
+  }
+
+  /// `operand` as UInt8 (quantized activations).
+  func u8(_ operand: Operand) -> UnsafeMutablePointer<UInt8> { raw(operand).assumingMemoryBound(to: UInt8.self) }
+
+  /// `operand` as binary16 bit patterns.
+  func half(_ operand: Operand) -> UnsafeMutablePointer<UInt16> { raw(operand).assumingMemoryBound(to: UInt16.self) }
+
+  static func affine(_ op: Operation, _ scale: String, _ zeroPoint: String) -> AffineQuantization {
+    AffineQuantization(scale: float(op, scale, 1), zeroPoint: Int32(int(op, zeroPoint)))
+  }
+}
+
+/// An i8 weight parameter [rows, …] and its row sums Σₖ q[r][k], which the integer GEMM
+/// needs to subtract the input's zero point. The sums are taken when the op first runs,
+/// after the checkpoint's weights were loaded (quantized models are for inference only).
+final class IntegerWeights: @unchecked Sendable {
+  let q: UnsafeMutablePointer<Int8>
+  let rows: Int
+  let columns: Int
+  private let sums: UnsafeMutablePointer<Int32>
+  private var summed = false
+
+  init(_ raw: UnsafeMutableRawPointer, shape: [Int]) {
+    q = raw.assumingMemoryBound(to: Int8.self)
+    rows = shape.first ?? 0
+    columns = shape.dropFirst().reduce(1, *)
+    sums = .allocate(capacity: max(rows, 1))
+  }
+
+  deinit { sums.deallocate() }
+
+  /// The row sums, computed on first use.
+  var rowSums: UnsafePointer<Int32> {
+    if !summed {
+      for r in 0..<rows { sums[r] = (0..<columns).reduce(Int32(0)) { $0 &+ Int32(q[r * columns + $1]) } }
+      summed = true
+    }
+    return UnsafePointer(sums)
+  }
+}

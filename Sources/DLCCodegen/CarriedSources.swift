@@ -456,24 +456,65 @@ public enum AttentionKernel {
 import COpenBLAS
 
 /// GEMM through OpenBLAS: the one file that touches CBLAS.
+///
+/// OpenBLAS runs on one thread; our own threads (`Parallel`) split the large GEMMs. Two
+/// thread pools on the same cores fight: OpenBLAS's idle workers spin in `sched_yield`
+/// while our threads run the reorders, pooling and activations between GEMMs (about a
+/// fifth of a CNN step went to that). With one pool, every core runs one thread.
 public enum BLAS {
   /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op transposes when asked.
-  /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored.
+  /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored. Runs on the calling
+  /// thread, so calls from different threads may run side by side.
   @inline(__always)
   public static func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    _ = singleThreaded
     cblas_sgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
+  /// Like `sgemm`, split over our threads when large: the longer of m and n is cut into
+  /// contiguous blocks (multiples of 16), one single-threaded GEMM each. Each entry of C
+  /// comes from one GEMM over the whole of k, so the split adds no reduction.
+  public static func sgemmParallel(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    let splitRows = m > n
+    let blocks = (max(m, n) + 15) / 16
+    let blocksPerThread = max(1, minimumWorkPerThread / max(1, 16 * min(m, n) * k))
+    Parallel.forEach(count: blocks, minimumPerThread: blocksPerThread) { range in
+      let lo = range.lowerBound * 16, hi = min(range.upperBound * 16, splitRows ? m : n)
+      if splitRows {
+        sgemm(
+          transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+          a: a + (transA ? lo : lo * lda), lda: lda, b: b, ldb: ldb,
+          beta: beta, c: c + lo * ldc, ldc: ldc)
+      } else {
+        sgemm(
+          transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+          a: a, lda: lda, b: b + (transB ? lo * ldb : lo), ldb: ldb,
+          beta: beta, c: c + lo, ldc: ldc)
+      }
+    }
+  }
+
+  /// Multiply-adds a thread gets at least before `sgemmParallel` splits (OpenBLAS 0.3.21
+  /// threads from m·n·k > 262,144 on; a split pays off a little later than that).
+  static let minimumWorkPerThread = 262_144
+
+  /// Sets OpenBLAS to one thread, once, before the first GEMM.
+  private static let singleThreaded: Void = openblas_set_num_threads(1)
+
   /// The kernel family OpenBLAS chose for this CPU, e.g. "SkylakeX", "Haswell", "Prescott".
   public static var coreName: String { String(cString: openblas_get_corename()) }
 
-  /// How many threads GEMM uses.
+  /// How many threads one OpenBLAS call uses (1 once a GEMM has run).
   public static var threads: Int {
     get { Int(openblas_get_num_threads()) }
     set { openblas_set_num_threads(Int32(newValue)) }
@@ -598,133 +639,150 @@ public struct Conv2DShape: Sendable, Hashable {
   var positions: Int { outHeight * outWidth }
 }
 
-/// Convolution as GEMM over the whole batch (Chellapilla et al. 2006, "High performance
-/// convolutional neural networks for document processing"): im2col lays every input
-/// patch out as a column of col [C·KH·KW, N·OH·OW], so y = W · col is one large GEMM
-/// that OpenBLAS spreads over all cores; one GEMM beats N per-sample GEMMs when the
-/// per-sample matrices (e.g. 64 × 121 × 288) are too small to run at full speed. When
-/// they are so small that OpenBLAS would not thread them anyway (e.g. 32 × 676 × 9),
-/// per-sample GEMMs split over our threads are faster: they skip the reorders and the
-/// long-K shape of the batched weight gradient that OpenBLAS cannot split.
+/// Convolution as GEMM (Chellapilla et al. 2006, "High performance convolutional neural
+/// networks for document processing"): im2col lays every input patch out as a column of
+/// col [C·KH·KW, OH·OW], so y = W · col is a GEMM.
+///
+/// OpenBLAS runs on one thread (see `BLAS`), so our threads split the batch: each takes a
+/// block of samples and runs, per sample, im2col into its own scratch and one GEMM. A
+/// sample's col (e.g. 288 × 196 floats, 225 KB) stays in the core's L2 between im2col and
+/// GEMM, where a whole-batch col (14 MB) would not, and y_n = W · col_n lands in y's
+/// [N, OC, P] layout with no reorder. When a sample has so few positions that per-sample
+/// GEMMs are too small to run at full speed, one batched GEMM over col [C·KH·KW, N·P],
+/// split over our threads, runs instead.
 public enum Conv2DKernel {
   /// Scratch floats the caller provides to forward/gradInput/gradWeight (may be 0).
   public static func workspaceCount(_ s: Conv2DShape) -> Int {
     (s.patch + s.outChannels) * s.batch * s.positions
   }
 
-  /// y = W ⋆ x + b. Workspace: col, then W · col in [OC, N·P] order.
+  /// y = W ⋆ x + b. Workspace: per thread a col_n (per sample), or col then W · col in
+  /// [OC, N·P] order (batched).
   public static func forward(
     x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     y: UnsafeMutablePointer<Float>, shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
   ) {
-    let np = s.batch * s.positions
-    guard np > 0, s.outChannels > 0 else { return }
-    let col = workspace, product = workspace + s.patch * np
-    ConvLayout.im2col(x: x, col: col, shape: s)
+    let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+    guard s.batch * p > 0, oc > 0 else { return }
     if perSample(s) {
-      // y_n = W · col_n straight into y (col_n is a column block of col): no reorder.
-      let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
-      Parallel.forEach(count: s.batch, minimumPerThread: 1) { samples in
+      // y_n = W · col_n + b straight into y.
+      forEachSample(s) { chunk, samples in
+        let col = workspace + chunk * patch * p
         for n in samples {
           let out = y + n * oc * p
+          ConvLayout.im2col(sample: x + n * s.inChannels * s.height * s.width, col: col, shape: s)
           if let bias { for c in 0..<oc { (out + c * p).update(repeating: bias[c], count: p) } }
           BLAS.sgemm(
             transA: false, transB: false, m: oc, n: p, k: patch, alpha: 1, a: weight, lda: patch,
-            b: col + n * p, ldb: np, beta: bias == nil ? 0 : 1, c: out, ldc: p)
+            b: col, ldb: p, beta: bias == nil ? 0 : 1, c: out, ldc: p)
         }
       }
       return
     }
-    BLAS.sgemm(
-      transA: false, transB: false, m: s.outChannels, n: np, k: s.patch, alpha: 1,
-      a: weight, lda: s.patch, b: col, ldb: np, beta: 0, c: product, ldc: np)
+    let np = s.batch * p
+    let col = workspace, product = workspace + patch * np
+    ConvLayout.im2col(x: x, col: col, shape: s)
+    BLAS.sgemmParallel(
+      transA: false, transB: false, m: oc, n: np, k: patch, alpha: 1,
+      a: weight, lda: patch, b: col, ldb: np, beta: 0, c: product, ldc: np)
     ConvLayout.toBatchMajor(product, y, bias: bias, shape: s)
   }
 
-  /// dx = Wᵀ · dy scattered back onto the input (col2im). Workspace: dy in [OC, N·P]
-  /// order, then dcol.
+  /// dx = Wᵀ · dy scattered back onto the input (col2im). Workspace: per thread a dcol_n
+  /// (per sample), or dy in [OC, N·P] order then dcol (batched).
   public static func gradInput(
     dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
     shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
   ) {
-    let np = s.batch * s.positions
-    guard np > 0, s.outChannels > 0 else {
+    let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+    let np = s.batch * p
+    guard np > 0, oc > 0 else {
       dx.update(repeating: 0, count: s.batch * s.inChannels * s.height * s.width)
       return
     }
-    let dyT = workspace, dcol = workspace + s.outChannels * np
     if perSample(s) {
-      // dcol_n = Wᵀ · dy_n, reading dy in place.
-      let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
-      Parallel.forEach(count: s.batch, minimumPerThread: 1) { samples in
+      // dcol_n = Wᵀ · dy_n, reading dy in place, then col2im of that one sample.
+      forEachSample(s) { chunk, samples in
+        let dcol = workspace + chunk * patch * p
         for n in samples {
           BLAS.sgemm(
             transA: true, transB: false, m: patch, n: p, k: oc, alpha: 1, a: weight, lda: patch,
-            b: dy + n * oc * p, ldb: p, beta: 0, c: dcol + n * p, ldc: np)
+            b: dy + n * oc * p, ldb: p, beta: 0, c: dcol, ldc: p)
+          ConvLayout.col2im(sample: dcol, dx: dx + n * s.inChannels * s.height * s.width, shape: s)
         }
       }
-    } else {
-      ConvLayout.toChannelMajor(dy, dyT, shape: s)
-      BLAS.sgemm(
-        transA: true, transB: false, m: s.patch, n: np, k: s.outChannels, alpha: 1,
-        a: weight, lda: s.patch, b: dyT, ldb: np, beta: 0, c: dcol, ldc: np)
+      return
     }
+    let dyT = workspace, dcol = workspace + oc * np
+    ConvLayout.toChannelMajor(dy, dyT, shape: s)
+    BLAS.sgemmParallel(
+      transA: true, transB: false, m: patch, n: np, k: oc, alpha: 1,
+      a: weight, lda: patch, b: dyT, ldb: np, beta: 0, c: dcol, ldc: np)
     ConvLayout.col2im(col: dcol, dx: dx, shape: s)
   }
 
-  /// dW = dy · colᵀ, summed over the batch. Workspace: dy in [OC, N·P] order, then col.
+  /// dW = dy · colᵀ, summed over the batch. Workspace: per thread a col_n, then the
+  /// threads' partial sums (per sample), or dy in [OC, N·P] order then col (batched).
   public static func gradWeight(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
     shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
   ) {
-    let np = s.batch * s.positions
+    let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
+    let np = s.batch * p
     guard np > 0 else {
-      dweight.update(repeating: 0, count: s.outChannels * s.patch)
+      dweight.update(repeating: 0, count: oc * patch)
       return
     }
-    let dyT = workspace, col = workspace + s.outChannels * np
-    ConvLayout.im2col(x: x, col: col, shape: s)
     if perSample(s) {
-      gradWeightPerSample(dy: dy, col: col, dweight: dweight, shape: s, partials: dyT)
+      gradWeightPerSample(dy: dy, x: x, dweight: dweight, shape: s, workspace: workspace)
       return
     }
+    let dyT = workspace, col = workspace + oc * np
+    ConvLayout.im2col(x: x, col: col, shape: s)
     ConvLayout.toChannelMajor(dy, dyT, shape: s)
-    BLAS.sgemm(
-      transA: false, transB: true, m: s.outChannels, n: s.patch, k: np, alpha: 1,
-      a: dyT, lda: np, b: col, ldb: np, beta: 0, c: dweight, ldc: s.patch)
+    BLAS.sgemmParallel(
+      transA: false, transB: true, m: oc, n: patch, k: np, alpha: 1,
+      a: dyT, lda: np, b: col, ldb: np, beta: 0, c: dweight, ldc: patch)
   }
 
-  /// OpenBLAS runs a GEMM with m·n·k at most this on the calling thread (0.3.21:
-  /// SMP_THRESHOLD_MIN 65536 × GEMM_MULTITHREAD_THRESHOLD 4), so such GEMMs may run
-  /// side by side on our own threads.
-  static let singleThreadGEMM = 262_144
+  /// Fewest output positions per sample for per-sample GEMMs: below it (e.g. 7 × 7) their
+  /// n is too short for OpenBLAS's kernels and one batched GEMM wins.
+  static let minimumPositions = 64
 
-  /// Whether per-sample GEMMs split over our threads beat one batched GEMM: when each
-  /// is small enough to run on its calling thread, and `partials` fits in the workspace.
+  /// Whether each thread runs per-sample GEMMs: when a sample has enough positions, every
+  /// thread gets a sample (else the batched GEMM splits instead), and the threads' cols
+  /// and partial sums fit the workspace (they do unless C·KH·KW far exceeds N·OH·OW).
   static func perSample(_ s: Conv2DShape) -> Bool {
     let chunks = Parallel.chunkCount(count: s.batch, minimumPerThread: 1)
-    return chunks > 1 && s.outChannels * s.patch * s.positions <= singleThreadGEMM
+    return s.positions >= minimumPositions && s.batch >= Parallel.threads
       && (chunks - 1) * s.patch <= s.batch * s.positions
   }
 
-  /// dW for a small weight with a long reduction (e.g. 32 × 9 over 64 × 676 positions),
-  /// a shape OpenBLAS cannot split over threads: each thread sums per-sample GEMMs over
-  /// its samples into its own partial [OC, C·KH·KW] (no reorder of dy needed), then the
-  /// partials are added. `partials` needs threads · OC · C·KH·KW floats.
+  /// Runs body(chunk, samples) over blocks of samples, one block per thread.
+  @inline(__always)
+  static func forEachSample(_ s: Conv2DShape, _ body: (_ chunk: Int, _ samples: Range<Int>) -> Void) {
+    Parallel.forEachChunk(count: s.batch, minimumPerThread: 1, body)
+  }
+
+  /// dW as per-sample GEMMs dy_n · col_nᵀ: each thread sums its samples into its own
+  /// partial [OC, C·KH·KW] (thread 0 straight into dweight), then the partials are added
+  /// in thread order, so the sum's order depends only on the thread count.
   static func gradWeightPerSample(
-    dy: UnsafePointer<Float>, col: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
-    shape s: Conv2DShape, partials: UnsafeMutablePointer<Float>
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
+    shape s: Conv2DShape, workspace: UnsafeMutablePointer<Float>
   ) {
     let (p, oc, patch) = (s.positions, s.outChannels, s.patch)
-    let np = s.batch * p
     let size = oc * patch
     let chunks = Parallel.chunkCount(count: s.batch, minimumPerThread: 1)
-    Parallel.forEachChunk(count: s.batch, minimumPerThread: 1) { chunk, samples in
+    let partials = workspace + chunks * patch * p
+    forEachSample(s) { chunk, samples in
+      let col = workspace + chunk * patch * p
       let out = chunk == 0 ? dweight : partials + (chunk - 1) * size
       for n in samples {
+        ConvLayout.im2col(sample: x + n * s.inChannels * s.height * s.width, col: col, shape: s)
         BLAS.sgemm(
           transA: false, transB: true, m: oc, n: patch, k: p, alpha: 1,
-          a: dy + n * oc * p, lda: p, b: col + n * p, ldb: np, beta: n == samples.lowerBound ? 0 : 1,
+          a: dy + n * oc * p, lda: p, b: col, ldb: p, beta: n == samples.lowerBound ? 0 : 1,
           c: out, ldc: patch)
       }
     }
@@ -734,13 +792,17 @@ public enum Conv2DKernel {
     }
   }
 
-  /// db[oc] = Σ over samples and positions of dy[n, oc, :].
+  /// db[oc] = Σ over samples and positions of dy[n, oc, :]; channels split over threads,
+  /// each summed in sample order.
   public static func gradBias(dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
-    let p = s.positions
-    for oc in 0..<s.outChannels {
-      var total: Float = 0
-      for n in 0..<s.batch { total += Reduction.sum(dy + (n * s.outChannels + oc) * p, count: p) }
-      dbias[oc] = total
+    let (p, oc) = (s.positions, s.outChannels)
+    let perChannel = max(1, s.batch * p)
+    Parallel.forEach(count: oc, minimumPerThread: max(1, ConvLayout.parallelWork / perChannel)) { channels in
+      for c in channels {
+        var total: Float = 0
+        for n in 0..<s.batch { total += Reduction.sum(dy + (n * oc + c) * p, count: p) }
+        dbias[c] = total
+      }
     }
   }
 }
@@ -759,72 +821,147 @@ enum ConvLayout {
   }
 
   /// col[(c·KH + i)·KW + j, n·P + oh·OW + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw],
-  /// 0 outside the image. One thread per block of rows; each row is written contiguously.
+  /// 0 outside the image: the whole batch, one thread per block of rows.
   static func im2col(x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
-    let (oh, ow, p) = (s.outHeight, s.outWidth, s.positions)
+    let (p, chw) = (s.positions, s.inChannels * s.height * s.width)
     let np = s.batch * p
-    let (h, w, c, kh, kw) = (s.height, s.width, s.inChannels, s.kernelH, s.kernelW)
-    let (sh, sw, ph, pw, dh, dw) = (s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW)
-    let n = s.batch
     Parallel.forEach(count: s.patch, minimumPerThread: max(1, parallelWork / max(np, 1))) { rows in
       for r in rows {
-        let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
-        let offset = j * dw - pw
-        let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
-        for sample in 0..<n {
-          let plane = x + (sample * c + ch) * h * w
-          for y in 0..<oh {
-            let dst = col + r * np + sample * p + y * ow
-            let iy = y * sh - ph + i * dh
-            if iy < 0 || iy >= h {
-              dst.update(repeating: 0, count: ow)
-              continue
-            }
-            let src = plane + iy * w + offset
-            if lo > 0 { dst.update(repeating: 0, count: lo) }
-            if sw == 1 {
-              (dst + lo).update(from: src + lo, count: hi - lo)
-            } else {
-              for k in lo..<hi { dst[k] = src[k * sw] }
-            }
-            if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
-          }
-        }
+        for n in 0..<s.batch { im2colRow(r, plane: x + n * chw, into: col + r * np + n * p, shape: s) }
       }
     }
   }
 
-  /// The adjoint of im2col: dx[n, c, ih, iw] = Σ of the col entries that read it. One
-  /// thread per block of (n, c) planes, so no two threads write the same float.
-  static func col2im(col: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
-    let (oh, ow, p) = (s.outHeight, s.outWidth, s.positions)
+  /// im2col of one sample x_n [C, H, W] into col_n [C·KH·KW, OH·OW].
+  static func im2col(sample x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    for r in 0..<s.patch { im2colRow(r, plane: x, into: col + r * s.positions, shape: s) }
+  }
+
+  /// Row r = (c, i, j) of one sample's col: the OH·OW inputs that tap (i, j) of channel c
+  /// meets. `sample` points at the sample's [C, H, W].
+  @inline(__always)
+  static func im2colRow(_ r: Int, plane sample: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (oh, ow, p, h, w) = (s.outHeight, s.outWidth, s.positions, s.height, s.width)
+    let (kh, kw) = (s.kernelH, s.kernelW)
+    let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
+    let plane = sample + ch * h * w
+    if let t = ShiftedTap(i: i, j: j, shape: s) {
+      // One copy of the shifted plane; then zero what lies off the image.
+      dst.update(repeating: 0, count: t.start)
+      (dst + t.start).update(from: plane + t.start + t.delta, count: t.end - t.start)
+      (dst + t.end).update(repeating: 0, count: p - t.end)
+      t.forEachWrapped(width: ow) { dst[$0] = 0 }
+      return
+    }
+    if isShifted(s) {
+      dst.update(repeating: 0, count: p)
+      return
+    }
+    let (sh, sw, ph, dh) = (s.strideH, s.strideW, s.padH, s.dilationH)
+    let offset = j * s.dilationW - s.padW
+    let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
+    for y in 0..<oh {
+      let out = dst + y * ow
+      let iy = y * sh - ph + i * dh
+      if iy < 0 || iy >= h {
+        out.update(repeating: 0, count: ow)
+        continue
+      }
+      let src = plane + iy * w + offset
+      if lo > 0 { out.update(repeating: 0, count: lo) }
+      if sw == 1 {
+        (out + lo).update(from: src + lo, count: hi - lo)
+      } else {
+        for k in lo..<hi { out[k] = src[k * sw] }
+      }
+      if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
+    }
+  }
+
+  /// The adjoint of im2col: dx[n, c, ih, iw] = Σ of the col entries that read it, the whole
+  /// batch. One thread per block of (n, c) planes, so no two threads write the same float.
+  /// Clobbers col (see `col2imRow`).
+  static func col2im(col: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (p, c, kk, hw) = (s.positions, s.inChannels, s.kernelH * s.kernelW, s.height * s.width)
     let np = s.batch * p
-    let (h, w, c, kh, kw) = (s.height, s.width, s.inChannels, s.kernelH, s.kernelW)
-    let (sh, sw, ph, pw, dh, dw) = (s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW)
-    let planeWork = max(1, kh * kw * p)
-    Parallel.forEach(count: s.batch * c, minimumPerThread: max(1, parallelWork / planeWork)) { planes in
+    Parallel.forEach(count: s.batch * c, minimumPerThread: max(1, parallelWork / max(1, kk * p))) { planes in
       for t in planes {
-        let sample = t / c, ch = t % c
-        let plane = dx + t * h * w
-        plane.update(repeating: 0, count: h * w)
-        for i in 0..<kh {
-          for j in 0..<kw {
-            let r = (ch * kh + i) * kw + j
-            let offset = j * dw - pw
-            let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
-            for y in 0..<oh {
-              let iy = y * sh - ph + i * dh
-              if iy < 0 || iy >= h { continue }
-              let src = col + r * np + sample * p + y * ow
-              let dst = plane + iy * w + offset
-              if sw == 1 {
-                for k in lo..<hi { dst[k] += src[k] }
-              } else {
-                for k in lo..<hi { dst[k * sw] += src[k] }
-              }
-            }
-          }
-        }
+        let n = t / c, ch = t % c
+        (dx + t * hw).update(repeating: 0, count: hw)
+        for r in ch * kk..<(ch + 1) * kk { col2imRow(r, col: col + r * np + n * p, plane: dx + t * hw, shape: s) }
+      }
+    }
+  }
+
+  /// col2im of one sample's col_n [C·KH·KW, OH·OW] into dx_n [C, H, W]. Clobbers col_n.
+  static func col2im(sample col: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (p, kk, hw) = (s.positions, s.kernelH * s.kernelW, s.height * s.width)
+    dx.update(repeating: 0, count: s.inChannels * hw)
+    for r in 0..<s.patch { col2imRow(r, col: col + r * p, plane: dx + (r / kk) * hw, shape: s) }
+  }
+
+  /// Adds row r = (c, i, j) of one sample's col onto the plane [H, W] of channel c. In the
+  /// shifted case the entries that wrap past the image's edge are zeroed in `src` first, so
+  /// the row adds as one contiguous span.
+  @inline(__always)
+  static func col2imRow(_ r: Int, col src: UnsafeMutablePointer<Float>, plane: UnsafeMutablePointer<Float>, shape s: Conv2DShape) {
+    let (oh, ow, h, w) = (s.outHeight, s.outWidth, s.height, s.width)
+    let (kh, kw) = (s.kernelH, s.kernelW)
+    let i = (r / kw) % kh, j = r % kw
+    if let t = ShiftedTap(i: i, j: j, shape: s) {
+      t.forEachWrapped(width: ow) { src[$0] = 0 }
+      let dst = plane + t.delta
+      for k in t.start..<t.end { dst[k] += src[k] }
+      return
+    }
+    if isShifted(s) { return }
+    let (sh, sw, ph, dh) = (s.strideH, s.strideW, s.padH, s.dilationH)
+    let offset = j * s.dilationW - s.padW
+    let (lo, hi) = validRange(offset: offset, stride: sw, width: w, count: ow)
+    for y in 0..<oh {
+      let iy = y * sh - ph + i * dh
+      if iy < 0 || iy >= h { continue }
+      let row = src + y * ow, dst = plane + iy * w + offset
+      if sw == 1 {
+        for k in lo..<hi { dst[k] += row[k] }
+      } else {
+        for k in lo..<hi { dst[k * sw] += row[k] }
+      }
+    }
+  }
+
+  /// Stride 1 and the output as wide as the input (3 × 3 with padding 1, say): each row of
+  /// col is then the input plane shifted by one offset.
+  @inline(__always)
+  static func isShifted(_ s: Conv2DShape) -> Bool {
+    s.strideH == 1 && s.strideW == 1 && s.outWidth == s.width
+  }
+
+  /// Where tap (i, j) reads in the shifted case: col entry k (k = oh·OW + ow) reads plane
+  /// entry k + delta; the entries in start..<end read inside the image except, in each
+  /// output row, the columns outside lo..<hi, which wrap onto the neighbouring row.
+  struct ShiftedTap {
+    let delta, start, end, lo, hi, firstRow, lastRow: Int
+
+    /// nil unless the shape is shifted and the tap reads at least one input.
+    @inline(__always)
+    init?(i: Int, j: Int, shape s: Conv2DShape) {
+      guard isShifted(s) else { return nil }
+      let rowShift = i * s.dilationH - s.padH, offset = j * s.dilationW - s.padW
+      let (lo, hi) = validRange(offset: offset, stride: 1, width: s.width, count: s.outWidth)
+      let first = max(0, -rowShift), last = min(s.outHeight, s.height - rowShift)
+      guard first < last, lo < hi else { return nil }
+      (self.lo, self.hi, firstRow, lastRow) = (lo, hi, first, last)
+      delta = rowShift * s.width + offset
+      (start, end) = (first * s.outWidth + lo, (last - 1) * s.outWidth + hi)
+    }
+
+    /// Calls body with each col entry in start..<end that lies off the image.
+    @inline(__always)
+    func forEachWrapped(width ow: Int, _ body: (Int) -> Void) {
+      guard lo > 0 || hi < ow else { return }
+      for y in firstRow..<lastRow - 1 {
+        for k in y * ow + hi..<(y + 1) * ow + lo { body(k) }
       }
     }
   }
@@ -866,7 +1003,8 @@ enum ConvLayout {
 """##########),
     ("Sources/DLCKernels/Dense.swift", ##########"""
 /// Fully connected layer, PyTorch `nn.Linear` layout: x [rows, in], weight [out, in],
-/// bias [out], y [rows, out]; y = x · Wᵀ + b. All GEMMs go through OpenBLAS.
+/// bias [out], y [rows, out]; y = x · Wᵀ + b. All GEMMs go through OpenBLAS, split over
+/// our threads when large (`BLAS.sgemmParallel`).
 public enum DenseKernel {
   /// y = x · Wᵀ + b.
   public static func forward(
@@ -884,7 +1022,7 @@ public enum DenseKernel {
       if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
       a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
   }
@@ -899,7 +1037,7 @@ public enum DenseKernel {
       dx.update(repeating: 0, count: rows * inFeatures)
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
       a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 0, c: dx, ldc: inFeatures)
   }
@@ -914,7 +1052,7 @@ public enum DenseKernel {
       dweight.update(repeating: 0, count: outFeatures * inFeatures)
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
       a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 0, c: dweight, ldc: inFeatures)
   }
@@ -1935,29 +2073,701 @@ public enum PoolKernel {
     }
   }
 
-  /// maxBackward for 2 × 2 windows at stride 2: windows do not overlap, so each input
-  /// gets at most one gradient.
+  /// maxBackward for 2 × 2 windows at stride 2: windows do not overlap, so each input is
+  /// written once, dy at its window's first maximum and 0 elsewhere. The winner is chosen
+  /// with vector selects, 8 then 4 windows at a time: branches on real activations
+  /// mispredict, and scalar selects ran at a third of the speed of the forward pass.
   static func maxBackwardPairwise(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Pool2DShape
   ) {
-    let (w, oh, ow) = (s.width, s.outHeight, s.outWidth)
-    let (inPlane, outPlane) = (s.height * w, oh * ow)
+    let (h, w, oh, ow) = (s.height, s.width, s.outHeight, s.outWidth)
+    let (inPlane, outPlane) = (h * w, oh * ow)
     forEachPlane(s) { plane in
-      let src = x + plane * inPlane, grad = dx + plane * inPlane, g = dy + plane * outPlane
-      grad.update(repeating: 0, count: inPlane)
+      let grad = dx + plane * inPlane
       for oy in 0..<oh {
-        let row = 2 * oy * w
-        for ox in 0..<ow {
-          // The first maximum in row-major order: top-left, top-right, bottom-left, bottom-right.
-          var at = row + 2 * ox
-          var best = src[at]
-          if src[row + 2 * ox + 1] > best { (best, at) = (src[row + 2 * ox + 1], row + 2 * ox + 1) }
-          if src[row + w + 2 * ox] > best { (best, at) = (src[row + w + 2 * ox], row + w + 2 * ox) }
-          if src[row + w + 2 * ox + 1] > best { at = row + w + 2 * ox + 1 }
-          grad[at] = g[oy * ow + ox]
+        let top = x + plane * inPlane + 2 * oy * w, gradTop = grad + 2 * oy * w
+        let gradOut = dy + plane * outPlane + oy * ow
+        var ox = 0
+        while ox + 8 <= ow {
+          routeWindows8(top + 2 * ox, width: w, dy: gradOut + ox, dx: gradTop + 2 * ox)
+          ox += 8
+        }
+        while ox + 4 <= ow {
+          routeWindows4(top + 2 * ox, width: w, dy: gradOut + ox, dx: gradTop + 2 * ox)
+          ox += 4
+        }
+        while ox < ow {
+          routeWindow(top + 2 * ox, width: w, dy: gradOut[ox], dx: gradTop + 2 * ox)
+          ox += 1
+        }
+        // An odd last column is in no window.
+        if w > 2 * ow {
+          (gradTop + 2 * ow).update(repeating: 0, count: w - 2 * ow)
+          (gradTop + w + 2 * ow).update(repeating: 0, count: w - 2 * ow)
+        }
+      }
+      // Nor is an odd last row.
+      (grad + 2 * oh * w).update(repeating: 0, count: (h - 2 * oh) * w)
+    }
+  }
+
+  /// Routes dy of 8 adjacent 2 × 2 windows (top rows at `top`, bottom rows a `width`
+  /// further) to the first maximum of each in row-major order (top-left, top-right,
+  /// bottom-left, bottom-right: a later entry wins only when strictly greater), writing 0
+  /// to the other entries. Concrete SIMD types: generic ones compare lane by lane.
+  @inline(__always)
+  static func routeWindows8(
+    _ top: UnsafePointer<Float>, width: Int, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
+    let lower = UnsafeRawPointer(top + width).loadUnaligned(as: SIMD16<Float>.self)
+    let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+    let bWins = b .> a
+    let best = a.replacing(with: b, where: bWins)
+    let cWins = c .> best
+    let dWins = d .> best.replacing(with: c, where: cWins)
+    let later = cWins .| dWins
+    let g = UnsafeRawPointer(dy).loadUnaligned(as: SIMD8<Float>.self), zero = SIMD8<Float>()
+    var routed = SIMD16<Float>()
+    routed.evenHalf = zero.replacing(with: g, where: .!(bWins .| later))
+    routed.oddHalf = zero.replacing(with: g, where: bWins .& .!later)
+    UnsafeMutableRawPointer(dx).storeBytes(of: routed, as: SIMD16<Float>.self)
+    routed.evenHalf = zero.replacing(with: g, where: cWins .& .!dWins)
+    routed.oddHalf = zero.replacing(with: g, where: dWins)
+    UnsafeMutableRawPointer(dx + width).storeBytes(of: routed, as: SIMD16<Float>.self)
+  }
+
+  /// routeWindows8 for 4 windows.
+  @inline(__always)
+  static func routeWindows4(
+    _ top: UnsafePointer<Float>, width: Int, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD8<Float>.self)
+    let lower = UnsafeRawPointer(top + width).loadUnaligned(as: SIMD8<Float>.self)
+    let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+    let bWins = b .> a
+    let best = a.replacing(with: b, where: bWins)
+    let cWins = c .> best
+    let dWins = d .> best.replacing(with: c, where: cWins)
+    let later = cWins .| dWins
+    let g = UnsafeRawPointer(dy).loadUnaligned(as: SIMD4<Float>.self), zero = SIMD4<Float>()
+    var routed = SIMD8<Float>()
+    routed.evenHalf = zero.replacing(with: g, where: .!(bWins .| later))
+    routed.oddHalf = zero.replacing(with: g, where: bWins .& .!later)
+    UnsafeMutableRawPointer(dx).storeBytes(of: routed, as: SIMD8<Float>.self)
+    routed.evenHalf = zero.replacing(with: g, where: cWins .& .!dWins)
+    routed.oddHalf = zero.replacing(with: g, where: dWins)
+    UnsafeMutableRawPointer(dx + width).storeBytes(of: routed, as: SIMD8<Float>.self)
+  }
+}
+
+/// PoolKernel.routeWindows8 for one window.
+@inline(__always)
+private func routeWindow(_ top: UnsafePointer<Float>, width: Int, dy g: Float, dx: UnsafeMutablePointer<Float>) {
+  let (a, b, c, d) = (top[0], top[1], top[width], top[width + 1])
+  let bWins = b > a
+  let cWins = c > (bWins ? b : a)
+  let dWins = d > (cWins ? c : bWins ? b : a)
+  let later = cWins || dWins
+  dx[0] = !bWins && !later ? g : 0
+  dx[1] = bWins && !later ? g : 0
+  dx[width] = cWins && !dWins ? g : 0
+  dx[width + 1] = dWins ? g : 0
+}
+
+"""##########),
+    ("Sources/DLCKernels/Quantized.swift", ##########"""
+/// Post-training quantization kernels: float tensors in, uint8/int8 tensors and integer
+/// GEMMs with float or uint8 outputs out.
+///
+/// Scheme (Jacob et al. 2018, "Quantization and Training of Neural Networks for Efficient
+/// Integer-Arithmetic-Only Inference", §2; the conventions of ONNX QuantizeLinear /
+/// QLinearMatMul and PyTorch's fbgemm backend): real = scale · (q − zeroPoint).
+/// - Weights: int8, symmetric, per output channel: zero point 0, q in [−127, 127],
+///   scale = max|w_row| / 127 (a zero row gets scale 1). −128 is never used, so the
+///   integer products stay symmetric.
+/// - Activations: uint8, per-tensor affine (`AffineQuantization`), q in [0, 255], with 0
+///   exactly representable.
+/// - Accumulation in Int32: acc[r][o] = Σₖ (xq[r][k] − zx) · wq[o][k]
+///   = Σₖ xq·wq − zx · rowSum[o], with rowSum[o] = Σₖ wq[o][k] computed once per weight.
+///   |acc| ≤ 255 · 127 · K, so K must stay below 66 000 (2³¹ / 32 385).
+/// - Float output: y = (xScale · wScale[o]) · Float(acc) + bias[o], evaluated in that order.
+/// - Requantized output: q = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo = 0, or
+///   lo = yZeroPoint with a fused ReLU.
+/// - Rounding everywhere is round half to even (IEEE roundTiesToEven, as ONNX QuantizeLinear
+///   and PyTorch's nearbyint), and values are divided by the scale (ONNX), not multiplied
+///   by its reciprocal. NaN quantizes to the bottom of the clamp range.
+public enum Quantized {}
+
+/// The uint8 per-tensor affine parameters of an activation: real = scale · (q − zeroPoint).
+public struct AffineQuantization: Sendable, Equatable {
+  public var scale: Float
+  public var zeroPoint: Int32
+
+  /// Parameters as given.
+  public init(scale: Float, zeroPoint: Int32) { (self.scale, self.zeroPoint) = (scale, zeroPoint) }
+
+  /// Parameters for a calibrated range: [min, max] is first widened to include 0 (so 0 is
+  /// exact, as zero padding and ReLU need), then scale = (max − min) / 255 (1 when that is
+  /// 0, subnormal or not finite) and zeroPoint = clamp(round(−min / scale), 0, 255).
+  public init(min: Float, max: Float) {
+    let lo = Swift.min(min.isNaN ? 0 : min, 0), hi = Swift.max(max.isNaN ? 0 : max, 0)
+    let scale = (hi - lo) / 255
+    self.scale = scale.isFinite && scale >= .leastNormalMagnitude ? scale : 1
+    self.zeroPoint = Quantized.roundClamped(-lo / self.scale, 0, 255)
+  }
+}
+
+extension Quantized {
+  // MARK: Rounding
+
+  /// round(v) half to even, for |v| ≤ 2²²: adding 1.5 · 2²³ leaves the rounded integer in
+  /// the low mantissa bits (the FPU rounds ties to even), a trick that vectorizes and
+  /// cannot trap, unlike Int32(Float).
+  @inline(__always)
+  static func roundToEven(_ v: Float) -> Int32 {
+    Int32(bitPattern: (v + 0x1.8p23).bitPattern) &- 0x4B40_0000
+  }
+
+  /// round(clamp(v, lo, hi)) for integer bounds (the same as clamp(round(v))); NaN gives lo.
+  @inline(__always)
+  static func roundClamped(_ v: Float, _ lo: Float, _ hi: Float) -> Int32 {
+    roundToEven(v > lo ? (v < hi ? v : hi) : lo)
+  }
+
+  // MARK: Quantize and dequantize
+
+  /// Int8 symmetric per-row weights: scales[r] = max|w[r]| / 127 (1 for a zero row),
+  /// q = clamp(round(w / scale), −127, 127), rowSums[r] = Σ q[r]. A conv weight
+  /// [OC, C, KH, KW] is rows = OC, columns = C·KH·KW. The layout of q is w's ([rows,
+  /// columns] row-major): the GEMM reads rows contiguously and needs no packing.
+  public static func quantizeWeightsPerChannel(
+    _ w: UnsafePointer<Float>, rows: Int, columns: Int, q: UnsafeMutablePointer<Int8>,
+    scales: UnsafeMutablePointer<Float>, rowSums: UnsafeMutablePointer<Int32>
+  ) {
+    for r in 0..<rows {
+      let row = w + r * columns, out = q + r * columns
+      var largest: Float = 0
+      for k in 0..<columns where abs(row[k]) > largest { largest = abs(row[k]) }
+      let scale = largest / 127
+      let s = scale.isFinite && scale >= .leastNormalMagnitude ? scale : 1
+      var sum: Int32 = 0
+      for k in 0..<columns {
+        let v = roundClamped(row[k] / s, -127, 127)
+        out[k] = Int8(truncatingIfNeeded: v)
+        sum &+= v
+      }
+      (scales[r], rowSums[r]) = (s, sum)
+    }
+  }
+
+  /// q = clamp(round(x / scale) + zeroPoint, 0, 255).
+  public static func quantize(
+    _ x: UnsafePointer<Float>, count: Int, _ p: AffineQuantization, into q: UnsafeMutablePointer<UInt8>
+  ) {
+    let (scale, zp) = (p.scale, p.zeroPoint)
+    let (lo, hi) = (Float(-zp), Float(255 - zp))
+    for i in 0..<count { q[i] = UInt8(truncatingIfNeeded: roundClamped(x[i] / scale, lo, hi) &+ zp) }
+  }
+
+  /// x = scale · (q − zeroPoint).
+  public static func dequantize(
+    _ q: UnsafePointer<UInt8>, count: Int, _ p: AffineQuantization, into x: UnsafeMutablePointer<Float>
+  ) {
+    for i in 0..<count { x[i] = p.scale * Float(Int32(q[i]) &- p.zeroPoint) }
+  }
+
+  // MARK: Dense
+
+  /// y[r][o] = (xScale · wScale[o]) · acc[r][o] + bias[o] (float output): x [rows, in]
+  /// uint8, wq [out, in] int8 from `quantizeWeightsPerChannel`, y [rows, out].
+  public static func denseInt8(
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
+    rows: Int, inFeatures: Int, outFeatures: Int, y: UnsafeMutablePointer<Float>
+  ) {
+    let finish = Epilogue(
+      x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .float(y),
+      layout: .rowMajor(columns: outFeatures))
+    IntegerGEMM.run(xq: xq, wq: wq, rows: rows, columns: outFeatures, depth: inFeatures, finish)
+  }
+
+  /// Like `denseInt8`, then yq = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo =
+  /// yZeroPoint when `relu` (fused ReLU) else 0.
+  public static func denseInt8Requantized(
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
+    rows: Int, inFeatures: Int, outFeatures: Int, output: AffineQuantization, relu: Bool,
+    yq: UnsafeMutablePointer<UInt8>
+  ) {
+    let finish = Epilogue(
+      x: x, wScales: wScales, wRowSums: wRowSums, bias: bias,
+      output: .uint8(yq, output, relu: relu), layout: .rowMajor(columns: outFeatures))
+    IntegerGEMM.run(xq: xq, wq: wq, rows: rows, columns: outFeatures, depth: inFeatures, finish)
+  }
+
+  /// Weight-only int8 (dynamic quantization, as PyTorch `quantize_dynamic`): the range of
+  /// this call's x (NaN ignored) gives its `AffineQuantization`, x is quantized into
+  /// `scratch` (rows · in bytes), then `denseInt8`.
+  public static func denseDynamic(
+    x: UnsafePointer<Float>, wq: UnsafePointer<Int8>, wScales: UnsafePointer<Float>,
+    wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int,
+    outFeatures: Int, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt8>
+  ) {
+    var observer = MinMaxObserver()
+    observer.observe(x, count: rows * inFeatures)
+    let p = AffineQuantization(min: observer.range.min, max: observer.range.max)
+    quantize(x, count: rows * inFeatures, p, into: scratch)
+    denseInt8(
+      xq: scratch, x: p, wq: wq, wScales: wScales, wRowSums: wRowSums, bias: bias, rows: rows,
+      inFeatures: inFeatures, outFeatures: outFeatures, y: y)
+  }
+
+  // MARK: fp16 weight storage
+
+  /// IEEE binary16 bit patterns of w, rounded to nearest even (overflow to ±∞; F16C
+  /// vcvtps2ph on this target).
+  public static func toHalf(_ w: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<UInt16>) {
+    for i in 0..<count { h[i] = Float16(w[i]).bitPattern }
+  }
+
+  /// The floats of binary16 bit patterns (exact).
+  public static func fromHalf(_ h: UnsafePointer<UInt16>, count: Int, into w: UnsafeMutablePointer<Float>) {
+    for i in 0..<count { w[i] = Float(Float16(bitPattern: h[i])) }
+  }
+
+  /// Dense with fp16-stored weights [out, in]: the weights are widened into `scratch`
+  /// (out · in floats), then `DenseKernel.forward`; the result equals fp32 dense on the
+  /// widened weights.
+  public static func denseHalf(
+    x: UnsafePointer<Float>, wHalf: UnsafePointer<UInt16>, bias: UnsafePointer<Float>?,
+    rows: Int, inFeatures: Int, outFeatures: Int, y: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    Parallel.forEach(count: inFeatures * outFeatures, minimumPerThread: 1 << 16) { range in
+      fromHalf(wHalf + range.lowerBound, count: range.count, into: scratch + range.lowerBound)
+    }
+    DenseKernel.forward(
+      x: x, weight: scratch, bias: bias, y: y, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+  }
+}
+
+// MARK: The integer GEMM
+
+/// How the integer GEMM finishes acc[r][o] = Σₖ xq[r][k] · wq[o][k] − zx · rowSum[o]: the
+/// float or the requantized formula of the scheme above, stored at `layout`'s offset.
+struct Epilogue {
+  /// Float results, or uint8 results requantized with these parameters.
+  enum Output {
+    case float(UnsafeMutablePointer<Float>)
+    case uint8(UnsafeMutablePointer<UInt8>, AffineQuantization, relu: Bool)
+  }
+
+  /// Where result (r, o) goes.
+  enum Layout {
+    /// y[r · columns + o]: dense.
+    case rowMajor(columns: Int)
+    /// y[n, o, p] for r = n · positions + p: convolution over the whole batch, NCHW.
+    case channelPlanes(positions: Int, channels: Int)
+  }
+
+  let zx: Int32, xScale: Float
+  let wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?
+  let float: UnsafeMutablePointer<Float>?, bytes: UnsafeMutablePointer<UInt8>?
+  let yScale: Float, yZeroPoint: Int32, lo: Float, hi: Float
+  let group: Int, groupStride: Int, rowStride: Int, columnStride: Int
+
+  init(
+    x: AffineQuantization, wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>,
+    bias: UnsafePointer<Float>?, output: Output, layout: Layout
+  ) {
+    (zx, xScale, self.wScales, self.wRowSums, self.bias) = (x.zeroPoint, x.scale, wScales, wRowSums, bias)
+    switch output {
+    case .float(let y):
+      (float, bytes, yScale, yZeroPoint, lo, hi) = (y, nil, 1, 0, 0, 0)
+    case .uint8(let yq, let p, let relu):
+      (float, bytes, yScale, yZeroPoint) = (nil, yq, p.scale, p.zeroPoint)
+      // Bounds on round(y / yScale), before the zero point is added.
+      (lo, hi) = (relu ? 0 : Float(-p.zeroPoint), Float(255 - p.zeroPoint))
+    }
+    switch layout {
+    case .rowMajor(let columns):
+      (group, groupStride, rowStride, columnStride) = (Int.max, 0, columns, 1)
+    case .channelPlanes(let positions, let channels):
+      (group, groupStride, rowStride, columnStride) = (positions, positions * channels, 1, positions)
+    }
+  }
+
+  /// The offset of row r's result for column 0.
+  @inline(__always)
+  func rowOffset(_ r: Int) -> Int { (r / group) * groupStride + (r % group) * rowStride }
+
+  /// Finishes and stores Σₖ xq[r][k] · wq[o][k] = `raw` at `rowOffset + o · columnStride`.
+  @inline(__always)
+  func store(_ raw: Int32, rowOffset: Int, column o: Int) {
+    let acc = raw &- zx &* wRowSums[o]
+    let y = (xScale * wScales[o]) * Float(acc) + (bias?[o] ?? 0)
+    let at = rowOffset + o * columnStride
+    if let float {
+      float[at] = y
+    } else if let bytes {
+      bytes[at] = UInt8(truncatingIfNeeded: Quantized.roundClamped(y / yScale, lo, hi) &+ yZeroPoint)
+    }
+  }
+}
+
+/// C[r][o] = Σₖ xq[r][k] · wq[o][k] for uint8 x [rows, K] and int8 w [columns, K], both
+/// row-major, as dot products along K (the layout both operands already have: no packing).
+///
+/// Register tiles of 4 x rows × 2 weight rows keep 8 Int32 sums; LLVM vectorizes each K
+/// loop 8 lanes wide and, since both operands fit in 16 bits, multiplies with vpmaddwd.
+/// The 4 x rows are first widened to Int32 (masked, so LLVM still knows they fit), which
+/// lets vpmaddwd read them from memory and leaves only the weights to sign-extend: 2×
+/// faster than widening both in the loop (measured). The weights stream from L2 once
+/// per 4 rows. Leftover rows (and batch 1) take 1 × 4 tiles on the bytes directly.
+///
+/// Limits, measured on the 2-core AVX-512 build machine: with `-target-cpu haswell`
+/// Swift reaches vpmaddwd only at VF = 8 over Int32 lanes, so each instruction does 8 of
+/// its 16 multiply-adds (~43 GMAC/s per core vs ~120 for OpenBLAS AVX-512 sgemm). Full
+/// width needs intrinsics (vpmaddwd / vpdpbusd), i.e. a C target.
+///
+/// Rows (or, for fewer than 8 rows, column pairs) are split over threads; integer sums
+/// are exact, so results do not depend on the split.
+enum IntegerGEMM {
+  /// Multiply-adds below which a thread is not worth starting (~1.2 µs of dispatch).
+  static let minimumWork = 1 << 17
+
+  static func run(
+    xq: UnsafePointer<UInt8>, wq: UnsafePointer<Int8>, rows: Int, columns: Int, depth k: Int,
+    _ finish: Epilogue
+  ) {
+    guard rows > 0, columns > 0 else { return }
+    let perRow = columns * max(k, 1)
+    if rows >= 8 {
+      let tiles = (rows + 3) / 4
+      Parallel.forEach(count: tiles, minimumPerThread: max(1, minimumWork / (4 * perRow))) { range in
+        block(xq, wq, k, rows: range.lowerBound * 4..<min(rows, range.upperBound * 4), columns: 0..<columns, finish)
+      }
+    } else {
+      let pairs = (columns + 1) / 2
+      Parallel.forEach(count: pairs, minimumPerThread: max(1, minimumWork / (2 * rows * max(k, 1)))) { range in
+        block(xq, wq, k, rows: 0..<rows, columns: range.lowerBound * 2..<min(columns, range.upperBound * 2), finish)
+      }
+    }
+  }
+
+  /// One thread's share: groups of `tileRows` x rows, each widened once into `wide` and
+  /// then run against every column pair; leftover rows take 1 × 4 tiles.
+  static func block(
+    _ xq: UnsafePointer<UInt8>, _ wq: UnsafePointer<Int8>, _ k: Int, rows: Range<Int>,
+    columns: Range<Int>, _ finish: Epilogue
+  ) {
+    let (c0, c1) = (columns.lowerBound, columns.upperBound)
+    var r = rows.lowerBound
+    if rows.count >= tileRows {
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, tileRows * k)) { buffer in
+        let wide = buffer.baseAddress!
+        while r + tileRows <= rows.upperBound {
+          for i in 0..<tileRows * k { wide[i] = Int32(xq[r * k + i]) }
+          let offsets = (finish.rowOffset(r), finish.rowOffset(r + 1), finish.rowOffset(r + 2), finish.rowOffset(r + 3))
+          var o = c0
+          while o + 2 <= c1 {
+            let s = tile4x2(wide, wq + o * k, k)
+            finish.store(s.0, rowOffset: offsets.0, column: o)
+            finish.store(s.1, rowOffset: offsets.0, column: o + 1)
+            finish.store(s.2, rowOffset: offsets.1, column: o)
+            finish.store(s.3, rowOffset: offsets.1, column: o + 1)
+            finish.store(s.4, rowOffset: offsets.2, column: o)
+            finish.store(s.5, rowOffset: offsets.2, column: o + 1)
+            finish.store(s.6, rowOffset: offsets.3, column: o)
+            finish.store(s.7, rowOffset: offsets.3, column: o + 1)
+            o += 2
+          }
+          if o < c1 {
+            for i in 0..<tileRows {
+              finish.store(dot(xq + (r + i) * k, wq + o * k, k), rowOffset: finish.rowOffset(r + i), column: o)
+            }
+          }
+          r += tileRows
         }
       }
     }
+    while r < rows.upperBound {
+      let x = xq + r * k, offset = finish.rowOffset(r)
+      var o = c0
+      while o + 4 <= c1 {
+        let s = tile1x4(x, wq + o * k, k)
+        finish.store(s.0, rowOffset: offset, column: o)
+        finish.store(s.1, rowOffset: offset, column: o + 1)
+        finish.store(s.2, rowOffset: offset, column: o + 2)
+        finish.store(s.3, rowOffset: offset, column: o + 3)
+        o += 4
+      }
+      while o < c1 {
+        finish.store(dot(x, wq + o * k, k), rowOffset: offset, column: o)
+        o += 1
+      }
+      r += 1
+    }
+  }
+
+  /// x rows per register tile.
+  static let tileRows = 4
+
+  /// Σₖ x[i][k] · w[j][k] for widened x rows i in 0..<4 and w rows j in 0..<2 (stride k),
+  /// in the order (0,0), (0,1), (1,0), …: 8 accumulators, 2 weight registers, x read
+  /// straight from memory.
+  @inline(__always)
+  static func tile4x2(
+    _ x: UnsafePointer<Int32>, _ w: UnsafePointer<Int8>, _ k: Int
+  ) -> (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) {
+    let (x0, x1, x2, x3, w0, w1) = (x, x + k, x + 2 * k, x + 3 * k, w, w + k)
+    var (s00, s01, s10, s11): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+    var (s20, s21, s30, s31): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+    for i in 0..<k {
+      let a0 = Int32(w0[i]), a1 = Int32(w1[i])
+      // The masks tell LLVM the values fit in 16 bits, so the products become vpmaddwd.
+      let (b0, b1, b2, b3) = (x0[i] & 0xFF, x1[i] & 0xFF, x2[i] & 0xFF, x3[i] & 0xFF)
+      s00 &+= b0 &* a0
+      s01 &+= b0 &* a1
+      s10 &+= b1 &* a0
+      s11 &+= b1 &* a1
+      s20 &+= b2 &* a0
+      s21 &+= b2 &* a1
+      s30 &+= b3 &* a0
+      s31 &+= b3 &* a1
+    }
+    return (s00, s01, s10, s11, s20, s21, s30, s31)
+  }
+
+  /// Σₖ x[k] · w[j][k] for w rows j in 0..<4 (stride k).
+  @inline(__always)
+  static func tile1x4(_ x: UnsafePointer<UInt8>, _ w: UnsafePointer<Int8>, _ k: Int) -> (Int32, Int32, Int32, Int32) {
+    let (w0, w1, w2, w3) = (w, w + k, w + 2 * k, w + 3 * k)
+    var (s0, s1, s2, s3): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+    for i in 0..<k {
+      let b = Int32(x[i])
+      s0 &+= b &* Int32(w0[i])
+      s1 &+= b &* Int32(w1[i])
+      s2 &+= b &* Int32(w2[i])
+      s3 &+= b &* Int32(w3[i])
+    }
+    return (s0, s1, s2, s3)
+  }
+
+  /// Σₖ x[k] · w[k].
+  @inline(__always)
+  static func dot(_ x: UnsafePointer<UInt8>, _ w: UnsafePointer<Int8>, _ k: Int) -> Int32 {
+    var s: Int32 = 0
+    for i in 0..<k { s &+= Int32(x[i]) &* Int32(w[i]) }
+    return s
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/QuantizedConv.swift", ##########"""
+/// Quantized 2-D convolution over a `Conv2DShape` (NCHW, weight [OC, C, KH, KW]): im2row
+/// of the uint8 input, then the integer GEMM of `Quantized.denseInt8` with positions as
+/// rows and output channels as columns, written straight into y [N, OC, OH, OW].
+extension Quantized {
+  /// Scratch bytes `conv2dInt8` and `conv2dInt8Requantized` need: the patch matrix,
+  /// N·OH·OW rows of C·KH·KW.
+  public static func workspaceCount(_ s: Conv2DShape) -> Int { s.batch * s.positions * s.patch }
+
+  /// y = (xScale · wScale[oc]) · acc + bias[oc] (float output), where acc sums
+  /// (xq − zx) · wq over each patch; padding reads the zero point (real 0), not 0.
+  public static func conv2dInt8(
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>, shape s: Conv2DShape, workspace: UnsafeMutablePointer<UInt8>
+  ) {
+    let finish = Epilogue(
+      x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .float(y),
+      layout: .channelPlanes(positions: s.positions, channels: s.outChannels))
+    convolve(xq: xq, zeroPoint: x.zeroPoint, wq: wq, shape: s, workspace: workspace, finish)
+  }
+
+  /// Like `conv2dInt8`, then yq = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo =
+  /// yZeroPoint when `relu` else 0.
+  public static func conv2dInt8Requantized(
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
+    shape s: Conv2DShape, output: AffineQuantization, relu: Bool, yq: UnsafeMutablePointer<UInt8>,
+    workspace: UnsafeMutablePointer<UInt8>
+  ) {
+    let finish = Epilogue(
+      x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .uint8(yq, output, relu: relu),
+      layout: .channelPlanes(positions: s.positions, channels: s.outChannels))
+    convolve(xq: xq, zeroPoint: x.zeroPoint, wq: wq, shape: s, workspace: workspace, finish)
+  }
+
+  /// im2row into `workspace`, then the GEMM over all N·OH·OW positions.
+  static func convolve(
+    xq: UnsafePointer<UInt8>, zeroPoint: Int32, wq: UnsafePointer<Int8>, shape s: Conv2DShape,
+    workspace: UnsafeMutablePointer<UInt8>, _ finish: Epilogue
+  ) {
+    let rows = s.batch * s.positions
+    guard rows > 0, s.outChannels > 0 else { return }
+    im2row(xq, padding: UInt8(truncatingIfNeeded: zeroPoint), rows: workspace, shape: s)
+    IntegerGEMM.run(xq: workspace, wq: wq, rows: rows, columns: s.outChannels, depth: s.patch, finish)
+  }
+
+  /// rows[n·P + oy·OW + ox][(c·KH + i)·KW + j] = x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw],
+  /// `padding` outside the image: each output position's patch is one contiguous row, in
+  /// the order of the weight's [C, KH, KW], as the GEMM's dot products want. One task is
+  /// one output row (oy) of one sample, OW·C·KH·KW bytes that stay in L1 while each patch
+  /// entry is written down the OW rows, with the in-image span worked out once per entry.
+  static func im2row(_ x: UnsafePointer<UInt8>, padding: UInt8, rows: UnsafeMutablePointer<UInt8>, shape s: Conv2DShape) {
+    let (oh, ow, patch) = (s.outHeight, s.outWidth, s.patch)
+    let (h, w, c, kh, kw) = (s.height, s.width, s.inChannels, s.kernelH, s.kernelW)
+    let (sh, sw, ph, pw, dh, dw) = (s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW)
+    Parallel.forEach(count: s.batch * oh, minimumPerThread: max(1, 32768 / max(ow * patch, 1))) { tasks in
+      for task in tasks {
+        let n = task / oh, oy = task % oh
+        let block = rows + task * ow * patch
+        for r in 0..<patch {
+          let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
+          let iy = oy * sh - ph + i * dh, offset = j * dw - pw
+          let dst = block + r
+          guard iy >= 0, iy < h else {
+            for ox in 0..<ow { dst[ox * patch] = padding }
+            continue
+          }
+          let src = x + ((n * c + ch) * h + iy) * w + offset
+          let (lo, hi) = ConvLayout.validRange(offset: offset, stride: sw, width: w, count: ow)
+          for ox in 0..<lo { dst[ox * patch] = padding }
+          for ox in lo..<hi { dst[ox * patch] = src[ox * sw] }
+          for ox in hi..<ow { dst[ox * patch] = padding }
+        }
+      }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/QuantizedObservers.swift", ##########"""
+/// Calibration observers: they watch the activations of a few batches and propose the
+/// [min, max] that `AffineQuantization(min:max:)` turns into a scale and zero point.
+/// Both ignore NaN and ±∞ (an infinite bound would make every finite value quantize to
+/// the zero point); an observer that has seen no finite value reports (0, 0).
+
+/// The exact range of every finite value observed (PyTorch `MinMaxObserver`).
+public struct MinMaxObserver: Sendable, Equatable {
+  /// The least and greatest finite values seen; +∞/−∞ while none has been.
+  var low = Float.infinity, high = -Float.infinity
+
+  /// An observer that has seen nothing.
+  public init() {}
+
+  /// Widens the range to cover x's finite values.
+  public mutating func observe(_ x: UnsafePointer<Float>, count: Int) {
+    var (lo, hi) = (low, high)
+    for i in 0..<count {
+      let v = x[i]
+      // NaN fails both comparisons; ±∞ pass one, so they are screened out explicitly.
+      if v < lo && v.isFinite { lo = v }
+      if v > hi && v.isFinite { hi = v }
+    }
+    (low, high) = (lo, hi)
+  }
+
+  /// Whether any finite value has been seen.
+  public var isEmpty: Bool { low > high }
+
+  /// [min, max] of the values seen, (0, 0) before any.
+  public var range: (min: Float, max: Float) { isEmpty ? (0, 0) : (low, high) }
+}
+
+/// A range that clips outliers: the (100 − p)-th and p-th percentiles of the values seen
+/// (percentile calibration, Wu et al. 2020, "Integer Quantization for Deep Learning
+/// Inference: Principles and Empirical Evaluation", §4.1), read off a histogram.
+///
+/// The histogram has a fixed 2048 bins of equal width over [lo, lo + 2048·width),
+/// like PyTorch's `HistogramObserver` but simplified: the first batch sets lo and
+/// width from its own min and max; a later value outside the range doubles the width
+/// (merging bin pairs exactly), extending the range downward (the old range becomes the
+/// upper half) or upward (the lower half), until it fits. Counts are integers and the
+/// doublings depend only on the data in order, so the result is deterministic and the
+/// memory is bounded; the price is a bin width up to 2× wider than the final range needs.
+/// Within a bin, values are taken as uniform (linear interpolation), and the result is
+/// clamped to the exact min and max seen.
+public struct PercentileObserver: Sendable, Equatable {
+  /// Bins in the histogram.
+  public static let binCount = 2048
+
+  /// The upper percentile in (0, 100], e.g. 99.99; the lower one is 100 − percentile.
+  public let percentile: Double
+  var counts = [UInt64](repeating: 0, count: binCount)
+  var lo = 0.0, width = 0.0
+  var extremes = MinMaxObserver()
+
+  /// An observer for the `percentile`-th percentile (and the (100 − percentile)-th).
+  public init(percentile: Double) {
+    precondition(percentile > 0 && percentile <= 100, "percentile must be in (0, 100]")
+    self.percentile = percentile
+  }
+
+  /// The width of one bin of the histogram now (0 before any value).
+  public var binWidth: Double { width }
+
+  /// Adds x's finite values to the histogram, widening it first if they fall outside.
+  public mutating func observe(_ x: UnsafePointer<Float>, count: Int) {
+    var batch = MinMaxObserver()
+    batch.observe(x, count: count)
+    guard !batch.isEmpty else { return }
+    let (batchLow, batchHigh) = (Double(batch.low), Double(batch.high))
+    if extremes.isEmpty {
+      lo = batchLow
+      width = (batchHigh - batchLow) / Double(Self.binCount)
+      // One value repeated: any positive width will do; later values widen it.
+      if width == 0 { width = max(abs(batchLow), 1) * 0x1p-20 }
+    }
+    while batchLow < lo { doubleWidth(downward: true) }
+    while batchHigh > lo + width * Double(Self.binCount) { doubleWidth(downward: false) }
+    let last = Self.binCount - 1
+    counts.withUnsafeMutableBufferPointer { counts in
+      for i in 0..<count where x[i].isFinite {
+        let bin = Int(((Double(x[i]) - lo) / width).rounded(.down))
+        counts[min(max(bin, 0), last)] += 1
+      }
+    }
+    extremes.observe(x, count: count)
+  }
+
+  /// Doubles the bin width, merging bin pairs; the old range becomes the upper half of
+  /// the new one when extending downward, the lower half otherwise.
+  mutating func doubleWidth(downward: Bool) {
+    let half = Self.binCount / 2
+    var merged = [UInt64](repeating: 0, count: Self.binCount)
+    let base = downward ? half : 0
+    for i in 0..<half { merged[base + i] = counts[2 * i] + counts[2 * i + 1] }
+    if downward { lo -= Double(Self.binCount) * width }
+    width *= 2
+    counts = merged
+  }
+
+  /// The value below which a fraction q of the observed values lie, interpolated within
+  /// its bin and clamped to the exact extremes.
+  func quantile(_ q: Double) -> Float {
+    let total = counts.reduce(0, +)
+    let target = q * Double(total)
+    var below = 0.0
+    var value = lo + width * Double(Self.binCount)
+    for (bin, count) in counts.enumerated() where count > 0 {
+      let c = Double(count)
+      if below + c >= target {
+        value = lo + (Double(bin) + (target - below) / c) * width
+        break
+      }
+      below += c
+    }
+    return min(max(Float(value), extremes.low), extremes.high)
+  }
+
+  /// [the (100 − p)-th percentile, the p-th percentile] of the values seen, (0, 0) before any.
+  public var range: (min: Float, max: Float) {
+    guard !extremes.isEmpty else { return (0, 0) }
+    return (quantile(1 - percentile / 100), quantile(percentile / 100))
   }
 }
 
@@ -4569,11 +5379,15 @@ public struct ParameterSlot {
   public let layer: String
   /// Whether it is optimizer state rather than part of the model.
   public let isOptimizerState: Bool
+  /// The element type; `pointer` addresses `count` elements of it (F32 for trained
+  /// parameters; I8, F16 or I32 for quantized weights and their bookkeeping).
+  public let dtype: DType
 
   public init(
     name: String, shape: [Int], pointer: UnsafeMutablePointer<Float>, initializer: Initializer, layer: String,
-    isOptimizerState: Bool
+    isOptimizerState: Bool, dtype: DType = .F32
   ) {
+    self.dtype = dtype
     self.name = name
     self.shape = shape
     self.pointer = pointer
@@ -4584,6 +5398,9 @@ public struct ParameterSlot {
 
   /// The element count.
   public var count: Int { shape.reduce(1, *) }
+
+  /// The bytes the values take.
+  public var byteCount: Int { count * dtype.size }
 }
 
 /// A parameter initializer, with the formulas torch.nn.init documents.
@@ -4923,6 +5740,17 @@ public enum Inference {
     return Evaluation(split: name, samples: split.count, metrics: values)
   }
 
+  /// The raw model outputs (`samples × width`, before any target scaling is undone) of
+  /// `split` under `checkpoint`: what `dlc predict` formats, as numbers, for comparing models.
+  public static func outputs(
+    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> (values: [Float], width: Int) {
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    return try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(split)
+  }
+
   /// R² against predicting the train split's mean, and that baseline's RMSE, in the
   /// data's units: how much the model beats the trivial regressor.
   static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
@@ -5028,6 +5856,89 @@ public enum Inference {
   }
 
   private static func format(_ v: Double) -> String { String(format: "%.6g", v) }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/Latency.swift", ##########"""
+import DLCKernels
+import Foundation
+
+/// `latency`: how long one forward pass takes at given batch sizes, for comparing a model
+/// before and after optimization passes, or the interpreter with an emitted model.
+public enum Latency {
+  /// The timing of one batch size.
+  public struct Measurement: Sendable {
+    public var batch: Int
+    public var runs: Int
+    /// Median, 10th and 90th percentile seconds per forward pass.
+    public var median: Double
+    public var p10: Double
+    public var p90: Double
+
+    public var samplesPerSecond: Double { median > 0 ? Double(batch) / median : 0 }
+
+    /// `batch   256  median  512.3 µs  (p10 500.1, p90 530.2)  499,700 samples/s`.
+    public var text: String {
+      String(format: "batch %5d  median %10.1f µs  (p10 %.1f, p90 %.1f)  %12.0f samples/s  [%d runs]",
+             batch, median * 1e6, p10 * 1e6, p90 * 1e6, samplesPerSecond, runs)
+    }
+  }
+
+  /// Times `predict(batch:)` of the backend in `checkpoint` at each batch size for about
+  /// `seconds` each, after a warm-up, on deterministic inputs (weights do not change speed).
+  /// A batch larger than the run's batch size is refused: programs are planned up to it.
+  public static func measure(
+    run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double,
+    makeBackend: (UInt64) throws -> TrainingBackend
+  ) throws -> [Measurement] {
+    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let width = run.inputShape.reduce(1, *)
+    return try batches.map { n in
+      guard n >= 1, n <= run.train.batchSize else {
+        throw TrainingError("batch \(n) is outside 1…\(run.train.batchSize), the model's batch size ('train.batch_size')")
+      }
+      let x = try backend.predictBuffer(batch: n)
+      let stream = RandomStream(seed: seed, purpose: .shuffle, id: UInt64(n))
+      InitKernel.normal(x, count: n * width, mean: 0, std: 1, stream: stream)
+      return try time(runs: { _ = try backend.predict(batch: n) }, batch: n, seconds: seconds)
+    }
+  }
+
+  /// Batch sizes from `1,256`.
+  public static func batchList(_ text: String) throws -> [Int] {
+    let sizes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+      throw TrainingError("--batch needs whole numbers ≥ 1 separated by commas, not '\(text)'")
+    }
+    return sizes.map { $0! }
+  }
+
+  /// Seconds per batch size from text, in (0, 600].
+  public static func seconds(_ text: String) throws -> Double {
+    guard let s = Double(text), s > 0, s <= 600 else { throw TrainingError("--seconds needs a number in (0, 600], not '\(text)'") }
+    return s
+  }
+
+  /// Runs `body` repeatedly for about `seconds` (at least 5 times, after 3 warm-up runs).
+  static func time(runs body: () throws -> Void, batch: Int, seconds: Double) throws -> Measurement {
+    for _ in 0..<3 { try body() }
+    var samples: [Double] = []
+    let start = now()
+    while samples.count < 5 || (now() - start < seconds && samples.count < 1_000_000) {
+      let t0 = now()
+      try body()
+      samples.append(now() - t0)
+    }
+    samples.sort()
+    func at(_ q: Double) -> Double { samples[min(samples.count - 1, Int(q * Double(samples.count - 1)))] }
+    return Measurement(batch: batch, runs: samples.count, median: at(0.5), p10: at(0.1), p90: at(0.9))
+  }
+
+  static func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
 }
 
 """##########),
@@ -5571,7 +6482,7 @@ extension Array where Element == ParameterSlot {
   /// Initializes every slot from its initializer, slot i drawing from
   /// `RandomStream(seed:, purpose: .initialization, id: i)`.
   public func initialize(seed: UInt64) throws {
-    for (i, slot) in enumerated() {
+    for (i, slot) in enumerated() where slot.dtype == .F32 {
       try slot.initializer.fill(slot.pointer, shape: slot.shape, stream: RandomStream(seed: seed, purpose: .initialization, id: UInt64(i)))
     }
   }
@@ -5580,7 +6491,12 @@ extension Array where Element == ParameterSlot {
   public func tensors() -> [String: TensorData] {
     var out: [String: TensorData] = [:]
     for slot in self {
-      out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+      if slot.dtype == .F32 {
+        out[slot.name] = TensorData(floats: [Float](UnsafeBufferPointer(start: slot.pointer, count: slot.count)), shape: slot.shape)
+      } else {
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(slot.pointer), count: slot.byteCount)
+        out[slot.name] = TensorData(dtype: slot.dtype, shape: slot.shape, bytes: [UInt8](bytes))
+      }
     }
     return out
   }
@@ -5592,11 +6508,17 @@ extension Array where Element == ParameterSlot {
       guard let tensor = checkpoint.tensors[slot.name] else {
         throw TrainingError("\(path): the checkpoint has no tensor '\(slot.name)'; it was written for another model")
       }
-      guard tensor.shape == slot.shape, let floats = tensor.floats(), floats.count == slot.count else {
-        throw TrainingError(
-          "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) F32")
+      let mismatch = TrainingError(
+        "\(path): tensor '\(slot.name)' has shape \(tensor.shape) and type \(tensor.dtype.rawValue), the model needs \(slot.shape) \(slot.dtype.rawValue)")
+      guard tensor.shape == slot.shape else { throw mismatch }
+      if slot.dtype == .F32 {
+        guard let floats = tensor.floats(), floats.count == slot.count else { throw mismatch }
+        floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
+      } else {
+        // Integer and half tensors are taken as stored: their bytes are the kernel's input.
+        guard tensor.dtype == slot.dtype, tensor.bytes.count == slot.byteCount else { throw mismatch }
+        tensor.bytes.withUnsafeBytes { UnsafeMutableRawPointer(slot.pointer).copyMemory(from: $0.baseAddress!, byteCount: slot.byteCount) }
       }
-      floats.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
     }
   }
 }
@@ -6201,8 +7123,15 @@ public enum TrainerCommandLine {
         } else {
           print(csv, terminator: "")
         }
+      case "latency":
+        let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
+        let seconds = try Latency.seconds(options.value("seconds") ?? "1")
+        for m in try Latency.measure(run: run, checkpoint: try options.required("checkpoint"), batches: batches, seconds: seconds,
+                                     makeBackend: makeBackend) {
+          print(m.text)
+        }
       default:
-        throw TrainingError("unknown command '\(command)'; use train, eval or predict (see --help)")
+        throw TrainingError("unknown command '\(command)'; use train, eval, predict or latency (see --help)")
       }
       return 0
     } catch let error as DataError {
@@ -6223,6 +7152,7 @@ public enum TrainerCommandLine {
       \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
       \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
+      \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
     the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
@@ -6235,7 +7165,9 @@ public enum TrainerCommandLine {
     var values: [String: String] = [:]
     var flags: Set<String> = []
     static let flagNames: Set<String> = ["resume", "json"]
-    static let valueNames: Set<String> = ["data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output"]
+    static let valueNames: Set<String> = [
+      "data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output", "batch", "seconds",
+    ]
 
     init(_ args: [String]) throws {
       var i = 0

@@ -1,24 +1,65 @@
 import COpenBLAS
 
 /// GEMM through OpenBLAS: the one file that touches CBLAS.
+///
+/// OpenBLAS runs on one thread; our own threads (`Parallel`) split the large GEMMs. Two
+/// thread pools on the same cores fight: OpenBLAS's idle workers spin in `sched_yield`
+/// while our threads run the reorders, pooling and activations between GEMMs (about a
+/// fifth of a CNN step went to that). With one pool, every core runs one thread.
 public enum BLAS {
   /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op transposes when asked.
-  /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored.
+  /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored. Runs on the calling
+  /// thread, so calls from different threads may run side by side.
   @inline(__always)
   public static func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    _ = singleThreaded
     cblas_sgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
+  /// Like `sgemm`, split over our threads when large: the longer of m and n is cut into
+  /// contiguous blocks (multiples of 16), one single-threaded GEMM each. Each entry of C
+  /// comes from one GEMM over the whole of k, so the split adds no reduction.
+  public static func sgemmParallel(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    let splitRows = m > n
+    let blocks = (max(m, n) + 15) / 16
+    let blocksPerThread = max(1, minimumWorkPerThread / max(1, 16 * min(m, n) * k))
+    Parallel.forEach(count: blocks, minimumPerThread: blocksPerThread) { range in
+      let lo = range.lowerBound * 16, hi = min(range.upperBound * 16, splitRows ? m : n)
+      if splitRows {
+        sgemm(
+          transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+          a: a + (transA ? lo : lo * lda), lda: lda, b: b, ldb: ldb,
+          beta: beta, c: c + lo * ldc, ldc: ldc)
+      } else {
+        sgemm(
+          transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+          a: a, lda: lda, b: b + (transB ? lo * ldb : lo), ldb: ldb,
+          beta: beta, c: c + lo, ldc: ldc)
+      }
+    }
+  }
+
+  /// Multiply-adds a thread gets at least before `sgemmParallel` splits (OpenBLAS 0.3.21
+  /// threads from m·n·k > 262,144 on; a split pays off a little later than that).
+  static let minimumWorkPerThread = 262_144
+
+  /// Sets OpenBLAS to one thread, once, before the first GEMM.
+  private static let singleThreaded: Void = openblas_set_num_threads(1)
+
   /// The kernel family OpenBLAS chose for this CPU, e.g. "SkylakeX", "Haswell", "Prescott".
   public static var coreName: String { String(cString: openblas_get_corename()) }
 
-  /// How many threads GEMM uses.
+  /// How many threads one OpenBLAS call uses (1 once a GEMM has run).
   public static var threads: Int {
     get { Int(openblas_get_num_threads()) }
     set { openblas_set_num_threads(Int32(newValue)) }

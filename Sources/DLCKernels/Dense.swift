@@ -1,5 +1,6 @@
 /// Fully connected layer, PyTorch `nn.Linear` layout: x [rows, in], weight [out, in],
-/// bias [out], y [rows, out]; y = x · Wᵀ + b. All GEMMs go through OpenBLAS.
+/// bias [out], y [rows, out]; y = x · Wᵀ + b. All GEMMs go through OpenBLAS, split over
+/// our threads when large (`BLAS.sgemmParallel`).
 public enum DenseKernel {
   /// y = x · Wᵀ + b.
   public static func forward(
@@ -17,7 +18,7 @@ public enum DenseKernel {
       if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
       a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
   }
@@ -32,7 +33,7 @@ public enum DenseKernel {
       dx.update(repeating: 0, count: rows * inFeatures)
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
       a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 0, c: dx, ldc: inFeatures)
   }
@@ -47,7 +48,7 @@ public enum DenseKernel {
       dweight.update(repeating: 0, count: outFeatures * inFeatures)
       return
     }
-    BLAS.sgemm(
+    BLAS.sgemmParallel(
       transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
       a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 0, c: dweight, ldc: inFeatures)
   }

@@ -184,28 +184,104 @@ public enum PoolKernel {
     }
   }
 
-  /// maxBackward for 2 × 2 windows at stride 2: windows do not overlap, so each input
-  /// gets at most one gradient.
+  /// maxBackward for 2 × 2 windows at stride 2: windows do not overlap, so each input is
+  /// written once, dy at its window's first maximum and 0 elsewhere. The winner is chosen
+  /// with vector selects, 8 then 4 windows at a time: branches on real activations
+  /// mispredict, and scalar selects ran at a third of the speed of the forward pass.
   static func maxBackwardPairwise(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, shape s: Pool2DShape
   ) {
-    let (w, oh, ow) = (s.width, s.outHeight, s.outWidth)
-    let (inPlane, outPlane) = (s.height * w, oh * ow)
+    let (h, w, oh, ow) = (s.height, s.width, s.outHeight, s.outWidth)
+    let (inPlane, outPlane) = (h * w, oh * ow)
     forEachPlane(s) { plane in
-      let src = x + plane * inPlane, grad = dx + plane * inPlane, g = dy + plane * outPlane
-      grad.update(repeating: 0, count: inPlane)
+      let grad = dx + plane * inPlane
       for oy in 0..<oh {
-        let row = 2 * oy * w
-        for ox in 0..<ow {
-          // The first maximum in row-major order: top-left, top-right, bottom-left, bottom-right.
-          var at = row + 2 * ox
-          var best = src[at]
-          if src[row + 2 * ox + 1] > best { (best, at) = (src[row + 2 * ox + 1], row + 2 * ox + 1) }
-          if src[row + w + 2 * ox] > best { (best, at) = (src[row + w + 2 * ox], row + w + 2 * ox) }
-          if src[row + w + 2 * ox + 1] > best { at = row + w + 2 * ox + 1 }
-          grad[at] = g[oy * ow + ox]
+        let top = x + plane * inPlane + 2 * oy * w, gradTop = grad + 2 * oy * w
+        let gradOut = dy + plane * outPlane + oy * ow
+        var ox = 0
+        while ox + 8 <= ow {
+          routeWindows8(top + 2 * ox, width: w, dy: gradOut + ox, dx: gradTop + 2 * ox)
+          ox += 8
+        }
+        while ox + 4 <= ow {
+          routeWindows4(top + 2 * ox, width: w, dy: gradOut + ox, dx: gradTop + 2 * ox)
+          ox += 4
+        }
+        while ox < ow {
+          routeWindow(top + 2 * ox, width: w, dy: gradOut[ox], dx: gradTop + 2 * ox)
+          ox += 1
+        }
+        // An odd last column is in no window.
+        if w > 2 * ow {
+          (gradTop + 2 * ow).update(repeating: 0, count: w - 2 * ow)
+          (gradTop + w + 2 * ow).update(repeating: 0, count: w - 2 * ow)
         }
       }
+      // Nor is an odd last row.
+      (grad + 2 * oh * w).update(repeating: 0, count: (h - 2 * oh) * w)
     }
   }
+
+  /// Routes dy of 8 adjacent 2 × 2 windows (top rows at `top`, bottom rows a `width`
+  /// further) to the first maximum of each in row-major order (top-left, top-right,
+  /// bottom-left, bottom-right: a later entry wins only when strictly greater), writing 0
+  /// to the other entries. Concrete SIMD types: generic ones compare lane by lane.
+  @inline(__always)
+  static func routeWindows8(
+    _ top: UnsafePointer<Float>, width: Int, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
+    let lower = UnsafeRawPointer(top + width).loadUnaligned(as: SIMD16<Float>.self)
+    let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+    let bWins = b .> a
+    let best = a.replacing(with: b, where: bWins)
+    let cWins = c .> best
+    let dWins = d .> best.replacing(with: c, where: cWins)
+    let later = cWins .| dWins
+    let g = UnsafeRawPointer(dy).loadUnaligned(as: SIMD8<Float>.self), zero = SIMD8<Float>()
+    var routed = SIMD16<Float>()
+    routed.evenHalf = zero.replacing(with: g, where: .!(bWins .| later))
+    routed.oddHalf = zero.replacing(with: g, where: bWins .& .!later)
+    UnsafeMutableRawPointer(dx).storeBytes(of: routed, as: SIMD16<Float>.self)
+    routed.evenHalf = zero.replacing(with: g, where: cWins .& .!dWins)
+    routed.oddHalf = zero.replacing(with: g, where: dWins)
+    UnsafeMutableRawPointer(dx + width).storeBytes(of: routed, as: SIMD16<Float>.self)
+  }
+
+  /// routeWindows8 for 4 windows.
+  @inline(__always)
+  static func routeWindows4(
+    _ top: UnsafePointer<Float>, width: Int, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD8<Float>.self)
+    let lower = UnsafeRawPointer(top + width).loadUnaligned(as: SIMD8<Float>.self)
+    let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+    let bWins = b .> a
+    let best = a.replacing(with: b, where: bWins)
+    let cWins = c .> best
+    let dWins = d .> best.replacing(with: c, where: cWins)
+    let later = cWins .| dWins
+    let g = UnsafeRawPointer(dy).loadUnaligned(as: SIMD4<Float>.self), zero = SIMD4<Float>()
+    var routed = SIMD8<Float>()
+    routed.evenHalf = zero.replacing(with: g, where: .!(bWins .| later))
+    routed.oddHalf = zero.replacing(with: g, where: bWins .& .!later)
+    UnsafeMutableRawPointer(dx).storeBytes(of: routed, as: SIMD8<Float>.self)
+    routed.evenHalf = zero.replacing(with: g, where: cWins .& .!dWins)
+    routed.oddHalf = zero.replacing(with: g, where: dWins)
+    UnsafeMutableRawPointer(dx + width).storeBytes(of: routed, as: SIMD8<Float>.self)
+  }
+}
+
+/// PoolKernel.routeWindows8 for one window.
+@inline(__always)
+private func routeWindow(_ top: UnsafePointer<Float>, width: Int, dy g: Float, dx: UnsafeMutablePointer<Float>) {
+  let (a, b, c, d) = (top[0], top[1], top[width], top[width + 1])
+  let bWins = b > a
+  let cWins = c > (bWins ? b : a)
+  let dWins = d > (cWins ? c : bWins ? b : a)
+  let later = cWins || dWins
+  dx[0] = !bWins && !later ? g : 0
+  dx[1] = bWins && !later ? g : 0
+  dx[width] = cWins && !dWins ? g : 0
+  dx[width + 1] = dWins ? g : 0
 }

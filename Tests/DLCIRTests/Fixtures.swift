@@ -98,6 +98,36 @@ enum Fixture {
 
     """
 
+  /// The quantized inference ops (`quantize` pass): u8 activations, i8 and f16 weights.
+  static let quantizedOps = """
+    module @q {
+      param @d.weight : tensor<8x4xi8>
+      param @d.weight_scale : tensor<8xf32>
+      param @d.bias : tensor<8xf32>
+      param @e.weight : tensor<3x8xi8>
+      param @e.weight_scale : tensor<3xf32>
+      param @c.weight : tensor<2x1x3x3xi8>
+      param @c.weight_scale : tensor<2xf32>
+      param @h.weight : tensor<3x8xf16>
+      param @k.weight : tensor<2x1x3x3xf16>
+      param @k.bias : tensor<2xf32>
+
+      func @predict(%x: tensor<Nx4xf32>, %img: tensor<Nx1x5x5xf32>) -> (tensor<Nx3xf32>, tensor<Nx3xf32>, tensor<Nx2x5x5xf32>, tensor<Nx2x5x5xf32>, tensor<Nx3xf32>, tensor<Nx8xf32>) {
+        %xq = quantize(%x) {scale = 0.02, zero_point = 128} : tensor<Nx4xu8>
+        %d = dense_int8(%xq, @d.weight, @d.weight_scale, @d.bias) {relu = true, x_scale = 0.02, x_zero_point = 128, y_scale = 0.05, y_zero_point = 0} : tensor<Nx8xu8>
+        %e = dense_int8(%d, @e.weight, @e.weight_scale) {x_scale = 0.05, x_zero_point = 0} : tensor<Nx3xf32>
+        %iq = quantize(%img) {scale = 0.01, zero_point = 3} : tensor<Nx1x5x5xu8>
+        %c = conv2d_int8(%iq, @c.weight, @c.weight_scale) {dilation = [1, 1], padding = [1, 1], stride = [1, 1], x_scale = 0.01, x_zero_point = 3} : tensor<Nx2x5x5xf32>
+        %k = conv2d_f16(%img, @k.weight, @k.bias) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : tensor<Nx2x5x5xf32>
+        %dd = dense_dynamic_int8(%x, @d.weight, @d.weight_scale, @d.bias) : tensor<Nx8xf32>
+        %h = dense_f16(%dd, @h.weight) : tensor<Nx3xf32>
+        %back = dequantize(%d) {scale = 0.05, zero_point = 0} : tensor<Nx8xf32>
+        return %e, %h, %c, %k, %e, %back
+      }
+    }
+
+    """
+
   /// Parses a fixture, failing loudly if it does not parse.
   static func module(_ text: String) -> Module {
     do {

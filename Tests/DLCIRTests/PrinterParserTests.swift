@@ -20,9 +20,11 @@ import _DLCTestSupport
   @Test func everyOpRoundTrips() throws {
     try roundTrip(Fixture.everyOp)
     try roundTrip(Fixture.trainingOps)
-    let fixtures = [Fixture.everyOp, Fixture.trainingOps].map(Fixture.module)
+    try roundTrip(Fixture.quantizedOps)
+    let fixtures = [Fixture.everyOp, Fixture.trainingOps, Fixture.quantizedOps].map(Fixture.module)
     let ops = Set(fixtures.flatMap(\.functions).flatMap(\.body).map(\.opcode))
     #expect(ops == Set(OpRegistry.all.map(\.name)), "the fixtures must use every op")
+    #expect(verify(Fixture.module(Fixture.quantizedOps)).isEmpty, "\(verify(Fixture.module(Fixture.quantizedOps)))")
   }
 
   @Test func opsWithoutResultsPrintWithoutTypes() throws {

@@ -50,8 +50,8 @@ import Testing
   }
 
   @Test func elementTypes() {
-    #expect(ElementType.allCases.map(\.rawValue) == ["f32", "f16", "i32", "i64", "i8", "bool"])
+    #expect(ElementType.allCases.map(\.rawValue) == ["f32", "f16", "i32", "i64", "i8", "u8", "bool"])
     #expect(ElementType.allCases.filter(\.isFloatingPoint) == [.f32, .f16])
-    #expect(ElementType.allCases.map(\.byteSize) == [4, 2, 4, 8, 1, 1])
+    #expect(ElementType.allCases.map(\.byteSize) == [4, 2, 4, 8, 1, 1, 1])
   }
 }

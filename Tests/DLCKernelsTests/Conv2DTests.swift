@@ -58,6 +58,17 @@ private let smallShapes: [Conv2DShape] = [
 /// Large enough that im2col, col2im and the reorders split over threads.
 private let largeShape = shape(8, 8, 17, 15, 16, (3, 3), pad: (1, 1))
 
+/// Shapes with enough positions per sample for per-sample GEMMs: strided (im2col row by
+/// row), dilated and taller-than-wide "same"-width kernels (im2col by shifted planes), and
+/// taps that fall wholly off the image.
+private let perSampleShapes: [Conv2DShape] = [
+  largeShape,
+  shape(4, 3, 20, 18, 6, (3, 2), stride: (2, 1), pad: (1, 2), dilation: (1, 2)),
+  shape(4, 2, 12, 12, 3, (3, 3), pad: (2, 2), dilation: (2, 2)),
+  shape(3, 2, 10, 9, 4, (5, 3), pad: (1, 1)),
+  shape(2, 2, 30, 3, 3, (3, 3), pad: (1, 4), dilation: (1, 4)),
+]
+
 /// Runs the four kernels on seeded data: (y, dx, dw, db) with dy = r.
 private func runKernels(_ s: Conv2DShape, x: [Float], w: [Float], b: [Float], r: [Float]) -> ([Float], [Float], [Float], [Float]) {
   let (tx, tw, tb, tr) = (Tensor(x), Tensor(w), Tensor(b), Tensor(r))
@@ -88,7 +99,7 @@ private func data(_ s: Conv2DShape) -> (x: [Float], w: [Float], b: [Float], r: [
     #expect(shape(2, 3, 9, 8, 5, (3, 3), stride: (2, 3), pad: (1, 1), dilation: (2, 1)).outHeight == 4)
   }
 
-  @Test(arguments: smallShapes + [largeShape])
+  @Test(arguments: smallShapes + perSampleShapes)
   func forwardMatchesReference(s: Conv2DShape) {
     let (x, w, b, r) = data(s)
     let (y, _, _, _) = runKernels(s, x: x, w: w, b: b, r: r)
@@ -110,11 +121,11 @@ private func data(_ s: Conv2DShape) -> (x: [Float], w: [Float], b: [Float], r: [
     KernelTesting.expectGradient(db, at: b, "db \(s)") { KernelTesting.dot(r, convReference(xd, wd, $0, s)) }
   }
 
-  /// On the large shape (threaded paths) the gradients are checked against the adjoint
+  /// On the large shapes (threaded paths) the gradients are checked against the adjoint
   /// sums written out directly, in Double: finite differences over thousands of
   /// inputs would take minutes, and the small shapes already tie the adjoint to them.
-  @Test func backwardMatchesAdjointOnLargeShape() {
-    let s = largeShape
+  @Test(arguments: perSampleShapes)
+  func backwardMatchesAdjointOnLargeShape(s: Conv2DShape) {
     let (x, w, b, r) = data(s)
     let (_, dx, dw, db) = runKernels(s, x: x, w: w, b: b, r: r)
     var ex = [Double](repeating: 0, count: x.count), ew = [Double](repeating: 0, count: w.count)
@@ -128,5 +139,17 @@ private func data(_ s: Conv2DShape) -> (x: [Float], w: [Float], b: [Float], r: [
     KernelTesting.expectClose(dx, ex, "dx")
     KernelTesting.expectClose(dw, ew, tolerance: 1e-4, "dw")
     KernelTesting.expectClose(db, eb, tolerance: 1e-4, "db")
+  }
+
+  /// Per-sample weight gradients sum per thread, then across threads in thread order: the
+  /// same call gives the same bits every time.
+  @Test func gradientsAreTheSameBitsEveryRun() {
+    let s = largeShape
+    let (x, w, b, r) = data(s)
+    let first = runKernels(s, x: x, w: w, b: b, r: r)
+    for _ in 0..<5 {
+      let again = runKernels(s, x: x, w: w, b: b, r: r)
+      #expect(again.0 == first.0 && again.1 == first.1 && again.2 == first.2 && again.3 == first.3)
+    }
   }
 }

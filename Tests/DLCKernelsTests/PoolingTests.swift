@@ -76,6 +76,30 @@ private let shapes: [Pool2DShape] = [
     #expect(dx.array == [0, 5, 0, 0])
   }
 
+  /// The vectorized 2 × 2 backward (8, 4 and 1 windows at a time, odd edges) routes dy
+  /// to each window's first maximum, ties included (inputs drawn from a few values).
+  @Test func pairwiseMaxBackwardRoutesToTheFirstMaximum() {
+    let s = pool(2, 3, 9, 27, window: (2, 2), stride: (2, 2))
+    let x = KernelTesting.random(s.batch * s.channels * s.height * s.width, seed: 34).map { ($0 * 3).rounded() }
+    let dy = KernelTesting.random(s.batch * s.channels * s.outHeight * s.outWidth, seed: 35)
+    let (tx, tdy) = (Tensor(x), Tensor(dy))
+    let dx = Tensor(KernelTesting.random(x.count, seed: 36))  // stale values must be overwritten
+    PoolKernel.maxBackward(dy: tdy.p, x: tx.p, dx: dx.m, shape: s)
+    var expected = [Float](repeating: 0, count: x.count)
+    for plane in 0..<s.batch * s.channels {
+      for oy in 0..<s.outHeight {
+        for ox in 0..<s.outWidth {
+          let base = plane * s.height * s.width + 2 * oy * s.width + 2 * ox
+          let window = [base, base + 1, base + s.width, base + s.width + 1]
+          var at = window[0]
+          for i in window.dropFirst() where x[i] > x[at] { at = i }
+          expected[at] = dy[(plane * s.outHeight + oy) * s.outWidth + ox]
+        }
+      }
+    }
+    #expect(dx.array == expected)
+  }
+
   @Test(arguments: [(1, 1, 1), (2, 5, 3), (3, 7, 4)], [true, false])
   func globalAverageMatchesReference(sizes: (Int, Int, Int), channelsFirst: Bool) {
     let (n, positions, channels) = sizes

@@ -1,7 +1,7 @@
 import DLCIR
 
 /// Data movement and merges (as `Lowering+Shape.swift`), and optimizer updates with their
-/// hyperparameters as literals (as `Lowering+Optimizer.swift`).
+/// hyperparameters as literals and pruning masks (as `Lowering+Optimizer.swift`).
 extension FunctionEmitter {
   mutating func emitShape(_ op: Operation) throws(CodegenError) -> Bool {
     switch op.opcode {
@@ -68,6 +68,11 @@ extension FunctionEmitter {
         "eps: \(Self.literal(op, "eps", 1e-8))", "weightDecay: \(Self.literal(op, "weight_decay"))",
         "decoupled: \(Self.bool(op, "decoupled"))", "step: Int(step)",
       ])
+    case "apply_mask":
+      // (@p, @p_mask)
+      let n = count(op.operands[0]).code
+      let (p, mask) = (operand(op, 0), operand(op, 1))
+      text.call("MaskKernel.apply", ["parameter: \(p)", "mask: \(mask)", "count: \(n)"])
     default: return false
     }
     return true

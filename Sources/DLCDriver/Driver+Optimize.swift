@@ -76,7 +76,17 @@ extension Driver {
     let run = try RunDescription(module: module, specText: "")
     var dumps = ""
     let result = try ModelOptimizer.optimize(
-      module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 })
+      module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 },
+      prepare: { context in
+        // Pruning's fine-tuning trains on the train split the checkpoint saw.
+        if entries.contains(where: { $0.kind == "prune" }) {
+          try FineTuning(run: run, checkpoint: source, path: path).install(in: context)
+        }
+        // Static quantization calibrates activation ranges on training batches.
+        if entries.contains(where: { $0.kind == "quantize" }) {
+          try Calibration(run: run, checkpoint: source, path: path).install(in: context)
+        }
+      })
     try ModelOptimizer.checkpoint(result, source: source, passes: entries.filter { !$0.runsAtTraining }.map(\.passName))
       .write(to: output)
 

@@ -20,6 +20,7 @@ public enum PassPipeline {
       EliminateDeadOps(),
       Autodiff(),
       FoldBatchNorm(),
+      Quantize(),
     ]
   }
 
@@ -62,6 +63,8 @@ public enum OptimizePipeline {
   public static func pass(for entry: Entry) throws(PassError) -> any Pass {
     switch entry.kind {
     case "fold_batchnorm": return FoldBatchNorm()
+    case "quantize": return try Quantize(options: entry.options)
+    case "prune": return try Prune(options: entry.options)
     default:
       throw PassError("pass '\(entry.passName)' does not run on the deployed model",
                       help: entry.runsAtTraining ? "it applies while training: 'dlc train' runs it" : nil)

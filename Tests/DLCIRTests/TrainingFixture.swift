@@ -6,6 +6,7 @@ extension Fixture {
   static let trainingOps = """
     module @training_ops {
       param @conv.weight : tensor<4x1x3x3xf32>
+      param @conv.weight_mask : tensor<4x1x3x3xf32> {role = "mask", trainable = false}
       param @bn.gamma : tensor<4xf32>
       param @bn.beta : tensor<4xf32>
       param @bn.running_mean : tensor<4xf32> {trainable = false}
@@ -44,6 +45,7 @@ extension Fixture {
         %conv.weight.grad = conv2d_grad_weight(%conv.grad, %image) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : tensor<4x1x3x3xf32>
         %conv.bias.grad = conv2d_grad_bias(%conv.grad) : tensor<4xf32>
         sgd_update(@conv.weight, %conv.weight.grad, @conv.weight.momentum_buffer, %lr, %step) {dampening = 0.0, momentum = 0.9, nesterov = true, weight_decay = 0.0001}
+        apply_mask(@conv.weight, @conv.weight_mask)
         sgd_update(@bn.gamma, %bn.gamma.grad, %lr, %step) {dampening = 0.0, momentum = 0.0, nesterov = false, weight_decay = 0.0}
         return %loss
       }

@@ -2,9 +2,10 @@
 /// and its optimizer state in place. They have no results; the printer writes them
 /// `sgd_update(@p, %grad, …) {…}`. Formulas as the PyTorch documentation gives them for
 /// `torch.optim.SGD`, `Adam` and `AdamW`. Operands named `@…` are updated in place and
-/// must be module parameters (the verifier checks it).
+/// must be module parameters (the verifier checks it). A pruned parameter's update is
+/// followed by `apply_mask`, which holds its pruned entries at zero.
 
-let optimizerOps: [OpSchema] = [sgdUpdate, adamUpdate]
+let optimizerOps: [OpSchema] = [sgdUpdate, adamUpdate, applyMask]
 
 /// Checks the operands every update shares: the parameter (operand 0), the gradient and
 /// the state buffers (the next `buffers` operands) of one floating-point type, then the
@@ -91,3 +92,23 @@ let adamUpdate = OpSchema(
     return []
   },
   flops: { a, _ in mul(a.operands.count == 7 ? 13 : 12, a.operands[0].elementCountPerSample) })
+
+/// apply_mask(@p, mask): p = p ⊙ mask, in place. The mask is a parameter of p's type
+/// holding 0 (pruned) or 1 (kept), made by the `prune` pass; autodiff puts this op right
+/// after the update of every parameter that has one, so pruned weights stay zero through
+/// training (Zhu & Gupta 2017 train with masks the same way).
+let applyMask = OpSchema(
+  name: "apply_mask", summary: "multiply a parameter by its 0/1 pruning mask, in place",
+  operands: ["@param", "mask"],
+  effects: .updatesState,
+  infer: { a throws(ShapeError) in
+    guard a.operands[0].fixedShape != nil else {
+      throw ShapeError("the parameter of 'apply_mask' must have a fixed shape, found \(a.operands[0])")
+    }
+    guard a.operands[0].element == .f32 else {
+      throw ShapeError("'apply_mask' needs an f32 parameter, found \(a.operands[0].element.rawValue)")
+    }
+    try a.requireSameType(1, "mask", as: 0, "parameter")
+    return []
+  },
+  flops: { a, _ in a.operands[0].elementCountPerSample })

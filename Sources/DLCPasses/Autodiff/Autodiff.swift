@@ -10,7 +10,8 @@ import DLCIR
 /// file per op family. The backward ops run in reverse program order; a value used by
 /// several ops gets the `add` of its gradients (`%x.grad.<user>` each, `%x.grad` the
 /// sum). Each update follows the backward op that completes its parameter's gradient,
-/// so gradients die early and the memory plan stays small. Every emitted op carries the
+/// so gradients die early and the memory plan stays small. A parameter `@w` pruned with
+/// a mask `@w_mask` (`role = "mask"`) gets `apply_mask(@w, @w_mask)` after its update. Every emitted op carries the
 /// location of the forward op it belongs to.
 ///
 /// Before:
@@ -55,7 +56,7 @@ public struct Autodiff: Pass {
     }
     let plan = try OptimizerPlan(optimizer)
     let trained = Self.trainedParameters(module, frozenLayers: Set(train["freeze"]?.listValue?.compactMap(\.stringValue) ?? []))
-    var step = TrainStep(module: module, plan: plan, isTrained: trained.contains)
+    var step = TrainStep(module: module, plan: plan, isTrained: trained.contains, masks: Self.masks(module))
     let function = try step.build()
     let updated = Set(step.updated)
     let state = module.parameters.filter { updated.contains($0.name) }.flatMap(plan.state(of:))
@@ -65,6 +66,17 @@ public struct Autodiff: Pass {
     }
     module.parameters += state
     module.functions.append(function)
+  }
+
+  /// The pruning masks: `@<w>_mask` with `role = "mask"` belongs to `@<w>` (see `Prune`).
+  static func masks(_ module: Module) -> [String: String] {
+    let names = Set(module.parameters.map(\.name))
+    var masks: [String: String] = [:]
+    for p in module.parameters where p.attributes["role"]?.stringValue == "mask" && p.name.hasSuffix("_mask") {
+      let owner = String(p.name.dropLast("_mask".count))
+      if names.contains(owner) { masks[owner] = p.name }
+    }
+    return masks
   }
 
   /// The parameters training updates: trainable, floating-point, and not in a frozen layer.

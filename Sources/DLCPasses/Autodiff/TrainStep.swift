@@ -7,6 +7,8 @@ struct TrainStep {
   private let module: Module
   private let plan: OptimizerPlan
   private let isTrained: (String) -> Bool
+  /// The pruning mask of each masked parameter (`@w` → `w_mask`).
+  private let masks: [String: String]
   private var b: GradientBuilder
   /// The complete gradient of each value, by value name.
   private var gradients: [String: String] = [:]
@@ -18,10 +20,11 @@ struct TrainStep {
   private(set) var updated: [String] = []
   private var lr = "", step = ""
 
-  init(module: Module, plan: OptimizerPlan, isTrained: @escaping (String) -> Bool) {
+  init(module: Module, plan: OptimizerPlan, isTrained: @escaping (String) -> Bool, masks: [String: String] = [:]) {
     self.module = module
     self.plan = plan
     self.isTrained = isTrained
+    self.masks = masks
     b = GradientBuilder(parameters: module.parameters)
   }
 
@@ -90,7 +93,8 @@ struct TrainStep {
   /// The backward sweep over `forward` in reverse: each differentiated op's VJP, the
   /// sums of gradients that arrive from several uses, and each parameter's update right
   /// after the first op using it (in program order) is differentiated, so that the update
-  /// follows both its gradient and every backward read of the parameter.
+  /// follows both its gradient and every backward read of the parameter; a pruned
+  /// parameter's `apply_mask` follows its update.
   private mutating func backward(_ forward: [Operation], root: String) throws(AutodiffError) {
     let flow = GradientFlow(ops: forward, root: root, isTrained: isTrained, type: b.type(of:))
     var anchors = [[String]](repeating: [], count: forward.count)
@@ -107,6 +111,10 @@ struct TrainStep {
       for p in anchors[k] {
         guard let g = parameterGradients.removeValue(forKey: p) else { continue }
         b.append(plan.update(p, grad: g, lr: lr, step: step, location: op.location))
+        if let mask = masks[p] {
+          // Pruned weights stay zero: the update may have moved them.
+          b.append(Operation(results: [], opcode: "apply_mask", operands: [.param(p), .param(mask)], location: op.location))
+        }
         updated.append(p)
       }
     }

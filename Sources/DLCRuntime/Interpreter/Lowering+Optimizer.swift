@@ -1,7 +1,7 @@
 import DLCIR
 import DLCKernels
 
-/// Optimizer updates: in place on a parameter and its state, no results.
+/// Optimizer updates and pruning masks: in place on a parameter and its state, no results.
 extension Lowering {
   func lowerOptimizer(_ op: Operation) throws(RuntimeError) -> Step? {
     switch op.opcode {
@@ -29,6 +29,10 @@ extension Lowering {
         OptimizerKernel.adam(parameter: p, grad: g, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, count: n, lr: lr.pointee,
                              beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay, decoupled: decoupled, step: Int(step.pointee))
       }
+    case "apply_mask":
+      // (@p, @p_mask)
+      let (p, mask, n) = (f(op, 0), f(op, 1), count(op.operands[0]))
+      return { MaskKernel.apply(parameter: p, mask: mask, count: n) }
     default: return nil
     }
   }

@@ -17,8 +17,11 @@ public enum ModelOptimizer {
     public var flopsPerSample: Int
     public var ops: Int
 
+    /// Parameters count the model's weights, not optimizer state or pruning masks (which
+    /// bytes do count: they are stored).
     public init(_ module: Module) {
-      parameters = module.parameters.filter { $0.attributes["state"]?.stringValue != "optimizer" }
+      parameters = module.parameters
+        .filter { $0.attributes["state"]?.stringValue != "optimizer" && $0.attributes["role"]?.stringValue != "mask" }
         .reduce(0) { $0 + $1.type.elementCountPerSample }
       bytes = module.modelBytes
       flopsPerSample = module.flopsPerSample(function: "predict")

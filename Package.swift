@@ -38,6 +38,9 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
 
+    // MARK: CInt8GEMM: the uint8 × int8 GEMM of the quantized kernels (C intrinsics, kernel chosen at run time)
+    .target(name: "CInt8GEMM"),
+
     // MARK: DLCBasics: file reading shared by the front end and the portable runtime
     .target(name: "DLCBasics"),
 
@@ -62,8 +65,8 @@ let package = Package(
     .testTarget(name: "DLCPassesTests", dependencies: ["DLCPasses", "_DLCTestSupport"]),
 
     // MARK: DLCKernels: numeric kernels on raw buffers, GEMM through OpenBLAS, the RNG
-    .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-    .testTarget(name: "DLCKernelsTests", dependencies: ["DLCKernels", "_DLCTestSupport"]),
+    .target(name: "DLCKernels", dependencies: ["COpenBLAS", "CInt8GEMM"], swiftSettings: kernelSettings),
+    .testTarget(name: "DLCKernelsTests", dependencies: ["DLCKernels", "CInt8GEMM", "_DLCTestSupport"]),
 
     // MARK: DLCTraining: data, checkpoints, the training loop; knows no IR (carried into emitted trainers)
     .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: trainingSettings),

@@ -8,12 +8,15 @@
 /// compile unchanged.
 public enum CarriedManifest {
   /// The folders carried, relative to the repository root, each a module of the same
-  /// name in the emitted package (`COpenBLAS` is the system-library shim).
-  public static let folders = ["Sources/COpenBLAS", "Sources/DLCBasics", "Sources/DLCKernels", "Sources/DLCTraining"]
+  /// name in the emitted package (`COpenBLAS` is the system-library shim, `CInt8GEMM` the
+  /// C integer GEMM of the quantized kernels).
+  public static let folders = [
+    "Sources/CInt8GEMM", "Sources/COpenBLAS", "Sources/DLCBasics", "Sources/DLCKernels", "Sources/DLCTraining",
+  ]
 
-  /// File names a folder may hold that are carried.
+  /// File names a folder may hold that are carried: Swift and C sources, C headers, module maps.
   public static func isCarried(_ name: String) -> Bool {
-    name.hasSuffix(".swift") || name == "module.modulemap" || name == "shim.h"
+    name.hasSuffix(".swift") || name.hasSuffix(".c") || name.hasSuffix(".h") || name == "module.modulemap"
   }
 
   /// The Swift source of `CarriedSources.swift` for `files` (path relative to the

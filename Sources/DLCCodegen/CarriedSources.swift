@@ -5,6 +5,632 @@
 enum CarriedSources {
   /// (path relative to the repository root, text), sorted by path.
   static let files: [(path: String, text: String)] = [
+    ("Sources/CInt8GEMM/include/int8_gemm.h", ##########"""
+// The integer GEMM of dlc's quantized kernels: uint8 activations × int8 weights with exact
+// int32 sums, in C with intrinsics and a kernel chosen once at run time from the CPU
+// (AVX-512 VNNI, AVX-512BW, AVX2, portable C). Every kernel gives the same exact result.
+//
+//   C[r][o] = Σ_k A[r][k] · B[o][k]
+//
+// A is uint8 [m][k] (row stride lda). B is int8 [n][k] row-major (a weight [out, in], or a
+// conv weight [OC, C·KH·KW]), packed once by dlc_u8s8_pack_b into blocks of 16 columns:
+// block j holds columns 16j..16j+15 as ceil(k/4) groups of 64 bytes, group g holding, for
+// each of the 16 columns in turn, B[col][4g..4g+3]; columns ≥ n and k ≥ K are zero. That is
+// the operand order of vpdpbusd (one zmm of B per group), and the zero padding makes the
+// tails exact. Block j starts at packed + j · dlc_u8s8_packed_size(16, k).
+//
+// An epilogue finishes each sum (the scheme of Sources/DLCKernels/Quantized.swift):
+//   acc = C[r][o] − a_zero_point · b_row_sums[o]                  (wrapping int32)
+//   y   = (a_scale · b_scales[o]) · (float)acc + bias[o]          (bias 0 when NULL; no FMA)
+//   q   = clamp(round_half_even(y / y_scale), lo, hi) + y_zero_point   (NaN gives lo)
+// and stores the raw C (INT32), y (FLOAT) or q (UINT8) at
+//   offset(r, o) = (r / group_rows) · group_stride + (r % group_rows) · row_stride + o · column_stride
+// (group_rows 0: r · row_stride + o · column_stride). Dense is row-major (row_stride n,
+// column_stride 1); a convolution over N samples of P positions writes NCHW planes
+// (group_rows P, group_stride OC·P, row_stride 1, column_stride P).
+#ifndef DLC_INT8_GEMM_H
+#define DLC_INT8_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// What the epilogue stores.
+#define DLC_U8S8_INT32 0
+#define DLC_U8S8_FLOAT 1
+#define DLC_U8S8_UINT8 2
+
+/// How sums are finished and where they go (see the formulas above).
+typedef struct dlc_u8s8_epilogue {
+  /// DLC_U8S8_INT32, DLC_U8S8_FLOAT or DLC_U8S8_UINT8.
+  int kind;
+  /// int32_t *, float * or uint8_t *, by kind.
+  void *y;
+  ptrdiff_t group_rows, group_stride, row_stride, column_stride;
+  /// FLOAT and UINT8: the activation's zero point and scale, the weight's per-column scales
+  /// and row sums Σ_k B[o][k], bias (NULL for none).
+  int32_t a_zero_point;
+  float a_scale;
+  const float *b_scales;
+  const int32_t *b_row_sums;
+  const float *bias;
+  /// UINT8: the output's scale and zero point, and the bounds on round(y / y_scale) before
+  /// the zero point is added (−y_zero_point and 255 − y_zero_point; 0 for a fused ReLU).
+  float y_scale;
+  int32_t y_zero_point;
+  float lo, hi;
+} dlc_u8s8_epilogue;
+
+/// Bytes of B [n][k] packed: ceil(n/16) · 16 · ceil(k/4) · 4.
+size_t dlc_u8s8_packed_size(int n, int k);
+
+/// Packs int8 B [n][k] (row-major, k contiguous) into `packed` (dlc_u8s8_packed_size bytes,
+/// any alignment; 64 is best). Done once per weight, not per product.
+void dlc_u8s8_pack_b(const int8_t *b, int n, int k, int8_t *packed);
+
+/// C[r][o] = Σ_k A[r][k] · B[o][k] into c [m][ldc], exact int32 (no saturation: k up to
+/// 66 000 keeps |C| below 2³¹ for any bytes).
+void dlc_u8s8_gemm(int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed_b, int32_t *c, int ldc);
+
+/// Rows [row_begin, row_end) and columns [column_begin, column_end) of the product, finished
+/// by `e`. column_begin must be a multiple of 16. Indices (r, o) are those of the whole
+/// product, so disjoint parts can run on different threads with identical results.
+void dlc_u8s8_gemm_part(
+  int k, const uint8_t *a, int lda, const int8_t *packed_b, const dlc_u8s8_epilogue *e,
+  int row_begin, int row_end, int column_begin, int column_end);
+
+/// Widens [*lo, *hi] to cover the finite values of x[0..<count] (NaN and ±∞ are ignored).
+void dlc_f32_finite_range(const float *x, size_t count, float *lo, float *hi);
+
+/// q[i] = clamp(round_half_even(x[i] / scale), −zero_point, 255 − zero_point) + zero_point
+/// (NaN gives 0).
+void dlc_f32_quantize_u8(const float *x, size_t count, float scale, int32_t zero_point, uint8_t *q);
+
+/// The kernel in use: "avx512vnni", "avx512bw", "avx2" or "portable". The best the CPU
+/// supports is chosen on first use, unless the environment variable DLC_INT8_KERNEL names
+/// another one the CPU supports.
+const char *dlc_u8s8_kernel_name(void);
+
+/// Selects a kernel by name (NULL: the default choice). Returns 1 if it was selected, 0 if
+/// the CPU lacks it or the name is unknown (the kernel in use is then unchanged). For tests
+/// and benchmarks. Safe while products run (each part reads the choice once, atomically),
+/// and harmless, since every kernel gives the same results.
+int dlc_u8s8_select_kernel(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+
+"""##########),
+    ("Sources/CInt8GEMM/include/module.modulemap", ##########"""
+module CInt8GEMM {
+  header "int8_gemm.h"
+  export *
+}
+
+"""##########),
+    ("Sources/CInt8GEMM/int8_gemm.c", ##########"""
+// The integer GEMM (see include/int8_gemm.h): packing, four kernels that give the same
+// exact sums, the shared epilogue, the run-time choice of kernel, and the vectorized range
+// scan and quantization of the dynamic path.
+//
+// Kernels (register tiles of rows × 16-column blocks, one k group of 4 bytes per step):
+// - avx512vnni: 6 rows × 4 blocks = 24 zmm sums; per step 4 zmm of B, 6 broadcasts of 4
+//   bytes of A, 24 vpdpbusd (64 exact u8·s8 multiply-adds each). The form of MLAS's and
+//   oneDNN's VNNI kernels.
+// - avx512bw: 4 rows × 4 blocks. vpmaddubsw would saturate (255·127·2 > 32767), so bytes
+//   are split into even and odd int16 lanes (zero-extended A, sign-extended B) and
+//   multiplied with vpmaddwd, whose pair sums are exact in int32.
+// - avx2: the same on ymm, 4 rows × 1 block.
+// - portable: plain C over the packed layout, the only kernel on other architectures.
+// Partial k groups read only the bytes that exist (the packed B is zero there), partial
+// row tiles use smaller tiles, partial column blocks store under a mask.
+#include "int8_gemm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// y = s · acc + bias must round twice, as the Swift reference does.
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+// MARK: Packing
+
+/// Bytes of one packed 16-column block: ceil(k/4) groups of 64 bytes.
+static size_t block_bytes(int k) { return k > 0 ? (size_t)((k + 3) / 4) * 64 : 0; }
+
+size_t dlc_u8s8_packed_size(int n, int k) {
+  return n > 0 ? (size_t)((n + 15) / 16) * block_bytes(k) : 0;
+}
+
+void dlc_u8s8_pack_b(const int8_t *b, int n, int k, int8_t *packed) {
+  size_t groups = block_bytes(k) / 64;
+  for (int block = 0; block < (n + 15) / 16; block++) {
+    for (size_t g = 0; g < groups; g++) {
+      for (int c = 0; c < 16; c++) {
+        int column = block * 16 + c;
+        for (size_t t = 0; t < 4; t++) {
+          size_t kk = 4 * g + t;
+          *packed++ = column < n && kk < (size_t)k ? b[(size_t)column * (size_t)k + kk] : 0;
+        }
+      }
+    }
+  }
+}
+
+// MARK: The epilogue, one value at a time
+
+/// round(v) half to even for |v| ≤ 2²²: adding 1.5 · 2²³ leaves the integer in the low
+/// mantissa bits (Quantized.roundToEven in Swift).
+static inline int32_t round_half_even(float v) {
+  float t = v + 12582912.0f;
+  int32_t bits;
+  memcpy(&bits, &t, sizeof bits);
+  return bits - 0x4B400000;
+}
+
+/// The offset of row r's result for column 0.
+static inline ptrdiff_t row_offset(const dlc_u8s8_epilogue *e, int r) {
+  if (e->group_rows > 0) return (r / e->group_rows) * e->group_stride + (r % e->group_rows) * e->row_stride;
+  return (ptrdiff_t)r * e->row_stride;
+}
+
+/// Finishes and stores the sum of (r, o), r's offset being `at`.
+static inline void finish_one(const dlc_u8s8_epilogue *e, int32_t raw, ptrdiff_t at, int o) {
+  at += (ptrdiff_t)o * e->column_stride;
+  if (e->kind == DLC_U8S8_INT32) {
+    ((int32_t *)e->y)[at] = raw;
+    return;
+  }
+  int32_t acc = (int32_t)((uint32_t)raw - (uint32_t)e->a_zero_point * (uint32_t)e->b_row_sums[o]);
+  float scale = e->a_scale * e->b_scales[o];
+  float product = scale * (float)acc;
+  float y = product + (e->bias ? e->bias[o] : 0.0f);
+  if (e->kind == DLC_U8S8_FLOAT) {
+    ((float *)e->y)[at] = y;
+    return;
+  }
+  float v = y / e->y_scale;
+  float clamped = v > e->lo ? (v < e->hi ? v : e->hi) : e->lo;
+  ((uint8_t *)e->y)[at] = (uint8_t)(round_half_even(clamped) + e->y_zero_point);
+}
+
+// MARK: Portable kernel
+
+static void part_portable(
+  int k, const uint8_t *a, int lda, const int8_t *pb, const dlc_u8s8_epilogue *e, int r0, int r1, int c0, int c1
+) {
+  size_t stride = block_bytes(k);
+  for (int r = r0; r < r1; r++) {
+    const uint8_t *x = a + (size_t)r * (size_t)lda;
+    ptrdiff_t at = row_offset(e, r);
+    for (int o = c0; o < c1; o++) {
+      const int8_t *w = pb + (size_t)(o / 16) * stride + (size_t)(o % 16) * 4;
+      int32_t sum = 0;
+      for (int i = 0; i < k; i++) sum += (int32_t)x[i] * (int32_t)w[(size_t)(i / 4) * 64 + (size_t)(i % 4)];
+      finish_one(e, sum, at, o);
+    }
+  }
+}
+
+static void range_portable(const float *x, size_t count, float *lo, float *hi) {
+  float l = *lo, h = *hi;
+  for (size_t i = 0; i < count; i++) {
+    float v = x[i];
+    int finite = v - v == 0;  // false for NaN and ±∞
+    if (finite && v < l) l = v;
+    if (finite && v > h) h = v;
+  }
+  *lo = l;
+  *hi = h;
+}
+
+static void quantize_portable(const float *x, size_t count, float scale, int32_t zero_point, uint8_t *q) {
+  float lo = (float)-zero_point, hi = (float)(255 - zero_point);
+  for (size_t i = 0; i < count; i++) {
+    float v = x[i] / scale;
+    float clamped = v > lo ? (v < hi ? v : hi) : lo;
+    q[i] = (uint8_t)(round_half_even(clamped) + zero_point);
+  }
+}
+
+#if defined(__x86_64__)
+
+#define AVX512 "avx512f,avx512bw"
+#define VNNI "avx512f,avx512bw,avx512vnni"
+#define INLINE static inline __attribute__((always_inline))
+
+/// The 4 bytes of A at p as one int32, reading only the first `count` (the rest 0).
+static inline int32_t load_a(const uint8_t *p, int count) {
+  int32_t v = 0;
+  memcpy(&v, p, (size_t)count);
+  return v;
+}
+
+// MARK: AVX-512 epilogue
+
+/// Stores 16 finished values, lanes in `mask`, strided one by one when column_stride ≠ 1.
+#define STORE16(type, vector, store)                                                       \
+  do {                                                                                     \
+    if (e->column_stride == 1) {                                                           \
+      store;                                                                               \
+    } else {                                                                               \
+      type lanes[16];                                                                      \
+      memcpy(lanes, &(vector), sizeof lanes);                                              \
+      for (int j = 0; j < 16; j++)                                                         \
+        if (mask >> j & 1) ((type *)e->y)[at + (ptrdiff_t)(o + j) * e->column_stride] = lanes[j]; \
+    }                                                                                      \
+  } while (0)
+
+/// finish_one for columns o..o+15 (lanes in `mask`) of a row at offset `at`.
+INLINE __attribute__((target(AVX512)))
+void finish16(const dlc_u8s8_epilogue *e, __m512i raw, ptrdiff_t at, int o, __mmask16 mask) {
+  if (e->kind == DLC_U8S8_INT32) {
+    STORE16(int32_t, raw, _mm512_mask_storeu_epi32((int32_t *)e->y + at + o, mask, raw));
+    return;
+  }
+  __m512i sums = _mm512_maskz_loadu_epi32(mask, e->b_row_sums + o);
+  __m512i acc = _mm512_sub_epi32(raw, _mm512_mullo_epi32(_mm512_set1_epi32(e->a_zero_point), sums));
+  __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e->a_scale), _mm512_maskz_loadu_ps(mask, e->b_scales + o));
+  __m512 bias = e->bias ? _mm512_maskz_loadu_ps(mask, e->bias + o) : _mm512_setzero_ps();
+  __m512 y = _mm512_add_ps(_mm512_mul_ps(scale, _mm512_cvtepi32_ps(acc)), bias);
+  if (e->kind == DLC_U8S8_FLOAT) {
+    STORE16(float, y, _mm512_mask_storeu_ps((float *)e->y + at + o, mask, y));
+    return;
+  }
+  __m512 v = _mm512_div_ps(y, _mm512_set1_ps(e->y_scale));
+  __m512 lo = _mm512_set1_ps(e->lo);
+  // v > lo ? min(v, hi) : lo, NaN failing the comparison (finish_one's order).
+  __mmask16 above = _mm512_cmp_ps_mask(v, lo, _CMP_GT_OQ);
+  __m512 clamped = _mm512_mask_min_ps(lo, above, v, _mm512_set1_ps(e->hi));
+  __m512i q = _mm512_sub_epi32(
+    _mm512_castps_si512(_mm512_add_ps(clamped, _mm512_set1_ps(12582912.0f))),
+    _mm512_set1_epi32(0x4B400000 - e->y_zero_point));
+  if (e->column_stride == 1) {
+    _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)e->y + at + o, mask, q);
+  } else {
+    int32_t lanes[16];
+    memcpy(lanes, &q, sizeof lanes);
+    for (int j = 0; j < 16; j++)
+      if (mask >> j & 1) ((uint8_t *)e->y)[at + (ptrdiff_t)(o + j) * e->column_stride] = (uint8_t)lanes[j];
+  }
+}
+
+/// Finishes an mr × nb tile of sums at (r, o); `cols` columns exist from o.
+#define FINISH_TILE(mr, nb)                                                                  \
+  for (int i = 0; i < (mr); i++) {                                                           \
+    ptrdiff_t at = row_offset(e, r + i);                                                     \
+    for (int j = 0; j < (nb); j++) {                                                         \
+      int left = cols - 16 * j;                                                              \
+      finish16(e, acc[i][j], at, o + 16 * j, left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1)); \
+    }                                                                                        \
+  }
+
+// MARK: AVX-512 VNNI kernel
+
+enum { VNNI_ROWS = 6, VNNI_BLOCKS = 4 };
+
+/// One k group for an mr × nb tile: acc[i][j] += A[r+i][4g..4g+3] · block j (vpdpbusd).
+#define VNNI_STEP(A_OF)                                                                     \
+  do {                                                                                      \
+    __m512i bv[VNNI_BLOCKS];                                                                \
+    for (int j = 0; j < nb; j++) bv[j] = _mm512_loadu_si512(bp + (size_t)j * stride + g * 64); \
+    for (int i = 0; i < mr; i++) {                                                          \
+      __m512i av = _mm512_set1_epi32(A_OF(x + (size_t)i * (size_t)lda + 4 * g));            \
+      for (int j = 0; j < nb; j++) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], av, bv[j]);   \
+    }                                                                                       \
+  } while (0)
+
+#define LOAD4(p) load_a(p, 4)
+#define LOAD_TAIL(p) load_a(p, k % 4)
+
+INLINE __attribute__((target(VNNI)))
+void tile_vnni(
+  const int mr, const int nb, int k, const uint8_t *a, int lda, const int8_t *bp, size_t stride,
+  const dlc_u8s8_epilogue *e, int r, int o, int cols
+) {
+  __m512i acc[VNNI_ROWS][VNNI_BLOCKS];
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nb; j++) acc[i][j] = _mm512_setzero_si512();
+  const uint8_t *x = a + (size_t)r * (size_t)lda;
+  size_t full = (size_t)(k / 4), g = 0;
+  for (; g < full; g++) VNNI_STEP(LOAD4);
+  if (k % 4) VNNI_STEP(LOAD_TAIL);
+  FINISH_TILE(mr, nb)
+}
+
+#define VNNI_CASE(M, N) case (M) * 8 + (N): tile_vnni(M, N, k, a, lda, bp, stride, e, r, o, cols); break;
+#define VNNI_ROW(M) VNNI_CASE(M, 1) VNNI_CASE(M, 2) VNNI_CASE(M, 3) VNNI_CASE(M, 4)
+
+__attribute__((target(VNNI)))
+static void part_avx512vnni(
+  int k, const uint8_t *a, int lda, const int8_t *pb, const dlc_u8s8_epilogue *e, int r0, int r1, int c0, int c1
+) {
+  size_t stride = block_bytes(k);
+  // A panel of 4 blocks (64 columns) stays in L1/L2 while every row tile runs over it.
+  for (int o = c0; o < c1; o += 16 * VNNI_BLOCKS) {
+    int cols = c1 - o < 16 * VNNI_BLOCKS ? c1 - o : 16 * VNNI_BLOCKS, nb = (cols + 15) / 16;
+    const int8_t *bp = pb + (size_t)(o / 16) * stride;
+    for (int r = r0; r < r1; r += VNNI_ROWS) {
+      int mr = r1 - r < VNNI_ROWS ? r1 - r : VNNI_ROWS;
+      switch (mr * 8 + nb) {
+        VNNI_ROW(1) VNNI_ROW(2) VNNI_ROW(3) VNNI_ROW(4) VNNI_ROW(5) VNNI_ROW(6)
+      }
+    }
+  }
+}
+
+// MARK: AVX-512BW kernel (no VNNI)
+
+enum { BW_ROWS = 4, BW_BLOCKS = 4 };
+
+/// One k group: B split into sign-extended even and odd int16 lanes, A into zero-extended
+/// ones, two exact vpmaddwd per tile entry.
+#define BW_STEP(A_OF)                                                                       \
+  do {                                                                                      \
+    __m512i even[BW_BLOCKS], odd[BW_BLOCKS];                                                \
+    for (int j = 0; j < nb; j++) {                                                          \
+      __m512i b = _mm512_loadu_si512(bp + (size_t)j * stride + g * 64);                     \
+      even[j] = _mm512_srai_epi16(_mm512_slli_epi16(b, 8), 8);                              \
+      odd[j] = _mm512_srai_epi16(b, 8);                                                     \
+    }                                                                                       \
+    for (int i = 0; i < mr; i++) {                                                          \
+      __m512i av = _mm512_set1_epi32(A_OF(x + (size_t)i * (size_t)lda + 4 * g));            \
+      __m512i ae = _mm512_and_si512(av, _mm512_set1_epi16(0xFF)), ao = _mm512_srli_epi16(av, 8); \
+      for (int j = 0; j < nb; j++) {                                                        \
+        acc[i][j] = _mm512_add_epi32(acc[i][j], _mm512_madd_epi16(ae, even[j]));            \
+        acc[i][j] = _mm512_add_epi32(acc[i][j], _mm512_madd_epi16(ao, odd[j]));             \
+      }                                                                                     \
+    }                                                                                       \
+  } while (0)
+
+INLINE __attribute__((target(AVX512)))
+void tile_avx512bw(
+  const int mr, const int nb, int k, const uint8_t *a, int lda, const int8_t *bp, size_t stride,
+  const dlc_u8s8_epilogue *e, int r, int o, int cols
+) {
+  __m512i acc[BW_ROWS][BW_BLOCKS];
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nb; j++) acc[i][j] = _mm512_setzero_si512();
+  const uint8_t *x = a + (size_t)r * (size_t)lda;
+  size_t full = (size_t)(k / 4), g = 0;
+  for (; g < full; g++) BW_STEP(LOAD4);
+  if (k % 4) BW_STEP(LOAD_TAIL);
+  FINISH_TILE(mr, nb)
+}
+
+#define BW_CASE(M, N) case (M) * 8 + (N): tile_avx512bw(M, N, k, a, lda, bp, stride, e, r, o, cols); break;
+#define BW_ROW(M) BW_CASE(M, 1) BW_CASE(M, 2) BW_CASE(M, 3) BW_CASE(M, 4)
+
+__attribute__((target(AVX512)))
+static void part_avx512bw(
+  int k, const uint8_t *a, int lda, const int8_t *pb, const dlc_u8s8_epilogue *e, int r0, int r1, int c0, int c1
+) {
+  size_t stride = block_bytes(k);
+  for (int o = c0; o < c1; o += 16 * BW_BLOCKS) {
+    int cols = c1 - o < 16 * BW_BLOCKS ? c1 - o : 16 * BW_BLOCKS, nb = (cols + 15) / 16;
+    const int8_t *bp = pb + (size_t)(o / 16) * stride;
+    for (int r = r0; r < r1; r += BW_ROWS) {
+      int mr = r1 - r < BW_ROWS ? r1 - r : BW_ROWS;
+      switch (mr * 8 + nb) {
+        BW_ROW(1) BW_ROW(2) BW_ROW(3) BW_ROW(4)
+      }
+    }
+  }
+}
+
+// MARK: AVX2 kernel
+
+enum { AVX2_ROWS = 4 };
+
+/// One k group of a mr × 16 tile: the block's two halves (8 columns each) split as in BW_STEP.
+#define AVX2_STEP(A_OF)                                                                     \
+  do {                                                                                      \
+    __m256i even[2], odd[2];                                                                \
+    for (int j = 0; j < 2; j++) {                                                           \
+      __m256i b = _mm256_loadu_si256((const __m256i *)(bp + g * 64 + 32 * (size_t)j));      \
+      even[j] = _mm256_srai_epi16(_mm256_slli_epi16(b, 8), 8);                              \
+      odd[j] = _mm256_srai_epi16(b, 8);                                                     \
+    }                                                                                       \
+    for (int i = 0; i < mr; i++) {                                                          \
+      __m256i av = _mm256_set1_epi32(A_OF(x + (size_t)i * (size_t)lda + 4 * g));            \
+      __m256i ae = _mm256_and_si256(av, _mm256_set1_epi16(0xFF)), ao = _mm256_srli_epi16(av, 8); \
+      for (int j = 0; j < 2; j++) {                                                         \
+        acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(ae, even[j]));            \
+        acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(ao, odd[j]));             \
+      }                                                                                     \
+    }                                                                                       \
+  } while (0)
+
+INLINE __attribute__((target("avx2")))
+void tile_avx2(const int mr, int k, const uint8_t *a, int lda, const int8_t *bp, const dlc_u8s8_epilogue *e, int r, int o, int cols) {
+  __m256i acc[AVX2_ROWS][2];
+  for (int i = 0; i < mr; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  const uint8_t *x = a + (size_t)r * (size_t)lda;
+  size_t full = (size_t)(k / 4), g = 0;
+  for (; g < full; g++) AVX2_STEP(LOAD4);
+  if (k % 4) AVX2_STEP(LOAD_TAIL);
+  for (int i = 0; i < mr; i++) {
+    int32_t sums[16];
+    _mm256_storeu_si256((__m256i *)sums, acc[i][0]);
+    _mm256_storeu_si256((__m256i *)(sums + 8), acc[i][1]);
+    ptrdiff_t at = row_offset(e, r + i);
+    for (int c = 0; c < cols; c++) finish_one(e, sums[c], at, o + c);
+  }
+}
+
+__attribute__((target("avx2")))
+static void part_avx2(
+  int k, const uint8_t *a, int lda, const int8_t *pb, const dlc_u8s8_epilogue *e, int r0, int r1, int c0, int c1
+) {
+  size_t stride = block_bytes(k);
+  for (int o = c0; o < c1; o += 16) {
+    int cols = c1 - o < 16 ? c1 - o : 16;
+    const int8_t *bp = pb + (size_t)(o / 16) * stride;
+    for (int r = r0; r < r1; r += AVX2_ROWS) {
+      switch (r1 - r < AVX2_ROWS ? r1 - r : AVX2_ROWS) {
+        case 1: tile_avx2(1, k, a, lda, bp, e, r, o, cols); break;
+        case 2: tile_avx2(2, k, a, lda, bp, e, r, o, cols); break;
+        case 3: tile_avx2(3, k, a, lda, bp, e, r, o, cols); break;
+        default: tile_avx2(4, k, a, lda, bp, e, r, o, cols); break;
+      }
+    }
+  }
+}
+
+// MARK: AVX-512 range scan and quantization
+
+__attribute__((target(AVX512)))
+static void range_avx512(const float *x, size_t count, float *lo, float *hi) {
+  __m512 l = _mm512_set1_ps(*lo), h = _mm512_set1_ps(*hi);
+  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), infinity = _mm512_set1_epi32(0x7F800000);
+  for (size_t i = 0; i < count; i += 16) {
+    __mmask16 live = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(live, x + i);
+    // Finite: |bits| below those of ∞ (NaN and ±∞ are not).
+    __mmask16 finite = live & _mm512_cmplt_epi32_mask(_mm512_and_si512(_mm512_castps_si512(v), magnitude), infinity);
+    l = _mm512_mask_min_ps(l, finite, v, l);
+    h = _mm512_mask_max_ps(h, finite, v, h);
+  }
+  float ls[16], hs[16];
+  _mm512_storeu_ps(ls, l);
+  _mm512_storeu_ps(hs, h);
+  for (int j = 0; j < 16; j++) {
+    if (ls[j] < *lo) *lo = ls[j];
+    if (hs[j] > *hi) *hi = hs[j];
+  }
+}
+
+__attribute__((target(AVX512)))
+static void quantize_avx512(const float *x, size_t count, float scale, int32_t zero_point, uint8_t *q) {
+  const __m512 s = _mm512_set1_ps(scale), lo = _mm512_set1_ps((float)-zero_point);
+  const __m512 hi = _mm512_set1_ps((float)(255 - zero_point)), magic = _mm512_set1_ps(12582912.0f);
+  const __m512i bias = _mm512_set1_epi32(0x4B400000 - zero_point);
+  for (size_t i = 0; i < count; i += 16) {
+    __mmask16 live = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+    __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(live, x + i), s);
+    __m512 clamped = _mm512_mask_min_ps(lo, _mm512_cmp_ps_mask(v, lo, _CMP_GT_OQ), v, hi);
+    __m512i r = _mm512_sub_epi32(_mm512_castps_si512(_mm512_add_ps(clamped, magic)), bias);
+    _mm512_mask_cvtepi32_storeu_epi8(q + i, live, r);
+  }
+}
+
+#endif  // __x86_64__
+
+// MARK: Dispatch
+
+typedef void (*part_fn)(int, const uint8_t *, int, const int8_t *, const dlc_u8s8_epilogue *, int, int, int, int);
+
+/// A kernel, whether the CPU runs it, and the range scan and quantization that go with it.
+struct kernel {
+  const char *name;
+  part_fn part;
+  int (*supported)(void);
+  void (*range)(const float *, size_t, float *, float *);
+  void (*quantize)(const float *, size_t, float, int32_t, uint8_t *);
+};
+
+static int always(void) { return 1; }
+
+#if defined(__x86_64__)
+static int has_vnni(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
+}
+static int has_avx512bw(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+static int has_avx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+}
+#endif
+
+/// Best first.
+static const struct kernel kernels[] = {
+#if defined(__x86_64__)
+  {"avx512vnni", part_avx512vnni, has_vnni, range_avx512, quantize_avx512},
+  {"avx512bw", part_avx512bw, has_avx512bw, range_avx512, quantize_avx512},
+  {"avx2", part_avx2, has_avx2, range_portable, quantize_portable},
+#endif
+  {"portable", part_portable, always, range_portable, quantize_portable},
+};
+enum { kernel_count = sizeof kernels / sizeof kernels[0] };
+
+/// The index of the kernel in use; −1 until first use.
+static int current = -1;
+
+/// The supported kernel named `name`, or −1.
+static int find(const char *name) {
+  for (int i = 0; i < kernel_count; i++)
+    if (strcmp(kernels[i].name, name) == 0 && kernels[i].supported()) return i;
+  return -1;
+}
+
+static int default_kernel(void) {
+  const char *wanted = getenv("DLC_INT8_KERNEL");
+  int i = wanted ? find(wanted) : -1;
+  if (i >= 0) return i;
+  for (i = 0; !kernels[i].supported(); i++) {}
+  return i;
+}
+
+static const struct kernel *kernel(void) {
+  int i = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+  if (i < 0) {
+    i = default_kernel();
+    __atomic_store_n(&current, i, __ATOMIC_RELEASE);
+  }
+  return &kernels[i];
+}
+
+const char *dlc_u8s8_kernel_name(void) { return kernel()->name; }
+
+int dlc_u8s8_select_kernel(const char *name) {
+  int i = name ? find(name) : default_kernel();
+  if (i < 0) return 0;
+  __atomic_store_n(&current, i, __ATOMIC_RELEASE);
+  return 1;
+}
+
+// MARK: Entry points
+
+void dlc_u8s8_gemm_part(
+  int k, const uint8_t *a, int lda, const int8_t *packed_b, const dlc_u8s8_epilogue *e,
+  int row_begin, int row_end, int column_begin, int column_end
+) {
+  if (row_begin >= row_end || column_begin >= column_end) return;
+  kernel()->part(k < 0 ? 0 : k, a, lda, packed_b, e, row_begin, row_end, column_begin, column_end);
+}
+
+void dlc_u8s8_gemm(int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed_b, int32_t *c, int ldc) {
+  dlc_u8s8_epilogue e;
+  memset(&e, 0, sizeof e);
+  e.kind = DLC_U8S8_INT32;
+  e.y = c;
+  e.row_stride = ldc;
+  e.column_stride = 1;
+  dlc_u8s8_gemm_part(k, a, lda, packed_b, &e, 0, m, 0, n);
+}
+
+void dlc_f32_finite_range(const float *x, size_t count, float *lo, float *hi) {
+  kernel()->range(x, count, lo, hi);
+}
+
+void dlc_f32_quantize_u8(const float *x, size_t count, float scale, int32_t zero_point, uint8_t *q) {
+  kernel()->quantize(x, count, scale, zero_point, q);
+}
+
+"""##########),
     ("Sources/COpenBLAS/module.modulemap", ##########"""
 module COpenBLAS [system] {
   header "shim.h"
@@ -2190,8 +2816,11 @@ private func routeWindow(_ top: UnsafePointer<Float>, width: Int, dy g: Float, d
 
 """##########),
     ("Sources/DLCKernels/Quantized.swift", ##########"""
+import CInt8GEMM
+
 /// Post-training quantization kernels: float tensors in, uint8/int8 tensors and integer
-/// GEMMs with float or uint8 outputs out.
+/// GEMMs with float or uint8 outputs out. The GEMM itself is C (Sources/CInt8GEMM, driven
+/// from QuantizedGEMM.swift): the weights are packed once for it (`packWeights`).
 ///
 /// Scheme (Jacob et al. 2018, "Quantization and Training of Neural Networks for Efficient
 /// Integer-Arithmetic-Only Inference", §2; the conventions of ONNX QuantizeLinear /
@@ -2203,7 +2832,9 @@ private func routeWindow(_ top: UnsafePointer<Float>, width: Int, dy g: Float, d
 ///   exactly representable.
 /// - Accumulation in Int32: acc[r][o] = Σₖ (xq[r][k] − zx) · wq[o][k]
 ///   = Σₖ xq·wq − zx · rowSum[o], with rowSum[o] = Σₖ wq[o][k] computed once per weight.
-///   |acc| ≤ 255 · 127 · K, so K must stay below 66 000 (2³¹ / 32 385).
+///   |acc| ≤ 255 · 127 · K, so K must stay below 66 000 (2³¹ / 32 385). The sums are exact
+///   on every CPU (no saturating instruction is used), so results never depend on the
+///   kernel chosen or the number of threads.
 /// - Float output: y = (xScale · wScale[o]) · Float(acc) + bias[o], evaluated in that order.
 /// - Requantized output: q = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo = 0, or
 ///   lo = yZeroPoint with a fused ReLU.
@@ -2253,7 +2884,7 @@ extension Quantized {
   /// Int8 symmetric per-row weights: scales[r] = max|w[r]| / 127 (1 for a zero row),
   /// q = clamp(round(w / scale), −127, 127), rowSums[r] = Σ q[r]. A conv weight
   /// [OC, C, KH, KW] is rows = OC, columns = C·KH·KW. The layout of q is w's ([rows,
-  /// columns] row-major): the GEMM reads rows contiguously and needs no packing.
+  /// columns] row-major); `packWeights` turns it into the GEMM's operand.
   public static func quantizeWeightsPerChannel(
     _ w: UnsafePointer<Float>, rows: Int, columns: Int, q: UnsafeMutablePointer<Int8>,
     scales: UnsafeMutablePointer<Float>, rowSums: UnsafeMutablePointer<Int32>
@@ -2274,13 +2905,14 @@ extension Quantized {
     }
   }
 
-  /// q = clamp(round(x / scale) + zeroPoint, 0, 255).
+  /// q = clamp(round(x / scale) + zeroPoint, 0, 255) (vectorized in C, split over threads
+  /// when large).
   public static func quantize(
     _ x: UnsafePointer<Float>, count: Int, _ p: AffineQuantization, into q: UnsafeMutablePointer<UInt8>
   ) {
-    let (scale, zp) = (p.scale, p.zeroPoint)
-    let (lo, hi) = (Float(-zp), Float(255 - zp))
-    for i in 0..<count { q[i] = UInt8(truncatingIfNeeded: roundClamped(x[i] / scale, lo, hi) &+ zp) }
+    Parallel.forEach(count: count, minimumPerThread: 1 << 16) { range in
+      dlc_f32_quantize_u8(x + range.lowerBound, range.count, p.scale, p.zeroPoint, q + range.lowerBound)
+    }
   }
 
   /// x = scale · (q − zeroPoint).
@@ -2293,37 +2925,38 @@ extension Quantized {
   // MARK: Dense
 
   /// y[r][o] = (xScale · wScale[o]) · acc[r][o] + bias[o] (float output): x [rows, in]
-  /// uint8, wq [out, in] int8 from `quantizeWeightsPerChannel`, y [rows, out].
+  /// uint8, wPacked the int8 weight [out, in] of `quantizeWeightsPerChannel` packed by
+  /// `packWeights(_:rows: out, columns: in, into:)`, y [rows, out].
   public static func denseInt8(
-    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wPacked: UnsafePointer<Int8>,
     wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
     rows: Int, inFeatures: Int, outFeatures: Int, y: UnsafeMutablePointer<Float>
   ) {
-    let finish = Epilogue(
+    let finish = Epilogue.make(
       x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .float(y),
       layout: .rowMajor(columns: outFeatures))
-    IntegerGEMM.run(xq: xq, wq: wq, rows: rows, columns: outFeatures, depth: inFeatures, finish)
+    IntegerGEMM.run(xq: xq, wPacked: wPacked, rows: rows, columns: outFeatures, depth: inFeatures, finish)
   }
 
   /// Like `denseInt8`, then yq = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo =
   /// yZeroPoint when `relu` (fused ReLU) else 0.
   public static func denseInt8Requantized(
-    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wPacked: UnsafePointer<Int8>,
     wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
     rows: Int, inFeatures: Int, outFeatures: Int, output: AffineQuantization, relu: Bool,
     yq: UnsafeMutablePointer<UInt8>
   ) {
-    let finish = Epilogue(
+    let finish = Epilogue.make(
       x: x, wScales: wScales, wRowSums: wRowSums, bias: bias,
       output: .uint8(yq, output, relu: relu), layout: .rowMajor(columns: outFeatures))
-    IntegerGEMM.run(xq: xq, wq: wq, rows: rows, columns: outFeatures, depth: inFeatures, finish)
+    IntegerGEMM.run(xq: xq, wPacked: wPacked, rows: rows, columns: outFeatures, depth: inFeatures, finish)
   }
 
   /// Weight-only int8 (dynamic quantization, as PyTorch `quantize_dynamic`): the range of
-  /// this call's x (NaN ignored) gives its `AffineQuantization`, x is quantized into
-  /// `scratch` (rows · in bytes), then `denseInt8`.
+  /// this call's x (NaN and ±∞ ignored) gives its `AffineQuantization`, x is quantized into
+  /// `scratch` (rows · in bytes), then `denseInt8` (wPacked as there).
   public static func denseDynamic(
-    x: UnsafePointer<Float>, wq: UnsafePointer<Int8>, wScales: UnsafePointer<Float>,
+    x: UnsafePointer<Float>, wPacked: UnsafePointer<Int8>, wScales: UnsafePointer<Float>,
     wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int,
     outFeatures: Int, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt8>
   ) {
@@ -2332,7 +2965,7 @@ extension Quantized {
     let p = AffineQuantization(min: observer.range.min, max: observer.range.max)
     quantize(x, count: rows * inFeatures, p, into: scratch)
     denseInt8(
-      xq: scratch, x: p, wq: wq, wScales: wScales, wRowSums: wRowSums, bias: bias, rows: rows,
+      xq: scratch, x: p, wPacked: wPacked, wScales: wScales, wRowSums: wRowSums, bias: bias, rows: rows,
       inFeatures: inFeatures, outFeatures: outFeatures, y: y)
   }
 
@@ -2365,220 +2998,11 @@ extension Quantized {
   }
 }
 
-// MARK: The integer GEMM
-
-/// How the integer GEMM finishes acc[r][o] = Σₖ xq[r][k] · wq[o][k] − zx · rowSum[o]: the
-/// float or the requantized formula of the scheme above, stored at `layout`'s offset.
-struct Epilogue {
-  /// Float results, or uint8 results requantized with these parameters.
-  enum Output {
-    case float(UnsafeMutablePointer<Float>)
-    case uint8(UnsafeMutablePointer<UInt8>, AffineQuantization, relu: Bool)
-  }
-
-  /// Where result (r, o) goes.
-  enum Layout {
-    /// y[r · columns + o]: dense.
-    case rowMajor(columns: Int)
-    /// y[n, o, p] for r = n · positions + p: convolution over the whole batch, NCHW.
-    case channelPlanes(positions: Int, channels: Int)
-  }
-
-  let zx: Int32, xScale: Float
-  let wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?
-  let float: UnsafeMutablePointer<Float>?, bytes: UnsafeMutablePointer<UInt8>?
-  let yScale: Float, yZeroPoint: Int32, lo: Float, hi: Float
-  let group: Int, groupStride: Int, rowStride: Int, columnStride: Int
-
-  init(
-    x: AffineQuantization, wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>,
-    bias: UnsafePointer<Float>?, output: Output, layout: Layout
-  ) {
-    (zx, xScale, self.wScales, self.wRowSums, self.bias) = (x.zeroPoint, x.scale, wScales, wRowSums, bias)
-    switch output {
-    case .float(let y):
-      (float, bytes, yScale, yZeroPoint, lo, hi) = (y, nil, 1, 0, 0, 0)
-    case .uint8(let yq, let p, let relu):
-      (float, bytes, yScale, yZeroPoint) = (nil, yq, p.scale, p.zeroPoint)
-      // Bounds on round(y / yScale), before the zero point is added.
-      (lo, hi) = (relu ? 0 : Float(-p.zeroPoint), Float(255 - p.zeroPoint))
-    }
-    switch layout {
-    case .rowMajor(let columns):
-      (group, groupStride, rowStride, columnStride) = (Int.max, 0, columns, 1)
-    case .channelPlanes(let positions, let channels):
-      (group, groupStride, rowStride, columnStride) = (positions, positions * channels, 1, positions)
-    }
-  }
-
-  /// The offset of row r's result for column 0.
-  @inline(__always)
-  func rowOffset(_ r: Int) -> Int { (r / group) * groupStride + (r % group) * rowStride }
-
-  /// Finishes and stores Σₖ xq[r][k] · wq[o][k] = `raw` at `rowOffset + o · columnStride`.
-  @inline(__always)
-  func store(_ raw: Int32, rowOffset: Int, column o: Int) {
-    let acc = raw &- zx &* wRowSums[o]
-    let y = (xScale * wScales[o]) * Float(acc) + (bias?[o] ?? 0)
-    let at = rowOffset + o * columnStride
-    if let float {
-      float[at] = y
-    } else if let bytes {
-      bytes[at] = UInt8(truncatingIfNeeded: Quantized.roundClamped(y / yScale, lo, hi) &+ yZeroPoint)
-    }
-  }
-}
-
-/// C[r][o] = Σₖ xq[r][k] · wq[o][k] for uint8 x [rows, K] and int8 w [columns, K], both
-/// row-major, as dot products along K (the layout both operands already have: no packing).
-///
-/// Register tiles of 4 x rows × 2 weight rows keep 8 Int32 sums; LLVM vectorizes each K
-/// loop 8 lanes wide and, since both operands fit in 16 bits, multiplies with vpmaddwd.
-/// The 4 x rows are first widened to Int32 (masked, so LLVM still knows they fit), which
-/// lets vpmaddwd read them from memory and leaves only the weights to sign-extend: 2×
-/// faster than widening both in the loop (measured). The weights stream from L2 once
-/// per 4 rows. Leftover rows (and batch 1) take 1 × 4 tiles on the bytes directly.
-///
-/// Limits, measured on the 2-core AVX-512 build machine: with `-target-cpu haswell`
-/// Swift reaches vpmaddwd only at VF = 8 over Int32 lanes, so each instruction does 8 of
-/// its 16 multiply-adds (~43 GMAC/s per core vs ~120 for OpenBLAS AVX-512 sgemm). Full
-/// width needs intrinsics (vpmaddwd / vpdpbusd), i.e. a C target.
-///
-/// Rows (or, for fewer than 8 rows, column pairs) are split over threads; integer sums
-/// are exact, so results do not depend on the split.
-enum IntegerGEMM {
-  /// Multiply-adds below which a thread is not worth starting (~1.2 µs of dispatch).
-  static let minimumWork = 1 << 17
-
-  static func run(
-    xq: UnsafePointer<UInt8>, wq: UnsafePointer<Int8>, rows: Int, columns: Int, depth k: Int,
-    _ finish: Epilogue
-  ) {
-    guard rows > 0, columns > 0 else { return }
-    let perRow = columns * max(k, 1)
-    if rows >= 8 {
-      let tiles = (rows + 3) / 4
-      Parallel.forEach(count: tiles, minimumPerThread: max(1, minimumWork / (4 * perRow))) { range in
-        block(xq, wq, k, rows: range.lowerBound * 4..<min(rows, range.upperBound * 4), columns: 0..<columns, finish)
-      }
-    } else {
-      let pairs = (columns + 1) / 2
-      Parallel.forEach(count: pairs, minimumPerThread: max(1, minimumWork / (2 * rows * max(k, 1)))) { range in
-        block(xq, wq, k, rows: 0..<rows, columns: range.lowerBound * 2..<min(columns, range.upperBound * 2), finish)
-      }
-    }
-  }
-
-  /// One thread's share: groups of `tileRows` x rows, each widened once into `wide` and
-  /// then run against every column pair; leftover rows take 1 × 4 tiles.
-  static func block(
-    _ xq: UnsafePointer<UInt8>, _ wq: UnsafePointer<Int8>, _ k: Int, rows: Range<Int>,
-    columns: Range<Int>, _ finish: Epilogue
-  ) {
-    let (c0, c1) = (columns.lowerBound, columns.upperBound)
-    var r = rows.lowerBound
-    if rows.count >= tileRows {
-      withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, tileRows * k)) { buffer in
-        let wide = buffer.baseAddress!
-        while r + tileRows <= rows.upperBound {
-          for i in 0..<tileRows * k { wide[i] = Int32(xq[r * k + i]) }
-          let offsets = (finish.rowOffset(r), finish.rowOffset(r + 1), finish.rowOffset(r + 2), finish.rowOffset(r + 3))
-          var o = c0
-          while o + 2 <= c1 {
-            let s = tile4x2(wide, wq + o * k, k)
-            finish.store(s.0, rowOffset: offsets.0, column: o)
-            finish.store(s.1, rowOffset: offsets.0, column: o + 1)
-            finish.store(s.2, rowOffset: offsets.1, column: o)
-            finish.store(s.3, rowOffset: offsets.1, column: o + 1)
-            finish.store(s.4, rowOffset: offsets.2, column: o)
-            finish.store(s.5, rowOffset: offsets.2, column: o + 1)
-            finish.store(s.6, rowOffset: offsets.3, column: o)
-            finish.store(s.7, rowOffset: offsets.3, column: o + 1)
-            o += 2
-          }
-          if o < c1 {
-            for i in 0..<tileRows {
-              finish.store(dot(xq + (r + i) * k, wq + o * k, k), rowOffset: finish.rowOffset(r + i), column: o)
-            }
-          }
-          r += tileRows
-        }
-      }
-    }
-    while r < rows.upperBound {
-      let x = xq + r * k, offset = finish.rowOffset(r)
-      var o = c0
-      while o + 4 <= c1 {
-        let s = tile1x4(x, wq + o * k, k)
-        finish.store(s.0, rowOffset: offset, column: o)
-        finish.store(s.1, rowOffset: offset, column: o + 1)
-        finish.store(s.2, rowOffset: offset, column: o + 2)
-        finish.store(s.3, rowOffset: offset, column: o + 3)
-        o += 4
-      }
-      while o < c1 {
-        finish.store(dot(x, wq + o * k, k), rowOffset: offset, column: o)
-        o += 1
-      }
-      r += 1
-    }
-  }
-
-  /// x rows per register tile.
-  static let tileRows = 4
-
-  /// Σₖ x[i][k] · w[j][k] for widened x rows i in 0..<4 and w rows j in 0..<2 (stride k),
-  /// in the order (0,0), (0,1), (1,0), …: 8 accumulators, 2 weight registers, x read
-  /// straight from memory.
-  @inline(__always)
-  static func tile4x2(
-    _ x: UnsafePointer<Int32>, _ w: UnsafePointer<Int8>, _ k: Int
-  ) -> (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) {
-    let (x0, x1, x2, x3, w0, w1) = (x, x + k, x + 2 * k, x + 3 * k, w, w + k)
-    var (s00, s01, s10, s11): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-    var (s20, s21, s30, s31): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-    for i in 0..<k {
-      let a0 = Int32(w0[i]), a1 = Int32(w1[i])
-      // The masks tell LLVM the values fit in 16 bits, so the products become vpmaddwd.
-      let (b0, b1, b2, b3) = (x0[i] & 0xFF, x1[i] & 0xFF, x2[i] & 0xFF, x3[i] & 0xFF)
-      s00 &+= b0 &* a0
-      s01 &+= b0 &* a1
-      s10 &+= b1 &* a0
-      s11 &+= b1 &* a1
-      s20 &+= b2 &* a0
-      s21 &+= b2 &* a1
-      s30 &+= b3 &* a0
-      s31 &+= b3 &* a1
-    }
-    return (s00, s01, s10, s11, s20, s21, s30, s31)
-  }
-
-  /// Σₖ x[k] · w[j][k] for w rows j in 0..<4 (stride k).
-  @inline(__always)
-  static func tile1x4(_ x: UnsafePointer<UInt8>, _ w: UnsafePointer<Int8>, _ k: Int) -> (Int32, Int32, Int32, Int32) {
-    let (w0, w1, w2, w3) = (w, w + k, w + 2 * k, w + 3 * k)
-    var (s0, s1, s2, s3): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-    for i in 0..<k {
-      let b = Int32(x[i])
-      s0 &+= b &* Int32(w0[i])
-      s1 &+= b &* Int32(w1[i])
-      s2 &+= b &* Int32(w2[i])
-      s3 &+= b &* Int32(w3[i])
-    }
-    return (s0, s1, s2, s3)
-  }
-
-  /// Σₖ x[k] · w[k].
-  @inline(__always)
-  static func dot(_ x: UnsafePointer<UInt8>, _ w: UnsafePointer<Int8>, _ k: Int) -> Int32 {
-    var s: Int32 = 0
-    for i in 0..<k { s &+= Int32(x[i]) &* Int32(w[i]) }
-    return s
-  }
-}
 
 """##########),
     ("Sources/DLCKernels/QuantizedConv.swift", ##########"""
+import CInt8GEMM
+
 /// Quantized 2-D convolution over a `Conv2DShape` (NCHW, weight [OC, C, KH, KW]): im2row
 /// of the uint8 input, then the integer GEMM of `Quantized.denseInt8` with positions as
 /// rows and output channels as columns, written straight into y [N, OC, OH, OW].
@@ -2588,41 +3012,42 @@ extension Quantized {
   public static func workspaceCount(_ s: Conv2DShape) -> Int { s.batch * s.positions * s.patch }
 
   /// y = (xScale · wScale[oc]) · acc + bias[oc] (float output), where acc sums
-  /// (xq − zx) · wq over each patch; padding reads the zero point (real 0), not 0.
+  /// (xq − zx) · wq over each patch; padding reads the zero point (real 0), not 0. wPacked
+  /// is the weight [OC, C·KH·KW] packed by `packWeights(_:rows: OC, columns: C·KH·KW, into:)`.
   public static func conv2dInt8(
-    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wPacked: UnsafePointer<Int8>,
     wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
     y: UnsafeMutablePointer<Float>, shape s: Conv2DShape, workspace: UnsafeMutablePointer<UInt8>
   ) {
-    let finish = Epilogue(
+    let finish = Epilogue.make(
       x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .float(y),
       layout: .channelPlanes(positions: s.positions, channels: s.outChannels))
-    convolve(xq: xq, zeroPoint: x.zeroPoint, wq: wq, shape: s, workspace: workspace, finish)
+    convolve(xq: xq, zeroPoint: x.zeroPoint, wPacked: wPacked, shape: s, workspace: workspace, finish)
   }
 
   /// Like `conv2dInt8`, then yq = clamp(round(y / yScale) + yZeroPoint, lo, 255), lo =
   /// yZeroPoint when `relu` else 0.
   public static func conv2dInt8Requantized(
-    xq: UnsafePointer<UInt8>, x: AffineQuantization, wq: UnsafePointer<Int8>,
+    xq: UnsafePointer<UInt8>, x: AffineQuantization, wPacked: UnsafePointer<Int8>,
     wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?,
     shape s: Conv2DShape, output: AffineQuantization, relu: Bool, yq: UnsafeMutablePointer<UInt8>,
     workspace: UnsafeMutablePointer<UInt8>
   ) {
-    let finish = Epilogue(
+    let finish = Epilogue.make(
       x: x, wScales: wScales, wRowSums: wRowSums, bias: bias, output: .uint8(yq, output, relu: relu),
       layout: .channelPlanes(positions: s.positions, channels: s.outChannels))
-    convolve(xq: xq, zeroPoint: x.zeroPoint, wq: wq, shape: s, workspace: workspace, finish)
+    convolve(xq: xq, zeroPoint: x.zeroPoint, wPacked: wPacked, shape: s, workspace: workspace, finish)
   }
 
   /// im2row into `workspace`, then the GEMM over all N·OH·OW positions.
   static func convolve(
-    xq: UnsafePointer<UInt8>, zeroPoint: Int32, wq: UnsafePointer<Int8>, shape s: Conv2DShape,
-    workspace: UnsafeMutablePointer<UInt8>, _ finish: Epilogue
+    xq: UnsafePointer<UInt8>, zeroPoint: Int32, wPacked: UnsafePointer<Int8>, shape s: Conv2DShape,
+    workspace: UnsafeMutablePointer<UInt8>, _ finish: dlc_u8s8_epilogue
   ) {
     let rows = s.batch * s.positions
     guard rows > 0, s.outChannels > 0 else { return }
     im2row(xq, padding: UInt8(truncatingIfNeeded: zeroPoint), rows: workspace, shape: s)
-    IntegerGEMM.run(xq: workspace, wq: wq, rows: rows, columns: s.outChannels, depth: s.patch, finish)
+    IntegerGEMM.run(xq: workspace, wPacked: wPacked, rows: rows, columns: s.outChannels, depth: s.patch, finish)
   }
 
   /// rows[n·P + oy·OW + ox][(c·KH + i)·KW + j] = x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw],
@@ -2638,21 +3063,202 @@ extension Quantized {
       for task in tasks {
         let n = task / oh, oy = task % oh
         let block = rows + task * ow * patch
-        for r in 0..<patch {
-          let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
-          let iy = oy * sh - ph + i * dh, offset = j * dw - pw
-          let dst = block + r
-          guard iy >= 0, iy < h else {
-            for ox in 0..<ow { dst[ox * patch] = padding }
-            continue
+        // Nested loops over (channel, i, j) rather than dividing r: three integer
+        // divisions per entry cost more than the copy itself (measured 8×).
+        var r = 0
+        for ch in 0..<c {
+          for i in 0..<kh {
+            let iy = oy * sh - ph + i * dh
+            for j in 0..<kw {
+              let offset = j * dw - pw, dst = block + r
+              r += 1
+              guard iy >= 0, iy < h else {
+                for ox in 0..<ow { dst[ox * patch] = padding }
+                continue
+              }
+              let src = x + ((n * c + ch) * h + iy) * w + offset
+              let (lo, hi) = ConvLayout.validRange(offset: offset, stride: sw, width: w, count: ow)
+              for ox in 0..<lo { dst[ox * patch] = padding }
+              for ox in lo..<hi { dst[ox * patch] = src[ox * sw] }
+              for ox in hi..<ow { dst[ox * patch] = padding }
+            }
           }
-          let src = x + ((n * c + ch) * h + iy) * w + offset
-          let (lo, hi) = ConvLayout.validRange(offset: offset, stride: sw, width: w, count: ow)
-          for ox in 0..<lo { dst[ox * patch] = padding }
-          for ox in lo..<hi { dst[ox * patch] = src[ox * sw] }
-          for ox in hi..<ow { dst[ox * patch] = padding }
         }
       }
+    }
+  }
+}
+
+"""##########),
+    ("Sources/DLCKernels/QuantizedGEMM.swift", ##########"""
+import CInt8GEMM
+
+/// The integer GEMM of the quantized kernels, C[r][o] = Σₖ xq[r][k] · wq[o][k] (uint8 ×
+/// int8, exact Int32), is C with intrinsics (Sources/CInt8GEMM/int8_gemm.c): Swift at
+/// `-target-cpu haswell` reaches vpmaddwd at half width only (~43 G multiply-adds/s per
+/// core), the C kernels use vpdpbusd on AVX-512 VNNI (~500 G/s per core, measured on the
+/// build machine), with AVX-512BW, AVX2 and portable fallbacks chosen at run time. This file
+/// packs weights for it, builds its epilogue and splits it over threads.
+extension Quantized {
+  /// Bytes of an int8 weight [rows, columns] packed by `packWeights` (a conv weight [OC, C,
+  /// KH, KW] is rows = OC, columns = C·KH·KW).
+  public static func packedWeightCount(rows: Int, columns: Int) -> Int {
+    dlc_u8s8_packed_size(Int32(rows), Int32(columns))
+  }
+
+  /// Packs the int8 weight wq [rows, columns] of `quantizeWeightsPerChannel` into the
+  /// GEMM's layout (blocks of 16 rows × groups of 4 columns, zero-padded), once per weight:
+  /// `packed` holds `packedWeightCount(rows:columns:)` bytes (64-byte aligned is fastest).
+  public static func packWeights(
+    _ wq: UnsafePointer<Int8>, rows: Int, columns: Int, into packed: UnsafeMutablePointer<Int8>
+  ) {
+    dlc_u8s8_pack_b(wq, Int32(rows), Int32(columns), packed)
+  }
+
+  /// The integer GEMM kernel this CPU runs: "avx512vnni", "avx512bw", "avx2" or
+  /// "portable" (the environment variable DLC_INT8_KERNEL may pick a lesser one).
+  public static var int8KernelName: String { String(cString: dlc_u8s8_kernel_name()) }
+}
+
+/// How the integer GEMM finishes acc[r][o] = Σₖ xq[r][k] · wq[o][k] − zx · rowSum[o]: the
+/// float or the requantized formula of the scheme (Quantized.swift), stored at `layout`'s
+/// offset. The C epilogue evaluates exactly the Swift formulas, in the same order.
+enum Epilogue {
+  /// Float results, or uint8 results requantized with these parameters.
+  enum Output {
+    case float(UnsafeMutablePointer<Float>)
+    case uint8(UnsafeMutablePointer<UInt8>, AffineQuantization, relu: Bool)
+  }
+
+  /// Where result (r, o) goes.
+  enum Layout {
+    /// y[r · columns + o]: dense.
+    case rowMajor(columns: Int)
+    /// y[n, o, p] for r = n · positions + p: convolution over the whole batch, NCHW.
+    case channelPlanes(positions: Int, channels: Int)
+  }
+
+  /// The C epilogue for activations x and a weight's per-row scales and sums.
+  static func make(
+    x: AffineQuantization, wScales: UnsafePointer<Float>, wRowSums: UnsafePointer<Int32>,
+    bias: UnsafePointer<Float>?, output: Output, layout: Layout
+  ) -> dlc_u8s8_epilogue {
+    var e = dlc_u8s8_epilogue()
+    (e.a_zero_point, e.a_scale, e.b_scales, e.b_row_sums, e.bias) = (x.zeroPoint, x.scale, wScales, wRowSums, bias)
+    switch output {
+    case .float(let y):
+      (e.kind, e.y) = (DLC_U8S8_FLOAT, UnsafeMutableRawPointer(y))
+    case .uint8(let yq, let p, let relu):
+      (e.kind, e.y, e.y_scale, e.y_zero_point) = (DLC_U8S8_UINT8, UnsafeMutableRawPointer(yq), p.scale, p.zeroPoint)
+      // Bounds on round(y / yScale), before the zero point is added.
+      (e.lo, e.hi) = (relu ? 0 : Float(-p.zeroPoint), Float(255 - p.zeroPoint))
+    }
+    switch layout {
+    case .rowMajor(let columns):
+      (e.group_rows, e.group_stride, e.row_stride, e.column_stride) = (0, 0, columns, 1)
+    case .channelPlanes(let positions, let channels):
+      (e.group_rows, e.group_stride, e.row_stride, e.column_stride) = (positions, positions * channels, 1, positions)
+    }
+    return e
+  }
+}
+
+/// Runs the C GEMM over xq [rows, depth] and a packed weight [columns, depth], split over
+/// threads: by blocks of 24 rows (a multiple of every kernel's row tile), or, for fewer
+/// than 48 rows, by blocks of 16 columns. Integer sums are exact, so the split never
+/// changes a result.
+enum IntegerGEMM {
+  /// Multiply-adds below which a thread is not worth starting (~1.2 µs of dispatch at
+  /// ~500 G/s, measured).
+  static let minimumWork = 1 << 19
+  /// Rows per unit of the row split.
+  static let rowBlock = 24
+
+  static func run(
+    xq: UnsafePointer<UInt8>, wPacked: UnsafePointer<Int8>, rows: Int, columns: Int, depth k: Int,
+    _ finish: dlc_u8s8_epilogue
+  ) {
+    guard rows > 0, columns > 0 else { return }
+    let perRow = columns * max(k, 1)
+    let part = { (rows: Range<Int>, columns: Range<Int>) in
+      withUnsafePointer(to: finish) { e in
+        dlc_u8s8_gemm_part(
+          Int32(k), xq, Int32(k), wPacked, e, Int32(rows.lowerBound), Int32(rows.upperBound),
+          Int32(columns.lowerBound), Int32(columns.upperBound))
+      }
+    }
+    let blocks = (rows + rowBlock - 1) / rowBlock
+    if blocks >= 2 {
+      Parallel.forEach(count: blocks, minimumPerThread: max(1, minimumWork / (rowBlock * perRow))) { range in
+        part(range.lowerBound * rowBlock..<min(rows, range.upperBound * rowBlock), 0..<columns)
+      }
+    } else {
+      let columnBlocks = (columns + 15) / 16
+      Parallel.forEach(count: columnBlocks, minimumPerThread: max(1, minimumWork / (16 * rows * max(k, 1)))) { range in
+        part(0..<rows, range.lowerBound * 16..<min(columns, range.upperBound * 16))
+      }
+    }
+  }
+}
+
+// MARK: Unpacked weights (transitional)
+
+/// The signatures that took the unpacked weight `wq` [out, in]: they pack it on every call
+/// (a copy of the whole weight), so callers should pack once with `packWeights` and pass
+/// `wPacked`. Kept only while the interpreter moves over; to be deleted.
+extension Quantized {
+  /// Runs body on wq [rows, columns] packed into a temporary buffer.
+  static func withPacked(
+    _ wq: UnsafePointer<Int8>, rows: Int, columns: Int, _ body: (UnsafePointer<Int8>) -> Void
+  ) {
+    withUnsafeTemporaryAllocation(of: Int8.self, capacity: max(1, packedWeightCount(rows: rows, columns: columns))) {
+      packWeights(wq, rows: rows, columns: columns, into: $0.baseAddress!)
+      body($0.baseAddress!)
+    }
+  }
+
+
+
+
+
+}
+
+extension Quantized {
+  /// An int8 weight [rows, columns] (a conv weight [OC, C, KH, KW] is rows = OC) made ready
+  /// for the kernels: packed for the GEMM, with the row sums the zero-point correction
+  /// needs. `prepare()` does both from the weight's current values; callers prepare once
+  /// after the weights are loaded (quantized models are for inference only).
+  public final class PreparedWeights: @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    public let packed: UnsafeMutablePointer<Int8>
+    public let rowSums: UnsafeMutablePointer<Int32>
+    private let source: UnsafePointer<Int8>
+    private var ready = false
+
+    public init(_ q: UnsafePointer<Int8>, rows: Int, columns: Int) {
+      (source, self.rows, self.columns) = (q, rows, columns)
+      let bytes = max(Quantized.packedWeightCount(rows: rows, columns: columns), 1)
+      packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
+      rowSums = .allocate(capacity: max(rows, 1))
+    }
+
+    deinit {
+      UnsafeMutableRawPointer(packed).deallocate()
+      rowSums.deallocate()
+    }
+
+    /// Packs the weight and sums its rows, the first time only.
+    @inline(__always)
+    public func prepare() {
+      guard !ready else { return }
+      Quantized.packWeights(source, rows: rows, columns: columns, into: packed)
+      for r in 0..<rows {
+        var sum: Int32 = 0
+        for k in 0..<columns { sum &+= Int32(source[r * columns + k]) }
+        rowSums[r] = sum
+      }
+      ready = true
     }
   }
 }
@@ -2664,6 +3270,8 @@ extension Quantized {
 /// Both ignore NaN and ±∞ (an infinite bound would make every finite value quantize to
 /// the zero point); an observer that has seen no finite value reports (0, 0).
 
+import CInt8GEMM
+
 /// The exact range of every finite value observed (PyTorch `MinMaxObserver`).
 public struct MinMaxObserver: Sendable, Equatable {
   /// The least and greatest finite values seen; +∞/−∞ while none has been.
@@ -2672,16 +3280,26 @@ public struct MinMaxObserver: Sendable, Equatable {
   /// An observer that has seen nothing.
   public init() {}
 
-  /// Widens the range to cover x's finite values.
+  /// Widens the range to cover x's finite values (vectorized in C, split over threads when
+  /// large; min and max do not depend on the order, up to the sign of a zero bound).
   public mutating func observe(_ x: UnsafePointer<Float>, count: Int) {
-    var (lo, hi) = (low, high)
-    for i in 0..<count {
-      let v = x[i]
-      // NaN fails both comparisons; ±∞ pass one, so they are screened out explicitly.
-      if v < lo && v.isFinite { lo = v }
-      if v > hi && v.isFinite { hi = v }
+    let minimumPerThread = 1 << 16
+    let chunks = Parallel.chunkCount(count: count, minimumPerThread: minimumPerThread)
+    guard chunks > 1 else {
+      dlc_f32_finite_range(x, count, &low, &high)
+      return
     }
-    (low, high) = (lo, hi)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunks) { bounds in
+      Parallel.forEachChunk(count: count, minimumPerThread: minimumPerThread) { chunk, range in
+        var (lo, hi) = (Float.infinity, -Float.infinity)
+        dlc_f32_finite_range(x + range.lowerBound, range.count, &lo, &hi)
+        (bounds[2 * chunk], bounds[2 * chunk + 1]) = (lo, hi)
+      }
+      for chunk in 0..<chunks {
+        low = min(low, bounds[2 * chunk])
+        high = max(high, bounds[2 * chunk + 1])
+      }
+    }
   }
 
   /// Whether any finite value has been seen.

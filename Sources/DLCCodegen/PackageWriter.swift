@@ -2,8 +2,8 @@ import DLCTraining
 import Foundation
 
 /// Writes an emitted trainer as a Swift package a person can keep, read and build without
-/// dlc: `Package.swift`, a three-line README, the carried modules (OpenBLAS shim,
-/// DLCBasics, DLCKernels, DLCTraining — dlc's own files, verbatim) and the trainer
+/// dlc: `Package.swift`, a three-line README, the carried modules (OpenBLAS shim, the C
+/// integer GEMM, DLCBasics, DLCKernels, DLCTraining — dlc's own files, verbatim) and the trainer
 /// target: `Model.swift` (the specialized model), `Run.swift` (the configuration as
 /// constants) and `main.swift` (the command line).
 public enum PackageWriter {
@@ -51,8 +51,9 @@ public enum PackageWriter {
       products: [.executable(name: "\(executable)", targets: ["\(target)"])],
       targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CInt8GEMM"),
         .target(name: "DLCBasics"),
-        .target(name: "DLCKernels", dependencies: ["COpenBLAS"], swiftSettings: kernelFlags),
+        .target(name: "DLCKernels", dependencies: ["COpenBLAS", "CInt8GEMM"], swiftSettings: kernelFlags),
         .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: [.unsafeFlags(["-Onone"])]),
         .executableTarget(name: "\(target)", dependencies: ["DLCKernels", "DLCTraining"], swiftSettings: kernelFlags),
       ]

@@ -3,6 +3,8 @@
 /// Both ignore NaN and ±∞ (an infinite bound would make every finite value quantize to
 /// the zero point); an observer that has seen no finite value reports (0, 0).
 
+import CInt8GEMM
+
 /// The exact range of every finite value observed (PyTorch `MinMaxObserver`).
 public struct MinMaxObserver: Sendable, Equatable {
   /// The least and greatest finite values seen; +∞/−∞ while none has been.
@@ -11,16 +13,26 @@ public struct MinMaxObserver: Sendable, Equatable {
   /// An observer that has seen nothing.
   public init() {}
 
-  /// Widens the range to cover x's finite values.
+  /// Widens the range to cover x's finite values (vectorized in C, split over threads when
+  /// large; min and max do not depend on the order, up to the sign of a zero bound).
   public mutating func observe(_ x: UnsafePointer<Float>, count: Int) {
-    var (lo, hi) = (low, high)
-    for i in 0..<count {
-      let v = x[i]
-      // NaN fails both comparisons; ±∞ pass one, so they are screened out explicitly.
-      if v < lo && v.isFinite { lo = v }
-      if v > hi && v.isFinite { hi = v }
+    let minimumPerThread = 1 << 16
+    let chunks = Parallel.chunkCount(count: count, minimumPerThread: minimumPerThread)
+    guard chunks > 1 else {
+      dlc_f32_finite_range(x, count, &low, &high)
+      return
     }
-    (low, high) = (lo, hi)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunks) { bounds in
+      Parallel.forEachChunk(count: count, minimumPerThread: minimumPerThread) { chunk, range in
+        var (lo, hi) = (Float.infinity, -Float.infinity)
+        dlc_f32_finite_range(x + range.lowerBound, range.count, &lo, &hi)
+        (bounds[2 * chunk], bounds[2 * chunk + 1]) = (lo, hi)
+      }
+      for chunk in 0..<chunks {
+        low = min(low, bounds[2 * chunk])
+        high = max(high, bounds[2 * chunk + 1])
+      }
+    }
   }
 
   /// Whether any finite value has been seen.

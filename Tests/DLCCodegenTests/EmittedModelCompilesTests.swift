@@ -42,7 +42,8 @@ import _DLCTestSupport
       files.append(path)
     }
     // All models in one module: their classes and file-private helpers must not collide.
-    let arguments = ["-typecheck", "-warnings-as-errors", "-I", Self.modules!, "-I", Golden.root + "/Sources/COpenBLAS"] + files
+    let arguments = ["-typecheck", "-warnings-as-errors", "-I", Self.modules!, "-I", Golden.root + "/Sources/COpenBLAS",
+                     "-I", Golden.root + "/Sources/CInt8GEMM/include"] + files
     let (status, output) = try Self.run(Self.swiftc!, arguments)
     #expect(status == 0, "swiftc -typecheck failed:\n\(output)")
   }

@@ -5,8 +5,9 @@ import _DLCTestSupport
 
 private typealias Tensor = KernelTesting.Tensor
 
-/// A raw buffer of any element type, for the integer sides of the quantized kernels.
-private final class Buffer<Element> {
+/// A raw buffer of any element type, for the integer sides of the quantized kernels (also
+/// used by QuantizedGEMMTests).
+final class Buffer<Element> {
   let m: UnsafeMutablePointer<Element>
   let count: Int
 
@@ -28,15 +29,17 @@ private final class Buffer<Element> {
   var array: [Element] { Array(UnsafeBufferPointer(start: m, count: count)) }
 }
 
-/// A weight quantized per row, with its float original.
+/// A weight quantized per row and packed for the GEMM, with its float original.
 private struct QuantizedWeight {
-  let w: [Float], q: Buffer<Int8>, scales: Buffer<Float>, rowSums: Buffer<Int32>
+  let w: [Float], q: Buffer<Int8>, packed: Buffer<Int8>, scales: Buffer<Float>, rowSums: Buffer<Int32>
 
   init(rows: Int, columns: Int, seed: UInt64) {
     w = KernelTesting.random(rows * columns, seed: seed)
     (q, scales, rowSums) = (Buffer(count: rows * columns, value: 0), Buffer(count: rows, value: 0), Buffer(count: rows, value: 0))
     let tw = Tensor(w)
     Quantized.quantizeWeightsPerChannel(tw.p, rows: rows, columns: columns, q: q.m, scales: scales.m, rowSums: rowSums.m)
+    packed = Buffer(count: Quantized.packedWeightCount(rows: rows, columns: columns), value: 0)
+    Quantized.packWeights(q.p, rows: rows, columns: columns, into: packed.m)
   }
 }
 
@@ -66,7 +69,7 @@ private func integerReference(_ xq: [UInt8], _ zx: Int32, _ wq: [Int8], rows: In
 }
 
 /// Uint8 activations, every value from 0 to 255 equally likely.
-private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
   var generator = SplitMix64(seed: seed)
   return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
 }
@@ -142,7 +145,7 @@ private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
   // MARK: Dense
 
   // The last three split over threads (by columns, then by rows) or have K = 0.
-  @Test(arguments: [(1, 3, 5), (5, 7, 3), (9, 33, 11), (13, 65, 18), (1, 784, 401), (66, 200, 51), (10, 0, 4)])
+  @Test(arguments: [(1, 3, 5), (5, 7, 3), (9, 33, 11), (13, 65, 18), (4, 784, 401), (96, 200, 60), (10, 0, 4)])
   func denseMatchesIntegerReferenceExactly(rows: Int, inF: Int, outF: Int) {
     let xq = randomBytes(rows * inF, seed: 21), weight = QuantizedWeight(rows: outF, columns: inF, seed: 22)
     let bias = KernelTesting.random(outF, seed: 23)
@@ -152,7 +155,7 @@ private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     for withBias in [true, false] {
       let y = Tensor(count: rows * outF)
       Quantized.denseInt8(
-        xq: txq.p, x: p, wq: weight.q.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
+        xq: txq.p, x: p, wPacked: weight.packed.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
         bias: withBias ? tb.p : nil, rows: rows, inFeatures: inF, outFeatures: outF, y: y.m)
       let expected = (0..<rows * outF).map {
         finish(acc[$0], p, weight.scales.array[$0 % outF], withBias ? bias[$0 % outF] : nil)
@@ -170,7 +173,7 @@ private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     let acc = integerReference(xq, p.zeroPoint, weight.q.array, rows: rows, inF: inF, outF: outF)
     let (yq, txq, tb) = (Buffer<UInt8>(count: rows * outF, value: 0), Buffer(xq), Tensor(bias))
     Quantized.denseInt8Requantized(
-      xq: txq.p, x: p, wq: weight.q.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
+      xq: txq.p, x: p, wPacked: weight.packed.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
       bias: tb.p, rows: rows, inFeatures: inF, outFeatures: outF, output: out, relu: relu, yq: yq.m)
     let expected = (0..<rows * outF).map {
       requantize(finish(acc[$0], p, weight.scales.array[$0 % outF], bias[$0 % outF]), out, relu: relu)
@@ -191,7 +194,7 @@ private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     DenseKernel.forward(x: tx.p, weight: tw.p, bias: tb.p, y: exact.m, rows: rows, inFeatures: inF, outFeatures: outF)
     let scratch = Buffer<UInt8>(count: rows * inF, value: 0)
     Quantized.denseDynamic(
-      x: tx.p, wq: weight.q.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p, bias: tb.p, rows: rows,
+      x: tx.p, wPacked: weight.packed.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p, bias: tb.p, rows: rows,
       inFeatures: inF, outFeatures: outF, y: dynamic.m, scratch: scratch.m)
     let sx = AffineQuantization(min: x.min()!, max: x.max()!).scale
     for r in 0..<rows {
@@ -254,13 +257,13 @@ private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     let y = Tensor(count: acc.count), yq = Buffer<UInt8>(count: acc.count, value: 0), tb = Tensor(bias)
     let txq = Buffer(xq)
     Quantized.conv2dInt8(
-      xq: txq.p, x: p, wq: weight.q.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
+      xq: txq.p, x: p, wPacked: weight.packed.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
       bias: tb.p, y: y.m, shape: s, workspace: workspace.m)
     let channel = { (i: Int) in (i / (oh * ow)) % s.outChannels }
     let expected = acc.indices.map { finish(acc[$0], p, weight.scales.array[channel($0)], bias[channel($0)]) }
     #expect(y.array == expected)
     Quantized.conv2dInt8Requantized(
-      xq: txq.p, x: p, wq: weight.q.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
+      xq: txq.p, x: p, wPacked: weight.packed.p, wScales: weight.scales.p, wRowSums: weight.rowSums.p,
       bias: tb.p, shape: s, output: out, relu: true, yq: yq.m, workspace: workspace.m)
     #expect(yq.array == expected.map { requantize($0, out, relu: true) })
   }

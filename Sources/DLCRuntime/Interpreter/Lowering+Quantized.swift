@@ -13,51 +13,56 @@ extension Lowering {
       let (q, x, n, p) = (u8(op.operands[0]), out(op), count(op.operands[0]), Self.affine(op, "scale", "zero_point"))
       return { Quantized.dequantize(q, count: n, p, into: x) }
     case "dense_int8":
-      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let weights = prepared(op.operands[1])
       let (xq, scales, bias, inQ) = (u8(op.operands[0]), f(op, 2), optional(op, 3), Self.affine(op, "x_scale", "x_zero_point"))
       let rows = count(op.operands[0]) / weights.columns
       let (outF, inF) = (weights.rows, weights.columns)
       if op.attributes["y_scale"] != nil {
         let (yq, outQ, relu) = (u8(.value(op.results[0].name)), Self.affine(op, "y_scale", "y_zero_point"), Self.bool(op, "relu"))
         return {
+          weights.prepare()
           Quantized.denseInt8Requantized(
-            xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
+            xq: xq, x: inQ, wPacked: weights.packed, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
             inFeatures: inF, outFeatures: outF, output: outQ, relu: relu, yq: yq)
         }
       }
       let y = out(op)
       return {
+        weights.prepare()
         Quantized.denseInt8(
-          xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
+          xq: xq, x: inQ, wPacked: weights.packed, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows,
           inFeatures: inF, outFeatures: outF, y: y)
       }
     case "conv2d_int8":
       let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
-      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let weights = prepared(op.operands[1])
       let (xq, scales, bias, inQ) = (u8(op.operands[0]), f(op, 2), optional(op, 3), Self.affine(op, "x_scale", "x_zero_point"))
       let ws = UnsafeMutableRawPointer(scratch()).assumingMemoryBound(to: UInt8.self)
       if op.attributes["y_scale"] != nil {
         let (yq, outQ, relu) = (u8(.value(op.results[0].name)), Self.affine(op, "y_scale", "y_zero_point"), Self.bool(op, "relu"))
         return {
+          weights.prepare()
           Quantized.conv2dInt8Requantized(
-            xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, shape: s, output: outQ,
+            xq: xq, x: inQ, wPacked: weights.packed, wScales: scales, wRowSums: weights.rowSums, bias: bias, shape: s, output: outQ,
             relu: relu, yq: yq, workspace: ws)
         }
       }
       let y = out(op)
       return {
+        weights.prepare()
         Quantized.conv2dInt8(
-          xq: xq, x: inQ, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, y: y, shape: s, workspace: ws)
+          xq: xq, x: inQ, wPacked: weights.packed, wScales: scales, wRowSums: weights.rowSums, bias: bias, y: y, shape: s, workspace: ws)
       }
     case "dense_dynamic_int8":
-      let weights = IntegerWeights(raw(op.operands[1]), shape: shape(op.operands[1]))
+      let weights = prepared(op.operands[1])
       let (x, scales, bias, y) = (f(op, 0), f(op, 2), optional(op, 3), out(op))
       let rows = count(op.operands[0]) / weights.columns
       let (outF, inF) = (weights.rows, weights.columns)
       let ws = UnsafeMutableRawPointer(scratch()).assumingMemoryBound(to: UInt8.self)
       return {
+        weights.prepare()
         Quantized.denseDynamic(
-          x: x, wq: weights.q, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows, inFeatures: inF,
+          x: x, wPacked: weights.packed, wScales: scales, wRowSums: weights.rowSums, bias: bias, rows: rows, inFeatures: inF,
           outFeatures: outF, y: y, scratch: ws)
       }
     case "dense_f16":
@@ -96,6 +101,14 @@ extension Lowering {
     }
   }
 
+  /// An i8 weight parameter, packed (with its row sums) when its op first runs, after the
+  /// checkpoint's weights were loaded.
+  func prepared(_ operand: Operand) -> Quantized.PreparedWeights {
+    let dims = shape(operand)
+    return Quantized.PreparedWeights(raw(operand).assumingMemoryBound(to: Int8.self), rows: dims.first ?? 0,
+                                     columns: dims.dropFirst().reduce(1, *))
+  }
+
   /// `operand` as UInt8 (quantized activations).
   func u8(_ operand: Operand) -> UnsafeMutablePointer<UInt8> { raw(operand).assumingMemoryBound(to: UInt8.self) }
 
@@ -104,34 +117,5 @@ extension Lowering {
 
   static func affine(_ op: Operation, _ scale: String, _ zeroPoint: String) -> AffineQuantization {
     AffineQuantization(scale: float(op, scale, 1), zeroPoint: Int32(int(op, zeroPoint)))
-  }
-}
-
-/// An i8 weight parameter [rows, …] and its row sums Σₖ q[r][k], which the integer GEMM
-/// needs to subtract the input's zero point. The sums are taken when the op first runs,
-/// after the checkpoint's weights were loaded (quantized models are for inference only).
-final class IntegerWeights: @unchecked Sendable {
-  let q: UnsafeMutablePointer<Int8>
-  let rows: Int
-  let columns: Int
-  private let sums: UnsafeMutablePointer<Int32>
-  private var summed = false
-
-  init(_ raw: UnsafeMutableRawPointer, shape: [Int]) {
-    q = raw.assumingMemoryBound(to: Int8.self)
-    rows = shape.first ?? 0
-    columns = shape.dropFirst().reduce(1, *)
-    sums = .allocate(capacity: max(rows, 1))
-  }
-
-  deinit { sums.deallocate() }
-
-  /// The row sums, computed on first use.
-  var rowSums: UnsafePointer<Int32> {
-    if !summed {
-      for r in 0..<rows { sums[r] = (0..<columns).reduce(Int32(0)) { $0 &+ Int32(q[r * columns + $1]) } }
-      summed = true
-    }
-    return UnsafePointer(sums)
   }
 }

@@ -78,13 +78,13 @@ let package = Package(
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
     .target(name: "DLCCodegen", dependencies: ["DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
-    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCTraining", "_DLCTestSupport"]),
+    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]),
 
     // MARK: DLCDriver: runs the stages for one invocation
     .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),
     .testTarget(
       name: "DLCDriverTests",
-      dependencies: ["DLCDriver", "DLCTraining", "_DLCTestSupport"]
+      dependencies: ["DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]
     ),
 
     // MARK: dlc: the command line

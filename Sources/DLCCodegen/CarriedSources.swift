@@ -744,6 +744,141 @@ public enum JSONText {
 }
 
 """##########),
+    ("Sources/DLCBasics/SHA256.swift", ##########"""
+/// SHA-256 as FIPS 180-4 (section 6.2) specifies it: the key of cached activations and
+/// the checksum of their file. It lives here, not in the training module, because that
+/// module is built without optimization and a hash over a data set must be fast.
+public struct SHA256 {
+  /// The eight working words H0…H7 (FIPS 180-4 §5.3.3 initial values).
+  private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
+  /// Bytes not yet hashed (fewer than 64).
+  private var pending: [UInt8] = []
+  /// Bytes seen so far.
+  private var length: UInt64 = 0
+
+  public init() {}
+
+  /// Hashes `bytes` after what came before.
+  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    guard !bytes.isEmpty else { return }
+    length &+= UInt64(bytes.count)
+    var rest = bytes[...]
+    if !pending.isEmpty {
+      let take = min(64 - pending.count, rest.count)
+      pending += rest.prefix(take)
+      rest = rest.dropFirst(take)
+      guard pending.count == 64 else { return }
+      pending.withUnsafeBytes { compress(blocks: $0) }
+      pending.removeAll(keepingCapacity: true)
+    }
+    let whole = rest.count / 64 * 64
+    if whole > 0 { compress(blocks: UnsafeRawBufferPointer(rebasing: rest.prefix(whole))) }
+    pending += rest.dropFirst(whole)
+  }
+
+  /// Hashes a byte array.
+  public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+  /// Hashes a string's UTF-8 bytes, preceded by their count, so that consecutive
+  /// fields cannot run into each other.
+  public mutating func update(field text: String) {
+    let utf8 = Array(text.utf8)
+    update(integer: UInt64(utf8.count))
+    update(utf8)
+  }
+
+  /// Hashes an integer as 8 little-endian bytes.
+  public mutating func update(integer value: UInt64) {
+    withUnsafeBytes(of: value.littleEndian) { update($0) }
+  }
+
+  /// The 32-byte digest: pads (a 1 bit, zeros, the bit length; §5.1.1) and compresses.
+  public consuming func finalize() -> [UInt8] {
+    let bits = length &* 8
+    var tail = pending
+    tail.append(0x80)
+    while tail.count % 64 != 56 { tail.append(0) }
+    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+    tail.withUnsafeBytes { compress(blocks: $0) }
+    var out: [UInt8] = []
+    out.reserveCapacity(32)
+    for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
+      out += [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+    }
+    return out
+  }
+
+  /// The digest of `bytes`.
+  public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    var h = SHA256()
+    h.update(bytes)
+    return h.finalize()
+  }
+
+  /// The digest of `bytes`.
+  public static func hash(_ bytes: [UInt8]) -> [UInt8] { bytes.withUnsafeBytes { hash($0) } }
+
+  /// Lower-case hexadecimal.
+  public static func hex(_ digest: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for b in digest { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The round constants K0…K63 (§4.2.2): the first 32 bits of the fractional parts of
+  /// the cube roots of the first 64 primes.
+  private static let k: [UInt32] = [
+    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+  ]
+
+  /// The compression function (§6.2.2) over whole 64-byte blocks.
+  private mutating func compress(blocks: UnsafeRawBufferPointer) {
+    var (h0, h1, h2, h3, h4, h5, h6, h7) = state
+    Self.k.withUnsafeBufferPointer { k in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+        var offset = 0
+        while offset + 64 <= blocks.count {
+          // The message schedule: W0…W15 from the block (big-endian), then σ0/σ1 mixing.
+          for t in 0..<16 {
+            w[t] = UInt32(bigEndian: blocks.loadUnaligned(fromByteOffset: offset + 4 * t, as: UInt32.self))
+          }
+          for t in 16..<64 {
+            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+          }
+          var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+          for t in 0..<64 {
+            let sum1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = h &+ sum1 &+ ch &+ k[t] &+ w[t]
+            let sum0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = sum0 &+ maj
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+          }
+          h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+          offset += 64
+        }
+      }
+    }
+    state = (h0, h1, h2, h3, h4, h5, h6, h7)
+  }
+}
+
+/// ROTR^n(x) (§3.2).
+@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+"""##########),
     ("Sources/DLCKernels/Activation.swift", ##########"""
 import Foundation
 
@@ -1130,9 +1265,11 @@ public enum BLAS {
     }
   }
 
-  /// Multiply-adds a thread gets at least before `sgemmParallel` splits (OpenBLAS 0.3.21
-  /// threads from m·n·k > 262,144 on; a split pays off a little later than that).
-  static let minimumWorkPerThread = 262_144
+  /// Multiply-adds a thread gets at least before `sgemmParallel` splits. Waking a second
+  /// thread costs several microseconds, so smaller products run on the calling thread:
+  /// at 262,144 (where OpenBLAS 0.3.21 starts threading) the digits MLP's 64×64×128
+  /// products were split and its training step ran at 0.55× the speed.
+  static let minimumWorkPerThread = 4_194_304
 
   /// Sets OpenBLAS to one thread, once, before the first GEMM.
   private static let singleThreaded: Void = openblas_set_num_threads(1)
@@ -3934,6 +4071,9 @@ public struct Checkpoint: Sendable, Equatable {
     public static let spec = "dlc.spec"
     /// The module's IR text.
     public static let ir = "dlc.ir"
+    /// The deployment passes an optimized checkpoint went through, comma-separated
+    /// (`fold-batchnorm,quantize`); its IR is then the optimized one.
+    public static let passes = "dlc.passes"
     /// Completed epochs.
     public static let epoch = "dlc.epoch"
     /// Completed optimizer steps.
@@ -5997,6 +6137,15 @@ public protocol TrainingBackend: AnyObject {
   func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer
   /// The loss of the last `predict(batch: n)` output against `lossTarget(batch: n)`.
   func loss(batch n: Int) throws -> Float
+
+  /// The frozen prefix the model splits off (`precompute-frozen`), or nil. With one, the
+  /// training step and `predict` take the prefix's output, not the data's features
+  /// (see `FrozenPrefix.swift`); the default is nil.
+  var frozenPrefix: FrozenPrefix? { get }
+  /// The features buffer of the frozen prefix for a batch of `n` samples.
+  func precomputeBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float>
+  /// The prefix's output (`n × frozenPrefix.outputCount`) for `precomputeBuffer(batch: n)`.
+  func precompute(batch n: Int) throws -> UnsafePointer<Float>
 }
 
 /// One parameter a backend holds: weights, biases, running statistics, optimizer state.
@@ -6098,6 +6247,104 @@ public struct TrainingError: Error, Sendable, CustomStringConvertible {
   public var message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/DeployedModel.swift", ##########"""
+import DLCKernels
+
+/// The deployed model of an emitted package: an inference-only backend compiled from the
+/// IR the spec's deployment passes (`optimize:`) produce, and the checkpoints it runs.
+///
+/// In: an optimized checkpoint (`dlc optimize`, or `dlc train` with an `optimize:` list),
+/// whose metadata names its passes (`dlc.passes`) and holds its IR (`dlc.ir`). Out: the
+/// backend `eval`, `predict` and `latency` run on it. The emitted class was compiled from
+/// the same passes run without weights, so its shapes are the checkpoint's; what the
+/// weights decide beyond the parameters themselves — the activation ranges static
+/// quantization calibrated — it reads from the checkpoint's IR (`CheckpointIR`).
+public struct DeployedModel {
+  /// The passes the class was compiled with, comma-separated as in `dlc.passes`.
+  public let passes: String
+  /// Makes the model for a seed and the checkpoint's IR text.
+  public let make: (UInt64, String) throws -> TrainingBackend
+
+  public init(passes: String, make: @escaping (UInt64, String) throws -> TrainingBackend) {
+    self.passes = passes
+    self.make = make
+  }
+
+  /// The backend factory for `checkpoint` at `path`: `deployed` for an optimized
+  /// checkpoint with the same passes, `trainer` for any other checkpoint; an optimized
+  /// checkpoint this package cannot run is an error that says why.
+  public static func backend(
+    for checkpoint: Checkpoint, path: String, deployed: DeployedModel?,
+    trainer: @escaping (UInt64) throws -> TrainingBackend
+  ) throws -> (UInt64) throws -> TrainingBackend {
+    guard let passes = checkpoint.metadata[Checkpoint.Key.passes] else { return trainer }
+    guard let deployed else {
+      throw TrainingError(
+        "'\(path)' is an optimized checkpoint (passes '\(passes)') and this package has no deployed model: "
+          + "its spec lists no 'optimize:' passes; evaluate the checkpoint with 'dlc', or recompile the package from a spec that lists them")
+    }
+    guard passes == deployed.passes else {
+      throw TrainingError(
+        "'\(path)' went through the passes '\(passes)', this package's deployed model through '\(deployed.passes)'; "
+          + "recompile the package from a spec whose 'optimize:' lists the checkpoint's passes")
+    }
+    guard let ir = checkpoint.metadata[Checkpoint.Key.ir] else {
+      throw TrainingError("'\(path)': an optimized checkpoint without its IR ('\(Checkpoint.Key.ir)' metadata)")
+    }
+    return { seed in try deployed.make(seed, ir) }
+  }
+}
+
+/// The ops of an optimized checkpoint's IR text, by result name: just enough of the IR
+/// to read the attributes the weights decided (activation scales and zero points).
+public struct CheckpointIR {
+  /// `result name → (opcode, the op's line)` for every op with a result.
+  private var ops: [String: (opcode: String, line: Substring)] = [:]
+
+  /// Indexes the op lines of `text` (`%r = opcode(…) {…} : type`).
+  public init(_ text: String) {
+    for raw in text.split(separator: "\n") {
+      let line = raw.drop { $0 == " " }
+      guard line.first == "%", let eq = line.range(of: " = "), let paren = line[eq.upperBound...].firstIndex(of: "(") else {
+        continue
+      }
+      let name = line[line.index(after: line.startIndex)..<eq.lowerBound]
+      // The first result names the op (ops with several results list them with ", %").
+      let first = name.split(separator: ",").first.map(String.init) ?? String(name)
+      ops[first] = (String(line[eq.upperBound..<paren]), line)
+    }
+  }
+
+  /// The `AffineQuantization` in attributes `scale` and `zeroPoint` of the op defining
+  /// `result`, which must be an `opcode`; read as the interpreter reads them (the
+  /// printed Double, then Float).
+  public func affine(_ result: String, opcode: String, _ scale: String, _ zeroPoint: String) throws -> AffineQuantization {
+    guard let op = ops[result] else {
+      throw TrainingError("the checkpoint's IR has no op '%\(result)'; it was optimized from another model")
+    }
+    guard op.opcode == opcode else {
+      throw TrainingError("the checkpoint's IR computes '%\(result)' with '\(op.opcode)', this model with '\(opcode)'")
+    }
+    guard let s = Self.attribute(scale, in: op.line).flatMap(Double.init),
+          let z = Self.attribute(zeroPoint, in: op.line).flatMap({ Int32($0) }) else {
+      throw TrainingError("the checkpoint's IR gives '%\(result)' no '\(scale)' and '\(zeroPoint)'")
+    }
+    return AffineQuantization(scale: Float(s), zeroPoint: z)
+  }
+
+  /// The text of attribute `key` in the op's `{key = value, …}` (a number: up to the next
+  /// `,` or `}`).
+  static func attribute(_ key: String, in line: Substring) -> String? {
+    for opener in ["{", ", "] {
+      guard let r = line.range(of: opener + key + " = ") else { continue }
+      let value = line[r.upperBound...].prefix { $0 != "," && $0 != "}" }
+      return String(value)
+    }
+    return nil
+  }
 }
 
 """##########),
@@ -6302,6 +6549,233 @@ extension EpochRecord {
 }
 
 """##########),
+    ("Sources/DLCTraining/Training/FeatureCache.swift", ##########"""
+import DLCBasics
+import Foundation
+
+/// The frozen prefix's outputs on disk (`cache: disk`): `<runs>/cache/<key>.bin`, so a
+/// second run over the same prefix and data skips the precomputation.
+///
+/// The key is the SHA-256 of what the outputs are a function of: the prefix's IR (without
+/// source locations), the values of the parameters it reads, and the features of each
+/// split as the prefix receives them. Those features already are the data files'
+/// contents after the split (fractions, stratification, seed) and the preprocessing
+/// (statistics fitted on the train split), so any change to one of them changes the key,
+/// and a change that does not reach the prefix's input (a renamed file) does not.
+///
+/// File layout, little-endian: the magic `DLCFEAT1`, the key (32 bytes), the SHA-256 of
+/// the payload (32 bytes), the rank and the output shape (UInt32, then UInt64 each), the
+/// split count and each split's sample count (UInt32, then UInt64 each), then the payload:
+/// each split's outputs as Float32, row-major. Written atomically; a file whose header,
+/// size or payload checksum does not match is reported and recomputed, never used.
+enum FeatureCache {
+  /// What reading a cache file found.
+  enum Lookup {
+    case found([[Float]])
+    case missing
+    case invalid(String)
+  }
+
+  static let magic = Array("DLCFEAT1".utf8)
+
+  /// The cache key of `prefix` with the current `parameters` over `splits`.
+  static func key(prefix: FrozenPrefix, parameters: [ParameterSlot], splits: [Dataset]) -> [UInt8] {
+    var h = SHA256()
+    h.update(field: "dlc precompute-frozen cache 1")
+    h.update(field: prefix.text)
+    let slots = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    for name in prefix.parameters.sorted() {
+      h.update(field: name)
+      guard let slot = slots[name] else { continue }
+      h.update(field: slot.dtype.rawValue)
+      for d in slot.shape { h.update(integer: UInt64(d)) }
+      h.update(UnsafeRawBufferPointer(start: slot.pointer, count: slot.byteCount))
+    }
+    for split in splits {
+      h.update(integer: UInt64(split.count))
+      for d in split.sampleShape { h.update(integer: UInt64(d)) }
+      split.x.withUnsafeBytes { h.update($0) }
+    }
+    return h.finalize()
+  }
+
+  /// The splits' outputs stored at `path`, if it holds exactly what `key`, `shape` and
+  /// `counts` describe.
+  static func read(_ path: String, key: [UInt8], shape: [Int], counts: [Int]) -> Lookup {
+    guard FileManager.default.fileExists(atPath: path) else { return .missing }
+    guard let data = FileManager.default.contents(atPath: path) else { return .invalid("it cannot be read") }
+    let header = headerBytes(key: key, payloadDigest: [UInt8](repeating: 0, count: 32), shape: shape, counts: counts)
+    let width = shape.reduce(1, *)
+    let payloadBytes = counts.reduce(0) { $0 + $1 * width } * 4
+    return data.withUnsafeBytes { raw -> Lookup in
+      guard raw.count >= header.count, Array(raw[0..<8]) == magic else { return .invalid("not a feature cache") }
+      guard Array(raw[8..<40]) == key else { return .invalid("it was written for other data or weights") }
+      guard Array(raw[72..<header.count]) == Array(header[72...]) else {
+        return .invalid("its shape or sample counts differ")
+      }
+      guard raw.count == header.count + payloadBytes else {
+        return .invalid("it holds \(raw.count) bytes, not \(header.count + payloadBytes)")
+      }
+      let payload = UnsafeRawBufferPointer(rebasing: raw[header.count...])
+      guard SHA256.hash(payload) == Array(raw[40..<72]) else { return .invalid("its contents do not match their checksum") }
+      var out: [[Float]] = []
+      var offset = 0
+      for count in counts {
+        let n = count * width
+        out.append([Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+          if n > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[offset..<offset + 4 * n])) }
+          initialized = n
+        })
+        offset += 4 * n
+      }
+      return .found(out)
+    }
+  }
+
+  /// Stores `features` (one array per split) at `path`, atomically.
+  static func write(_ path: String, key: [UInt8], shape: [Int], features: [[Float]]) throws {
+    var payload = SHA256()
+    for f in features { f.withUnsafeBytes { payload.update($0) } }
+    var bytes = headerBytes(key: key, payloadDigest: payload.finalize(), shape: shape, counts: features.map { $0.count / max(shape.reduce(1, *), 1) })
+    bytes.reserveCapacity(bytes.count + features.reduce(0) { $0 + 4 * $1.count })
+    for f in features { f.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+    do throws(AtomicFile.Failure) {
+      try AtomicFile.createDirectories(AtomicFile.directory(of: path))
+      try AtomicFile.replace(path, with: bytes)
+    } catch {
+      throw TrainingError("cannot write the feature cache '\(path)': \(error.reason)")
+    }
+  }
+
+  /// The header: magic, key, payload digest, shape and counts.
+  static func headerBytes(key: [UInt8], payloadDigest: [UInt8], shape: [Int], counts: [Int]) -> [UInt8] {
+    var out = magic + key + payloadDigest
+    func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    append(UInt32(shape.count))
+    for d in shape { append(UInt64(d)) }
+    append(UInt32(counts.count))
+    for c in counts { append(UInt64(c)) }
+    return out
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/FrozenPrefix.swift", ##########"""
+import DLCBasics
+import Foundation
+
+/// A model's frozen prefix, split off by `precompute-frozen`: the layers from the input
+/// that nothing trains and nothing random runs in. A backend with one computes
+/// `predict(precompute(x))`; the training loop maps every split through `precompute`
+/// once, before the first epoch, and trains the head on the results.
+public struct FrozenPrefix: Sendable, Hashable {
+  /// The per-sample shape of the prefix's output, the head's input.
+  public var outputShape: [Int]
+  /// The prefix's IR without source locations: what it computes, for the cache key.
+  public var text: String
+  /// The parameters the prefix reads, whose values are part of the cache key.
+  public var parameters: [String]
+  /// Whether the results are also kept in `<runs>/cache/` for the next run (`cache: disk`).
+  public var diskCache: Bool
+
+  public init(outputShape: [Int], text: String, parameters: [String], diskCache: Bool) {
+    self.outputShape = outputShape
+    self.text = text
+    self.parameters = parameters
+    self.diskCache = diskCache
+  }
+
+  /// Floats per sample of the prefix's output.
+  public var outputCount: Int { outputShape.reduce(1, *) }
+}
+
+extension TrainingBackend {
+  public var frozenPrefix: FrozenPrefix? { nil }
+
+  public func precomputeBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float> {
+    throw TrainingError("the model has no frozen prefix to precompute")
+  }
+
+  public func precompute(batch n: Int) throws -> UnsafePointer<Float> {
+    throw TrainingError("the model has no frozen prefix to precompute")
+  }
+
+  /// `data` as the head sees it: each sample's features replaced by the frozen prefix's
+  /// output, computed in sequential batches of `batchSize`; `data` itself when the model
+  /// has no prefix. Reconstruction targets (the features themselves) become explicit values.
+  public func precomputed(_ data: Dataset, batchSize: Int) throws -> Dataset {
+    guard let prefix = frozenPrefix else { return data }
+    return try precomputed(data, features: mapThroughPrefix(data, prefix: prefix, batchSize: batchSize), prefix: prefix)
+  }
+
+  /// The prefix's output for every sample of `data`, row-major.
+  func mapThroughPrefix(_ data: Dataset, prefix: FrozenPrefix, batchSize: Int) throws -> [Float] {
+    let width = prefix.outputCount, f = data.featureCount
+    var out = [Float](repeating: 0, count: data.count * width)
+    let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
+    try out.withUnsafeMutableBufferPointer { dst in
+      try data.x.withUnsafeBufferPointer { src in
+        for b in 0..<batches.count {
+          let (first, rows) = (b * batchSize, batches[b].count)
+          let x = try precomputeBuffer(batch: rows)
+          x.update(from: src.baseAddress! + first * f, count: rows * f)
+          let y = try precompute(batch: rows)
+          (dst.baseAddress! + first * width).update(from: y, count: rows * width)
+        }
+      }
+    }
+    return out
+  }
+
+  /// `data` with `features` (the prefix's output) in place of its own.
+  func precomputed(_ data: Dataset, features: [Float], prefix: FrozenPrefix) -> Dataset {
+    let targets: Targets
+    if case .reconstruction = data.y { targets = .values(data.x, width: data.featureCount) } else { targets = data.y }
+    return Dataset(x: features, y: targets, count: data.count, sampleShape: prefix.outputShape)
+  }
+}
+
+extension Trainer {
+  /// The run's splits mapped through the backend's frozen prefix: read from the disk
+  /// cache when asked for and valid, computed (and then stored) otherwise.
+  func precompute(_ data: inout PreparedData, prefix: FrozenPrefix, backend: TrainingBackend) throws {
+    let started = Date()
+    let splits = [data.train, data.valid, data.test]
+    var features: [[Float]]?
+    var note = ""
+    var cache: (path: String, key: [UInt8])?
+    if prefix.diskCache {
+      let key = FeatureCache.key(prefix: prefix, parameters: backend.parameters, splits: splits)
+      let path = options.runsDirectory + "/cache/" + SHA256.hex(key) + ".bin"
+      cache = (path, key)
+      switch FeatureCache.read(path, key: key, shape: prefix.outputShape, counts: splits.map(\.count)) {
+      case .found(let cached):
+        features = cached
+        note = "read from \(path)"
+      case .missing:
+        note = "cached in \(path)"
+      case .invalid(let why):
+        note = "\(path) was not usable (\(why)); recomputed and rewrote it"
+      }
+    }
+    let mapped = try features ?? splits.map { try backend.mapThroughPrefix($0, prefix: prefix, batchSize: config.batchSize) }
+    if features == nil, let cache {
+      // A cache that cannot be written costs the next run time, not this one its result.
+      do { try FeatureCache.write(cache.path, key: cache.key, shape: prefix.outputShape, features: mapped) } catch {
+        note = "not cached: \(error)"
+      }
+    }
+    data.train = backend.precomputed(data.train, features: mapped[0], prefix: prefix)
+    data.valid = backend.precomputed(data.valid, features: mapped[1], prefix: prefix)
+    data.test = backend.precomputed(data.test, features: mapped[2], prefix: prefix)
+    let samples = splits.reduce(0) { $0 + $1.count }
+    let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+    options.write("precomputed the frozen prefix for \(samples) samples (\(prefix.outputCount) floats each) in \(seconds) s"
+      + (note.isEmpty ? "" : "; " + note) + "\n")
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/Training/Inference.swift", ##########"""
 import Foundation
 
@@ -6357,10 +6831,11 @@ public enum Inference {
   ) throws -> Evaluation {
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
-    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
-    guard split.count > 0 else {
+    guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    guard raw.count > 0 else {
       throw TrainingError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
     }
+    let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
     let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
@@ -6379,7 +6854,8 @@ public enum Inference {
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
-    return try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(split)
+    return try Evaluator(backend: backend, batchSize: run.train.batchSize)
+      .outputs(backend.precomputed(split, batchSize: run.train.batchSize))
   }
 
   /// R² against predicting the train split's mean, and that baseline's RMSE, in the
@@ -6416,7 +6892,8 @@ public enum Inference {
     let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
-    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(data)
+    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)
+      .outputs(backend.precomputed(data, batchSize: run.train.batchSize))
     if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
       let standardized = values
       standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
@@ -7504,7 +7981,8 @@ import Foundation
 /// model) in; trained parameters, a JSON-lines log and `best`/`last` checkpoints out.
 ///
 /// Steps: load and split the data, fit the preprocessing on the train split, initialize
-/// (or resume, or take a base model's weights), then per epoch run `@train_step` over the
+/// (or resume, or take a base model's weights), map the data through the model's frozen
+/// prefix if it has one (`FrozenPrefix`), then per epoch run `@train_step` over the
 /// shuffled batches, evaluate the validation split, log, checkpoint, and ask early
 /// stopping whether to go on. Everything random is addressed by (seed, epoch, step), so a
 /// resumed run repeats the uninterrupted one exactly.
@@ -7557,10 +8035,12 @@ public final class Trainer {
 
   /// Trains, writing the log and checkpoints as it goes.
   public func run() throws -> Report {
-    let data = try PreparedData(run: description, seed: seed)
+    var data = try PreparedData(run: description, seed: seed)
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
     var state = try startingState(backend: backend, data: data)
+    // With a frozen prefix, every split goes through it once; the head trains on the results.
+    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
     let stepsPerEpoch = (data.train.count + batches - 1) / batches
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
@@ -7705,9 +8185,12 @@ import Foundation
 /// package shares it and `dlc`'s own commands and the emitted ones behave alike.
 public enum TrainerCommandLine {
   /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
-  /// 1 a problem with the data, a checkpoint or the arguments.
+  /// 1 a problem with the data, a checkpoint or the arguments. `eval`, `predict` and
+  /// `latency` run an optimized checkpoint on `deployed` (when the package has one) and
+  /// any other checkpoint on the trainer's model.
   public static func main(
-    _ arguments: [String], run: RunDescription, makeBackend: @escaping (UInt64) throws -> TrainingBackend
+    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil,
+    makeBackend: @escaping (UInt64) throws -> TrainingBackend
   ) -> Int32 {
     let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
     var args = Array(arguments.dropFirst())
@@ -7741,12 +8224,16 @@ public enum TrainerCommandLine {
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
+        let checkpoint = try options.required("checkpoint")
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: try options.required("checkpoint"), split: options.value("split") ?? "test", makeBackend: makeBackend)
+          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test",
+          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
+        let checkpoint = try options.required("checkpoint")
         let csv = try Inference.predict(
-          run: run, checkpoint: try options.required("checkpoint"), input: try options.required("input"), makeBackend: makeBackend)
+          run: run, checkpoint: checkpoint, input: try options.required("input"),
+          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
           do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
@@ -7757,8 +8244,9 @@ public enum TrainerCommandLine {
       case "latency":
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
-        for m in try Latency.measure(run: run, checkpoint: try options.required("checkpoint"), batches: batches, seconds: seconds,
-                                     makeBackend: makeBackend) {
+        let checkpoint = try options.required("checkpoint")
+        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds,
+                                     makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -7775,6 +8263,13 @@ public enum TrainerCommandLine {
     return 1
   }
 
+  /// The model a checkpoint runs on (see `DeployedModel.backend`).
+  static func backend(
+    for path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
+  ) throws -> (UInt64) throws -> TrainingBackend {
+    try DeployedModel.backend(for: Checkpoint(contentsOf: path), path: path, deployed: deployed, trainer: trainer)
+  }
+
   static func usage(_ program: String, _ run: RunDescription) -> String {
     """
     \(program): the trainer of '\(run.name)', compiled by dlc.
@@ -7787,7 +8282,9 @@ public enum TrainerCommandLine {
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
     the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well.
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well. An optimized
+    checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
+    the same 'optimize:' passes.
     """
   }
 

@@ -19,15 +19,23 @@ final class EmitContext {
   private var layers: [IRLocation: String] = [:]
   /// Float arrays the class declares (`private let name: [Float] = […]`).
   private(set) var constants: [(name: String, values: [Float])] = []
+  /// The deployment passes of a deployed model (`fold-batchnorm,quantize`), "" for a trainer.
+  let deployedPasses: String
+  /// int8 weights the class packs once (`Quantized.PreparedWeights`), by parameter.
+  private(set) var preparedWeights: [(name: String, parameter: String, rows: Int, columns: Int)] = []
+  /// Activation quantization parameters the class reads from the checkpoint's IR: the
+  /// op's result, its opcode, and the attributes of the scale and the zero point.
+  private(set) var activationRanges: [(name: String, result: String, opcode: String, scale: String, zeroPoint: String)] = []
 
   /// Names of the emitted code that IR values must not take.
   static let reserved: Set<String> = [
-    "n", "lr", "step", "arena", "p", "i", "b", "blocks", "range", "mask", "seed", "weights", "w", "loss",
+    "n", "lr", "step", "arena", "p", "ir", "i", "b", "blocks", "range", "mask", "seed", "weights", "w", "loss",
     "Scalar", "Parallel", "RandomStream", "Float", "Int", "Int32", "Int64", "UInt64",
   ]
 
-  init(module: Module, batchSize: Int, specText: String?) {
+  init(module: Module, batchSize: Int, specText: String?, deployedPasses: String = "") {
     self.module = module
+    self.deployedPasses = deployedPasses
     self.batchSize = batchSize
     specPath = module.attributes["spec"]?.stringValue ?? module.name
     specLines = specText.map { $0.split(separator: "\n", omittingEmptySubsequences: false) } ?? []
@@ -97,6 +105,23 @@ final class EmitContext {
       if !text.isEmpty { out += ": " + text }
     }
     return out
+  }
+
+  /// The property holding int8 weight parameter `irName` packed (declared once).
+  func prepared(_ irName: String, rows: Int, columns: Int) -> String {
+    if let w = preparedWeights.first(where: { $0.parameter == irName }) { return w.name }
+    let name = Self.unique((parameterNames[irName] ?? SwiftName.identifier(irName)) + "_packed", in: &taken)
+    preparedWeights.append((name, irName, rows, columns))
+    return name
+  }
+
+  /// The property holding the quantization in attributes `scale`/`zeroPoint` of the op
+  /// defining `result` (`input`: its x_… attributes, `output`: its y_…, `range`: its own).
+  func activationRange(_ result: String, opcode: String, _ scale: String, _ zeroPoint: String, role: String) -> String {
+    if let r = activationRanges.first(where: { $0.result == result && $0.scale == scale }) { return r.name }
+    let name = Self.unique(name(result) + "_" + role, in: &taken)
+    activationRanges.append((name, result, opcode, scale, zeroPoint))
+    return name
   }
 
   /// The name of a class constant holding `values` (declared once per distinct list).

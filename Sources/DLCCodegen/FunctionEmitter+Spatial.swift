@@ -73,7 +73,7 @@ extension FunctionEmitter {
   mutating func convShape(_ op: Operation) -> String {
     let x: [Extent], w: [Extent]
     switch op.opcode {
-    case "conv2d": (x, w) = (dims(op.operands[0]), dims(op.operands[1]))
+    case "conv2d", "conv2d_int8", "conv2d_f16": (x, w) = (dims(op.operands[0]), dims(op.operands[1]))
     case "conv2d_grad_input": (x, w) = (resultDims(op), dims(op.operands[1]))
     default: (x, w) = (dims(op.operands[1]), resultDims(op))
     }
@@ -91,7 +91,7 @@ extension FunctionEmitter {
   static func convShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Conv2DShape? {
     let x: TensorType, w: TensorType
     switch op.opcode {
-    case "conv2d": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
+    case "conv2d", "conv2d_int8", "conv2d_f16": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
     case "conv2d_grad_input": (x, w) = (op.results[0].type, typeOf(op.operands[1]))
     case "conv2d_grad_weight": (x, w) = (typeOf(op.operands[1]), op.results[0].type)
     default: return nil

@@ -81,8 +81,7 @@ struct FunctionEmitter {
     guard let offset = fused.plan.offsets[name], let type = fused.types[name] else {
       return swiftName
     }
-    let accessor = type.element == .i32 ? "i32" : type.element == .i64 ? "i64" : "f32"
-    text.line("let \(swiftName) = arena.\(accessor)(\(SwiftName.int(offset)))")
+    text.line("let \(swiftName) = arena.\(ModelClass.accessor(type.element).name)(\(SwiftName.int(offset)))")
     return swiftName
   }
 
@@ -104,8 +103,8 @@ struct FunctionEmitter {
   mutating func result(_ op: Operation, _ i: Int = 0) -> String { value(op.results[i].name) }
 
   /// This op's scratch space in the arena.
-  func scratch() -> String {
-    "arena.f32(\(SwiftName.int(fused.plan.scratchOffsets[stepIndex] ?? 0)))"
+  func scratch(_ accessor: String = "f32") -> String {
+    "arena.\(accessor)(\(SwiftName.int(fused.plan.scratchOffsets[stepIndex] ?? 0)))"
   }
 
   /// True the first time it is asked for `key` in this method (declare-once locals).
@@ -192,6 +191,7 @@ struct FunctionEmitter {
     if try emitLoss(op) { return }
     if try emitOptimizer(op) { return }
     if try emitAttention(op) { return }
+    if try emitQuantized(op) { return }
     throw CodegenError("the emitter has no kernel for '\(op.opcode)' (\(op.label))")
   }
 }

@@ -6,7 +6,8 @@ import DLCPasses
 /// TrainingBackend` whose training step, prediction and loss are straight-line kernel
 /// calls and fused loops over two static arenas.
 ///
-/// In: a module after `autodiff` (it has `@train_step`, `@predict`, `@loss`). Out: the
+/// In: a module after `autodiff` (it has `@train_step`, `@predict`, `@loss`, and
+/// `@precompute` when `precompute-frozen` split off a frozen prefix). Out: the
 /// Swift source and its sizes. The class is specialized to the module: every size but
 /// the batch `n` of a call is a literal; each function family (the training step;
 /// prediction with the loss) is planned once at the spec's batch size by `MemoryPlan`
@@ -15,6 +16,10 @@ import DLCPasses
 /// literals in the update calls; only ops the module holds are emitted. The training loop
 /// (`DLCTraining`) drives the class like the interpreter, and the results agree to the
 /// bit (see `Fusion.swift`).
+///
+/// `emitDeployed` makes the same class, without the training step, from the IR after the
+/// spec's deployment passes (`DeployedModel.swift`): parameters may be i8 or f16 there, the
+/// quantized ops are emitted as the interpreter lowers them (`FunctionEmitter+Quantized`).
 public enum ModelEmitter {
   /// Emits `module`. `specText`, when given, puts each spec line beside the code it
   /// became.
@@ -22,13 +27,7 @@ public enum ModelEmitter {
     guard let train = module.function(named: "train_step") else {
       throw CodegenError("the module has no '@train_step' (run the 'autodiff' pass first)")
     }
-    guard let predict = module.function(named: "predict"), let loss = module.function(named: "loss") else {
-      throw CodegenError("the module needs '@predict' and '@loss'")
-    }
-    guard let batch = module.attributes["train"]?["batch_size"]?.intValue, batch > 0 else {
-      throw CodegenError("the module has no 'train.batch_size'")
-    }
-    let context = EmitContext(module: module, batchSize: batch, specText: specText)
+    let (context, batch) = try context(module, specText: specText)
     let typeName = SwiftName.typeName(module.name) + "Model"
 
     // The training step: the learning rate and the step arrive as Swift arguments.
@@ -36,8 +35,50 @@ public enum ModelEmitter {
     let trainPlan = FusedFunction(train, batch: batch, directArguments: trainDirect, scratchBytes: scratch(module, train))
     var trainBody = FunctionEmitter(context: context, fused: trainPlan, direct: trainDirect, depth: 2)
     try trainBody.emit(trainPlan.steps[...])
-    let trainReturns = train.returns.map { trainBody.value($0) }
+    let training = ModelClass.Training(
+      plan: trainPlan, body: trainBody.text, returns: train.returns.map { trainBody.value($0) },
+      arguments: train.arguments.prefix(2).map(\.name))
 
+    // The frozen prefix (`precompute-frozen`): its own arena, run once per sample before training.
+    var prefix: ModelClass.Prefix?
+    if let precompute = module.function(named: "precompute"), let description = PrecomputeFrozen.Prefix(of: module) {
+      let plan = FusedFunction(precompute, batch: batch, directArguments: [], scratchBytes: scratch(module, precompute))
+      var body = FunctionEmitter(context: context, fused: plan, direct: [], depth: 2)
+      try body.emit(plan.steps[...])
+      prefix = ModelClass.Prefix(
+        plan: plan, body: body.text, output: body.value(precompute.returns[0]), argument: precompute.arguments[0].name,
+        description: description)
+    }
+    return try emitClass(context, typeName: typeName, batch: batch, training: training, prefix: prefix)
+  }
+
+  /// Emits the deployed model of `module`, the IR after the deployment passes `passes`
+  /// (as `Driver.optimizedModule` gives it, without weights): `<Spec>DeployedModel`,
+  /// prediction and loss only, whose training methods throw.
+  public static func emitDeployed(_ module: Module, passes: [String], specText: String? = nil) throws -> EmittedModel {
+    let (context, batch) = try context(module, specText: specText, deployedPasses: passes.joined(separator: ","))
+    var model = try emitClass(context, typeName: SwiftName.typeName(module.name) + "DeployedModel", batch: batch, training: nil, prefix: nil)
+    model.passes = passes
+    return model
+  }
+
+  /// The emit context of `module` and its batch size.
+  private static func context(_ module: Module, specText: String?, deployedPasses: String = "") throws -> (EmitContext, Int) {
+    guard module.function(named: "predict") != nil, module.function(named: "loss") != nil else {
+      throw CodegenError("the module needs '@predict' and '@loss'")
+    }
+    guard let batch = module.attributes["train"]?["batch_size"]?.intValue, batch > 0 else {
+      throw CodegenError("the module has no 'train.batch_size'")
+    }
+    return (EmitContext(module: module, batchSize: batch, specText: specText, deployedPasses: deployedPasses), batch)
+  }
+
+  /// Prediction and loss, then the class around them and the training step (if any).
+  private static func emitClass(
+    _ context: EmitContext, typeName: String, batch: Int, training: ModelClass.Training?, prefix: ModelClass.Prefix?
+  ) throws -> EmittedModel {
+    let module = context.module
+    let predict = module.function(named: "predict")!, loss = module.function(named: "loss")!
     // Prediction and loss share one arena: one function, split where the loss begins.
     let inference = joined(predict: predict, loss: loss)
     let inferencePlan = FusedFunction(inference, batch: batch, directArguments: [], scratchBytes: scratch(module, inference))
@@ -54,14 +95,13 @@ public enum ModelEmitter {
     let lossValue = lossBody.value(inference.returns[1])
 
     let model = ModelClass(
-      context: context, typeName: typeName, trainPlan: trainPlan, inferencePlan: inferencePlan,
-      train: (trainBody.text, trainReturns), predict: (predictBody.text, output), loss: (lossBody.text, lossValue),
-      trainArguments: train.arguments.prefix(2).map(\.name), inferenceArguments: inference.arguments.map(\.name),
-      outputWidth: predict.results.first?.elementCountPerSample ?? 0)
+      context: context, typeName: typeName, inferencePlan: inferencePlan, predict: (predictBody.text, output),
+      loss: (lossBody.text, lossValue), inferenceArguments: inference.arguments.map(\.name),
+      outputWidth: predict.results.first?.elementCountPerSample ?? 0, training: training, prefix: prefix)
     return EmittedModel(
-      typeName: typeName, source: model.source(), trainArenaBytes: trainPlan.plan.arenaBytes,
+      typeName: typeName, source: model.source(), trainArenaBytes: training?.plan.plan.arenaBytes ?? 0,
       inferenceArenaBytes: inferencePlan.plan.arenaBytes, parameterCount: module.parameters.count,
-      parameterFloats: model.parameterFloats)
+      parameterBytes: model.parameterBytes)
   }
 
   /// `@predict` then `@loss` as one function `(input, target) -> (output, loss)`: the
@@ -101,7 +141,8 @@ public enum ModelEmitter {
       returns: predict.returns + loss.returns.map { rename[$0] ?? $0 })
   }
 
-  /// The kernels' scratch bytes of an op at batch `batch` (`workspaceCount`, as the interpreter plans it).
+  /// The kernels' scratch bytes of an op at batch `batch` (`workspaceCount`, as the
+  /// interpreter plans it: `Lowering.scratchBytes` and `quantizedScratchBytes`).
   static func scratch(_ module: Module, _ function: Function) -> (Operation, Int) -> Int {
     var values: [String: TensorType] = [:]
     for a in function.arguments { values[a.name] = a.type }
@@ -124,24 +165,35 @@ public enum ModelEmitter {
         let heads = max(FunctionEmitter.int(op, "heads"), 1)
         let shape = AttentionShape(batch: x[0], length: x[1], width: x[2], heads: heads, causal: FunctionEmitter.bool(op, "causal"))
         return AttentionKernel.workspaceCount(shape) * 4
+      case "conv2d_int8":
+        return FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf).map(Quantized.workspaceCount) ?? 0
+      case "dense_dynamic_int8":
+        return Extent.dims(of: typeOf(op.operands[0])).reduce(1) { $0 * $1.value(batch: batch) }
+      case "dense_f16":
+        return typeOf(op.operands[1]).elementCount() * 4
+      case "conv2d_f16":
+        guard let shape = FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf) else { return 0 }
+        return (typeOf(op.operands[1]).elementCount() + Conv2DKernel.workspaceCount(shape)) * 4
       default: return 0
       }
     }
   }
 }
 
-/// An emitted model: the text of `Model.swift` and what it allocates.
+/// An emitted model: the text of `Model.swift` (or `DeployedModel.swift`) and what it allocates.
 public struct EmittedModel: Sendable, Hashable {
   /// The class name (`DigitsMlpModel`).
   public let typeName: String
   /// The Swift source of `Model.swift`.
   public let source: String
-  /// Bytes of the training step's arena (activations, gradients, kernel scratch).
+  /// Bytes of the training step's arena (activations, gradients, kernel scratch); 0 for a deployed model.
   public let trainArenaBytes: Int
   /// Bytes of the arena prediction and the loss share.
   public let inferenceArenaBytes: Int
   /// Parameters of the module (weights, biases, running statistics, optimizer state).
   public let parameterCount: Int
-  /// Floats in the parameter block (all parameters, each padded to 64 bytes).
-  public let parameterFloats: Int
+  /// Bytes of the parameter block (all parameters in their element types, each padded to 64 bytes).
+  public let parameterBytes: Int
+  /// The deployment passes of a deployed model (as `dlc.passes` lists them); empty for a trainer.
+  public var passes: [String] = []
 }

@@ -4,11 +4,15 @@ import Foundation
 /// Writes an emitted trainer as a Swift package a person can keep, read and build without
 /// dlc: `Package.swift`, a three-line README, the carried modules (OpenBLAS shim, the C
 /// integer GEMM, DLCBasics, DLCKernels, DLCTraining — dlc's own files, verbatim) and the trainer
-/// target: `Model.swift` (the specialized model), `Run.swift` (the configuration as
+/// target: `Model.swift` (the specialized model), `DeployedModel.swift` (the model after
+/// the spec's deployment passes, when it lists some), `Run.swift` (the configuration as
 /// constants) and `main.swift` (the command line).
 public enum PackageWriter {
-  /// The files of the package, by path relative to its folder.
-  public static func files(run: RunDescription, model: EmittedModel, specText: String) -> [(path: String, text: String)] {
+  /// The files of the package, by path relative to its folder; `deployed` is the
+  /// deployed model (`ModelEmitter.emitDeployed`), when the spec has deployment passes.
+  public static func files(
+    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String
+  ) -> [(path: String, text: String)] {
     let target = model.typeName.hasSuffix("Model") ? String(model.typeName.dropLast(5)) + "Trainer" : model.typeName + "Trainer"
     let executable = run.name.replacingOccurrences(of: "_", with: "-")
     var out: [(String, String)] = [
@@ -16,16 +20,19 @@ public enum PackageWriter {
       ("README.md", readme(run: run, executable: executable)),
       ("Sources/\(target)/Model.swift", model.source),
       ("Sources/\(target)/Run.swift", runFile(run: run, specText: specText)),
-      ("Sources/\(target)/main.swift", mainFile(model: model)),
+      ("Sources/\(target)/main.swift", mainFile(model: model, deployed: deployed)),
     ]
+    if let deployed { out.append(("Sources/\(target)/DeployedModel.swift", deployed.source)) }
     for file in CarriedSources.files { out.append((file.path, file.text)) }
     return out.sorted { $0.0 < $1.0 }
   }
 
   /// Writes the package into `directory` (created if needed; files it holds are replaced).
-  public static func write(run: RunDescription, model: EmittedModel, specText: String, to directory: String) throws {
+  public static func write(
+    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, to directory: String
+  ) throws {
     let fm = FileManager.default
-    for (path, text) in files(run: run, model: model, specText: specText) {
+    for (path, text) in files(run: run, model: model, deployed: deployed, specText: specText) {
       let full = directory + "/" + path
       try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try text.write(toFile: full, atomically: true, encoding: .utf8)
@@ -94,19 +101,34 @@ public enum PackageWriter {
     return "#\"\"\"\n" + body + "\n\"\"\"#" + (text.hasSuffix("\n") ? " + \"\\n\"" : "")
   }
 
-  static func mainFile(model: EmittedModel) -> String {
-    """
-    // The command line: train, eval and predict over the compiled model (see --help).
-    import DLCKernels
-    import DLCTraining
-    #if canImport(Glibc)
-    import Glibc
-    #endif
+  static func mainFile(model: EmittedModel, deployed: EmittedModel?) -> String {
+    var text = """
+      // The command line: train, eval and predict over the compiled model (see --help).
+      import DLCKernels
+      import DLCTraining
+      #if canImport(Glibc)
+      import Glibc
+      #endif
 
-    // GEMM's fast kernels are chosen when OpenBLAS loads; this may restart the process once.
-    BLASSetup.reexecWithFastKernelsIfNeeded()
-    exit(TrainerCommandLine.main(CommandLine.arguments, run: run) { seed in \(model.typeName)(seed: seed) })
+      // GEMM's fast kernels are chosen when OpenBLAS loads; this may restart the process once.
+      BLASSetup.reexecWithFastKernelsIfNeeded()
 
-    """
+      """
+    if let deployed {
+      text += """
+        // Optimized checkpoints (`dlc optimize`) run on the deployed model, others on the trainer's.
+        let deployed = DeployedModel(passes: \(deployed.typeName).passes) { seed, ir in
+          try \(deployed.typeName)(seed: seed, checkpointIR: ir)
+        }
+        exit(TrainerCommandLine.main(CommandLine.arguments, run: run, deployed: deployed) { seed in \(model.typeName)(seed: seed) })
+
+        """
+    } else {
+      text += """
+        exit(TrainerCommandLine.main(CommandLine.arguments, run: run) { seed in \(model.typeName)(seed: seed) })
+
+        """
+    }
+    return text
   }
 }

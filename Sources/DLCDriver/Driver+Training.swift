@@ -103,10 +103,10 @@ extension Driver {
     }
   }
 
-  /// The deployed form of a training module: `@predict` and `@loss`, without the
-  /// training step and optimizer state.
+  /// The deployed form of a training module: `@predict` (whole again if
+  /// `precompute-frozen` split it) and `@loss`, without the training step and optimizer state.
   static func deployedModule(_ module: Module) -> Module {
-    var m = module
+    var m = PrecomputeFrozen.rejoined(module)
     m.functions.removeAll { $0.name == "train_step" }
     m.parameters.removeAll { $0.attributes["state"]?.stringValue == "optimizer" }
     return m
@@ -117,9 +117,9 @@ extension Driver {
   static func runtimeCommand(_ options: SpecOptions, needsTraining: Bool, _ body: (Module) throws -> String) -> DriverResult {
     let diags = DiagnosticEngine()
     var result = DriverResult()
-    guard let (_, checked) = frontEnd(options.path, diags), var module = checked else { return finish(result, diags, options) }
+    guard let (spec, checked) = frontEnd(options.path, diags), var module = checked else { return finish(result, diags, options) }
     if needsTraining {
-      guard let trained = trainingModule(module, options.path, diags) else { return finish(result, diags, options) }
+      guard let trained = trainingModule(module, spec, diags) else { return finish(result, diags, options) }
       module = trained
     }
     do {

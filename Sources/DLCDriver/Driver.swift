@@ -9,6 +9,7 @@ import DLCPasses
 import DLCSema
 import DLCSpec
 import DLCSyntax
+import Foundation
 
 /// What one invocation produced.
 public struct DriverResult: Sendable {
@@ -79,7 +80,7 @@ public enum Driver {
     let diags = DiagnosticEngine()
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
-    if let (spec, module) = front, let module, let training = trainingModule(module, options.path, diags) {
+    if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags) {
       var optimized: Module?
       if !OptimizePipeline.entries(of: module).filter({ !$0.runsAtTraining }).isEmpty {
         guard let (m, _) = optimizedModule(module, spec: spec, diags) else { return finish(result, diags, options) }
@@ -106,8 +107,8 @@ public enum Driver {
         result.stdout = printModule(module)
       }
     case .trainIR:
-      if let (_, module) = frontEnd(options.path, diags), let module,
-         let trained = trainingModule(module, options.path, diags, printAfterAll: passOptions.printIRAfterAll, sink: sink) {
+      if let (spec, module) = frontEnd(options.path, diags), let module,
+         let trained = trainingModule(module, spec, diags, printAfterAll: passOptions.printIRAfterAll, sink: sink) {
         result.stdout = dumps + printModule(trained)
       }
     case .optIR:
@@ -128,7 +129,9 @@ public enum Driver {
   /// The diagnostics `dlc check` reports for a spec, as values (for tests and tools).
   public static func diagnostics(forSpecAt path: String) -> [Diagnostic] {
     let diags = DiagnosticEngine()
-    _ = frontEnd(path, diags)
+    // As `check`: a spec that checks must also give a training step (and pass the
+    // training-time passes, which report at the op's place).
+    if let (spec, module) = frontEnd(path, diags), let module { _ = trainingModule(module, spec, diags) }
     return diags.sorted
   }
 
@@ -154,21 +157,44 @@ public enum Driver {
     return (spec, module)
   }
 
-  /// The module after `autodiff`, verified; nil with a diagnostic when it fails.
+  /// The module as training runs it, verified: the spec's training-time passes
+  /// (`precompute_frozen`) then `autodiff`; nil with a diagnostic when one fails, at the
+  /// op's place in the spec (or in the base spec it came from) when the pass names one.
   static func trainingModule(
-    _ module: Module, _ path: String, _ diags: DiagnosticEngine, printAfterAll: Bool = false, sink: @escaping (String) -> Void = { _ in }
+    _ module: Module, _ spec: Spec, _ diags: DiagnosticEngine, printAfterAll: Bool = false,
+    sink: @escaping (String) -> Void = { _ in }
   ) -> Module? {
+    let path = spec.file.path
     do {
-      return try PassManager(passes: [Autodiff()], printAfterAll: printAfterAll, sink: sink).running(module)
-    } catch {
+      var passes: [any Pass] = []
+      for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
+        passes.append(try OptimizePipeline.pass(for: entry))
+      }
+      return try PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink).running(module)
+    } catch let error as PassManagerError {
       let message: DiagnosticMessage
       switch error {
+      case .passFailed(let pass, let why as PassError) where pass != Autodiff().name:
+        diags.emit(Diagnostic(.passFailed(pass, why.message), at: passErrorRange(why.location, spec: spec))
+          .help(why.help))
+        return nil
       case .passFailed(_, let why): message = .autodiffFailed("\(why)")
       default: message = .internalVerifierFailure("\(error)")
       }
       diags.emit(Diagnostic(message, at: nil, path: path))
-      return nil
+    } catch {
+      diags.emit(Diagnostic(.passFailed("optimize", "\(error)"), at: nil, path: path))
     }
+    return nil
+  }
+
+  /// The word at a pass error's IR location: in the spec, or in another spec file it
+  /// names (a base model's layer); nil when neither can be read.
+  static func passErrorRange(_ location: IRLocation?, spec: Spec) -> SourceRange? {
+    guard let location else { return nil }
+    if location.file == spec.file.path { return sourceRange(location, in: spec.file) }
+    guard let bytes = FileManager.default.contents(atPath: location.file) else { return nil }
+    return sourceRange(location, in: SourceFile(path: location.file, bytes: [UInt8](bytes)))
   }
 
   /// Renders diagnostics to stderr and sets the exit status.

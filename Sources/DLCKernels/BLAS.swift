@@ -49,9 +49,11 @@ public enum BLAS {
     }
   }
 
-  /// Multiply-adds a thread gets at least before `sgemmParallel` splits (OpenBLAS 0.3.21
-  /// threads from m·n·k > 262,144 on; a split pays off a little later than that).
-  static let minimumWorkPerThread = 262_144
+  /// Multiply-adds a thread gets at least before `sgemmParallel` splits. Waking a second
+  /// thread costs several microseconds, so smaller products run on the calling thread:
+  /// at 262,144 (where OpenBLAS 0.3.21 starts threading) the digits MLP's 64×64×128
+  /// products were split and its training step ran at 0.55× the speed.
+  static let minimumWorkPerThread = 4_194_304
 
   /// Sets OpenBLAS to one thread, once, before the first GEMM.
   private static let singleThreaded: Void = openblas_set_num_threads(1)

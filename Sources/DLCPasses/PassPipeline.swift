@@ -21,6 +21,7 @@ public enum PassPipeline {
       Autodiff(),
       FoldBatchNorm(),
       Quantize(),
+      PrecomputeFrozen(),
     ]
   }
 
@@ -65,6 +66,7 @@ public enum OptimizePipeline {
     case "fold_batchnorm": return FoldBatchNorm()
     case "quantize": return try Quantize(options: entry.options)
     case "prune": return try Prune(options: entry.options)
+    case "precompute_frozen": return PrecomputeFrozen()
     default:
       throw PassError("pass '\(entry.passName)' does not run on the deployed model",
                       help: entry.runsAtTraining ? "it applies while training: 'dlc train' runs it" : nil)

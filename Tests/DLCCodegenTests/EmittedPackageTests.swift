@@ -9,6 +9,8 @@ import _DLCTestSupport
 /// seed: per-epoch losses and checkpoint tensors must be identical (the emitted model
 /// calls the same kernels in the same order, and its fused loops apply the same
 /// per-element formulas), and `dlc eval` must score the emitted checkpoint as its own.
+/// The deployed model of a spec with `optimize:` passes must score dlc's optimized
+/// checkpoint as `dlc eval` does.
 @Suite(.serialized) struct EmittedPackageTests {
   /// One MLP, the CNN, the attention model (the three), with epochs past warm-up.
   static let cases: [(spec: String, epochs: Int)] = [
@@ -63,6 +65,37 @@ import _DLCTestSupport
     let crossEval = try Self.run(executable, ["eval", "--checkpoint", work + "/dlc-runs/\(name)/best.safetensors", "--split", split, "--json"], in: Golden.root)
     #expect(crossEval.status == 0, "\(crossEval.output)")
     #expect(crossEval.output == scoreOwn.stdout)
+
+    try checkDeployedModel(name, spec: spec, executable: executable, runs: work + "/dlc-runs", split: split)
+  }
+
+  /// The deployed model. With deployment passes in the spec (digits_mlp: fold-batchnorm,
+  /// then static int8 quantization), the package scores the optimized checkpoint `dlc
+  /// train` wrote exactly as `dlc eval` does, and refuses one made with other passes;
+  /// without, it refuses any optimized checkpoint.
+  func checkDeployedModel(_ name: String, spec: String, executable: String, runs: String, split: String) throws {
+    let optimized = runs + "/\(name)/optimized.safetensors"
+    let other = runs + "/\(name)/other.safetensors"
+    if FileManager.default.fileExists(atPath: optimized) {
+      let own = Driver.eval(SpecOptions(path: spec), checkpoint: optimized, split: split, json: true)
+      try #require(own.status == 0, "\(own.stderr)")
+      let emitted = try Self.run(executable, ["eval", "--checkpoint", optimized, "--split", split, "--json"], in: Golden.root)
+      #expect(emitted.status == 0, "\(emitted.output)")
+      #expect(emitted.output == own.stdout, "deployed model: emitted \(emitted.output), dlc \(own.stdout)")
+      let predicted = try Self.run(executable, ["predict", "--checkpoint", optimized, "--input", "specs/data/digits.csv"], in: Golden.root)
+      let dlcPredicted = Driver.predict(SpecOptions(path: spec), checkpoint: optimized, input: "specs/data/digits.csv", output: nil)
+      #expect(predicted.status == 0 && predicted.output == dlcPredicted.stdout, "predictions differ")
+    }
+    // An optimized checkpoint of other passes.
+    let best = runs + "/\(name)/best.safetensors"
+    let r = Driver.optimize(OptimizeOptions(spec: SpecOptions(path: spec), checkpoint: best, passes: ["fold-batchnorm"], output: other))
+    guard r.status == 0 else { return }
+    let refused = try Self.run(executable, ["eval", "--checkpoint", other, "--split", split, "--json"], in: Golden.root)
+    #expect(refused.status == 1)
+    let expected = FileManager.default.fileExists(atPath: optimized)
+      ? "went through the passes 'fold-batchnorm', this package's deployed model through 'fold-batchnorm,quantize'"
+      : "is an optimized checkpoint (passes 'fold-batchnorm') and this package has no deployed model"
+    #expect(refused.output.contains(expected), "\(refused.output)")
   }
 
   /// `train_loss` of every line of a run log.

@@ -2,6 +2,7 @@
 /// is deterministic, fuses what `Fusion.swift` promises, and type-checks against the
 /// built DLCKernels and DLCTraining modules.
 import DLCIR
+import DLCPasses
 import Foundation
 import Testing
 import _DLCTestSupport
@@ -17,7 +18,33 @@ import _DLCTestSupport
     return (try parseModule(ir), RepoRoot.read("specs/\(example).yaml") ?? "")
   }
 
-  @Test func thereAreExamples() { #expect(Self.examples.count >= 8) }
+  /// The examples with deployment passes: their optimized IR (golden `<x>.opt.ir`) and
+  /// the passes, as `dlc compile -o` emits their deployed model.
+  static let deployedExamples = examples.filter { RepoRoot.read("golden/specs/\($0).opt.ir") != nil }
+
+  static func deployed(_ example: String) throws -> EmittedModel {
+    let ir = try #require(RepoRoot.read("golden/specs/\(example).opt.ir"))
+    let module = try parseModule(ir)
+    let passes = OptimizePipeline.entries(of: module).filter { !$0.runsAtTraining }.map(\.passName)
+    return try ModelEmitter.emitDeployed(module, passes: passes, specText: RepoRoot.read("specs/\(example).yaml") ?? "")
+  }
+
+  @Test func thereAreExamples() {
+    #expect(Self.examples.count >= 8)
+    #expect(Self.deployedExamples.contains("digits_mlp"))
+  }
+
+  /// The deployed model (`DeployedModel.swift`) of every example with deployment passes.
+  @Test(arguments: deployedExamples)
+  func deployedModelMatchesGolden(_ example: String) throws {
+    let model = try Self.deployed(example)
+    #expect(model.typeName.hasSuffix("DeployedModel") && model.trainArenaBytes == 0)
+    if let failure = Golden.check(model.source, against: "golden/specs/\(example).deployed.swift") {
+      Issue.record(Comment(rawValue: failure))
+    }
+    #expect(try Self.deployed(example).source == model.source)
+    #expect(model.source.contains("public func trainStep") && model.source.contains("is for inference"))
+  }
 
   @Test(arguments: examples)
   func emittedModelMatchesGolden(_ example: String) throws {

@@ -13,13 +13,16 @@ import _DLCTestSupport
 
 @Suite struct PackageWriterTests {
   /// The files an example's package holds besides the carried modules, one after another
-  /// under `== path ==` headers (Model.swift has its own golden).
+  /// under `== path ==` headers (Model.swift and DeployedModel.swift have their own goldens).
   static func ownFiles(_ example: String) throws -> (text: String, all: [(path: String, text: String)]) {
     let (module, spec) = try ModelEmitterTests.module(example)
     let run = try RunDescription(module: module, specText: spec)
-    let files = PackageWriter.files(run: run, model: try ModelEmitter.emit(module, specText: spec), specText: spec)
+    let deployed = ModelEmitterTests.deployedExamples.contains(example) ? try ModelEmitterTests.deployed(example) : nil
+    let files = PackageWriter.files(
+      run: run, model: try ModelEmitter.emit(module, specText: spec), deployed: deployed, specText: spec)
     let carried = Set(CarriedSources.files.map(\.path))
-    let own = files.filter { !carried.contains($0.path) && !$0.path.hasSuffix("/Model.swift") }
+    #expect(files.contains { !carried.contains($0.path) && $0.path.hasSuffix("/DeployedModel.swift") } == (deployed != nil))
+    let own = files.filter { !carried.contains($0.path) && !$0.path.hasSuffix("Model.swift") }
     return (own.map { "== \($0.path) ==\n\($0.text)" }.joined(separator: "\n"), files)
   }
 

@@ -1,8 +1,10 @@
 /// Every example under specs/: it checks clean, and its AST, IR, training IR (after
-/// autodiff) and summary equal their goldens; every golden IR, training IR included,
-/// parses, re-prints identically and verifies.
+/// autodiff), optimized IR (when it lists deployment passes) and summary equal their
+/// goldens; every golden IR, training and optimized IR included, parses, re-prints
+/// identically and verifies.
 import DLCDriver
 import DLCIR
+import DLCPasses
 import Testing
 import _DLCTestSupport
 
@@ -24,6 +26,14 @@ import _DLCTestSupport
       if let failure = Golden.check(r.stdout, against: stem + ext) { Issue.record(Comment(rawValue: failure)) }
     }
     if let failure = Golden.check(check.stdout, against: stem + ".summary") { Issue.record(Comment(rawValue: failure)) }
+    // A spec with deployment passes: the deployed model's IR, without weights (its emitted
+    // Swift is golden too, in ModelEmitterTests).
+    let (module, _) = Driver.module(forSpecAt: path)
+    if let module, OptimizePipeline.entries(of: module).contains(where: { !$0.runsAtTraining }) {
+      let r = Driver.compile(SpecOptions(path: path), emit: .optIR)
+      #expect(r.status == 0, "\(path) --emit opt-ir:\n\(r.stderr)")
+      if let failure = Golden.check(r.stdout, against: stem + ".opt.ir") { Issue.record(Comment(rawValue: failure)) }
+    }
   }
 
   @Test(arguments: Golden.files(in: "golden/specs", ending: ".ir"))

@@ -15,7 +15,7 @@ import _DLCTestSupport
   @Test func trainingWritesAFoldedModelWithTheSamePredictions() throws {
     let ws = try TrainingFixture.Workspace("optimize-fold")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"]) { $0 + "\noptimize: [fold_batchnorm]\n" }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[fold_batchnorm]"))
     let trained = ws.train("digits_mlp", epochs: 3)
     try #require(trained.status == 0, "\(trained.stderr)")
     #expect(trained.stdout.contains("fold-batchnorm: folded 'batchnorm_1' into 'dense_1'"), "\(trained.stdout)")
@@ -48,7 +48,7 @@ import _DLCTestSupport
   @Test func optimizeRunsTheNamedPasses() throws {
     let ws = try TrainingFixture.Workspace("optimize-cli")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"])
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize(nil))
     try #require(ws.train("digits_mlp", epochs: 3).status == 0)
     let best = ws.checkpoint("digits_mlp", "best")
     let out = ws.root + "/folded.safetensors"
@@ -76,7 +76,7 @@ import _DLCTestSupport
   @Test func checkReportsTheOptimizedSize() throws {
     let ws = try TrainingFixture.Workspace("optimize-check")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"]) { $0 + "\noptimize: [fold_batchnorm]\n" }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[fold_batchnorm]"))
     let r = Driver.check(ws.options("digits_mlp"))
     try #require(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("After optimize (fold_batchnorm): params 20,234 → 19,210 (94.9%), model 79.0 KiB → 75.0 KiB (94.9%), FLOPs per sample 38,922 → 38,410 (98.7%)"),

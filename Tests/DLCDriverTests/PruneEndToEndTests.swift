@@ -14,7 +14,7 @@ import _DLCTestSupport
   @Test func trainingWritesANeuronPrunedModel() throws {
     let ws = try TrainingFixture.Workspace("prune-neuron")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"]) { $0 + "\noptimize: [{prune: {sparsity: 0.5, structure: neuron, finetune_epochs: 2}}]\n" }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{prune: {sparsity: 0.5, structure: neuron, finetune_epochs: 2}}]"))
     let trained = ws.train("digits_mlp", epochs: 3)
     try #require(trained.status == 0, "\(trained.stderr)")
     #expect(trained.stdout.contains("prune: 'dense_1': kept 128 of 256 neurons (largest L1 norm); with 'batchnorm_1', 'dense_2'"),
@@ -37,7 +37,7 @@ import _DLCTestSupport
   @Test func unstructuredMasksHoldThroughFineTuningDeterministically() throws {
     let ws = try TrainingFixture.Workspace("prune-unstructured")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"]) { $0 + "\noptimize: [{prune: {sparsity: 0.75, finetune_epochs: 3}}]\n" }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{prune: {sparsity: 0.75, finetune_epochs: 3}}]"))
     try #require(ws.train("digits_mlp", epochs: 3).status == 0)
     let best = ws.checkpoint("digits_mlp", "best")
     var runs: [Checkpoint] = []
@@ -63,7 +63,7 @@ import _DLCTestSupport
   @Test func optIRShowsThePrunedShapes() throws {
     let ws = try TrainingFixture.Workspace("prune-opt-ir")
     defer { ws.remove() }
-    try ws.copyExamples(["digits_mlp"]) { $0 + "\noptimize: [{prune: {sparsity: 0.75, structure: neuron}}]\n" }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{prune: {sparsity: 0.75, structure: neuron}}]"))
     let r = Driver.compile(ws.options("digits_mlp"), emit: .optIR, passOptions: PassOptions(passes: ["prune"], statistics: true))
     try #require(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("param @dense_1.weight : tensor<64x64xf32>"), "\(r.stdout)")

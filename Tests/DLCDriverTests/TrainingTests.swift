@@ -191,6 +191,22 @@ enum TrainingFixture {
       try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
     }
 
+    /// A spec edit that replaces the spec's `optimize:` list (and the comment above it)
+    /// with `list`, or drops it when `list` is nil.
+    static func optimize(_ list: String?) -> (String) -> String {
+      { text in
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let i = lines.firstIndex(where: { $0.hasPrefix("optimize:") }) {
+          var start = i
+          while start > 0, lines[start - 1].hasPrefix("#") { start -= 1 }
+          lines.removeSubrange(start...i)
+        }
+        var out = lines.joined(separator: "\n")
+        if let list { out += "\noptimize: \(list)\n" }
+        return out
+      }
+    }
+
     /// Copies example specs into `specs/`, through `edit`, and links `specs/data` to
     /// the examples' data, so that their relative paths resolve as in the repository.
     func copyExamples(_ names: [String], edit: (String) -> String = { $0 }) throws {

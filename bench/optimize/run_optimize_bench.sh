@@ -54,6 +54,6 @@ for part in prune precompute; do
   script=bench/optimize/${part}_bench.sh
   if [ -f "$script" ]; then
     note "$part"
-    DLC_BIN=$dlc OUT=$out/$part PYTHON=$py bash "$script"
+    bash "$script" "$dlc" "$out/$part"
   fi
 done

@@ -16,8 +16,8 @@ public final class BreastCancerModel: TrainingBackend {
   public static let trainArenaBytes = 45_248
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 20_352
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 12_432
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 49_728
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 2
@@ -28,52 +28,51 @@ public final class BreastCancerModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// dense_1.weight [64, 30]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// dense_1.bias [64]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 1920 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(7680) }
     /// dense_2.weight [32, 64]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 1984 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(7936) }
     /// dense_2.bias [32]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 4032 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(16_128) }
     /// dense_3.weight [2, 32]
-    var dense_3_weight: UnsafeMutablePointer<Float> { base + 4064 }
+    var dense_3_weight: UnsafeMutablePointer<Float> { base.f32(16_256) }
     /// dense_3.bias [2]
-    var dense_3_bias: UnsafeMutablePointer<Float> { base + 4128 }
+    var dense_3_bias: UnsafeMutablePointer<Float> { base.f32(16_512) }
     /// dense_1.weight.exp_avg [64, 30]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 4144 }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(16_576) }
     /// dense_1.weight.exp_avg_sq [64, 30]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 6064 }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(24_256) }
     /// dense_1.bias.exp_avg [64]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 7984 }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(31_936) }
     /// dense_1.bias.exp_avg_sq [64]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 8048 }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(32_192) }
     /// dense_2.weight.exp_avg [32, 64]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 8112 }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(32_448) }
     /// dense_2.weight.exp_avg_sq [32, 64]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 10_160 }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(40_640) }
     /// dense_2.bias.exp_avg [32]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 12_208 }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(48_832) }
     /// dense_2.bias.exp_avg_sq [32]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 12_240 }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(48_960) }
     /// dense_3.weight.exp_avg [2, 32]
-    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base + 12_272 }
+    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(49_088) }
     /// dense_3.weight.exp_avg_sq [2, 32]
-    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 12_336 }
+    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(49_344) }
     /// dense_3.bias.exp_avg [2]
-    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base + 12_400 }
+    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(49_600) }
     /// dense_3.bias.exp_avg_sq [2]
-    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 12_416 }
+    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(49_664) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -83,59 +82,59 @@ public final class BreastCancerModel: TrainingBackend {
       kind: "kaiming_uniform", numbers: ["a": 0.0], strings: ["mode": "fan_in", "nonlinearity": "relu"])
     parameters = [
       ParameterSlot(
-        name: "dense_1.weight", shape: [64, 30], pointer: block + 0, initializer: xavierUniform, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [64, 30], pointer: block.f32(0), initializer: xavierUniform, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [64], pointer: block + 1920, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [64], pointer: block.f32(7680), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [32, 64], pointer: block + 1984, initializer: kaimingUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [32, 64], pointer: block.f32(7936), initializer: kaimingUniform,
+        layer: "dense_2", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [32], pointer: block + 4032, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [32], pointer: block.f32(16_128), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight", shape: [2, 32], pointer: block + 4064, initializer: xavierUniform, layer: "dense_3",
-        isOptimizerState: false),
+        name: "dense_3.weight", shape: [2, 32], pointer: block.f32(16_256), initializer: xavierUniform,
+        layer: "dense_3", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias", shape: [2], pointer: block + 4128, initializer: zeros, layer: "dense_3",
-        isOptimizerState: false),
+        name: "dense_3.bias", shape: [2], pointer: block.f32(16_512), initializer: zeros, layer: "dense_3",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [64, 30], pointer: block + 4144, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg", shape: [64, 30], pointer: block.f32(16_576), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [64, 30], pointer: block + 6064, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg_sq", shape: [64, 30], pointer: block.f32(24_256), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [64], pointer: block + 7984, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg", shape: [64], pointer: block.f32(31_936), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block + 8048, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block.f32(32_192), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [32, 64], pointer: block + 8112, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.weight.exp_avg", shape: [32, 64], pointer: block.f32(32_448), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [32, 64], pointer: block + 10_160, initializer: zeros,
-        layer: "dense_2", isOptimizerState: true),
+        name: "dense_2.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(40_640), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [32], pointer: block + 12_208, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg", shape: [32], pointer: block.f32(48_832), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [32], pointer: block + 12_240, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg_sq", shape: [32], pointer: block.f32(48_960), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg", shape: [2, 32], pointer: block + 12_272, initializer: zeros, layer: "dense_3",
-        isOptimizerState: true),
+        name: "dense_3.weight.exp_avg", shape: [2, 32], pointer: block.f32(49_088), initializer: zeros,
+        layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg_sq", shape: [2, 32], pointer: block + 12_336, initializer: zeros,
-        layer: "dense_3", isOptimizerState: true),
+        name: "dense_3.weight.exp_avg_sq", shape: [2, 32], pointer: block.f32(49_344), initializer: zeros,
+        layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg", shape: [2], pointer: block + 12_400, initializer: zeros, layer: "dense_3",
-        isOptimizerState: true),
+        name: "dense_3.bias.exp_avg", shape: [2], pointer: block.f32(49_600), initializer: zeros, layer: "dense_3",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg_sq", shape: [2], pointer: block + 12_416, initializer: zeros, layer: "dense_3",
-        isOptimizerState: true),
+        name: "dense_3.bias.exp_avg_sq", shape: [2], pointer: block.f32(49_664), initializer: zeros, layer: "dense_3",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -16,8 +16,8 @@ public final class DiabetesRegressionModel: TrainingBackend {
   public static let trainArenaBytes = 42_560
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 17_792
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 5664
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 22_656
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 1
@@ -28,40 +28,39 @@ public final class DiabetesRegressionModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// dense_1.weight [64, 10]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// dense_1.bias [64]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 640 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(2560) }
     /// dense_2.weight [32, 64]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 704 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(2816) }
     /// dense_2.bias [32]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 2752 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(11_008) }
     /// progression.weight [1, 32]
-    var progression_weight: UnsafeMutablePointer<Float> { base + 2784 }
+    var progression_weight: UnsafeMutablePointer<Float> { base.f32(11_136) }
     /// progression.bias [1]
-    var progression_bias: UnsafeMutablePointer<Float> { base + 2816 }
+    var progression_bias: UnsafeMutablePointer<Float> { base.f32(11_264) }
     /// dense_1.weight.momentum_buffer [64, 10]
-    var dense_1_weight_momentum_buffer: UnsafeMutablePointer<Float> { base + 2832 }
+    var dense_1_weight_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(11_328) }
     /// dense_1.bias.momentum_buffer [64]
-    var dense_1_bias_momentum_buffer: UnsafeMutablePointer<Float> { base + 3472 }
+    var dense_1_bias_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(13_888) }
     /// dense_2.weight.momentum_buffer [32, 64]
-    var dense_2_weight_momentum_buffer: UnsafeMutablePointer<Float> { base + 3536 }
+    var dense_2_weight_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(14_144) }
     /// dense_2.bias.momentum_buffer [32]
-    var dense_2_bias_momentum_buffer: UnsafeMutablePointer<Float> { base + 5584 }
+    var dense_2_bias_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(22_336) }
     /// progression.weight.momentum_buffer [1, 32]
-    var progression_weight_momentum_buffer: UnsafeMutablePointer<Float> { base + 5616 }
+    var progression_weight_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(22_464) }
     /// progression.bias.momentum_buffer [1]
-    var progression_bias_momentum_buffer: UnsafeMutablePointer<Float> { base + 5648 }
+    var progression_bias_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(22_592) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -69,41 +68,41 @@ public final class DiabetesRegressionModel: TrainingBackend {
     let zeros = Initializer(kind: "zeros")
     parameters = [
       ParameterSlot(
-        name: "dense_1.weight", shape: [64, 10], pointer: block + 0, initializer: xavierUniform, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [64, 10], pointer: block.f32(0), initializer: xavierUniform, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [64], pointer: block + 640, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [64], pointer: block.f32(2560), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [32, 64], pointer: block + 704, initializer: xavierUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [32, 64], pointer: block.f32(2816), initializer: xavierUniform, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [32], pointer: block + 2752, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [32], pointer: block.f32(11_008), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "progression.weight", shape: [1, 32], pointer: block + 2784, initializer: xavierUniform,
-        layer: "progression", isOptimizerState: false),
+        name: "progression.weight", shape: [1, 32], pointer: block.f32(11_136), initializer: xavierUniform,
+        layer: "progression", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "progression.bias", shape: [1], pointer: block + 2816, initializer: zeros, layer: "progression",
-        isOptimizerState: false),
+        name: "progression.bias", shape: [1], pointer: block.f32(11_264), initializer: zeros, layer: "progression",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.momentum_buffer", shape: [64, 10], pointer: block + 2832, initializer: zeros,
-        layer: "dense_1", isOptimizerState: true),
+        name: "dense_1.weight.momentum_buffer", shape: [64, 10], pointer: block.f32(11_328), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.momentum_buffer", shape: [64], pointer: block + 3472, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.momentum_buffer", shape: [64], pointer: block.f32(13_888), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.momentum_buffer", shape: [32, 64], pointer: block + 3536, initializer: zeros,
-        layer: "dense_2", isOptimizerState: true),
+        name: "dense_2.weight.momentum_buffer", shape: [32, 64], pointer: block.f32(14_144), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.momentum_buffer", shape: [32], pointer: block + 5584, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.momentum_buffer", shape: [32], pointer: block.f32(22_336), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "progression.weight.momentum_buffer", shape: [1, 32], pointer: block + 5616, initializer: zeros,
-        layer: "progression", isOptimizerState: true),
+        name: "progression.weight.momentum_buffer", shape: [1, 32], pointer: block.f32(22_464), initializer: zeros,
+        layer: "progression", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "progression.bias.momentum_buffer", shape: [1], pointer: block + 5648, initializer: zeros,
-        layer: "progression", isOptimizerState: true),
+        name: "progression.bias.momentum_buffer", shape: [1], pointer: block.f32(22_592), initializer: zeros,
+        layer: "progression", isOptimizerState: true, dtype: .F32),
     ]
   }
 

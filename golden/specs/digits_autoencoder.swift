@@ -16,8 +16,8 @@ public final class DigitsAutoencoderModel: TrainingBackend {
   public static let trainArenaBytes = 133_120
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 67_584
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 14_256
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 57_024
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 64
@@ -28,64 +28,63 @@ public final class DigitsAutoencoderModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// enc1.weight [32, 64]
-    var enc1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var enc1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// enc1.bias [32]
-    var enc1_bias: UnsafeMutablePointer<Float> { base + 2048 }
+    var enc1_bias: UnsafeMutablePointer<Float> { base.f32(8192) }
     /// code.weight [8, 32]
-    var code_weight: UnsafeMutablePointer<Float> { base + 2080 }
+    var code_weight: UnsafeMutablePointer<Float> { base.f32(8320) }
     /// code.bias [8]
-    var code_bias: UnsafeMutablePointer<Float> { base + 2336 }
+    var code_bias: UnsafeMutablePointer<Float> { base.f32(9344) }
     /// dec1.weight [32, 8]
-    var dec1_weight: UnsafeMutablePointer<Float> { base + 2352 }
+    var dec1_weight: UnsafeMutablePointer<Float> { base.f32(9408) }
     /// dec1.bias [32]
-    var dec1_bias: UnsafeMutablePointer<Float> { base + 2608 }
+    var dec1_bias: UnsafeMutablePointer<Float> { base.f32(10_432) }
     /// reconstruction.weight [64, 32]
-    var reconstruction_weight: UnsafeMutablePointer<Float> { base + 2640 }
+    var reconstruction_weight: UnsafeMutablePointer<Float> { base.f32(10_560) }
     /// reconstruction.bias [64]
-    var reconstruction_bias: UnsafeMutablePointer<Float> { base + 4688 }
+    var reconstruction_bias: UnsafeMutablePointer<Float> { base.f32(18_752) }
     /// enc1.weight.exp_avg [32, 64]
-    var enc1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 4752 }
+    var enc1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(19_008) }
     /// enc1.weight.exp_avg_sq [32, 64]
-    var enc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 6800 }
+    var enc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(27_200) }
     /// enc1.bias.exp_avg [32]
-    var enc1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 8848 }
+    var enc1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(35_392) }
     /// enc1.bias.exp_avg_sq [32]
-    var enc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 8880 }
+    var enc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(35_520) }
     /// code.weight.exp_avg [8, 32]
-    var code_weight_exp_avg: UnsafeMutablePointer<Float> { base + 8912 }
+    var code_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(35_648) }
     /// code.weight.exp_avg_sq [8, 32]
-    var code_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 9168 }
+    var code_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(36_672) }
     /// code.bias.exp_avg [8]
-    var code_bias_exp_avg: UnsafeMutablePointer<Float> { base + 9424 }
+    var code_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(37_696) }
     /// code.bias.exp_avg_sq [8]
-    var code_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 9440 }
+    var code_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(37_760) }
     /// dec1.weight.exp_avg [32, 8]
-    var dec1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 9456 }
+    var dec1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(37_824) }
     /// dec1.weight.exp_avg_sq [32, 8]
-    var dec1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 9712 }
+    var dec1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(38_848) }
     /// dec1.bias.exp_avg [32]
-    var dec1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 9968 }
+    var dec1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(39_872) }
     /// dec1.bias.exp_avg_sq [32]
-    var dec1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 10_000 }
+    var dec1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(40_000) }
     /// reconstruction.weight.exp_avg [64, 32]
-    var reconstruction_weight_exp_avg: UnsafeMutablePointer<Float> { base + 10_032 }
+    var reconstruction_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(40_128) }
     /// reconstruction.weight.exp_avg_sq [64, 32]
-    var reconstruction_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 12_080 }
+    var reconstruction_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(48_320) }
     /// reconstruction.bias.exp_avg [64]
-    var reconstruction_bias_exp_avg: UnsafeMutablePointer<Float> { base + 14_128 }
+    var reconstruction_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(56_512) }
     /// reconstruction.bias.exp_avg_sq [64]
-    var reconstruction_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 14_192 }
+    var reconstruction_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(56_768) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -93,77 +92,77 @@ public final class DigitsAutoencoderModel: TrainingBackend {
     let zeros = Initializer(kind: "zeros")
     parameters = [
       ParameterSlot(
-        name: "enc1.weight", shape: [32, 64], pointer: block + 0, initializer: xavierUniform, layer: "enc1",
-        isOptimizerState: false),
+        name: "enc1.weight", shape: [32, 64], pointer: block.f32(0), initializer: xavierUniform, layer: "enc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "enc1.bias", shape: [32], pointer: block + 2048, initializer: zeros, layer: "enc1",
-        isOptimizerState: false),
+        name: "enc1.bias", shape: [32], pointer: block.f32(8192), initializer: zeros, layer: "enc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "code.weight", shape: [8, 32], pointer: block + 2080, initializer: xavierUniform, layer: "code",
-        isOptimizerState: false),
+        name: "code.weight", shape: [8, 32], pointer: block.f32(8320), initializer: xavierUniform, layer: "code",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "code.bias", shape: [8], pointer: block + 2336, initializer: zeros, layer: "code",
-        isOptimizerState: false),
+        name: "code.bias", shape: [8], pointer: block.f32(9344), initializer: zeros, layer: "code",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dec1.weight", shape: [32, 8], pointer: block + 2352, initializer: xavierUniform, layer: "dec1",
-        isOptimizerState: false),
+        name: "dec1.weight", shape: [32, 8], pointer: block.f32(9408), initializer: xavierUniform, layer: "dec1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dec1.bias", shape: [32], pointer: block + 2608, initializer: zeros, layer: "dec1",
-        isOptimizerState: false),
+        name: "dec1.bias", shape: [32], pointer: block.f32(10_432), initializer: zeros, layer: "dec1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.weight", shape: [64, 32], pointer: block + 2640, initializer: xavierUniform,
-        layer: "reconstruction", isOptimizerState: false),
+        name: "reconstruction.weight", shape: [64, 32], pointer: block.f32(10_560), initializer: xavierUniform,
+        layer: "reconstruction", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.bias", shape: [64], pointer: block + 4688, initializer: zeros, layer: "reconstruction",
-        isOptimizerState: false),
+        name: "reconstruction.bias", shape: [64], pointer: block.f32(18_752), initializer: zeros,
+        layer: "reconstruction", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "enc1.weight.exp_avg", shape: [32, 64], pointer: block + 4752, initializer: zeros, layer: "enc1",
-        isOptimizerState: true),
+        name: "enc1.weight.exp_avg", shape: [32, 64], pointer: block.f32(19_008), initializer: zeros, layer: "enc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "enc1.weight.exp_avg_sq", shape: [32, 64], pointer: block + 6800, initializer: zeros, layer: "enc1",
-        isOptimizerState: true),
+        name: "enc1.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(27_200), initializer: zeros, layer: "enc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "enc1.bias.exp_avg", shape: [32], pointer: block + 8848, initializer: zeros, layer: "enc1",
-        isOptimizerState: true),
+        name: "enc1.bias.exp_avg", shape: [32], pointer: block.f32(35_392), initializer: zeros, layer: "enc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "enc1.bias.exp_avg_sq", shape: [32], pointer: block + 8880, initializer: zeros, layer: "enc1",
-        isOptimizerState: true),
+        name: "enc1.bias.exp_avg_sq", shape: [32], pointer: block.f32(35_520), initializer: zeros, layer: "enc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "code.weight.exp_avg", shape: [8, 32], pointer: block + 8912, initializer: zeros, layer: "code",
-        isOptimizerState: true),
+        name: "code.weight.exp_avg", shape: [8, 32], pointer: block.f32(35_648), initializer: zeros, layer: "code",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "code.weight.exp_avg_sq", shape: [8, 32], pointer: block + 9168, initializer: zeros, layer: "code",
-        isOptimizerState: true),
+        name: "code.weight.exp_avg_sq", shape: [8, 32], pointer: block.f32(36_672), initializer: zeros, layer: "code",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "code.bias.exp_avg", shape: [8], pointer: block + 9424, initializer: zeros, layer: "code",
-        isOptimizerState: true),
+        name: "code.bias.exp_avg", shape: [8], pointer: block.f32(37_696), initializer: zeros, layer: "code",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "code.bias.exp_avg_sq", shape: [8], pointer: block + 9440, initializer: zeros, layer: "code",
-        isOptimizerState: true),
+        name: "code.bias.exp_avg_sq", shape: [8], pointer: block.f32(37_760), initializer: zeros, layer: "code",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dec1.weight.exp_avg", shape: [32, 8], pointer: block + 9456, initializer: zeros, layer: "dec1",
-        isOptimizerState: true),
+        name: "dec1.weight.exp_avg", shape: [32, 8], pointer: block.f32(37_824), initializer: zeros, layer: "dec1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dec1.weight.exp_avg_sq", shape: [32, 8], pointer: block + 9712, initializer: zeros, layer: "dec1",
-        isOptimizerState: true),
+        name: "dec1.weight.exp_avg_sq", shape: [32, 8], pointer: block.f32(38_848), initializer: zeros, layer: "dec1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dec1.bias.exp_avg", shape: [32], pointer: block + 9968, initializer: zeros, layer: "dec1",
-        isOptimizerState: true),
+        name: "dec1.bias.exp_avg", shape: [32], pointer: block.f32(39_872), initializer: zeros, layer: "dec1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dec1.bias.exp_avg_sq", shape: [32], pointer: block + 10_000, initializer: zeros, layer: "dec1",
-        isOptimizerState: true),
+        name: "dec1.bias.exp_avg_sq", shape: [32], pointer: block.f32(40_000), initializer: zeros, layer: "dec1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.weight.exp_avg", shape: [64, 32], pointer: block + 10_032, initializer: zeros,
-        layer: "reconstruction", isOptimizerState: true),
+        name: "reconstruction.weight.exp_avg", shape: [64, 32], pointer: block.f32(40_128), initializer: zeros,
+        layer: "reconstruction", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.weight.exp_avg_sq", shape: [64, 32], pointer: block + 12_080, initializer: zeros,
-        layer: "reconstruction", isOptimizerState: true),
+        name: "reconstruction.weight.exp_avg_sq", shape: [64, 32], pointer: block.f32(48_320), initializer: zeros,
+        layer: "reconstruction", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.bias.exp_avg", shape: [64], pointer: block + 14_128, initializer: zeros,
-        layer: "reconstruction", isOptimizerState: true),
+        name: "reconstruction.bias.exp_avg", shape: [64], pointer: block.f32(56_512), initializer: zeros,
+        layer: "reconstruction", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "reconstruction.bias.exp_avg_sq", shape: [64], pointer: block + 14_192, initializer: zeros,
-        layer: "reconstruction", isOptimizerState: true),
+        name: "reconstruction.bias.exp_avg_sq", shape: [64], pointer: block.f32(56_768), initializer: zeros,
+        layer: "reconstruction", isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -16,8 +16,8 @@ public final class DigitsCnnModel: TrainingBackend {
   public static let trainArenaBytes = 1_733_952
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 934_144
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 15_408
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 61_632
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -28,52 +28,51 @@ public final class DigitsCnnModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// conv2d_1.weight [16, 1, 3, 3]
-    var conv2d_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var conv2d_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// conv2d_1.bias [16]
-    var conv2d_1_bias: UnsafeMutablePointer<Float> { base + 144 }
+    var conv2d_1_bias: UnsafeMutablePointer<Float> { base.f32(576) }
     /// conv2d_2.weight [32, 16, 3, 3]
-    var conv2d_2_weight: UnsafeMutablePointer<Float> { base + 160 }
+    var conv2d_2_weight: UnsafeMutablePointer<Float> { base.f32(640) }
     /// conv2d_2.bias [32]
-    var conv2d_2_bias: UnsafeMutablePointer<Float> { base + 4768 }
+    var conv2d_2_bias: UnsafeMutablePointer<Float> { base.f32(19_072) }
     /// dense_1.weight [10, 32]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 4800 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(19_200) }
     /// dense_1.bias [10]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 5120 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(20_480) }
     /// conv2d_1.weight.exp_avg [16, 1, 3, 3]
-    var conv2d_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 5136 }
+    var conv2d_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(20_544) }
     /// conv2d_1.weight.exp_avg_sq [16, 1, 3, 3]
-    var conv2d_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 5280 }
+    var conv2d_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(21_120) }
     /// conv2d_1.bias.exp_avg [16]
-    var conv2d_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 5424 }
+    var conv2d_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(21_696) }
     /// conv2d_1.bias.exp_avg_sq [16]
-    var conv2d_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 5440 }
+    var conv2d_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(21_760) }
     /// conv2d_2.weight.exp_avg [32, 16, 3, 3]
-    var conv2d_2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 5456 }
+    var conv2d_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(21_824) }
     /// conv2d_2.weight.exp_avg_sq [32, 16, 3, 3]
-    var conv2d_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 10_064 }
+    var conv2d_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(40_256) }
     /// conv2d_2.bias.exp_avg [32]
-    var conv2d_2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 14_672 }
+    var conv2d_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(58_688) }
     /// conv2d_2.bias.exp_avg_sq [32]
-    var conv2d_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 14_704 }
+    var conv2d_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(58_816) }
     /// dense_1.weight.exp_avg [10, 32]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 14_736 }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(58_944) }
     /// dense_1.weight.exp_avg_sq [10, 32]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 15_056 }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(60_224) }
     /// dense_1.bias.exp_avg [10]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 15_376 }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(61_504) }
     /// dense_1.bias.exp_avg_sq [10]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 15_392 }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(61_568) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -81,59 +80,59 @@ public final class DigitsCnnModel: TrainingBackend {
     let zeros = Initializer(kind: "zeros")
     parameters = [
       ParameterSlot(
-        name: "conv2d_1.weight", shape: [16, 1, 3, 3], pointer: block + 0, initializer: xavierUniform,
-        layer: "conv2d_1", isOptimizerState: false),
+        name: "conv2d_1.weight", shape: [16, 1, 3, 3], pointer: block.f32(0), initializer: xavierUniform,
+        layer: "conv2d_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.bias", shape: [16], pointer: block + 144, initializer: zeros, layer: "conv2d_1",
-        isOptimizerState: false),
+        name: "conv2d_1.bias", shape: [16], pointer: block.f32(576), initializer: zeros, layer: "conv2d_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.weight", shape: [32, 16, 3, 3], pointer: block + 160, initializer: xavierUniform,
-        layer: "conv2d_2", isOptimizerState: false),
+        name: "conv2d_2.weight", shape: [32, 16, 3, 3], pointer: block.f32(640), initializer: xavierUniform,
+        layer: "conv2d_2", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.bias", shape: [32], pointer: block + 4768, initializer: zeros, layer: "conv2d_2",
-        isOptimizerState: false),
+        name: "conv2d_2.bias", shape: [32], pointer: block.f32(19_072), initializer: zeros, layer: "conv2d_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight", shape: [10, 32], pointer: block + 4800, initializer: xavierUniform, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [10, 32], pointer: block.f32(19_200), initializer: xavierUniform,
+        layer: "dense_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [10], pointer: block + 5120, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [10], pointer: block.f32(20_480), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.weight.exp_avg", shape: [16, 1, 3, 3], pointer: block + 5136, initializer: zeros,
-        layer: "conv2d_1", isOptimizerState: true),
+        name: "conv2d_1.weight.exp_avg", shape: [16, 1, 3, 3], pointer: block.f32(20_544), initializer: zeros,
+        layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.weight.exp_avg_sq", shape: [16, 1, 3, 3], pointer: block + 5280, initializer: zeros,
-        layer: "conv2d_1", isOptimizerState: true),
+        name: "conv2d_1.weight.exp_avg_sq", shape: [16, 1, 3, 3], pointer: block.f32(21_120), initializer: zeros,
+        layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.bias.exp_avg", shape: [16], pointer: block + 5424, initializer: zeros, layer: "conv2d_1",
-        isOptimizerState: true),
+        name: "conv2d_1.bias.exp_avg", shape: [16], pointer: block.f32(21_696), initializer: zeros, layer: "conv2d_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.bias.exp_avg_sq", shape: [16], pointer: block + 5440, initializer: zeros, layer: "conv2d_1",
-        isOptimizerState: true),
+        name: "conv2d_1.bias.exp_avg_sq", shape: [16], pointer: block.f32(21_760), initializer: zeros,
+        layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.weight.exp_avg", shape: [32, 16, 3, 3], pointer: block + 5456, initializer: zeros,
-        layer: "conv2d_2", isOptimizerState: true),
+        name: "conv2d_2.weight.exp_avg", shape: [32, 16, 3, 3], pointer: block.f32(21_824), initializer: zeros,
+        layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.weight.exp_avg_sq", shape: [32, 16, 3, 3], pointer: block + 10_064, initializer: zeros,
-        layer: "conv2d_2", isOptimizerState: true),
+        name: "conv2d_2.weight.exp_avg_sq", shape: [32, 16, 3, 3], pointer: block.f32(40_256), initializer: zeros,
+        layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.bias.exp_avg", shape: [32], pointer: block + 14_672, initializer: zeros, layer: "conv2d_2",
-        isOptimizerState: true),
+        name: "conv2d_2.bias.exp_avg", shape: [32], pointer: block.f32(58_688), initializer: zeros, layer: "conv2d_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.bias.exp_avg_sq", shape: [32], pointer: block + 14_704, initializer: zeros, layer: "conv2d_2",
-        isOptimizerState: true),
+        name: "conv2d_2.bias.exp_avg_sq", shape: [32], pointer: block.f32(58_816), initializer: zeros,
+        layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [10, 32], pointer: block + 14_736, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg", shape: [10, 32], pointer: block.f32(58_944), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [10, 32], pointer: block + 15_056, initializer: zeros,
-        layer: "dense_1", isOptimizerState: true),
+        name: "dense_1.weight.exp_avg_sq", shape: [10, 32], pointer: block.f32(60_224), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [10], pointer: block + 15_376, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg", shape: [10], pointer: block.f32(61_504), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [10], pointer: block + 15_392, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg_sq", shape: [10], pointer: block.f32(61_568), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -16,8 +16,8 @@ public final class DigitsMlpModel: TrainingBackend {
   public static let trainArenaBytes = 296_256
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 147_712
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 59_696
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 238_784
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -28,56 +28,55 @@ public final class DigitsMlpModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// dense_1.weight [256, 64]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// dense_1.bias [256]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 16_384 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(65_536) }
     /// batchnorm_1.gamma [256]
-    var batchnorm_1_gamma: UnsafeMutablePointer<Float> { base + 16_640 }
+    var batchnorm_1_gamma: UnsafeMutablePointer<Float> { base.f32(66_560) }
     /// batchnorm_1.beta [256]
-    var batchnorm_1_beta: UnsafeMutablePointer<Float> { base + 16_896 }
+    var batchnorm_1_beta: UnsafeMutablePointer<Float> { base.f32(67_584) }
     /// batchnorm_1.running_mean [256]
-    var batchnorm_1_running_mean: UnsafeMutablePointer<Float> { base + 17_152 }
+    var batchnorm_1_running_mean: UnsafeMutablePointer<Float> { base.f32(68_608) }
     /// batchnorm_1.running_var [256]
-    var batchnorm_1_running_var: UnsafeMutablePointer<Float> { base + 17_408 }
+    var batchnorm_1_running_var: UnsafeMutablePointer<Float> { base.f32(69_632) }
     /// dense_2.weight [10, 256]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 17_664 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(70_656) }
     /// dense_2.bias [10]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 20_224 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(80_896) }
     /// dense_1.weight.exp_avg [256, 64]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 20_240 }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(80_960) }
     /// dense_1.weight.exp_avg_sq [256, 64]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 36_624 }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(146_496) }
     /// dense_1.bias.exp_avg [256]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 53_008 }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(212_032) }
     /// dense_1.bias.exp_avg_sq [256]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 53_264 }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(213_056) }
     /// batchnorm_1.gamma.exp_avg [256]
-    var batchnorm_1_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 53_520 }
+    var batchnorm_1_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(214_080) }
     /// batchnorm_1.gamma.exp_avg_sq [256]
-    var batchnorm_1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 53_776 }
+    var batchnorm_1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(215_104) }
     /// batchnorm_1.beta.exp_avg [256]
-    var batchnorm_1_beta_exp_avg: UnsafeMutablePointer<Float> { base + 54_032 }
+    var batchnorm_1_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(216_128) }
     /// batchnorm_1.beta.exp_avg_sq [256]
-    var batchnorm_1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 54_288 }
+    var batchnorm_1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(217_152) }
     /// dense_2.weight.exp_avg [10, 256]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 54_544 }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(218_176) }
     /// dense_2.weight.exp_avg_sq [10, 256]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 57_104 }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(228_416) }
     /// dense_2.bias.exp_avg [10]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 59_664 }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(238_656) }
     /// dense_2.bias.exp_avg_sq [10]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 59_680 }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(238_720) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -88,65 +87,65 @@ public final class DigitsMlpModel: TrainingBackend {
     let xavierUniform = Initializer(kind: "xavier_uniform", numbers: ["gain": 1.0])
     parameters = [
       ParameterSlot(
-        name: "dense_1.weight", shape: [256, 64], pointer: block + 0, initializer: kaimingNormal, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [256, 64], pointer: block.f32(0), initializer: kaimingNormal, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [256], pointer: block + 16_384, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [256], pointer: block.f32(65_536), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.gamma", shape: [256], pointer: block + 16_640, initializer: constant, layer: "batchnorm_1",
-        isOptimizerState: false),
+        name: "batchnorm_1.gamma", shape: [256], pointer: block.f32(66_560), initializer: constant,
+        layer: "batchnorm_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.beta", shape: [256], pointer: block + 16_896, initializer: zeros, layer: "batchnorm_1",
-        isOptimizerState: false),
+        name: "batchnorm_1.beta", shape: [256], pointer: block.f32(67_584), initializer: zeros, layer: "batchnorm_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.running_mean", shape: [256], pointer: block + 17_152, initializer: zeros,
-        layer: "batchnorm_1", isOptimizerState: false),
+        name: "batchnorm_1.running_mean", shape: [256], pointer: block.f32(68_608), initializer: zeros,
+        layer: "batchnorm_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.running_var", shape: [256], pointer: block + 17_408, initializer: constant,
-        layer: "batchnorm_1", isOptimizerState: false),
+        name: "batchnorm_1.running_var", shape: [256], pointer: block.f32(69_632), initializer: constant,
+        layer: "batchnorm_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [10, 256], pointer: block + 17_664, initializer: xavierUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [10, 256], pointer: block.f32(70_656), initializer: xavierUniform,
+        layer: "dense_2", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [10], pointer: block + 20_224, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [10], pointer: block.f32(80_896), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [256, 64], pointer: block + 20_240, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg", shape: [256, 64], pointer: block.f32(80_960), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [256, 64], pointer: block + 36_624, initializer: zeros,
-        layer: "dense_1", isOptimizerState: true),
+        name: "dense_1.weight.exp_avg_sq", shape: [256, 64], pointer: block.f32(146_496), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [256], pointer: block + 53_008, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg", shape: [256], pointer: block.f32(212_032), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [256], pointer: block + 53_264, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg_sq", shape: [256], pointer: block.f32(213_056), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.gamma.exp_avg", shape: [256], pointer: block + 53_520, initializer: zeros,
-        layer: "batchnorm_1", isOptimizerState: true),
+        name: "batchnorm_1.gamma.exp_avg", shape: [256], pointer: block.f32(214_080), initializer: zeros,
+        layer: "batchnorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.gamma.exp_avg_sq", shape: [256], pointer: block + 53_776, initializer: zeros,
-        layer: "batchnorm_1", isOptimizerState: true),
+        name: "batchnorm_1.gamma.exp_avg_sq", shape: [256], pointer: block.f32(215_104), initializer: zeros,
+        layer: "batchnorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.beta.exp_avg", shape: [256], pointer: block + 54_032, initializer: zeros,
-        layer: "batchnorm_1", isOptimizerState: true),
+        name: "batchnorm_1.beta.exp_avg", shape: [256], pointer: block.f32(216_128), initializer: zeros,
+        layer: "batchnorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "batchnorm_1.beta.exp_avg_sq", shape: [256], pointer: block + 54_288, initializer: zeros,
-        layer: "batchnorm_1", isOptimizerState: true),
+        name: "batchnorm_1.beta.exp_avg_sq", shape: [256], pointer: block.f32(217_152), initializer: zeros,
+        layer: "batchnorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [10, 256], pointer: block + 54_544, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.weight.exp_avg", shape: [10, 256], pointer: block.f32(218_176), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [10, 256], pointer: block + 57_104, initializer: zeros,
-        layer: "dense_2", isOptimizerState: true),
+        name: "dense_2.weight.exp_avg_sq", shape: [10, 256], pointer: block.f32(228_416), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [10], pointer: block + 59_664, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg", shape: [10], pointer: block.f32(238_656), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [10], pointer: block + 59_680, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg_sq", shape: [10], pointer: block.f32(238_720), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

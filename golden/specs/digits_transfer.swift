@@ -13,11 +13,27 @@ public final class DigitsTransferModel: TrainingBackend {
   /// The spec's batch size: every call takes 1…64 samples.
   public static let batchSize = 64
   /// Bytes of the training step's arena: activations, gradients and kernel scratch, planned at the batch size.
-  public static let trainArenaBytes = 49_728
+  public static let trainArenaBytes = 33_344
   /// Bytes of the arena prediction and the loss share.
-  public static let inferenceArenaBytes = 35_072
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 4224
+  public static let inferenceArenaBytes = 18_688
+  /// Bytes of the frozen prefix's arena.
+  public static let precomputeArenaBytes = 32_768
+  /// The frozen prefix's IR without source locations; its feature cache is keyed on it.
+  public static let frozenPrefixText = #"""
+  param @enc1.weight : tensor<32x64xf32>
+  param @enc1.bias : tensor<32xf32>
+  param @code.weight : tensor<8x32xf32>
+  param @code.bias : tensor<8xf32>
+  func @precompute(%input: tensor<Nx64xf32>) -> (tensor<Nx8xf32>) {
+    %enc1 = dense(%input, @enc1.weight, @enc1.bias) : tensor<Nx32xf32>
+    %relu_1 = relu(%enc1) : tensor<Nx32xf32>
+    %code = dense(%relu_1, @code.weight, @code.bias) : tensor<Nx8xf32>
+    return %code
+  }
+
+  """#
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 16_896
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -27,103 +43,108 @@ public final class DigitsTransferModel: TrainingBackend {
   private let params: Parameters
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
+  private let precomputeArena: UnsafeMutableRawPointer
+  /// The frozen prefix split off by `precompute-frozen`: the training loop maps the data through it once.
+  public let frozenPrefix: FrozenPrefix? = FrozenPrefix(
+    outputShape: [8], text: DigitsTransferModel.frozenPrefixText,
+    parameters: ["enc1.weight", "enc1.bias", "code.weight", "code.bias"], diskCache: false)
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// enc1.weight [32, 64]
-    var enc1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var enc1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// enc1.bias [32]
-    var enc1_bias: UnsafeMutablePointer<Float> { base + 2048 }
+    var enc1_bias: UnsafeMutablePointer<Float> { base.f32(8192) }
     /// code.weight [8, 32]
-    var code_weight: UnsafeMutablePointer<Float> { base + 2080 }
+    var code_weight: UnsafeMutablePointer<Float> { base.f32(8320) }
     /// code.bias [8]
-    var code_bias: UnsafeMutablePointer<Float> { base + 2336 }
+    var code_bias: UnsafeMutablePointer<Float> { base.f32(9344) }
     /// head.weight [32, 8]
-    var head_weight: UnsafeMutablePointer<Float> { base + 2352 }
+    var head_weight: UnsafeMutablePointer<Float> { base.f32(9408) }
     /// head.bias [32]
-    var head_bias: UnsafeMutablePointer<Float> { base + 2608 }
+    var head_bias: UnsafeMutablePointer<Float> { base.f32(10_432) }
     /// logits.weight [10, 32]
-    var logits_weight: UnsafeMutablePointer<Float> { base + 2640 }
+    var logits_weight: UnsafeMutablePointer<Float> { base.f32(10_560) }
     /// logits.bias [10]
-    var logits_bias: UnsafeMutablePointer<Float> { base + 2960 }
+    var logits_bias: UnsafeMutablePointer<Float> { base.f32(11_840) }
     /// head.weight.exp_avg [32, 8]
-    var head_weight_exp_avg: UnsafeMutablePointer<Float> { base + 2976 }
+    var head_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(11_904) }
     /// head.weight.exp_avg_sq [32, 8]
-    var head_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 3232 }
+    var head_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(12_928) }
     /// head.bias.exp_avg [32]
-    var head_bias_exp_avg: UnsafeMutablePointer<Float> { base + 3488 }
+    var head_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(13_952) }
     /// head.bias.exp_avg_sq [32]
-    var head_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 3520 }
+    var head_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(14_080) }
     /// logits.weight.exp_avg [10, 32]
-    var logits_weight_exp_avg: UnsafeMutablePointer<Float> { base + 3552 }
+    var logits_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(14_208) }
     /// logits.weight.exp_avg_sq [10, 32]
-    var logits_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 3872 }
+    var logits_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(15_488) }
     /// logits.bias.exp_avg [10]
-    var logits_bias_exp_avg: UnsafeMutablePointer<Float> { base + 4192 }
+    var logits_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(16_768) }
     /// logits.bias.exp_avg_sq [10]
-    var logits_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 4208 }
+    var logits_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(16_832) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
+    precomputeArena = Self.arena(bytes: Self.precomputeArenaBytes)
     let xavierUniform = Initializer(kind: "xavier_uniform", numbers: ["gain": 1.0])
     let zeros = Initializer(kind: "zeros")
     parameters = [
       ParameterSlot(
-        name: "enc1.weight", shape: [32, 64], pointer: block + 0, initializer: xavierUniform, layer: "enc1",
-        isOptimizerState: false),
+        name: "enc1.weight", shape: [32, 64], pointer: block.f32(0), initializer: xavierUniform, layer: "enc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "enc1.bias", shape: [32], pointer: block + 2048, initializer: zeros, layer: "enc1",
-        isOptimizerState: false),
+        name: "enc1.bias", shape: [32], pointer: block.f32(8192), initializer: zeros, layer: "enc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "code.weight", shape: [8, 32], pointer: block + 2080, initializer: xavierUniform, layer: "code",
-        isOptimizerState: false),
+        name: "code.weight", shape: [8, 32], pointer: block.f32(8320), initializer: xavierUniform, layer: "code",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "code.bias", shape: [8], pointer: block + 2336, initializer: zeros, layer: "code",
-        isOptimizerState: false),
+        name: "code.bias", shape: [8], pointer: block.f32(9344), initializer: zeros, layer: "code",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "head.weight", shape: [32, 8], pointer: block + 2352, initializer: xavierUniform, layer: "head",
-        isOptimizerState: false),
+        name: "head.weight", shape: [32, 8], pointer: block.f32(9408), initializer: xavierUniform, layer: "head",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "head.bias", shape: [32], pointer: block + 2608, initializer: zeros, layer: "head",
-        isOptimizerState: false),
+        name: "head.bias", shape: [32], pointer: block.f32(10_432), initializer: zeros, layer: "head",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight", shape: [10, 32], pointer: block + 2640, initializer: xavierUniform, layer: "logits",
-        isOptimizerState: false),
+        name: "logits.weight", shape: [10, 32], pointer: block.f32(10_560), initializer: xavierUniform, layer: "logits",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias", shape: [10], pointer: block + 2960, initializer: zeros, layer: "logits",
-        isOptimizerState: false),
+        name: "logits.bias", shape: [10], pointer: block.f32(11_840), initializer: zeros, layer: "logits",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "head.weight.exp_avg", shape: [32, 8], pointer: block + 2976, initializer: zeros, layer: "head",
-        isOptimizerState: true),
+        name: "head.weight.exp_avg", shape: [32, 8], pointer: block.f32(11_904), initializer: zeros, layer: "head",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "head.weight.exp_avg_sq", shape: [32, 8], pointer: block + 3232, initializer: zeros, layer: "head",
-        isOptimizerState: true),
+        name: "head.weight.exp_avg_sq", shape: [32, 8], pointer: block.f32(12_928), initializer: zeros, layer: "head",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "head.bias.exp_avg", shape: [32], pointer: block + 3488, initializer: zeros, layer: "head",
-        isOptimizerState: true),
+        name: "head.bias.exp_avg", shape: [32], pointer: block.f32(13_952), initializer: zeros, layer: "head",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "head.bias.exp_avg_sq", shape: [32], pointer: block + 3520, initializer: zeros, layer: "head",
-        isOptimizerState: true),
+        name: "head.bias.exp_avg_sq", shape: [32], pointer: block.f32(14_080), initializer: zeros, layer: "head",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight.exp_avg", shape: [10, 32], pointer: block + 3552, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.weight.exp_avg", shape: [10, 32], pointer: block.f32(14_208), initializer: zeros, layer: "logits",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight.exp_avg_sq", shape: [10, 32], pointer: block + 3872, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.weight.exp_avg_sq", shape: [10, 32], pointer: block.f32(15_488), initializer: zeros,
+        layer: "logits", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias.exp_avg", shape: [10], pointer: block + 4192, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.bias.exp_avg", shape: [10], pointer: block.f32(16_768), initializer: zeros, layer: "logits",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias.exp_avg_sq", shape: [10], pointer: block + 4208, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.bias.exp_avg_sq", shape: [10], pointer: block.f32(16_832), initializer: zeros, layer: "logits",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 
@@ -131,6 +152,7 @@ public final class DigitsTransferModel: TrainingBackend {
     params.base.deallocate()
     trainArena.deallocate()
     inferenceArena.deallocate()
+    precomputeArena.deallocate()
   }
 
   /// A zeroed arena of `bytes` bytes, every buffer in it on a 64-byte boundary.
@@ -149,7 +171,7 @@ public final class DigitsTransferModel: TrainingBackend {
 
   public func trainBuffers(batch n: Int) throws -> (x: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer) {
     try check(n)
-    return (trainArena.f32(0), trainArena + 16_384)
+    return (trainArena.f32(0), trainArena + 2048)
   }
 
   /// One optimizer step: forward, loss, backward and updates, in the order of `@train_step`.
@@ -157,30 +179,16 @@ public final class DigitsTransferModel: TrainingBackend {
     try check(n)
     let (arena, p) = (trainArena, params)
 
-    // enc1 (specs/digits_autoencoder.yaml:17: spec: digits_autoencoder.yaml)
-    let input = arena.f32(0)
-    let enc1 = arena.f32(16_640)
-    DenseKernel.forward(
-      x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
-
-    // relu_1 (specs/digits_autoencoder.yaml:19: until: code)
-    let relu_1 = arena.f32(24_832)
-    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
-
-    // code (specs/digits_autoencoder.yaml:20: layers:)
-    let code = arena.f32(16_640)
-    DenseKernel.forward(
-      x: relu_1, weight: p.code_weight, bias: p.code_bias, y: code, rows: n, inFeatures: 32, outFeatures: 8)
-
     // head (specs/digits_transfer.yaml:21: - dense: 32)
-    let head = arena.f32(18_688)
+    let code = arena.f32(0)
+    let head = arena.f32(2304)
     DenseKernel.forward(
       x: code, weight: p.head_weight, bias: p.head_bias, y: head, rows: n, inFeatures: 8, outFeatures: 32)
 
     // head → dropout_1: one loop for head_relu → dropout_1
     //   specs/digits_transfer.yaml:21: - dense: 32
     //   specs/digits_transfer.yaml:24: - dropout: 0.25
-    let dropout_1 = arena.f32(26_880)
+    let dropout_1 = arena.f32(10_496)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     for b in 0..<n * 8 {
       let mask0 = stream0.block(b)
@@ -192,26 +200,26 @@ public final class DigitsTransferModel: TrainingBackend {
     }
 
     // logits (specs/digits_transfer.yaml:25: - dense: 10)
-    let logits = arena.f32(35_072)
+    let logits = arena.f32(18_688)
     DenseKernel.forward(
       x: dropout_1, weight: p.logits_weight, bias: p.logits_bias, y: logits, rows: n, inFeatures: 32, outFeatures: 10)
 
     // loss (specs/digits_transfer.yaml:28: loss: cross_entropy)
-    let target = arena.i32(16_384)
+    let target = arena.i32(2048)
     let loss = LossKernel.crossEntropy(
       logits: logits, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
-    let logits_grad = arena.f32(37_696)
+    let logits_grad = arena.f32(21_312)
     LossKernel.crossEntropyGrad(
       logits: logits, target: target, dlogits: logits_grad, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
 
     // logits, backward (specs/digits_transfer.yaml:25: - dense: 10)
-    let dropout_1_grad = arena.f32(40_256)
+    let dropout_1_grad = arena.f32(23_872)
     DenseKernel.gradInput(
       dy: logits_grad, weight: p.logits_weight, dx: dropout_1_grad, rows: n, inFeatures: 32, outFeatures: 10)
-    let logits_weight_grad = arena.f32(48_448)
+    let logits_weight_grad = arena.f32(32_064)
     DenseKernel.gradWeight(
       dy: logits_grad, x: dropout_1, dweight: logits_weight_grad, rows: n, inFeatures: 32, outFeatures: 10)
-    let logits_bias_grad = arena.f32(26_880)
+    let logits_bias_grad = arena.f32(10_496)
     DenseKernel.gradBias(dy: logits_grad, dbias: logits_bias_grad, rows: n, outFeatures: 10)
     OptimizerKernel.adam(
       parameter: p.logits_weight, grad: logits_weight_grad, expAvg: p.logits_weight_exp_avg,
@@ -225,7 +233,7 @@ public final class DigitsTransferModel: TrainingBackend {
     // dropout_1 → head, backward: one loop for head_relu_grad → head_grad
     //   specs/digits_transfer.yaml:24: - dropout: 0.25
     //   specs/digits_transfer.yaml:21: - dense: 32
-    let head_grad = arena.f32(26_880)
+    let head_grad = arena.f32(10_496)
     for b in 0..<n * 8 {
       let mask0 = stream0.block(b)
       for i in b * 4..<b * 4 + 4 {
@@ -236,9 +244,9 @@ public final class DigitsTransferModel: TrainingBackend {
     }
 
     // head, backward (specs/digits_transfer.yaml:21: - dense: 32)
-    let head_weight_grad = arena.f32(18_688)
+    let head_weight_grad = arena.f32(2304)
     DenseKernel.gradWeight(dy: head_grad, x: code, dweight: head_weight_grad, rows: n, inFeatures: 8, outFeatures: 32)
-    let head_bias_grad = arena.f32(16_640)
+    let head_bias_grad = arena.f32(3328)
     DenseKernel.gradBias(dy: head_grad, dbias: head_bias_grad, rows: n, outFeatures: 32)
     OptimizerKernel.adam(
       parameter: p.head_weight, grad: head_weight_grad, expAvg: p.head_weight_exp_avg,
@@ -261,36 +269,22 @@ public final class DigitsTransferModel: TrainingBackend {
     try check(n)
     let (arena, p) = (inferenceArena, params)
 
-    // enc1 (specs/digits_autoencoder.yaml:17: spec: digits_autoencoder.yaml)
-    let input = arena.f32(0)
-    let enc1 = arena.f32(16_640)
-    DenseKernel.forward(
-      x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
-
-    // relu_1 (specs/digits_autoencoder.yaml:19: until: code)
-    let relu_1 = arena.f32(24_832)
-    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
-
-    // code (specs/digits_autoencoder.yaml:20: layers:)
-    let code = arena.f32(16_640)
-    DenseKernel.forward(
-      x: relu_1, weight: p.code_weight, bias: p.code_bias, y: code, rows: n, inFeatures: 32, outFeatures: 8)
-
     // head (specs/digits_transfer.yaml:21: - dense: 32)
-    let head = arena.f32(18_688)
+    let code = arena.f32(0)
+    let head = arena.f32(2304)
     DenseKernel.forward(
       x: code, weight: p.head_weight, bias: p.head_bias, y: head, rows: n, inFeatures: 8, outFeatures: 32)
 
     // head → dropout_1: one loop for head_relu → dropout_1
     //   specs/digits_transfer.yaml:21: - dense: 32
     //   specs/digits_transfer.yaml:24: - dropout: 0.25
-    let dropout_1 = arena.f32(26_880)
+    let dropout_1 = arena.f32(10_496)
     for i in 0..<n * 32 {
       dropout_1[i] = Scalar.relu(head[i])
     }
 
     // logits (specs/digits_transfer.yaml:25: - dense: 10)
-    let logits = arena.f32(16_640)
+    let logits = arena.f32(2304)
     DenseKernel.forward(
       x: dropout_1, weight: p.logits_weight, bias: p.logits_bias, y: logits, rows: n, inFeatures: 32, outFeatures: 10)
     return UnsafePointer(logits)
@@ -298,7 +292,7 @@ public final class DigitsTransferModel: TrainingBackend {
 
   public func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer {
     try check(n)
-    return inferenceArena + 16_384
+    return inferenceArena + 2048
   }
 
   /// `@loss` of the last prediction, which is still in place in the arena.
@@ -307,11 +301,38 @@ public final class DigitsTransferModel: TrainingBackend {
     let arena = inferenceArena
 
     // loss (specs/digits_transfer.yaml:28: loss: cross_entropy)
-    let logits = arena.f32(16_640)
-    let target = arena.i32(16_384)
+    let logits = arena.f32(2304)
+    let target = arena.i32(2048)
     let loss = LossKernel.crossEntropy(
       logits: logits, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
     return loss
+  }
+
+  public func precomputeBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float> {
+    try check(n)
+    return precomputeArena.f32(0)
+  }
+
+  /// The forward pass of the frozen prefix, `@precompute`.
+  public func precompute(batch n: Int) throws -> UnsafePointer<Float> {
+    try check(n)
+    let (arena, p) = (precomputeArena, params)
+
+    // enc1 (specs/digits_autoencoder.yaml:17: spec: digits_autoencoder.yaml)
+    let input = arena.f32(0)
+    let enc1 = arena.f32(16_384)
+    DenseKernel.forward(
+      x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
+
+    // relu_1 (specs/digits_autoencoder.yaml:19: until: code)
+    let relu_1 = arena.f32(24_576)
+    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
+
+    // code (specs/digits_autoencoder.yaml:20: layers:)
+    let code = arena.f32(16_384)
+    DenseKernel.forward(
+      x: relu_1, weight: p.code_weight, bias: p.code_bias, y: code, rows: n, inFeatures: 32, outFeatures: 8)
+    return UnsafePointer(code)
   }
 }
 

@@ -16,8 +16,8 @@ public final class DigitsTransformerModel: TrainingBackend {
   public static let trainArenaBytes = 1_198_912
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 540_928
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 34_224
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 136_896
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -28,112 +28,111 @@ public final class DigitsTransformerModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// embed.weight [32, 8]
-    var embed_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var embed_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// embed.bias [32]
-    var embed_bias: UnsafeMutablePointer<Float> { base + 256 }
+    var embed_bias: UnsafeMutablePointer<Float> { base.f32(1024) }
     /// attn.w_qkv [96, 32]
-    var attn_w_qkv: UnsafeMutablePointer<Float> { base + 288 }
+    var attn_w_qkv: UnsafeMutablePointer<Float> { base.f32(1152) }
     /// attn.b_qkv [96]
-    var attn_b_qkv: UnsafeMutablePointer<Float> { base + 3360 }
+    var attn_b_qkv: UnsafeMutablePointer<Float> { base.f32(13_440) }
     /// attn.w_out [32, 32]
-    var attn_w_out: UnsafeMutablePointer<Float> { base + 3456 }
+    var attn_w_out: UnsafeMutablePointer<Float> { base.f32(13_824) }
     /// attn.b_out [32]
-    var attn_b_out: UnsafeMutablePointer<Float> { base + 4480 }
+    var attn_b_out: UnsafeMutablePointer<Float> { base.f32(17_920) }
     /// ln1.gamma [32]
-    var ln1_gamma: UnsafeMutablePointer<Float> { base + 4512 }
+    var ln1_gamma: UnsafeMutablePointer<Float> { base.f32(18_048) }
     /// ln1.beta [32]
-    var ln1_beta: UnsafeMutablePointer<Float> { base + 4544 }
+    var ln1_beta: UnsafeMutablePointer<Float> { base.f32(18_176) }
     /// dense_1.weight [64, 32]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 4576 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(18_304) }
     /// dense_1.bias [64]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 6624 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(26_496) }
     /// ff.weight [32, 64]
-    var ff_weight: UnsafeMutablePointer<Float> { base + 6688 }
+    var ff_weight: UnsafeMutablePointer<Float> { base.f32(26_752) }
     /// ff.bias [32]
-    var ff_bias: UnsafeMutablePointer<Float> { base + 8736 }
+    var ff_bias: UnsafeMutablePointer<Float> { base.f32(34_944) }
     /// layernorm_1.gamma [32]
-    var layernorm_1_gamma: UnsafeMutablePointer<Float> { base + 8768 }
+    var layernorm_1_gamma: UnsafeMutablePointer<Float> { base.f32(35_072) }
     /// layernorm_1.beta [32]
-    var layernorm_1_beta: UnsafeMutablePointer<Float> { base + 8800 }
+    var layernorm_1_beta: UnsafeMutablePointer<Float> { base.f32(35_200) }
     /// dense_2.weight [10, 256]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 8832 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(35_328) }
     /// dense_2.bias [10]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 11_392 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(45_568) }
     /// embed.weight.exp_avg [32, 8]
-    var embed_weight_exp_avg: UnsafeMutablePointer<Float> { base + 11_408 }
+    var embed_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(45_632) }
     /// embed.weight.exp_avg_sq [32, 8]
-    var embed_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 11_664 }
+    var embed_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(46_656) }
     /// embed.bias.exp_avg [32]
-    var embed_bias_exp_avg: UnsafeMutablePointer<Float> { base + 11_920 }
+    var embed_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(47_680) }
     /// embed.bias.exp_avg_sq [32]
-    var embed_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 11_952 }
+    var embed_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(47_808) }
     /// attn.w_qkv.exp_avg [96, 32]
-    var attn_w_qkv_exp_avg: UnsafeMutablePointer<Float> { base + 11_984 }
+    var attn_w_qkv_exp_avg: UnsafeMutablePointer<Float> { base.f32(47_936) }
     /// attn.w_qkv.exp_avg_sq [96, 32]
-    var attn_w_qkv_exp_avg_sq: UnsafeMutablePointer<Float> { base + 15_056 }
+    var attn_w_qkv_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(60_224) }
     /// attn.b_qkv.exp_avg [96]
-    var attn_b_qkv_exp_avg: UnsafeMutablePointer<Float> { base + 18_128 }
+    var attn_b_qkv_exp_avg: UnsafeMutablePointer<Float> { base.f32(72_512) }
     /// attn.b_qkv.exp_avg_sq [96]
-    var attn_b_qkv_exp_avg_sq: UnsafeMutablePointer<Float> { base + 18_224 }
+    var attn_b_qkv_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(72_896) }
     /// attn.w_out.exp_avg [32, 32]
-    var attn_w_out_exp_avg: UnsafeMutablePointer<Float> { base + 18_320 }
+    var attn_w_out_exp_avg: UnsafeMutablePointer<Float> { base.f32(73_280) }
     /// attn.w_out.exp_avg_sq [32, 32]
-    var attn_w_out_exp_avg_sq: UnsafeMutablePointer<Float> { base + 19_344 }
+    var attn_w_out_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(77_376) }
     /// attn.b_out.exp_avg [32]
-    var attn_b_out_exp_avg: UnsafeMutablePointer<Float> { base + 20_368 }
+    var attn_b_out_exp_avg: UnsafeMutablePointer<Float> { base.f32(81_472) }
     /// attn.b_out.exp_avg_sq [32]
-    var attn_b_out_exp_avg_sq: UnsafeMutablePointer<Float> { base + 20_400 }
+    var attn_b_out_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(81_600) }
     /// ln1.gamma.exp_avg [32]
-    var ln1_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 20_432 }
+    var ln1_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(81_728) }
     /// ln1.gamma.exp_avg_sq [32]
-    var ln1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 20_464 }
+    var ln1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(81_856) }
     /// ln1.beta.exp_avg [32]
-    var ln1_beta_exp_avg: UnsafeMutablePointer<Float> { base + 20_496 }
+    var ln1_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(81_984) }
     /// ln1.beta.exp_avg_sq [32]
-    var ln1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 20_528 }
+    var ln1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(82_112) }
     /// dense_1.weight.exp_avg [64, 32]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 20_560 }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(82_240) }
     /// dense_1.weight.exp_avg_sq [64, 32]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 22_608 }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(90_432) }
     /// dense_1.bias.exp_avg [64]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 24_656 }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(98_624) }
     /// dense_1.bias.exp_avg_sq [64]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 24_720 }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(98_880) }
     /// ff.weight.exp_avg [32, 64]
-    var ff_weight_exp_avg: UnsafeMutablePointer<Float> { base + 24_784 }
+    var ff_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(99_136) }
     /// ff.weight.exp_avg_sq [32, 64]
-    var ff_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 26_832 }
+    var ff_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(107_328) }
     /// ff.bias.exp_avg [32]
-    var ff_bias_exp_avg: UnsafeMutablePointer<Float> { base + 28_880 }
+    var ff_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(115_520) }
     /// ff.bias.exp_avg_sq [32]
-    var ff_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 28_912 }
+    var ff_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(115_648) }
     /// layernorm_1.gamma.exp_avg [32]
-    var layernorm_1_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 28_944 }
+    var layernorm_1_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(115_776) }
     /// layernorm_1.gamma.exp_avg_sq [32]
-    var layernorm_1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 28_976 }
+    var layernorm_1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(115_904) }
     /// layernorm_1.beta.exp_avg [32]
-    var layernorm_1_beta_exp_avg: UnsafeMutablePointer<Float> { base + 29_008 }
+    var layernorm_1_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(116_032) }
     /// layernorm_1.beta.exp_avg_sq [32]
-    var layernorm_1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 29_040 }
+    var layernorm_1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(116_160) }
     /// dense_2.weight.exp_avg [10, 256]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 29_072 }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(116_288) }
     /// dense_2.weight.exp_avg_sq [10, 256]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 31_632 }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(126_528) }
     /// dense_2.bias.exp_avg [10]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 34_192 }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(136_768) }
     /// dense_2.bias.exp_avg_sq [10]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 34_208 }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(136_832) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -142,148 +141,149 @@ public final class DigitsTransformerModel: TrainingBackend {
     let constant = Initializer(kind: "constant", numbers: ["value": 1.0])
     parameters = [
       ParameterSlot(
-        name: "embed.weight", shape: [32, 8], pointer: block + 0, initializer: xavierUniform, layer: "embed",
-        isOptimizerState: false),
+        name: "embed.weight", shape: [32, 8], pointer: block.f32(0), initializer: xavierUniform, layer: "embed",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "embed.bias", shape: [32], pointer: block + 256, initializer: zeros, layer: "embed",
-        isOptimizerState: false),
+        name: "embed.bias", shape: [32], pointer: block.f32(1024), initializer: zeros, layer: "embed",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_qkv", shape: [96, 32], pointer: block + 288, initializer: xavierUniform, layer: "attn",
-        isOptimizerState: false),
+        name: "attn.w_qkv", shape: [96, 32], pointer: block.f32(1152), initializer: xavierUniform, layer: "attn",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_qkv", shape: [96], pointer: block + 3360, initializer: zeros, layer: "attn",
-        isOptimizerState: false),
+        name: "attn.b_qkv", shape: [96], pointer: block.f32(13_440), initializer: zeros, layer: "attn",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_out", shape: [32, 32], pointer: block + 3456, initializer: xavierUniform, layer: "attn",
-        isOptimizerState: false),
+        name: "attn.w_out", shape: [32, 32], pointer: block.f32(13_824), initializer: xavierUniform, layer: "attn",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_out", shape: [32], pointer: block + 4480, initializer: zeros, layer: "attn",
-        isOptimizerState: false),
+        name: "attn.b_out", shape: [32], pointer: block.f32(17_920), initializer: zeros, layer: "attn",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "ln1.gamma", shape: [32], pointer: block + 4512, initializer: constant, layer: "ln1",
-        isOptimizerState: false),
+        name: "ln1.gamma", shape: [32], pointer: block.f32(18_048), initializer: constant, layer: "ln1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "ln1.beta", shape: [32], pointer: block + 4544, initializer: zeros, layer: "ln1",
-        isOptimizerState: false),
+        name: "ln1.beta", shape: [32], pointer: block.f32(18_176), initializer: zeros, layer: "ln1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight", shape: [64, 32], pointer: block + 4576, initializer: xavierUniform, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [64, 32], pointer: block.f32(18_304), initializer: xavierUniform,
+        layer: "dense_1", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [64], pointer: block + 6624, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [64], pointer: block.f32(26_496), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "ff.weight", shape: [32, 64], pointer: block + 6688, initializer: xavierUniform, layer: "ff",
-        isOptimizerState: false),
+        name: "ff.weight", shape: [32, 64], pointer: block.f32(26_752), initializer: xavierUniform, layer: "ff",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "ff.bias", shape: [32], pointer: block + 8736, initializer: zeros, layer: "ff", isOptimizerState: false),
+        name: "ff.bias", shape: [32], pointer: block.f32(34_944), initializer: zeros, layer: "ff",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.gamma", shape: [32], pointer: block + 8768, initializer: constant, layer: "layernorm_1",
-        isOptimizerState: false),
+        name: "layernorm_1.gamma", shape: [32], pointer: block.f32(35_072), initializer: constant, layer: "layernorm_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.beta", shape: [32], pointer: block + 8800, initializer: zeros, layer: "layernorm_1",
-        isOptimizerState: false),
+        name: "layernorm_1.beta", shape: [32], pointer: block.f32(35_200), initializer: zeros, layer: "layernorm_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [10, 256], pointer: block + 8832, initializer: xavierUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [10, 256], pointer: block.f32(35_328), initializer: xavierUniform,
+        layer: "dense_2", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [10], pointer: block + 11_392, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [10], pointer: block.f32(45_568), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "embed.weight.exp_avg", shape: [32, 8], pointer: block + 11_408, initializer: zeros, layer: "embed",
-        isOptimizerState: true),
+        name: "embed.weight.exp_avg", shape: [32, 8], pointer: block.f32(45_632), initializer: zeros, layer: "embed",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "embed.weight.exp_avg_sq", shape: [32, 8], pointer: block + 11_664, initializer: zeros, layer: "embed",
-        isOptimizerState: true),
+        name: "embed.weight.exp_avg_sq", shape: [32, 8], pointer: block.f32(46_656), initializer: zeros, layer: "embed",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "embed.bias.exp_avg", shape: [32], pointer: block + 11_920, initializer: zeros, layer: "embed",
-        isOptimizerState: true),
+        name: "embed.bias.exp_avg", shape: [32], pointer: block.f32(47_680), initializer: zeros, layer: "embed",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "embed.bias.exp_avg_sq", shape: [32], pointer: block + 11_952, initializer: zeros, layer: "embed",
-        isOptimizerState: true),
+        name: "embed.bias.exp_avg_sq", shape: [32], pointer: block.f32(47_808), initializer: zeros, layer: "embed",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_qkv.exp_avg", shape: [96, 32], pointer: block + 11_984, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.w_qkv.exp_avg", shape: [96, 32], pointer: block.f32(47_936), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_qkv.exp_avg_sq", shape: [96, 32], pointer: block + 15_056, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.w_qkv.exp_avg_sq", shape: [96, 32], pointer: block.f32(60_224), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_qkv.exp_avg", shape: [96], pointer: block + 18_128, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.b_qkv.exp_avg", shape: [96], pointer: block.f32(72_512), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_qkv.exp_avg_sq", shape: [96], pointer: block + 18_224, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.b_qkv.exp_avg_sq", shape: [96], pointer: block.f32(72_896), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_out.exp_avg", shape: [32, 32], pointer: block + 18_320, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.w_out.exp_avg", shape: [32, 32], pointer: block.f32(73_280), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.w_out.exp_avg_sq", shape: [32, 32], pointer: block + 19_344, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.w_out.exp_avg_sq", shape: [32, 32], pointer: block.f32(77_376), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_out.exp_avg", shape: [32], pointer: block + 20_368, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.b_out.exp_avg", shape: [32], pointer: block.f32(81_472), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "attn.b_out.exp_avg_sq", shape: [32], pointer: block + 20_400, initializer: zeros, layer: "attn",
-        isOptimizerState: true),
+        name: "attn.b_out.exp_avg_sq", shape: [32], pointer: block.f32(81_600), initializer: zeros, layer: "attn",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ln1.gamma.exp_avg", shape: [32], pointer: block + 20_432, initializer: zeros, layer: "ln1",
-        isOptimizerState: true),
+        name: "ln1.gamma.exp_avg", shape: [32], pointer: block.f32(81_728), initializer: zeros, layer: "ln1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ln1.gamma.exp_avg_sq", shape: [32], pointer: block + 20_464, initializer: zeros, layer: "ln1",
-        isOptimizerState: true),
+        name: "ln1.gamma.exp_avg_sq", shape: [32], pointer: block.f32(81_856), initializer: zeros, layer: "ln1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ln1.beta.exp_avg", shape: [32], pointer: block + 20_496, initializer: zeros, layer: "ln1",
-        isOptimizerState: true),
+        name: "ln1.beta.exp_avg", shape: [32], pointer: block.f32(81_984), initializer: zeros, layer: "ln1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ln1.beta.exp_avg_sq", shape: [32], pointer: block + 20_528, initializer: zeros, layer: "ln1",
-        isOptimizerState: true),
+        name: "ln1.beta.exp_avg_sq", shape: [32], pointer: block.f32(82_112), initializer: zeros, layer: "ln1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [64, 32], pointer: block + 20_560, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg", shape: [64, 32], pointer: block.f32(82_240), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [64, 32], pointer: block + 22_608, initializer: zeros,
-        layer: "dense_1", isOptimizerState: true),
+        name: "dense_1.weight.exp_avg_sq", shape: [64, 32], pointer: block.f32(90_432), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [64], pointer: block + 24_656, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg", shape: [64], pointer: block.f32(98_624), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block + 24_720, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block.f32(98_880), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ff.weight.exp_avg", shape: [32, 64], pointer: block + 24_784, initializer: zeros, layer: "ff",
-        isOptimizerState: true),
+        name: "ff.weight.exp_avg", shape: [32, 64], pointer: block.f32(99_136), initializer: zeros, layer: "ff",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ff.weight.exp_avg_sq", shape: [32, 64], pointer: block + 26_832, initializer: zeros, layer: "ff",
-        isOptimizerState: true),
+        name: "ff.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(107_328), initializer: zeros, layer: "ff",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ff.bias.exp_avg", shape: [32], pointer: block + 28_880, initializer: zeros, layer: "ff",
-        isOptimizerState: true),
+        name: "ff.bias.exp_avg", shape: [32], pointer: block.f32(115_520), initializer: zeros, layer: "ff",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "ff.bias.exp_avg_sq", shape: [32], pointer: block + 28_912, initializer: zeros, layer: "ff",
-        isOptimizerState: true),
+        name: "ff.bias.exp_avg_sq", shape: [32], pointer: block.f32(115_648), initializer: zeros, layer: "ff",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.gamma.exp_avg", shape: [32], pointer: block + 28_944, initializer: zeros,
-        layer: "layernorm_1", isOptimizerState: true),
+        name: "layernorm_1.gamma.exp_avg", shape: [32], pointer: block.f32(115_776), initializer: zeros,
+        layer: "layernorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.gamma.exp_avg_sq", shape: [32], pointer: block + 28_976, initializer: zeros,
-        layer: "layernorm_1", isOptimizerState: true),
+        name: "layernorm_1.gamma.exp_avg_sq", shape: [32], pointer: block.f32(115_904), initializer: zeros,
+        layer: "layernorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.beta.exp_avg", shape: [32], pointer: block + 29_008, initializer: zeros,
-        layer: "layernorm_1", isOptimizerState: true),
+        name: "layernorm_1.beta.exp_avg", shape: [32], pointer: block.f32(116_032), initializer: zeros,
+        layer: "layernorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "layernorm_1.beta.exp_avg_sq", shape: [32], pointer: block + 29_040, initializer: zeros,
-        layer: "layernorm_1", isOptimizerState: true),
+        name: "layernorm_1.beta.exp_avg_sq", shape: [32], pointer: block.f32(116_160), initializer: zeros,
+        layer: "layernorm_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [10, 256], pointer: block + 29_072, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.weight.exp_avg", shape: [10, 256], pointer: block.f32(116_288), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [10, 256], pointer: block + 31_632, initializer: zeros,
-        layer: "dense_2", isOptimizerState: true),
+        name: "dense_2.weight.exp_avg_sq", shape: [10, 256], pointer: block.f32(126_528), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [10], pointer: block + 34_192, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg", shape: [10], pointer: block.f32(136_768), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [10], pointer: block + 34_208, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg_sq", shape: [10], pointer: block.f32(136_832), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -16,8 +16,8 @@ public final class IrisModel: TrainingBackend {
   public static let trainArenaBytes = 4416
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 2368
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 432
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 1728
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 3
@@ -28,40 +28,39 @@ public final class IrisModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// dense_1.weight [16, 4]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// dense_1.bias [16]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 64 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(256) }
     /// dense_2.weight [3, 16]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 80 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(320) }
     /// dense_2.bias [3]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 128 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(512) }
     /// dense_1.weight.exp_avg [16, 4]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 144 }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(576) }
     /// dense_1.weight.exp_avg_sq [16, 4]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 208 }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(832) }
     /// dense_1.bias.exp_avg [16]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 272 }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(1088) }
     /// dense_1.bias.exp_avg_sq [16]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 288 }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(1152) }
     /// dense_2.weight.exp_avg [3, 16]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 304 }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(1216) }
     /// dense_2.weight.exp_avg_sq [3, 16]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 352 }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(1408) }
     /// dense_2.bias.exp_avg [3]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 400 }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(1600) }
     /// dense_2.bias.exp_avg_sq [3]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 416 }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(1664) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -69,41 +68,41 @@ public final class IrisModel: TrainingBackend {
     let zeros = Initializer(kind: "zeros")
     parameters = [
       ParameterSlot(
-        name: "dense_1.weight", shape: [16, 4], pointer: block + 0, initializer: xavierUniform, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [16, 4], pointer: block.f32(0), initializer: xavierUniform, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [16], pointer: block + 64, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [16], pointer: block.f32(256), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [3, 16], pointer: block + 80, initializer: xavierUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [3, 16], pointer: block.f32(320), initializer: xavierUniform, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [3], pointer: block + 128, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [3], pointer: block.f32(512), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [16, 4], pointer: block + 144, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg", shape: [16, 4], pointer: block.f32(576), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [16, 4], pointer: block + 208, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.weight.exp_avg_sq", shape: [16, 4], pointer: block.f32(832), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [16], pointer: block + 272, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg", shape: [16], pointer: block.f32(1088), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [16], pointer: block + 288, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.exp_avg_sq", shape: [16], pointer: block.f32(1152), initializer: zeros, layer: "dense_1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [3, 16], pointer: block + 304, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.weight.exp_avg", shape: [3, 16], pointer: block.f32(1216), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [3, 16], pointer: block + 352, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.weight.exp_avg_sq", shape: [3, 16], pointer: block.f32(1408), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [3], pointer: block + 400, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg", shape: [3], pointer: block.f32(1600), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [3], pointer: block + 416, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.exp_avg_sq", shape: [3], pointer: block.f32(1664), initializer: zeros, layer: "dense_2",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

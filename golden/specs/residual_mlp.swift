@@ -16,8 +16,8 @@ public final class ResidualMlpModel: TrainingBackend {
   public static let trainArenaBytes = 459_264
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 131_584
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 79_920
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 319_680
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -28,154 +28,153 @@ public final class ResidualMlpModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// stem.weight [64, 64]
-    var stem_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var stem_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// stem.bias [64]
-    var stem_bias: UnsafeMutablePointer<Float> { base + 4096 }
+    var stem_bias: UnsafeMutablePointer<Float> { base.f32(16_384) }
     /// b1_fc1.weight [64, 64]
-    var b1_fc1_weight: UnsafeMutablePointer<Float> { base + 4160 }
+    var b1_fc1_weight: UnsafeMutablePointer<Float> { base.f32(16_640) }
     /// b1_fc1.bias [64]
-    var b1_fc1_bias: UnsafeMutablePointer<Float> { base + 8256 }
+    var b1_fc1_bias: UnsafeMutablePointer<Float> { base.f32(33_024) }
     /// b1_fc2.weight [64, 64]
-    var b1_fc2_weight: UnsafeMutablePointer<Float> { base + 8320 }
+    var b1_fc2_weight: UnsafeMutablePointer<Float> { base.f32(33_280) }
     /// b1_fc2.bias [64]
-    var b1_fc2_bias: UnsafeMutablePointer<Float> { base + 12_416 }
+    var b1_fc2_bias: UnsafeMutablePointer<Float> { base.f32(49_664) }
     /// norm1.gamma [64]
-    var norm1_gamma: UnsafeMutablePointer<Float> { base + 12_480 }
+    var norm1_gamma: UnsafeMutablePointer<Float> { base.f32(49_920) }
     /// norm1.beta [64]
-    var norm1_beta: UnsafeMutablePointer<Float> { base + 12_544 }
+    var norm1_beta: UnsafeMutablePointer<Float> { base.f32(50_176) }
     /// b2_fc1.weight [64, 64]
-    var b2_fc1_weight: UnsafeMutablePointer<Float> { base + 12_608 }
+    var b2_fc1_weight: UnsafeMutablePointer<Float> { base.f32(50_432) }
     /// b2_fc1.bias [64]
-    var b2_fc1_bias: UnsafeMutablePointer<Float> { base + 16_704 }
+    var b2_fc1_bias: UnsafeMutablePointer<Float> { base.f32(66_816) }
     /// b2_fc2.weight [64, 64]
-    var b2_fc2_weight: UnsafeMutablePointer<Float> { base + 16_768 }
+    var b2_fc2_weight: UnsafeMutablePointer<Float> { base.f32(67_072) }
     /// b2_fc2.bias [64]
-    var b2_fc2_bias: UnsafeMutablePointer<Float> { base + 20_864 }
+    var b2_fc2_bias: UnsafeMutablePointer<Float> { base.f32(83_456) }
     /// norm2.gamma [64]
-    var norm2_gamma: UnsafeMutablePointer<Float> { base + 20_928 }
+    var norm2_gamma: UnsafeMutablePointer<Float> { base.f32(83_712) }
     /// norm2.beta [64]
-    var norm2_beta: UnsafeMutablePointer<Float> { base + 20_992 }
+    var norm2_beta: UnsafeMutablePointer<Float> { base.f32(83_968) }
     /// b3_proj.weight [32, 64]
-    var b3_proj_weight: UnsafeMutablePointer<Float> { base + 21_056 }
+    var b3_proj_weight: UnsafeMutablePointer<Float> { base.f32(84_224) }
     /// b3_fc1.weight [32, 64]
-    var b3_fc1_weight: UnsafeMutablePointer<Float> { base + 23_104 }
+    var b3_fc1_weight: UnsafeMutablePointer<Float> { base.f32(92_416) }
     /// b3_fc1.bias [32]
-    var b3_fc1_bias: UnsafeMutablePointer<Float> { base + 25_152 }
+    var b3_fc1_bias: UnsafeMutablePointer<Float> { base.f32(100_608) }
     /// b3_fc2.weight [32, 32]
-    var b3_fc2_weight: UnsafeMutablePointer<Float> { base + 25_184 }
+    var b3_fc2_weight: UnsafeMutablePointer<Float> { base.f32(100_736) }
     /// b3_fc2.bias [32]
-    var b3_fc2_bias: UnsafeMutablePointer<Float> { base + 26_208 }
+    var b3_fc2_bias: UnsafeMutablePointer<Float> { base.f32(104_832) }
     /// norm3.gamma [32]
-    var norm3_gamma: UnsafeMutablePointer<Float> { base + 26_240 }
+    var norm3_gamma: UnsafeMutablePointer<Float> { base.f32(104_960) }
     /// norm3.beta [32]
-    var norm3_beta: UnsafeMutablePointer<Float> { base + 26_272 }
+    var norm3_beta: UnsafeMutablePointer<Float> { base.f32(105_088) }
     /// logits.weight [10, 32]
-    var logits_weight: UnsafeMutablePointer<Float> { base + 26_304 }
+    var logits_weight: UnsafeMutablePointer<Float> { base.f32(105_216) }
     /// logits.bias [10]
-    var logits_bias: UnsafeMutablePointer<Float> { base + 26_624 }
+    var logits_bias: UnsafeMutablePointer<Float> { base.f32(106_496) }
     /// stem.weight.exp_avg [64, 64]
-    var stem_weight_exp_avg: UnsafeMutablePointer<Float> { base + 26_640 }
+    var stem_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(106_560) }
     /// stem.weight.exp_avg_sq [64, 64]
-    var stem_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 30_736 }
+    var stem_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(122_944) }
     /// stem.bias.exp_avg [64]
-    var stem_bias_exp_avg: UnsafeMutablePointer<Float> { base + 34_832 }
+    var stem_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(139_328) }
     /// stem.bias.exp_avg_sq [64]
-    var stem_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 34_896 }
+    var stem_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(139_584) }
     /// b1_fc1.weight.exp_avg [64, 64]
-    var b1_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 34_960 }
+    var b1_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(139_840) }
     /// b1_fc1.weight.exp_avg_sq [64, 64]
-    var b1_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 39_056 }
+    var b1_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(156_224) }
     /// b1_fc1.bias.exp_avg [64]
-    var b1_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 43_152 }
+    var b1_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(172_608) }
     /// b1_fc1.bias.exp_avg_sq [64]
-    var b1_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 43_216 }
+    var b1_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(172_864) }
     /// b1_fc2.weight.exp_avg [64, 64]
-    var b1_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 43_280 }
+    var b1_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(173_120) }
     /// b1_fc2.weight.exp_avg_sq [64, 64]
-    var b1_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 47_376 }
+    var b1_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(189_504) }
     /// b1_fc2.bias.exp_avg [64]
-    var b1_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 51_472 }
+    var b1_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(205_888) }
     /// b1_fc2.bias.exp_avg_sq [64]
-    var b1_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 51_536 }
+    var b1_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(206_144) }
     /// norm1.gamma.exp_avg [64]
-    var norm1_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 51_600 }
+    var norm1_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(206_400) }
     /// norm1.gamma.exp_avg_sq [64]
-    var norm1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 51_664 }
+    var norm1_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(206_656) }
     /// norm1.beta.exp_avg [64]
-    var norm1_beta_exp_avg: UnsafeMutablePointer<Float> { base + 51_728 }
+    var norm1_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(206_912) }
     /// norm1.beta.exp_avg_sq [64]
-    var norm1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 51_792 }
+    var norm1_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(207_168) }
     /// b2_fc1.weight.exp_avg [64, 64]
-    var b2_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 51_856 }
+    var b2_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(207_424) }
     /// b2_fc1.weight.exp_avg_sq [64, 64]
-    var b2_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 55_952 }
+    var b2_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(223_808) }
     /// b2_fc1.bias.exp_avg [64]
-    var b2_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 60_048 }
+    var b2_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(240_192) }
     /// b2_fc1.bias.exp_avg_sq [64]
-    var b2_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 60_112 }
+    var b2_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(240_448) }
     /// b2_fc2.weight.exp_avg [64, 64]
-    var b2_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 60_176 }
+    var b2_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(240_704) }
     /// b2_fc2.weight.exp_avg_sq [64, 64]
-    var b2_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 64_272 }
+    var b2_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(257_088) }
     /// b2_fc2.bias.exp_avg [64]
-    var b2_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 68_368 }
+    var b2_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(273_472) }
     /// b2_fc2.bias.exp_avg_sq [64]
-    var b2_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 68_432 }
+    var b2_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(273_728) }
     /// norm2.gamma.exp_avg [64]
-    var norm2_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 68_496 }
+    var norm2_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(273_984) }
     /// norm2.gamma.exp_avg_sq [64]
-    var norm2_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 68_560 }
+    var norm2_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(274_240) }
     /// norm2.beta.exp_avg [64]
-    var norm2_beta_exp_avg: UnsafeMutablePointer<Float> { base + 68_624 }
+    var norm2_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(274_496) }
     /// norm2.beta.exp_avg_sq [64]
-    var norm2_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 68_688 }
+    var norm2_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(274_752) }
     /// b3_proj.weight.exp_avg [32, 64]
-    var b3_proj_weight_exp_avg: UnsafeMutablePointer<Float> { base + 68_752 }
+    var b3_proj_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(275_008) }
     /// b3_proj.weight.exp_avg_sq [32, 64]
-    var b3_proj_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 70_800 }
+    var b3_proj_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(283_200) }
     /// b3_fc1.weight.exp_avg [32, 64]
-    var b3_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base + 72_848 }
+    var b3_fc1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(291_392) }
     /// b3_fc1.weight.exp_avg_sq [32, 64]
-    var b3_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 74_896 }
+    var b3_fc1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(299_584) }
     /// b3_fc1.bias.exp_avg [32]
-    var b3_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base + 76_944 }
+    var b3_fc1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(307_776) }
     /// b3_fc1.bias.exp_avg_sq [32]
-    var b3_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 76_976 }
+    var b3_fc1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(307_904) }
     /// b3_fc2.weight.exp_avg [32, 32]
-    var b3_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base + 77_008 }
+    var b3_fc2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(308_032) }
     /// b3_fc2.weight.exp_avg_sq [32, 32]
-    var b3_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 78_032 }
+    var b3_fc2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(312_128) }
     /// b3_fc2.bias.exp_avg [32]
-    var b3_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base + 79_056 }
+    var b3_fc2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(316_224) }
     /// b3_fc2.bias.exp_avg_sq [32]
-    var b3_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 79_088 }
+    var b3_fc2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(316_352) }
     /// norm3.gamma.exp_avg [32]
-    var norm3_gamma_exp_avg: UnsafeMutablePointer<Float> { base + 79_120 }
+    var norm3_gamma_exp_avg: UnsafeMutablePointer<Float> { base.f32(316_480) }
     /// norm3.gamma.exp_avg_sq [32]
-    var norm3_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base + 79_152 }
+    var norm3_gamma_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(316_608) }
     /// norm3.beta.exp_avg [32]
-    var norm3_beta_exp_avg: UnsafeMutablePointer<Float> { base + 79_184 }
+    var norm3_beta_exp_avg: UnsafeMutablePointer<Float> { base.f32(316_736) }
     /// norm3.beta.exp_avg_sq [32]
-    var norm3_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base + 79_216 }
+    var norm3_beta_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(316_864) }
     /// logits.weight.exp_avg [10, 32]
-    var logits_weight_exp_avg: UnsafeMutablePointer<Float> { base + 79_248 }
+    var logits_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(316_992) }
     /// logits.weight.exp_avg_sq [10, 32]
-    var logits_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base + 79_568 }
+    var logits_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(318_272) }
     /// logits.bias.exp_avg [10]
-    var logits_bias_exp_avg: UnsafeMutablePointer<Float> { base + 79_888 }
+    var logits_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(319_552) }
     /// logits.bias.exp_avg_sq [10]
-    var logits_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base + 79_904 }
+    var logits_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(319_616) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -186,212 +185,212 @@ public final class ResidualMlpModel: TrainingBackend {
     let constant = Initializer(kind: "constant", numbers: ["value": 1.0])
     parameters = [
       ParameterSlot(
-        name: "stem.weight", shape: [64, 64], pointer: block + 0, initializer: xavierUniform, layer: "stem",
-        isOptimizerState: false),
+        name: "stem.weight", shape: [64, 64], pointer: block.f32(0), initializer: xavierUniform, layer: "stem",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "stem.bias", shape: [64], pointer: block + 4096, initializer: zeros, layer: "stem",
-        isOptimizerState: false),
+        name: "stem.bias", shape: [64], pointer: block.f32(16_384), initializer: zeros, layer: "stem",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.weight", shape: [64, 64], pointer: block + 4160, initializer: kaimingNormal, layer: "b1_fc1",
-        isOptimizerState: false),
+        name: "b1_fc1.weight", shape: [64, 64], pointer: block.f32(16_640), initializer: kaimingNormal, layer: "b1_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.bias", shape: [64], pointer: block + 8256, initializer: zeros, layer: "b1_fc1",
-        isOptimizerState: false),
+        name: "b1_fc1.bias", shape: [64], pointer: block.f32(33_024), initializer: zeros, layer: "b1_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.weight", shape: [64, 64], pointer: block + 8320, initializer: xavierUniform, layer: "b1_fc2",
-        isOptimizerState: false),
+        name: "b1_fc2.weight", shape: [64, 64], pointer: block.f32(33_280), initializer: xavierUniform, layer: "b1_fc2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.bias", shape: [64], pointer: block + 12_416, initializer: zeros, layer: "b1_fc2",
-        isOptimizerState: false),
+        name: "b1_fc2.bias", shape: [64], pointer: block.f32(49_664), initializer: zeros, layer: "b1_fc2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm1.gamma", shape: [64], pointer: block + 12_480, initializer: constant, layer: "norm1",
-        isOptimizerState: false),
+        name: "norm1.gamma", shape: [64], pointer: block.f32(49_920), initializer: constant, layer: "norm1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm1.beta", shape: [64], pointer: block + 12_544, initializer: zeros, layer: "norm1",
-        isOptimizerState: false),
+        name: "norm1.beta", shape: [64], pointer: block.f32(50_176), initializer: zeros, layer: "norm1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.weight", shape: [64, 64], pointer: block + 12_608, initializer: kaimingNormal, layer: "b2_fc1",
-        isOptimizerState: false),
+        name: "b2_fc1.weight", shape: [64, 64], pointer: block.f32(50_432), initializer: kaimingNormal, layer: "b2_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.bias", shape: [64], pointer: block + 16_704, initializer: zeros, layer: "b2_fc1",
-        isOptimizerState: false),
+        name: "b2_fc1.bias", shape: [64], pointer: block.f32(66_816), initializer: zeros, layer: "b2_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.weight", shape: [64, 64], pointer: block + 16_768, initializer: xavierUniform, layer: "b2_fc2",
-        isOptimizerState: false),
+        name: "b2_fc2.weight", shape: [64, 64], pointer: block.f32(67_072), initializer: xavierUniform, layer: "b2_fc2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.bias", shape: [64], pointer: block + 20_864, initializer: zeros, layer: "b2_fc2",
-        isOptimizerState: false),
+        name: "b2_fc2.bias", shape: [64], pointer: block.f32(83_456), initializer: zeros, layer: "b2_fc2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm2.gamma", shape: [64], pointer: block + 20_928, initializer: constant, layer: "norm2",
-        isOptimizerState: false),
+        name: "norm2.gamma", shape: [64], pointer: block.f32(83_712), initializer: constant, layer: "norm2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm2.beta", shape: [64], pointer: block + 20_992, initializer: zeros, layer: "norm2",
-        isOptimizerState: false),
+        name: "norm2.beta", shape: [64], pointer: block.f32(83_968), initializer: zeros, layer: "norm2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b3_proj.weight", shape: [32, 64], pointer: block + 21_056, initializer: xavierUniform, layer: "b3_proj",
-        isOptimizerState: false),
+        name: "b3_proj.weight", shape: [32, 64], pointer: block.f32(84_224), initializer: xavierUniform,
+        layer: "b3_proj", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.weight", shape: [32, 64], pointer: block + 23_104, initializer: xavierUniform, layer: "b3_fc1",
-        isOptimizerState: false),
+        name: "b3_fc1.weight", shape: [32, 64], pointer: block.f32(92_416), initializer: xavierUniform, layer: "b3_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.bias", shape: [32], pointer: block + 25_152, initializer: zeros, layer: "b3_fc1",
-        isOptimizerState: false),
+        name: "b3_fc1.bias", shape: [32], pointer: block.f32(100_608), initializer: zeros, layer: "b3_fc1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.weight", shape: [32, 32], pointer: block + 25_184, initializer: xavierUniform, layer: "b3_fc2",
-        isOptimizerState: false),
+        name: "b3_fc2.weight", shape: [32, 32], pointer: block.f32(100_736), initializer: xavierUniform,
+        layer: "b3_fc2", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.bias", shape: [32], pointer: block + 26_208, initializer: zeros, layer: "b3_fc2",
-        isOptimizerState: false),
+        name: "b3_fc2.bias", shape: [32], pointer: block.f32(104_832), initializer: zeros, layer: "b3_fc2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm3.gamma", shape: [32], pointer: block + 26_240, initializer: constant, layer: "norm3",
-        isOptimizerState: false),
+        name: "norm3.gamma", shape: [32], pointer: block.f32(104_960), initializer: constant, layer: "norm3",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "norm3.beta", shape: [32], pointer: block + 26_272, initializer: zeros, layer: "norm3",
-        isOptimizerState: false),
+        name: "norm3.beta", shape: [32], pointer: block.f32(105_088), initializer: zeros, layer: "norm3",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight", shape: [10, 32], pointer: block + 26_304, initializer: xavierUniform, layer: "logits",
-        isOptimizerState: false),
+        name: "logits.weight", shape: [10, 32], pointer: block.f32(105_216), initializer: xavierUniform,
+        layer: "logits", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias", shape: [10], pointer: block + 26_624, initializer: zeros, layer: "logits",
-        isOptimizerState: false),
+        name: "logits.bias", shape: [10], pointer: block.f32(106_496), initializer: zeros, layer: "logits",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "stem.weight.exp_avg", shape: [64, 64], pointer: block + 26_640, initializer: zeros, layer: "stem",
-        isOptimizerState: true),
+        name: "stem.weight.exp_avg", shape: [64, 64], pointer: block.f32(106_560), initializer: zeros, layer: "stem",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "stem.weight.exp_avg_sq", shape: [64, 64], pointer: block + 30_736, initializer: zeros, layer: "stem",
-        isOptimizerState: true),
+        name: "stem.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(122_944), initializer: zeros, layer: "stem",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "stem.bias.exp_avg", shape: [64], pointer: block + 34_832, initializer: zeros, layer: "stem",
-        isOptimizerState: true),
+        name: "stem.bias.exp_avg", shape: [64], pointer: block.f32(139_328), initializer: zeros, layer: "stem",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "stem.bias.exp_avg_sq", shape: [64], pointer: block + 34_896, initializer: zeros, layer: "stem",
-        isOptimizerState: true),
+        name: "stem.bias.exp_avg_sq", shape: [64], pointer: block.f32(139_584), initializer: zeros, layer: "stem",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.weight.exp_avg", shape: [64, 64], pointer: block + 34_960, initializer: zeros, layer: "b1_fc1",
-        isOptimizerState: true),
+        name: "b1_fc1.weight.exp_avg", shape: [64, 64], pointer: block.f32(139_840), initializer: zeros,
+        layer: "b1_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.weight.exp_avg_sq", shape: [64, 64], pointer: block + 39_056, initializer: zeros, layer: "b1_fc1",
-        isOptimizerState: true),
+        name: "b1_fc1.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(156_224), initializer: zeros,
+        layer: "b1_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.bias.exp_avg", shape: [64], pointer: block + 43_152, initializer: zeros, layer: "b1_fc1",
-        isOptimizerState: true),
+        name: "b1_fc1.bias.exp_avg", shape: [64], pointer: block.f32(172_608), initializer: zeros, layer: "b1_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc1.bias.exp_avg_sq", shape: [64], pointer: block + 43_216, initializer: zeros, layer: "b1_fc1",
-        isOptimizerState: true),
+        name: "b1_fc1.bias.exp_avg_sq", shape: [64], pointer: block.f32(172_864), initializer: zeros, layer: "b1_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.weight.exp_avg", shape: [64, 64], pointer: block + 43_280, initializer: zeros, layer: "b1_fc2",
-        isOptimizerState: true),
+        name: "b1_fc2.weight.exp_avg", shape: [64, 64], pointer: block.f32(173_120), initializer: zeros,
+        layer: "b1_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.weight.exp_avg_sq", shape: [64, 64], pointer: block + 47_376, initializer: zeros, layer: "b1_fc2",
-        isOptimizerState: true),
+        name: "b1_fc2.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(189_504), initializer: zeros,
+        layer: "b1_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.bias.exp_avg", shape: [64], pointer: block + 51_472, initializer: zeros, layer: "b1_fc2",
-        isOptimizerState: true),
+        name: "b1_fc2.bias.exp_avg", shape: [64], pointer: block.f32(205_888), initializer: zeros, layer: "b1_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b1_fc2.bias.exp_avg_sq", shape: [64], pointer: block + 51_536, initializer: zeros, layer: "b1_fc2",
-        isOptimizerState: true),
+        name: "b1_fc2.bias.exp_avg_sq", shape: [64], pointer: block.f32(206_144), initializer: zeros, layer: "b1_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm1.gamma.exp_avg", shape: [64], pointer: block + 51_600, initializer: zeros, layer: "norm1",
-        isOptimizerState: true),
+        name: "norm1.gamma.exp_avg", shape: [64], pointer: block.f32(206_400), initializer: zeros, layer: "norm1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm1.gamma.exp_avg_sq", shape: [64], pointer: block + 51_664, initializer: zeros, layer: "norm1",
-        isOptimizerState: true),
+        name: "norm1.gamma.exp_avg_sq", shape: [64], pointer: block.f32(206_656), initializer: zeros, layer: "norm1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm1.beta.exp_avg", shape: [64], pointer: block + 51_728, initializer: zeros, layer: "norm1",
-        isOptimizerState: true),
+        name: "norm1.beta.exp_avg", shape: [64], pointer: block.f32(206_912), initializer: zeros, layer: "norm1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm1.beta.exp_avg_sq", shape: [64], pointer: block + 51_792, initializer: zeros, layer: "norm1",
-        isOptimizerState: true),
+        name: "norm1.beta.exp_avg_sq", shape: [64], pointer: block.f32(207_168), initializer: zeros, layer: "norm1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.weight.exp_avg", shape: [64, 64], pointer: block + 51_856, initializer: zeros, layer: "b2_fc1",
-        isOptimizerState: true),
+        name: "b2_fc1.weight.exp_avg", shape: [64, 64], pointer: block.f32(207_424), initializer: zeros,
+        layer: "b2_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.weight.exp_avg_sq", shape: [64, 64], pointer: block + 55_952, initializer: zeros, layer: "b2_fc1",
-        isOptimizerState: true),
+        name: "b2_fc1.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(223_808), initializer: zeros,
+        layer: "b2_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.bias.exp_avg", shape: [64], pointer: block + 60_048, initializer: zeros, layer: "b2_fc1",
-        isOptimizerState: true),
+        name: "b2_fc1.bias.exp_avg", shape: [64], pointer: block.f32(240_192), initializer: zeros, layer: "b2_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc1.bias.exp_avg_sq", shape: [64], pointer: block + 60_112, initializer: zeros, layer: "b2_fc1",
-        isOptimizerState: true),
+        name: "b2_fc1.bias.exp_avg_sq", shape: [64], pointer: block.f32(240_448), initializer: zeros, layer: "b2_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.weight.exp_avg", shape: [64, 64], pointer: block + 60_176, initializer: zeros, layer: "b2_fc2",
-        isOptimizerState: true),
+        name: "b2_fc2.weight.exp_avg", shape: [64, 64], pointer: block.f32(240_704), initializer: zeros,
+        layer: "b2_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.weight.exp_avg_sq", shape: [64, 64], pointer: block + 64_272, initializer: zeros, layer: "b2_fc2",
-        isOptimizerState: true),
+        name: "b2_fc2.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(257_088), initializer: zeros,
+        layer: "b2_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.bias.exp_avg", shape: [64], pointer: block + 68_368, initializer: zeros, layer: "b2_fc2",
-        isOptimizerState: true),
+        name: "b2_fc2.bias.exp_avg", shape: [64], pointer: block.f32(273_472), initializer: zeros, layer: "b2_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b2_fc2.bias.exp_avg_sq", shape: [64], pointer: block + 68_432, initializer: zeros, layer: "b2_fc2",
-        isOptimizerState: true),
+        name: "b2_fc2.bias.exp_avg_sq", shape: [64], pointer: block.f32(273_728), initializer: zeros, layer: "b2_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm2.gamma.exp_avg", shape: [64], pointer: block + 68_496, initializer: zeros, layer: "norm2",
-        isOptimizerState: true),
+        name: "norm2.gamma.exp_avg", shape: [64], pointer: block.f32(273_984), initializer: zeros, layer: "norm2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm2.gamma.exp_avg_sq", shape: [64], pointer: block + 68_560, initializer: zeros, layer: "norm2",
-        isOptimizerState: true),
+        name: "norm2.gamma.exp_avg_sq", shape: [64], pointer: block.f32(274_240), initializer: zeros, layer: "norm2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm2.beta.exp_avg", shape: [64], pointer: block + 68_624, initializer: zeros, layer: "norm2",
-        isOptimizerState: true),
+        name: "norm2.beta.exp_avg", shape: [64], pointer: block.f32(274_496), initializer: zeros, layer: "norm2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm2.beta.exp_avg_sq", shape: [64], pointer: block + 68_688, initializer: zeros, layer: "norm2",
-        isOptimizerState: true),
+        name: "norm2.beta.exp_avg_sq", shape: [64], pointer: block.f32(274_752), initializer: zeros, layer: "norm2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_proj.weight.exp_avg", shape: [32, 64], pointer: block + 68_752, initializer: zeros, layer: "b3_proj",
-        isOptimizerState: true),
+        name: "b3_proj.weight.exp_avg", shape: [32, 64], pointer: block.f32(275_008), initializer: zeros,
+        layer: "b3_proj", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_proj.weight.exp_avg_sq", shape: [32, 64], pointer: block + 70_800, initializer: zeros,
-        layer: "b3_proj", isOptimizerState: true),
+        name: "b3_proj.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(283_200), initializer: zeros,
+        layer: "b3_proj", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.weight.exp_avg", shape: [32, 64], pointer: block + 72_848, initializer: zeros, layer: "b3_fc1",
-        isOptimizerState: true),
+        name: "b3_fc1.weight.exp_avg", shape: [32, 64], pointer: block.f32(291_392), initializer: zeros,
+        layer: "b3_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.weight.exp_avg_sq", shape: [32, 64], pointer: block + 74_896, initializer: zeros, layer: "b3_fc1",
-        isOptimizerState: true),
+        name: "b3_fc1.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(299_584), initializer: zeros,
+        layer: "b3_fc1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.bias.exp_avg", shape: [32], pointer: block + 76_944, initializer: zeros, layer: "b3_fc1",
-        isOptimizerState: true),
+        name: "b3_fc1.bias.exp_avg", shape: [32], pointer: block.f32(307_776), initializer: zeros, layer: "b3_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc1.bias.exp_avg_sq", shape: [32], pointer: block + 76_976, initializer: zeros, layer: "b3_fc1",
-        isOptimizerState: true),
+        name: "b3_fc1.bias.exp_avg_sq", shape: [32], pointer: block.f32(307_904), initializer: zeros, layer: "b3_fc1",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.weight.exp_avg", shape: [32, 32], pointer: block + 77_008, initializer: zeros, layer: "b3_fc2",
-        isOptimizerState: true),
+        name: "b3_fc2.weight.exp_avg", shape: [32, 32], pointer: block.f32(308_032), initializer: zeros,
+        layer: "b3_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.weight.exp_avg_sq", shape: [32, 32], pointer: block + 78_032, initializer: zeros, layer: "b3_fc2",
-        isOptimizerState: true),
+        name: "b3_fc2.weight.exp_avg_sq", shape: [32, 32], pointer: block.f32(312_128), initializer: zeros,
+        layer: "b3_fc2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.bias.exp_avg", shape: [32], pointer: block + 79_056, initializer: zeros, layer: "b3_fc2",
-        isOptimizerState: true),
+        name: "b3_fc2.bias.exp_avg", shape: [32], pointer: block.f32(316_224), initializer: zeros, layer: "b3_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "b3_fc2.bias.exp_avg_sq", shape: [32], pointer: block + 79_088, initializer: zeros, layer: "b3_fc2",
-        isOptimizerState: true),
+        name: "b3_fc2.bias.exp_avg_sq", shape: [32], pointer: block.f32(316_352), initializer: zeros, layer: "b3_fc2",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm3.gamma.exp_avg", shape: [32], pointer: block + 79_120, initializer: zeros, layer: "norm3",
-        isOptimizerState: true),
+        name: "norm3.gamma.exp_avg", shape: [32], pointer: block.f32(316_480), initializer: zeros, layer: "norm3",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm3.gamma.exp_avg_sq", shape: [32], pointer: block + 79_152, initializer: zeros, layer: "norm3",
-        isOptimizerState: true),
+        name: "norm3.gamma.exp_avg_sq", shape: [32], pointer: block.f32(316_608), initializer: zeros, layer: "norm3",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm3.beta.exp_avg", shape: [32], pointer: block + 79_184, initializer: zeros, layer: "norm3",
-        isOptimizerState: true),
+        name: "norm3.beta.exp_avg", shape: [32], pointer: block.f32(316_736), initializer: zeros, layer: "norm3",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "norm3.beta.exp_avg_sq", shape: [32], pointer: block + 79_216, initializer: zeros, layer: "norm3",
-        isOptimizerState: true),
+        name: "norm3.beta.exp_avg_sq", shape: [32], pointer: block.f32(316_864), initializer: zeros, layer: "norm3",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight.exp_avg", shape: [10, 32], pointer: block + 79_248, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.weight.exp_avg", shape: [10, 32], pointer: block.f32(316_992), initializer: zeros,
+        layer: "logits", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.weight.exp_avg_sq", shape: [10, 32], pointer: block + 79_568, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.weight.exp_avg_sq", shape: [10, 32], pointer: block.f32(318_272), initializer: zeros,
+        layer: "logits", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias.exp_avg", shape: [10], pointer: block + 79_888, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.bias.exp_avg", shape: [10], pointer: block.f32(319_552), initializer: zeros, layer: "logits",
+        isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "logits.bias.exp_avg_sq", shape: [10], pointer: block + 79_904, initializer: zeros, layer: "logits",
-        isOptimizerState: true),
+        name: "logits.bias.exp_avg_sq", shape: [10], pointer: block.f32(319_616), initializer: zeros, layer: "logits",
+        isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -16,8 +16,8 @@ public final class WineModel: TrainingBackend {
   public static let trainArenaBytes = 7872
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 4992
-  /// Floats of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterFloats = 1120
+  /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
+  public static let parameterBytes = 4480
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 3
@@ -28,32 +28,31 @@ public final class WineModel: TrainingBackend {
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
 
-  /// Every parameter at its constant offset in the one parameter block, in module order.
+  /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     /// dense_1.weight [32, 13]
-    var dense_1_weight: UnsafeMutablePointer<Float> { base + 0 }
+    var dense_1_weight: UnsafeMutablePointer<Float> { base.f32(0) }
     /// dense_1.bias [32]
-    var dense_1_bias: UnsafeMutablePointer<Float> { base + 416 }
+    var dense_1_bias: UnsafeMutablePointer<Float> { base.f32(1664) }
     /// dense_2.weight [3, 32]
-    var dense_2_weight: UnsafeMutablePointer<Float> { base + 448 }
+    var dense_2_weight: UnsafeMutablePointer<Float> { base.f32(1792) }
     /// dense_2.bias [3]
-    var dense_2_bias: UnsafeMutablePointer<Float> { base + 544 }
+    var dense_2_bias: UnsafeMutablePointer<Float> { base.f32(2176) }
     /// dense_1.weight.momentum_buffer [32, 13]
-    var dense_1_weight_momentum_buffer: UnsafeMutablePointer<Float> { base + 560 }
+    var dense_1_weight_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(2240) }
     /// dense_1.bias.momentum_buffer [32]
-    var dense_1_bias_momentum_buffer: UnsafeMutablePointer<Float> { base + 976 }
+    var dense_1_bias_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(3904) }
     /// dense_2.weight.momentum_buffer [3, 32]
-    var dense_2_weight_momentum_buffer: UnsafeMutablePointer<Float> { base + 1008 }
+    var dense_2_weight_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(4032) }
     /// dense_2.bias.momentum_buffer [3]
-    var dense_2_bias_momentum_buffer: UnsafeMutablePointer<Float> { base + 1104 }
+    var dense_2_bias_momentum_buffer: UnsafeMutablePointer<Float> { base.f32(4416) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
   public init(seed: UInt64) {
     self.seed = seed
-    let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.parameterFloats)
-    block.initialize(repeating: 0, count: Self.parameterFloats)
+    let block = Self.arena(bytes: Self.parameterBytes)
     params = Parameters(base: block)
     trainArena = Self.arena(bytes: Self.trainArenaBytes)
     inferenceArena = Self.arena(bytes: Self.inferenceArenaBytes)
@@ -62,29 +61,29 @@ public final class WineModel: TrainingBackend {
     let xavierUniform = Initializer(kind: "xavier_uniform", numbers: ["gain": 1.0])
     parameters = [
       ParameterSlot(
-        name: "dense_1.weight", shape: [32, 13], pointer: block + 0, initializer: xavierNormal, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.weight", shape: [32, 13], pointer: block.f32(0), initializer: xavierNormal, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias", shape: [32], pointer: block + 416, initializer: zeros, layer: "dense_1",
-        isOptimizerState: false),
+        name: "dense_1.bias", shape: [32], pointer: block.f32(1664), initializer: zeros, layer: "dense_1",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight", shape: [3, 32], pointer: block + 448, initializer: xavierUniform, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.weight", shape: [3, 32], pointer: block.f32(1792), initializer: xavierUniform, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias", shape: [3], pointer: block + 544, initializer: zeros, layer: "dense_2",
-        isOptimizerState: false),
+        name: "dense_2.bias", shape: [3], pointer: block.f32(2176), initializer: zeros, layer: "dense_2",
+        isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.momentum_buffer", shape: [32, 13], pointer: block + 560, initializer: zeros,
-        layer: "dense_1", isOptimizerState: true),
+        name: "dense_1.weight.momentum_buffer", shape: [32, 13], pointer: block.f32(2240), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.momentum_buffer", shape: [32], pointer: block + 976, initializer: zeros, layer: "dense_1",
-        isOptimizerState: true),
+        name: "dense_1.bias.momentum_buffer", shape: [32], pointer: block.f32(3904), initializer: zeros,
+        layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.momentum_buffer", shape: [3, 32], pointer: block + 1008, initializer: zeros,
-        layer: "dense_2", isOptimizerState: true),
+        name: "dense_2.weight.momentum_buffer", shape: [3, 32], pointer: block.f32(4032), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.momentum_buffer", shape: [3], pointer: block + 1104, initializer: zeros, layer: "dense_2",
-        isOptimizerState: true),
+        name: "dense_2.bias.momentum_buffer", shape: [3], pointer: block.f32(4416), initializer: zeros,
+        layer: "dense_2", isOptimizerState: true, dtype: .F32),
     ]
   }
 

@@ -240,10 +240,12 @@ extension Initializer {
 
 extension RunDescription {
   /// The run of a checked module: its configs from the attributes, the input shape from
-  /// `@predict`, the loss op from `@loss`, the base model from `base`.
+  /// `@predict` (or `@precompute`, which comes first when the model was split), the loss
+  /// op from `@loss`, the base model from `base`.
   public init(module: Module, specText: String, epochs: Int? = nil) throws {
+    let entry = module.function(named: "precompute") ?? module.function(named: "predict")
     // The data layer reads features as Float32; token ids would arrive as float bits.
-    if let input = module.function(named: "predict")?.arguments.first, input.type.element != .f32 {
+    if let input = entry?.arguments.first, input.type.element != .f32 {
       throw RuntimeError("models with '\(input.type.element.rawValue)' inputs (token ids for 'embedding') cannot be trained or run on CSV/NPY features yet")
     }
     let base = module.attributes["base"].flatMap { b -> BaseWeights? in
@@ -253,7 +255,7 @@ extension RunDescription {
     }
     self.init(
       name: module.name, train: try TrainConfig(module: module, epochs: epochs), data: try DataConfig(module: module),
-      inputShape: module.function(named: "predict")?.arguments.first?.type.perSampleShape ?? [],
+      inputShape: entry?.arguments.first?.type.perSampleShape ?? [],
       loss: module.function(named: "loss")?.body.last?.opcode ?? "", specText: specText, irText: printModule(module),
       base: base)
   }

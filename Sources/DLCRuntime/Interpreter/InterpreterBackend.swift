@@ -1,8 +1,10 @@
 import DLCIR
+import DLCPasses
 import DLCTraining
 
 /// The interpreter as a training backend: `@train_step`, `@predict` and `@loss` run as
-/// programs compiled per batch size (the training batch, the last partial batch).
+/// programs compiled per batch size (the training batch, the last partial batch), and
+/// `@precompute` when `precompute-frozen` split the model.
 public final class InterpreterBackend: TrainingBackend {
   let module: Module
   let seed: UInt64
@@ -10,6 +12,7 @@ public final class InterpreterBackend: TrainingBackend {
   private var executable: Executable
   public let parameters: [ParameterSlot]
   public let outputWidth: Int
+  public let frozenPrefix: FrozenPrefix?
 
   /// A backend for `module` (which must hold `@train_step` to train) drawing dropout from `seed`.
   public init(module: Module, seed: UInt64) {
@@ -19,6 +22,9 @@ public final class InterpreterBackend: TrainingBackend {
     executable = Executable(module: module, parameters: store, options: Program.Options(seed: seed))
     parameters = store.slots
     outputWidth = module.function(named: "predict")?.results.first?.elementCountPerSample ?? 0
+    frozenPrefix = PrecomputeFrozen.Prefix(of: module).map {
+      FrozenPrefix(outputShape: $0.outputShape, text: $0.text, parameters: $0.parameters, diskCache: $0.diskCache)
+    }
   }
 
   public var balancedClassWeights: [Float]? {
@@ -61,5 +67,15 @@ public final class InterpreterBackend: TrainingBackend {
     loss.floatArgument(0).update(from: predict.floatResult(0), count: predict.resultCount(0))
     loss.run()
     return loss.floatResult(0).pointee
+  }
+
+  public func precomputeBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float> {
+    try executable.program("precompute", batch: n).floatArgument(0)
+  }
+
+  public func precompute(batch n: Int) throws -> UnsafePointer<Float> {
+    let program = try executable.program("precompute", batch: n)
+    program.run()
+    return UnsafePointer(program.floatResult(0))
   }
 }

@@ -8,7 +8,7 @@ import DLCTraining
 /// Runs optimization passes over a checkpoint.
 public enum ModelOptimizer {
   /// The metadata key listing the passes an optimized checkpoint went through.
-  public static let passesKey = "dlc.passes"
+  public static let passesKey = Checkpoint.Key.passes
 
   /// Size and cost of a module, for the before/after report.
   public struct Size: Sendable, Equatable {

@@ -21,6 +21,9 @@ public struct Checkpoint: Sendable, Equatable {
     public static let spec = "dlc.spec"
     /// The module's IR text.
     public static let ir = "dlc.ir"
+    /// The deployment passes an optimized checkpoint went through, comma-separated
+    /// (`fold-batchnorm,quantize`); its IR is then the optimized one.
+    public static let passes = "dlc.passes"
     /// Completed epochs.
     public static let epoch = "dlc.epoch"
     /// Completed optimizer steps.

@@ -24,6 +24,15 @@ public protocol TrainingBackend: AnyObject {
   func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer
   /// The loss of the last `predict(batch: n)` output against `lossTarget(batch: n)`.
   func loss(batch n: Int) throws -> Float
+
+  /// The frozen prefix the model splits off (`precompute-frozen`), or nil. With one, the
+  /// training step and `predict` take the prefix's output, not the data's features
+  /// (see `FrozenPrefix.swift`); the default is nil.
+  var frozenPrefix: FrozenPrefix? { get }
+  /// The features buffer of the frozen prefix for a batch of `n` samples.
+  func precomputeBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float>
+  /// The prefix's output (`n × frozenPrefix.outputCount`) for `precomputeBuffer(batch: n)`.
+  func precompute(batch n: Int) throws -> UnsafePointer<Float>
 }
 
 /// One parameter a backend holds: weights, biases, running statistics, optimizer state.

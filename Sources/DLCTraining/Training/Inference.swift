@@ -52,10 +52,11 @@ public enum Inference {
   ) throws -> Evaluation {
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
-    guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
-    guard split.count > 0 else {
+    guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
+    guard raw.count > 0 else {
       throw TrainingError("the \(name) split is empty: the spec's 'data.split' gives it no samples")
     }
+    let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
     let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
@@ -74,7 +75,8 @@ public enum Inference {
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
-    return try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(split)
+    return try Evaluator(backend: backend, batchSize: run.train.batchSize)
+      .outputs(backend.precomputed(split, batchSize: run.train.batchSize))
   }
 
   /// R² against predicting the train split's mean, and that baseline's RMSE, in the
@@ -111,7 +113,8 @@ public enum Inference {
     let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
-    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize).outputs(data)
+    var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)
+      .outputs(backend.precomputed(data, batchSize: run.train.batchSize))
     if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
       let standardized = values
       standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }

@@ -5,7 +5,8 @@ import Foundation
 /// model) in; trained parameters, a JSON-lines log and `best`/`last` checkpoints out.
 ///
 /// Steps: load and split the data, fit the preprocessing on the train split, initialize
-/// (or resume, or take a base model's weights), then per epoch run `@train_step` over the
+/// (or resume, or take a base model's weights), map the data through the model's frozen
+/// prefix if it has one (`FrozenPrefix`), then per epoch run `@train_step` over the
 /// shuffled batches, evaluate the validation split, log, checkpoint, and ask early
 /// stopping whether to go on. Everything random is addressed by (seed, epoch, step), so a
 /// resumed run repeats the uninterrupted one exactly.
@@ -58,10 +59,12 @@ public final class Trainer {
 
   /// Trains, writing the log and checkpoints as it goes.
   public func run() throws -> Report {
-    let data = try PreparedData(run: description, seed: seed)
+    var data = try PreparedData(run: description, seed: seed)
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
     var state = try startingState(backend: backend, data: data)
+    // With a frozen prefix, every split goes through it once; the head trains on the results.
+    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
     let stepsPerEpoch = (data.train.count + batches - 1) / batches
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)

@@ -5,9 +5,12 @@ import Foundation
 /// package shares it and `dlc`'s own commands and the emitted ones behave alike.
 public enum TrainerCommandLine {
   /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
-  /// 1 a problem with the data, a checkpoint or the arguments.
+  /// 1 a problem with the data, a checkpoint or the arguments. `eval`, `predict` and
+  /// `latency` run an optimized checkpoint on `deployed` (when the package has one) and
+  /// any other checkpoint on the trainer's model.
   public static func main(
-    _ arguments: [String], run: RunDescription, makeBackend: @escaping (UInt64) throws -> TrainingBackend
+    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil,
+    makeBackend: @escaping (UInt64) throws -> TrainingBackend
   ) -> Int32 {
     let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
     var args = Array(arguments.dropFirst())
@@ -41,12 +44,16 @@ public enum TrainerCommandLine {
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
+        let checkpoint = try options.required("checkpoint")
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: try options.required("checkpoint"), split: options.value("split") ?? "test", makeBackend: makeBackend)
+          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test",
+          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
+        let checkpoint = try options.required("checkpoint")
         let csv = try Inference.predict(
-          run: run, checkpoint: try options.required("checkpoint"), input: try options.required("input"), makeBackend: makeBackend)
+          run: run, checkpoint: checkpoint, input: try options.required("input"),
+          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
           do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
@@ -57,8 +64,9 @@ public enum TrainerCommandLine {
       case "latency":
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
-        for m in try Latency.measure(run: run, checkpoint: try options.required("checkpoint"), batches: batches, seconds: seconds,
-                                     makeBackend: makeBackend) {
+        let checkpoint = try options.required("checkpoint")
+        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds,
+                                     makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -75,6 +83,13 @@ public enum TrainerCommandLine {
     return 1
   }
 
+  /// The model a checkpoint runs on (see `DeployedModel.backend`).
+  static func backend(
+    for path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
+  ) throws -> (UInt64) throws -> TrainingBackend {
+    try DeployedModel.backend(for: Checkpoint(contentsOf: path), path: path, deployed: deployed, trainer: trainer)
+  }
+
   static func usage(_ program: String, _ run: RunDescription) -> String {
     """
     \(program): the trainer of '\(run.name)', compiled by dlc.
@@ -87,7 +102,9 @@ public enum TrainerCommandLine {
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
     the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well.
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well. An optimized
+    checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
+    the same 'optimize:' passes.
     """
   }
 

@@ -1,10 +1,10 @@
-import Dispatch
 import Glibc
 
 /// Splits loops over the machine's cores; small loops stay on the calling thread.
 ///
-/// `DispatchQueue.concurrentPerform` scales 2.0× on 2 cores at ~1.2 µs per call, so a
-/// loop is split only when each thread gets at least `minimumPerThread` iterations.
+/// The chunks run on `WorkerPool`'s threads, which stay awake for a moment between
+/// splits; a loop is split only when each thread gets at least `minimumPerThread`
+/// iterations.
 public enum Parallel {
   /// How many threads a split loop uses at most (default: the machine's cores, 2 here).
   nonisolated(unsafe) public static var threads: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -32,15 +32,12 @@ public enum Parallel {
       body(0, 0..<count)
       return
     }
-    withoutActuallyEscaping(body) { body in
-      let box = UncheckedBox(body)
-      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        // Even split: the first `count % chunks` chunks take one more iteration.
-        let base = count / chunks, extra = count % chunks
-        let start = chunk * base + min(chunk, extra)
-        let end = start + base + (chunk < extra ? 1 : 0)
-        box.value(chunk, start..<end)
-      }
+    WorkerPool.shared.run(chunks: chunks) { chunk in
+      // Even split: the first `count % chunks` chunks take one more iteration.
+      let base = count / chunks, extra = count % chunks
+      let start = chunk * base + min(chunk, extra)
+      let end = start + base + (chunk < extra ? 1 : 0)
+      body(chunk, start..<end)
     }
   }
 }
@@ -54,10 +51,4 @@ public struct SendablePointer<T>: @unchecked Sendable {
 
   /// Wraps `pointer`.
   public init(pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}
-
-/// Carries a non-Sendable closure into `concurrentPerform`; each chunk touches disjoint data.
-private struct UncheckedBox<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }

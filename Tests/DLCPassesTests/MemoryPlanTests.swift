@@ -42,11 +42,15 @@ import _DLCTestSupport
     #expect(MemoryPlan.bytes(of: .scalarF32, batch: 100) == 64)
   }
 
+  @Test func everyExampleHasATrainingIRToPlan() {
+    #expect(Golden.files(in: "golden/specs", ending: ".train.ir").count >= 10)
+  }
+
   /// Over every example's training step: values alive at the same time never overlap,
   /// results never overlap the operands of their op, and offsets are aligned.
-  @Test(arguments: Golden.files(in: "specs", ending: ".train.ir"))
+  @Test(arguments: Golden.files(in: "golden/specs", ending: ".train.ir"))
   func liveValuesNeverOverlap(_ file: String) throws {
-    let module = try parseModule(try String(contentsOfFile: file, encoding: .utf8))
+    let module = try parseModule(try #require(RepoRoot.read(file), "cannot read \(file)"))
     for function in module.functions {
       let plan = MemoryPlan(function: function, batch: 7)
       let lifetimes = Self.lifetimes(function)

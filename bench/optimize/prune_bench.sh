@@ -17,7 +17,7 @@ cd "$root"
 
 # A copy of digits_mlp with an optimize list, data read from the repository.
 spec() {  # name, batch size, optimize entry
-  sed -e "s#data/digits.csv#$root/specs/data/digits.csv#" -e "s/batch_size: 64/batch_size: $2/" specs/digits_mlp.yaml > "$work/specs/$1.yaml"
+  sed -e "s#data/digits.csv#$root/specs/data/digits.csv#" -e "s/batch_size: 64/batch_size: $2/" -e "/^optimize:/d" specs/digits_mlp.yaml > "$work/specs/$1.yaml"
   printf '\noptimize:\n  - prune: %s\n' "$3" >> "$work/specs/$1.yaml"
 }
 

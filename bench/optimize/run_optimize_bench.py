@@ -124,6 +124,7 @@ def main():
             with open(os.path.join(ROOT, spec)) as f:
                 text = f.read()
             text = re.sub(r"(\.\./)?data/", os.path.join(ROOT, "specs", "data") + "/", text)
+            text = re.sub(r"(?m)^optimize:.*\n", "", text)  # the example's own list, replaced below
             with open(variant, "w") as f:
                 f.write(text + f"\noptimize: [{opts}]\n")
             q = optimize(dlc, variant, ckpt, ckpt.replace("best", "q-" + label.split()[0]))

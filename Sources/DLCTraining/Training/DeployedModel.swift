@@ -79,6 +79,9 @@ public struct CheckpointIR {
           let z = Self.attribute(zeroPoint, in: op.line).flatMap({ Int32($0) }) else {
       throw TrainingError("the checkpoint's IR gives '%\(result)' no '\(scale)' and '\(zeroPoint)'")
     }
+    guard s > 0, Float(s).isFinite, (0...255).contains(z) else {
+      throw TrainingError("the checkpoint's IR gives '%\(result)' \(scale) \(s) and \(zeroPoint) \(z); a scale must be positive and a zero point in 0…255")
+    }
     return AffineQuantization(scale: Float(s), zeroPoint: z)
   }
 

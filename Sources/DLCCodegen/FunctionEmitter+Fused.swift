@@ -5,8 +5,8 @@ import DLCIR
 /// named after their IR values, and only the root stored.
 ///
 /// Groups with dropout walk Philox blocks of four elements, as `DropoutKernel` does, so
-/// one block serves four elements. Loops over more than 64k elements split over
-/// `Parallel.forEach` with the kernels' grain.
+/// one block serves four elements. Loops split over `Parallel.forEach` with the kernels'
+/// grain wherever the kernels would split.
 extension FunctionEmitter {
   mutating func emitFused(_ group: FusedGroup) throws(CodegenError) {
     let root = group.root
@@ -26,7 +26,7 @@ extension FunctionEmitter {
     let transcendental = group.ops.contains { ["sigmoid", "tanh", "gelu", "gelu_grad"].contains($0.opcode) }
     if random.isEmpty {
       let grain = transcendental ? 4_096 : 32_768
-      if maxCount > Self.parallelElements {
+      if maxCount >= 2 * grain {
         loop("Parallel.forEach(count: \(count.code), minimumPerThread: \(SwiftName.int(grain))) { range in") {
           $0.loop("for i in range {") { $0.elementBody(group, out: out, masks: masks) }
         }
@@ -47,8 +47,8 @@ extension FunctionEmitter {
       }
       e.loop(lanes) { $0.elementBody(group, out: out, masks: masks) }
     }
-    if maxCount > Self.parallelElements {
-      loop("Parallel.forEach(count: \(blocks), minimumPerThread: 2_048) { blocks in") {
+    if maxCount >= 2 * 4 * Self.blocksPerThread {
+      loop("Parallel.forEach(count: \(blocks), minimumPerThread: \(SwiftName.int(Self.blocksPerThread))) { blocks in") {
         $0.loop("for b in blocks {", perBlock)
       }
     } else {
@@ -130,9 +130,11 @@ extension FunctionEmitter {
     }
   }
 
-  /// Loops over more elements than this (at the largest batch) split over threads, with
-  /// the grain of the kernel they replace; smaller ones stay on the calling thread.
-  static let parallelElements = 65_536
+  /// Philox blocks (four elements each) a thread takes at least in a loop with dropout, as
+  /// `DropoutKernel` splits (its grain / 4). A fused loop is emitted split wherever the
+  /// kernels it replaces would split at the spec's batch size (two threads' worth of work);
+  /// `Parallel.forEach` keeps smaller batches on the calling thread.
+  static let blocksPerThread = 2_048
 
   /// Ops that pass each element on unchanged.
   static let identity: Set<String> = ["dropout", "flatten", "reshape"]

@@ -199,12 +199,14 @@ public final class DigitsMlpModel: TrainingBackend {
     //   specs/digits_mlp.yaml:20: - dropout: 0.2
     let dropout_1 = arena.f32(149_760)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
-    for b in 0..<n * 64 {
-      let mask0 = stream0.block(b)
-      for i in b * 4..<b * 4 + 4 {
-        let relu_1 = Scalar.relu(batchnorm_1[i])
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
-        dropout_1[i] = Scalar.dropout(relu_1, keep: keep0, scale: 1.25)
+    Parallel.forEach(count: n * 64, minimumPerThread: 2048) { blocks in
+      for b in blocks {
+        let mask0 = stream0.block(b)
+        for i in b * 4..<b * 4 + 4 {
+          let relu_1 = Scalar.relu(batchnorm_1[i])
+          let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
+          dropout_1[i] = Scalar.dropout(relu_1, keep: keep0, scale: 1.25)
+        }
       }
     }
 
@@ -245,12 +247,14 @@ public final class DigitsMlpModel: TrainingBackend {
     //   specs/digits_mlp.yaml:20: - dropout: 0.2
     //   specs/digits_mlp.yaml:19: - relu
     let batchnorm_1_grad = arena.f32(149_760)
-    for b in 0..<n * 64 {
-      let mask0 = stream0.block(b)
-      for i in b * 4..<b * 4 + 4 {
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
-        let relu_1_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.25)
-        batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])
+    Parallel.forEach(count: n * 64, minimumPerThread: 2048) { blocks in
+      for b in blocks {
+        let mask0 = stream0.block(b)
+        for i in b * 4..<b * 4 + 4 {
+          let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
+          let relu_1_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.25)
+          batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])
+        }
       }
     }
 

@@ -6945,10 +6945,11 @@ public enum Inference {
   /// The model parameters of `backend` (not its optimizer state) from `checkpoint`, its
   /// normalizer and its seed. Every model parameter must come from the file: one it
   /// lacked would keep a zero buffer and give numbers that look real.
+  /// `loaded` is the file's content when the caller has read it already (to choose the model).
   static func load(
-    run: RunDescription, checkpoint path: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
-    let checkpoint = try Checkpoint(contentsOf: path)
+    let checkpoint = try loaded ?? Checkpoint(contentsOf: path)
     let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
     let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
     let backend = try makeBackend(seed)
@@ -6956,11 +6957,24 @@ public enum Inference {
     return (backend, normalizer, seed, checkpoint)
   }
 
+  /// The train split as `checkpoint` saw it (the split of its seed, normalized with its
+  /// statistics), with that seed and the balanced class weights: what optimization passes
+  /// calibrate and fine-tune on.
+  public static func trainingSplit(
+    run: RunDescription, checkpoint: Checkpoint, path: String
+  ) throws -> (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?) {
+    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let data = try PreparedData(run: run, seed: seed, normalizer: Normalizer(tensors: checkpoint.tensors, path: path),
+                                targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    return (data.train, seed, data.balancedClassWeights)
+  }
+
   /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
   public static func evaluate(
-    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> Evaluation {
-    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
     guard raw.count > 0 else {
@@ -6980,9 +6994,10 @@ public enum Inference {
   /// The raw model outputs (`samples × width`, before any target scaling is undone) of
   /// `split` under `checkpoint`: what `dlc predict` formats, as numbers, for comparing models.
   public static func outputs(
-    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (values: [Float], width: Int) {
-    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
     return try Evaluator(backend: backend, batchSize: run.train.batchSize)
@@ -7018,9 +7033,10 @@ public enum Inference {
   /// Classification writes the arg-max class and one probability per class; other
   /// tasks write the outputs.
   public static func predict(
-    run: RunDescription, checkpoint path: String, input: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> String {
-    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
     var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)
@@ -7127,10 +7143,10 @@ public enum Latency {
   /// `seconds` each, after a warm-up, on deterministic inputs (weights do not change speed).
   /// A batch larger than the run's batch size is refused: programs are planned up to it.
   public static func measure(
-    run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double,
+    run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
-    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
       guard n >= 1, n <= run.train.batchSize else {
@@ -8355,16 +8371,16 @@ public enum TrainerCommandLine {
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
-        let checkpoint = try options.required("checkpoint")
+        let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test",
-          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
+          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test", loaded: loaded,
+          makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
-        let checkpoint = try options.required("checkpoint")
+        let (checkpoint, loaded) = try read(options)
         let csv = try Inference.predict(
-          run: run, checkpoint: checkpoint, input: try options.required("input"),
-          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
+          run: run, checkpoint: checkpoint, input: try options.required("input"), loaded: loaded,
+          makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
           do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
@@ -8375,9 +8391,9 @@ public enum TrainerCommandLine {
       case "latency":
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
-        let checkpoint = try options.required("checkpoint")
-        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds,
-                                     makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend)) {
+        let (checkpoint, loaded) = try read(options)
+        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded,
+                                     makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -8394,11 +8410,17 @@ public enum TrainerCommandLine {
     return 1
   }
 
+  /// The `--checkpoint` path and the file's content, read once.
+  static func read(_ options: Options) throws -> (String, Checkpoint) {
+    let path = try options.required("checkpoint")
+    return (path, try Checkpoint(contentsOf: path))
+  }
+
   /// The model a checkpoint runs on (see `DeployedModel.backend`).
   static func backend(
-    for path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
+    for checkpoint: Checkpoint, at path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
   ) throws -> (UInt64) throws -> TrainingBackend {
-    try DeployedModel.backend(for: Checkpoint(contentsOf: path), path: path, deployed: deployed, trainer: trainer)
+    try DeployedModel.backend(for: checkpoint, path: path, deployed: deployed, trainer: trainer)
   }
 
   static func usage(_ program: String, _ run: RunDescription) -> String {

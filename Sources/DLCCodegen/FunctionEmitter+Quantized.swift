@@ -20,46 +20,27 @@ extension FunctionEmitter {
       let q = operand(op, 0)
       let x = result(op)
       text.call("Quantized.dequantize", [q, "count: \(n)", range, "into: \(x)"])
-    case "dense_int8":
+    case "dense_int8", "conv2d_int8":
+      // The same product for both; requantized (u8, `y_scale`) or float output.
       let (w, rows, inF, outF) = prepared(op)
-      let input = inputRange(op)
+      let conv = op.opcode == "conv2d_int8"
+      let shape = conv ? convShape(op) : ""
       let (xq, scales, bias) = (operand(op, 0), operand(op, 2), optional(op, 3))
       text.line("\(w).prepare()")
-      if op.attributes["y_scale"] != nil {
+      var arguments = [
+        "xq: \(xq)", "x: \(inputRange(op))", "wPacked: \(w).packed", "wScales: \(scales)", "wRowSums: \(w).rowSums", "bias: \(bias)",
+      ]
+      let requantized = op.attributes["y_scale"] != nil
+      if !conv { arguments += ["rows: \(rows.code)", "inFeatures: \(inF)", "outFeatures: \(outF)"] }
+      if requantized {
         let output = context.activationRange(op.results[0].name, opcode: op.opcode, "y_scale", "y_zero_point", role: "output")
-        let yq = result(op)
-        text.call("Quantized.denseInt8Requantized", [
-          "xq: \(xq)", "x: \(input)", "wPacked: \(w).packed", "wScales: \(scales)", "wRowSums: \(w).rowSums", "bias: \(bias)",
-          "rows: \(rows.code)", "inFeatures: \(inF)", "outFeatures: \(outF)", "output: \(output)", "relu: \(Self.bool(op, "relu"))",
-          "yq: \(yq)",
-        ])
+        arguments += (conv ? ["shape: \(shape)"] : []) + ["output: \(output)", "relu: \(Self.bool(op, "relu"))", "yq: \(result(op))"]
       } else {
-        let y = result(op)
-        text.call("Quantized.denseInt8", [
-          "xq: \(xq)", "x: \(input)", "wPacked: \(w).packed", "wScales: \(scales)", "wRowSums: \(w).rowSums", "bias: \(bias)",
-          "rows: \(rows.code)", "inFeatures: \(inF)", "outFeatures: \(outF)", "y: \(y)",
-        ])
+        arguments += ["y: \(result(op))"] + (conv ? ["shape: \(shape)"] : [])
       }
-    case "conv2d_int8":
-      let s = convShape(op)
-      let (w, _, _, _) = prepared(op)
-      let input = inputRange(op)
-      let (xq, scales, bias) = (operand(op, 0), operand(op, 2), optional(op, 3))
-      text.line("\(w).prepare()")
-      if op.attributes["y_scale"] != nil {
-        let output = context.activationRange(op.results[0].name, opcode: op.opcode, "y_scale", "y_zero_point", role: "output")
-        let yq = result(op)
-        text.call("Quantized.conv2dInt8Requantized", [
-          "xq: \(xq)", "x: \(input)", "wPacked: \(w).packed", "wScales: \(scales)", "wRowSums: \(w).rowSums", "bias: \(bias)",
-          "shape: \(s)", "output: \(output)", "relu: \(Self.bool(op, "relu"))", "yq: \(yq)", "workspace: \(scratch("u8"))",
-        ])
-      } else {
-        let y = result(op)
-        text.call("Quantized.conv2dInt8", [
-          "xq: \(xq)", "x: \(input)", "wPacked: \(w).packed", "wScales: \(scales)", "wRowSums: \(w).rowSums", "bias: \(bias)",
-          "y: \(y)", "shape: \(s)", "workspace: \(scratch("u8"))",
-        ])
-      }
+      if conv { arguments.append("workspace: \(scratch("u8"))") }
+      let kernel = (conv ? "Quantized.conv2dInt8" : "Quantized.denseInt8") + (requantized ? "Requantized" : "")
+      text.call(kernel, arguments)
     case "dense_dynamic_int8":
       let (w, rows, inF, outF) = prepared(op)
       let (x, scales, bias) = (operand(op, 0), operand(op, 2), optional(op, 3))

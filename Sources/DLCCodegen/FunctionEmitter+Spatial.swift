@@ -87,23 +87,6 @@ extension FunctionEmitter {
     return shapeLocal(layerName(op), "Conv2DShape", fields)
   }
 
-  /// The numeric `Conv2DShape` of a conv op at batch `batch` (for its workspace size).
-  static func convShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Conv2DShape? {
-    let x: TensorType, w: TensorType
-    switch op.opcode {
-    case "conv2d", "conv2d_int8", "conv2d_f16": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
-    case "conv2d_grad_input": (x, w) = (op.results[0].type, typeOf(op.operands[1]))
-    case "conv2d_grad_weight": (x, w) = (typeOf(op.operands[1]), op.results[0].type)
-    default: return nil
-    }
-    let xs = Extent.dims(of: x).map { $0.value(batch: batch) }, ws = Extent.dims(of: w).map { $0.value(batch: batch) }
-    guard xs.count == 4, ws.count == 4 else { return nil }
-    let (sh, sw) = pair(op, "stride", 1), (ph, pw) = pair(op, "padding", 0), (dh, dw) = pair(op, "dilation", 1)
-    return Conv2DShape(
-      batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0], kernelH: ws[2], kernelW: ws[3],
-      strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw)
-  }
-
   /// A local holding the op's `Pool2DShape`.
   mutating func poolShape(_ op: Operation, input x: [Extent]) -> String {
     let (kh, kw) = Self.pair(op, "size", 2)

@@ -141,12 +141,9 @@ public enum ModelEmitter {
       returns: predict.returns + loss.returns.map { rename[$0] ?? $0 })
   }
 
-  /// The kernels' scratch bytes of an op at batch `batch` (`workspaceCount`, as the
-  /// interpreter plans it: `Lowering.scratchBytes` and `quantizedScratchBytes`).
+  /// The kernels' scratch bytes of an op at batch `batch`, as the interpreter plans them.
   static func scratch(_ module: Module, _ function: Function) -> (Operation, Int) -> Int {
-    var values: [String: TensorType] = [:]
-    for a in function.arguments { values[a.name] = a.type }
-    for op in function.body { for r in op.results { values[r.name] = r.type } }
+    let values = module.valueTypes(in: function)
     let params = Dictionary(module.parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
     let typeOf: (Operand) -> TensorType = { operand in
       switch operand {
@@ -154,29 +151,7 @@ public enum ModelEmitter {
       case .value(let name): return values[name]!
       }
     }
-    return { op, batch in
-      switch op.opcode {
-      case "conv2d", "conv2d_grad_input", "conv2d_grad_weight":
-        guard let shape = FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf) else { return 0 }
-        return Conv2DKernel.workspaceCount(shape) * 4
-      case "self_attention", "self_attention_train", "self_attention_grad":
-        let x = Extent.dims(of: typeOf(op.operands[op.opcode == "self_attention_grad" ? 1 : 0])).map { $0.value(batch: batch) }
-        guard x.count == 3 else { return 0 }
-        let heads = max(FunctionEmitter.int(op, "heads"), 1)
-        let shape = AttentionShape(batch: x[0], length: x[1], width: x[2], heads: heads, causal: FunctionEmitter.bool(op, "causal"))
-        return AttentionKernel.workspaceCount(shape) * 4
-      case "conv2d_int8":
-        return FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf).map(Quantized.workspaceCount) ?? 0
-      case "dense_dynamic_int8":
-        return Extent.dims(of: typeOf(op.operands[0])).reduce(1) { $0 * $1.value(batch: batch) }
-      case "dense_f16":
-        return typeOf(op.operands[1]).elementCount() * 4
-      case "conv2d_f16":
-        guard let shape = FunctionEmitter.convShape(op, batch: batch, typeOf: typeOf) else { return 0 }
-        return (typeOf(op.operands[1]).elementCount() + Conv2DKernel.workspaceCount(shape)) * 4
-      default: return 0
-      }
-    }
+    return { op, batch in KernelScratch.bytes(op, batch: batch, typeOf: typeOf) }
   }
 }
 

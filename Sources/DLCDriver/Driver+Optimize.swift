@@ -78,25 +78,28 @@ extension Driver {
     let result = try ModelOptimizer.optimize(
       module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 },
       prepare: { context in
-        // Pruning's fine-tuning trains on the train split the checkpoint saw.
-        if entries.contains(where: { $0.kind == "prune" }) {
-          try FineTuning(run: run, checkpoint: source, path: path).install(in: context)
-        }
-        // Static quantization calibrates activation ranges on training batches.
-        if entries.contains(where: { $0.kind == "quantize" }) {
-          try Calibration(run: run, checkpoint: source, path: path).install(in: context)
-        }
+        // Fine-tuning (prune) and calibration (quantize) use the train split the checkpoint
+        // saw, loaded once for both.
+        let needs = Set(entries.map(\.kind)).intersection(["prune", "quantize"])
+        guard !needs.isEmpty else { return }
+        let split = try Inference.trainingSplit(run: run, checkpoint: source, path: path)
+        if needs.contains("prune") { FineTuning(run: run, split: split).install(in: context) }
+        if needs.contains("quantize") { Calibration(run: run, split: split).install(in: context) }
       })
-    try ModelOptimizer.checkpoint(result, source: source, passes: entries.filter { !$0.runsAtTraining }.map(\.passName))
-      .write(to: output)
+    let optimized = ModelOptimizer.checkpoint(result, source: source, passes: entries.filter { !$0.runsAtTraining }.map(\.passName))
+    try optimized.write(to: output)
 
     var out = dumps
     out += "optimized \(path) with " + passes.map(\.name).joined(separator: ", ") + "\n"
     out += remarkLines(result.remarks)
     out += sizeTable(before: result.before, after: result.after)
     if let split = evaluationSplit(run) {
-      let before = try Inference.evaluate(run: run, checkpoint: path, split: split) { InterpreterBackend(module: module, seed: $0) }
-      let after = try Inference.evaluate(run: run, checkpoint: output, split: split) { InterpreterBackend(module: result.module, seed: $0) }
+      let before = try Inference.evaluate(run: run, checkpoint: path, split: split, loaded: source) {
+        InterpreterBackend(module: module, seed: $0)
+      }
+      let after = try Inference.evaluate(run: run, checkpoint: output, split: split, loaded: optimized) {
+        InterpreterBackend(module: result.module, seed: $0)
+      }
       out += "\(split) split (\(after.samples) samples):\n"
       for (b, a) in zip(before.metrics, after.metrics) {
         out += "  " + b.name.padding(14) + String(format: "%.6f → %.6f", b.value, a.value) + "\n"

@@ -65,9 +65,10 @@ extension Driver {
   /// `dlc eval`: the metrics of one split under a checkpoint.
   public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
-      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
+      let loaded = try Checkpoint(contentsOf: checkpoint)
+      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
-      let evaluation = try Inference.evaluate(run: run, checkpoint: checkpoint, split: split) { seed in
+      let evaluation = try Inference.evaluate(run: run, checkpoint: checkpoint, split: split, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
       return json ? evaluation.json + "\n" : evaluation.text
@@ -77,9 +78,10 @@ extension Driver {
   /// `dlc predict`: model outputs for an input file, as CSV (to `output`, or returned).
   public static func predict(_ options: SpecOptions, checkpoint: String, input: String, output: String?) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
-      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
+      let loaded = try Checkpoint(contentsOf: checkpoint)
+      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
-      let csv = try Inference.predict(run: run, checkpoint: checkpoint, input: input) { seed in
+      let csv = try Inference.predict(run: run, checkpoint: checkpoint, input: input, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
       guard let output else { return csv }
@@ -93,10 +95,11 @@ extension Driver {
   /// `dlc latency`: forward-pass time per batch size under a checkpoint (its optimized IR if it has one).
   public static func latency(_ options: SpecOptions, checkpoint: String, batches: String?, seconds: Double) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
-      let module = try ModelOptimizer.module(for: Checkpoint(contentsOf: checkpoint), path: checkpoint, default: module)
+      let loaded = try Checkpoint(contentsOf: checkpoint)
+      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
       let batches = try Latency.batchList(batches ?? "1,\(run.train.batchSize)")
-      let measured = try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds) { seed in
+      let measured = try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
       return measured.map { $0.text + "\n" }.joined()

@@ -41,7 +41,7 @@ enum Summary {
     out += "Trainable params: \(group(trainable))\n"
     out += "Non-trainable params: \(group(total - trainable))\n"
     out += "FLOPs per sample (forward): \(group(totalFlops))\n"
-    out += memoryLine(training ?? m)
+    out += memoryLine(m, training: training ?? m)
     out += dataLine(m)
     if let optimized { out += optimizedLines(m, optimized) }
     return out
@@ -60,11 +60,12 @@ enum Summary {
 
   /// The planned activation memory of one batch (static plan, buffers reused once dead),
   /// and what it would be without reuse.
-  private static func memoryLine(_ m: Module) -> String {
+  /// `predict` is the model's (whole, even when training precomputes a frozen prefix).
+  private static func memoryLine(_ m: Module, training: Module) -> String {
     guard let batch = m.attributes["train"]?["batch_size"]?.intValue else { return "" }
     var parts: [String] = []
-    for (function, label) in [("predict", "predict"), ("train_step", "train step")] {
-      guard let plan = MemoryReport.plan(module: m, function: function, batch: batch) else { continue }
+    for (module, function, label) in [(m, "predict", "predict"), (training, "train_step", "train step")] {
+      guard let plan = MemoryReport.plan(module: module, function: function, batch: batch) else { continue }
       parts.append("\(label) \(bytes(plan.arenaBytes)) (\(bytes(plan.unplannedBytes)) without reuse)")
     }
     guard !parts.isEmpty else { return "" }

@@ -32,13 +32,7 @@ public struct FoldBatchNorm: ModelPass {
   public init() {}
 
   public func run(on module: inout Module, context: PassContext) throws {
-    guard let f = module.functions.firstIndex(where: { $0.name == "predict" }) else {
-      throw PassError("the module has no '@predict' to fold batchnorm in")
-    }
-    guard module.function(named: "train_step") == nil else {
-      throw PassError("fold-batchnorm runs on the deployed model, but this module has '@train_step'",
-                      help: "fold after training; the training step needs the batch statistics")
-    }
+    let f = try module.deployedPredictIndex(for: "fold-batchnorm", help: "fold after training; the training step needs the batch statistics")
     var folded: [String] = []
     var i = 0
     while i < module.functions[f].body.count {

@@ -94,13 +94,7 @@ public struct Prune: ModelPass {
   }
 
   public func run(on module: inout Module, context: PassContext) throws {
-    guard let f = module.functions.firstIndex(where: { $0.name == "predict" }) else {
-      throw PassError("the module has no '@predict' to prune")
-    }
-    guard module.function(named: "train_step") == nil else {
-      throw PassError("prune runs on the deployed model, but this module has '@train_step'",
-                      help: "prune after training; fine-tuning derives its own training step")
-    }
+    let f = try module.deployedPredictIndex(for: "prune", help: "prune after training; fine-tuning derives its own training step")
     switch structure {
     case .unstructured: try pruneUnstructured(&module, function: f, context: context)
     case .neuron, .channel:

@@ -67,13 +67,7 @@ public struct Quantize: ModelPass {
   }
 
   public func run(on module: inout Module, context: PassContext) throws {
-    guard let f = module.functions.firstIndex(where: { $0.name == "predict" }) else {
-      throw PassError("the module has no '@predict' to quantize")
-    }
-    guard module.function(named: "train_step") == nil else {
-      throw PassError("quantize runs on the deployed model, but this module has '@train_step'",
-                      help: "quantize after training")
-    }
+    let f = try module.deployedPredictIndex(for: "quantize", help: "quantize after training")
     removeDropout(&module, f, context)
     let layers = candidates(module, f, context)
     guard !layers.isEmpty else {

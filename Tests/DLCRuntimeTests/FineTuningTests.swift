@@ -38,7 +38,7 @@ import _DLCTestSupport
   /// The model's outputs for `x` (`n` samples) under `weights`.
   static func predict(_ module: Module, _ weights: Weights, _ x: [Float], n: Int) throws -> [Float] {
     let backend = InterpreterBackend(module: module, seed: 0)
-    try FineTuning.load(weights, into: backend.parameters)
+    try backend.parameters.filter { !$0.isOptimizerState }.load(weights)
     let input = try backend.predictBuffer(batch: n)
     x.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: x.count) }
     let y = try backend.predict(batch: n)
@@ -55,7 +55,7 @@ import _DLCTestSupport
     let training = try FineTuning.trainingModule(module, lr: 0.05)
     #expect(training.function(named: "train_step")!.body.filter { $0.opcode == "apply_mask" }.count == 2)
     let backend = InterpreterBackend(module: training, seed: 0)
-    try FineTuning.load(pruned, into: backend.parameters.filter { !$0.isOptimizerState })
+    try backend.parameters.filter { !$0.isOptimizerState }.load(pruned)
     var rng = SplitMix64(seed: 9)
     for step in 1...5 {
       let (x, target) = try backend.trainBuffers(batch: 7)

@@ -37,6 +37,18 @@ extension Module {
     for n in unread { weights?[n] = nil }
   }
 
+  /// The index of `@predict` in a deployed model (no `@train_step`), which the
+  /// deployment passes rewrite; `pass` names the pass in the errors, `help` says when to run it.
+  func deployedPredictIndex(for pass: String, help: String) throws(PassError) -> Int {
+    guard let f = functions.firstIndex(where: { $0.name == "predict" }) else {
+      throw PassError("the module has no '@predict' for \(pass)")
+    }
+    guard function(named: "train_step") == nil else {
+      throw PassError("\(pass) runs on the deployed model, but this module has '@train_step'", help: help)
+    }
+    return f
+  }
+
   /// The index of parameter `name`.
   func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
 }

@@ -1,11 +1,12 @@
 import DLCIR
 import DLCKernels
+import DLCPasses
 
 /// Multi-head self-attention: inference, training form and gradient.
 extension Lowering {
   func lowerAttention(_ op: Operation) throws(RuntimeError) -> Step? {
     guard op.opcode.hasPrefix("self_attention") else { return nil }
-    let s = Self.attentionShape(op, batch: batch, typeOf: typeOf)!
+    let s = KernelScratch.attentionShape(op, batch: batch, typeOf: typeOf)!
     let bias = Self.bool(op, "bias"), rate = Self.float(op, "dropout")
     let ws = scratch()
     switch op.opcode {
@@ -38,10 +39,4 @@ extension Lowering {
     }
   }
 
-  /// The attention geometry: x is operand 0 of the forward forms and operand 1 of the gradient.
-  static func attentionShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> AttentionShape? {
-    let x = resolve(typeOf(op.operands[op.opcode == "self_attention_grad" ? 1 : 0]), batch: batch)
-    guard x.count == 3 else { return nil }
-    return AttentionShape(batch: x[0], length: x[1], width: x[2], heads: max(int(op, "heads"), 1), causal: bool(op, "causal"))
-  }
 }

@@ -1,5 +1,6 @@
 import DLCIR
 import DLCKernels
+import DLCPasses
 
 /// The quantized inference ops of the `quantize` pass: u8 activations, i8 weights with
 /// per-channel scales, int32 accumulation (`DLCKernels/Quantized*.swift`), and f16 weights.
@@ -34,7 +35,7 @@ extension Lowering {
           inFeatures: inF, outFeatures: outF, y: y)
       }
     case "conv2d_int8":
-      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let s = KernelScratch.conv2DShape(op, batch: batch, typeOf: typeOf)!
       let weights = prepared(op.operands[1])
       let (xq, scales, bias, inQ) = (u8(op.operands[0]), f(op, 2), optional(op, 3), Self.affine(op, "x_scale", "x_zero_point"))
       let ws = UnsafeMutableRawPointer(scratch()).assumingMemoryBound(to: UInt8.self)
@@ -73,7 +74,7 @@ extension Lowering {
         Quantized.denseHalf(x: x, wHalf: w, bias: bias, rows: rows, inFeatures: wShape[1], outFeatures: wShape[0], y: y, scratch: ws)
       }
     case "conv2d_f16":
-      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let s = KernelScratch.conv2DShape(op, batch: batch, typeOf: typeOf)!
       let weightCount = count(op.operands[1])
       let (x, w, bias, y, ws) = (f(op, 0), half(op.operands[1]), optional(op, 2), out(op), scratch())
       // The widened weights first, the convolution's own workspace after them.
@@ -82,22 +83,6 @@ extension Lowering {
         Conv2DKernel.forward(x: x, weight: ws, bias: bias, y: y, shape: s, workspace: ws + weightCount)
       }
     default: return nil
-    }
-  }
-
-  /// Scratch bytes of the quantized ops at batch `batch`.
-  static func quantizedScratchBytes(_ op: Operation, _ batch: Int, typeOf: (Operand) -> TensorType) -> Int {
-    switch op.opcode {
-    case "conv2d_int8":
-      return conv2DShape(op, batch: batch, typeOf: typeOf).map(Quantized.workspaceCount) ?? 0
-    case "dense_dynamic_int8":
-      return resolve(typeOf(op.operands[0]), batch: batch).reduce(1, *)
-    case "dense_f16":
-      return typeOf(op.operands[1]).elementCount() * 4
-    case "conv2d_f16":
-      guard let s = conv2DShape(op, batch: batch, typeOf: typeOf) else { return 0 }
-      return (typeOf(op.operands[1]).elementCount() + Conv2DKernel.workspaceCount(s)) * 4
-    default: return 0
     }
   }
 

@@ -1,20 +1,21 @@
 import DLCIR
 import DLCKernels
+import DLCPasses
 
 /// conv2d and pooling, forward and backward.
 extension Lowering {
   func lowerSpatial(_ op: Operation) throws(RuntimeError) -> Step? {
     switch op.opcode {
     case "conv2d":
-      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let s = KernelScratch.conv2DShape(op, batch: batch, typeOf: typeOf)!
       let (x, w, b, y, ws) = (f(op, 0), f(op, 1), optional(op, 2), out(op), scratch())
       return { Conv2DKernel.forward(x: x, weight: w, bias: b, y: y, shape: s, workspace: ws) }
     case "conv2d_grad_input":
-      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let s = KernelScratch.conv2DShape(op, batch: batch, typeOf: typeOf)!
       let (dy, w, dx, ws) = (f(op, 0), f(op, 1), out(op), scratch())
       return { Conv2DKernel.gradInput(dy: dy, weight: w, dx: dx, shape: s, workspace: ws) }
     case "conv2d_grad_weight":
-      let s = Self.conv2DShape(op, batch: batch, typeOf: typeOf)!
+      let s = KernelScratch.conv2DShape(op, batch: batch, typeOf: typeOf)!
       let (dy, x, dw, ws) = (f(op, 0), f(op, 1), out(op), scratch())
       return { Conv2DKernel.gradWeight(dy: dy, x: x, dweight: dw, shape: s, workspace: ws) }
     case "conv2d_grad_bias":
@@ -50,24 +51,6 @@ extension Lowering {
       return { PoolKernel.globalAvgBackward(dy: a, dx: b, batch: n, positions: positions, channels: channels, channelsFirst: channelsFirst) }
     default: return nil
     }
-  }
-
-  /// The convolution geometry of a conv2d op or of its gradient ops: x and the weight
-  /// come from operands or, for the gradient of either, from the result.
-  static func conv2DShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Conv2DShape? {
-    let x: TensorType, w: TensorType
-    switch op.opcode {
-    case "conv2d", "conv2d_int8", "conv2d_f16": (x, w) = (typeOf(op.operands[0]), typeOf(op.operands[1]))
-    case "conv2d_grad_input": (x, w) = (op.results[0].type, typeOf(op.operands[1]))
-    case "conv2d_grad_weight": (x, w) = (typeOf(op.operands[1]), op.results[0].type)
-    default: return nil
-    }
-    let xs = resolve(x, batch: batch), ws = resolve(w, batch: batch)
-    guard xs.count == 4, ws.count == 4 else { return nil }
-    let (sh, sw) = pair(op, "stride", 1), (ph, pw) = pair(op, "padding", 0), (dh, dw) = pair(op, "dilation", 1)
-    return Conv2DShape(
-      batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0], kernelH: ws[2], kernelW: ws[3],
-      strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw)
   }
 
   func poolShape(_ op: Operation, input x: [Int]) -> Pool2DShape {

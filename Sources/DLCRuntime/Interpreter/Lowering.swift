@@ -57,19 +57,6 @@ struct Lowering {
     throw RuntimeError("the interpreter has no kernel for '\(op.opcode)' (\(op.label))")
   }
 
-  /// Scratch bytes `op` needs at batch size `batch` (the planner's callback).
-  static func scratchBytes(_ op: Operation, _ batch: Int, typeOf: (Operand) -> TensorType) -> Int {
-    switch op.opcode {
-    case "conv2d", "conv2d_grad_input", "conv2d_grad_weight":
-      guard let shape = conv2DShape(op, batch: batch, typeOf: typeOf) else { return 0 }
-      return Conv2DKernel.workspaceCount(shape) * 4
-    case "self_attention", "self_attention_train", "self_attention_grad":
-      guard let shape = attentionShape(op, batch: batch, typeOf: typeOf) else { return 0 }
-      return AttentionKernel.workspaceCount(shape) * 4
-    default: return quantizedScratchBytes(op, batch, typeOf: typeOf)
-    }
-  }
-
   // MARK: addresses and shapes
 
   /// The full shape of `operand` at this batch size.

@@ -41,7 +41,7 @@ public final class Program {
     self.function = function
     self.batch = batch
     let typeOf = Lowering.typeLookup(module: module, function: function)
-    plan = MemoryPlan(function: function, batch: batch) { op, n in Lowering.scratchBytes(op, n, typeOf: typeOf) }
+    plan = MemoryPlan(function: function, batch: batch) { op, n in KernelScratch.bytes(op, batch: n, typeOf: typeOf) }
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, MemoryPlan.alignment), alignment: MemoryPlan.alignment)
     arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.arenaBytes, MemoryPlan.alignment))
     let types = module.valueTypes(in: function)
@@ -85,6 +85,6 @@ public enum MemoryReport {
   public static func plan(module: Module, function name: String, batch: Int) -> MemoryPlan? {
     guard let function = module.function(named: name) else { return nil }
     let typeOf = Lowering.typeLookup(module: module, function: function)
-    return MemoryPlan(function: function, batch: batch) { op, n in Lowering.scratchBytes(op, n, typeOf: typeOf) }
+    return MemoryPlan(function: function, batch: batch) { op, n in KernelScratch.bytes(op, batch: n, typeOf: typeOf) }
   }
 }

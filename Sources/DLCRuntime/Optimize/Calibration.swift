@@ -11,9 +11,10 @@ public struct Calibration {
   let batchSize: Int
   let seed: UInt64
 
-  /// The train split of `run` as the checkpoint at `path` saw it (its split and statistics).
-  public init(run: RunDescription, checkpoint: Checkpoint, path: String) throws {
-    (train, seed) = try TrainingSplit.load(run: run, checkpoint: checkpoint, path: path)
+  /// Calibration on `split`, the train split a checkpoint saw (`Inference.trainingSplit`),
+  /// in batches of the run's batch size.
+  public init(run: RunDescription, split: (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?)) {
+    (train, seed) = (split.train, split.seed)
     batchSize = run.train.batchSize
   }
 
@@ -39,7 +40,7 @@ public struct Calibration {
       m.functions[f].returns.append(v)
     }
     let store = ParameterStore(module: m)
-    try store.slots.filter { !$0.isOptimizerState }.restore(from: Checkpoint(tensors: weights.checkpointTensors), path: "the passes' weights")
+    try store.slots.filter { !$0.isOptimizerState }.load(weights)
     let executable = Executable(module: m, parameters: store, options: Program.Options(seed: seed))
     let width = train.featureCount
     var start = 0
@@ -52,28 +53,6 @@ public struct Calibration {
         observe(v, UnsafeBufferPointer(start: program.floatResult(i + 1), count: program.resultCount(i + 1)))
       }
       start += n
-    }
-  }
-}
-
-/// The training split a checkpoint saw: the split from its seed, normalized with its statistics.
-enum TrainingSplit {
-  static func load(run: RunDescription, checkpoint: Checkpoint, path: String) throws -> (Dataset, UInt64) {
-    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
-    let all = try DataLoader.load(run.data, sampleShape: run.inputShape)
-    let split = try HoldoutSplit(count: all.count, fractions: run.data.split, classes: all.classIndices, seed: seed,
-                                 path: dataPath(run.data))
-    var train = all.subset(split.train)
-    try Normalizer(tensors: checkpoint.tensors, path: path).apply(to: &train)
-    if run.data.standardizeTargets, let scaler = TargetScaler(tensors: checkpoint.tensors) { scaler.apply(to: &train) }
-    return (train, seed)
-  }
-
-  /// The data file the split is named after in errors.
-  static func dataPath(_ config: DataConfig) -> String {
-    switch config.source {
-    case .csv(let path, _, _): return path
-    case .npy(let x, _): return x
     }
   }
 }

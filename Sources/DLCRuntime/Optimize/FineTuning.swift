@@ -14,19 +14,10 @@ public struct FineTuning {
   let seed: UInt64
   let balancedClassWeights: [Float]?
 
-  /// Loads the train split of `run` as the checkpoint at `path` saw it: the split from the
-  /// checkpoint's seed, its normalization statistics (and target scaling).
-  public init(run: RunDescription, checkpoint: Checkpoint, path: String) throws {
+  /// Fine-tuning on `split`, the train split a checkpoint saw (`Inference.trainingSplit`).
+  public init(run: RunDescription, split: (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?)) {
     self.run = run
-    (train, seed) = try TrainingSplit.load(run: run, checkpoint: checkpoint, path: path)
-    // scikit-learn's "balanced": n / (C · count_c), as training computes it.
-    if let classes = train.classIndices, let count = run.data.classes, count > 0 {
-      var counts = [Int](repeating: 0, count: count)
-      for c in classes { counts[Int(c)] += 1 }
-      balancedClassWeights = counts.map { $0 == 0 ? 0 : Float(classes.count) / Float(count * $0) }
-    } else {
-      balancedClassWeights = nil
-    }
+    (train, seed, balancedClassWeights) = split
   }
 
   /// Installs this as the context's fine-tuning service.
@@ -50,7 +41,7 @@ public struct FineTuning {
     var step: Int64 = 0
     for epoch in 0..<epochs {
       try beforeEpoch(epoch, &current)
-      try Self.load(current, into: slots)
+      try slots.load(current)
       let order = EpochBatches(count: train.count, batchSize: run.train.batchSize, seed: seed, epoch: epoch)
       for b in 0..<order.count {
         let indices = order[b]
@@ -85,21 +76,6 @@ public struct FineTuning {
       throw RuntimeError("fine-tuning: the training step is invalid: " + problems.map(\.description).joined(separator: "; "))
     }
     return m
-  }
-
-  /// Copies `weights` into the backend's model parameters; each must be there, f32 or as stored.
-  static func load(_ weights: Weights, into slots: [ParameterSlot]) throws {
-    for slot in slots {
-      guard let t = weights[slot.name], t.shape == slot.shape else {
-        throw RuntimeError("fine-tuning: no weights of shape \(slot.shape) for parameter '\(slot.name)'")
-      }
-      switch t.storage {
-      case .f32(let v): v.withUnsafeBufferPointer { slot.pointer.update(from: $0.baseAddress!, count: slot.count) }
-      default:
-        let data = t.tensorData
-        data.bytes.withUnsafeBytes { UnsafeMutableRawPointer(slot.pointer).copyMemory(from: $0.baseAddress!, byteCount: slot.byteCount) }
-      }
-    }
   }
 
   /// Copies the backend's f32 model parameters back into `weights`.

@@ -54,3 +54,10 @@ extension Weights.Tensor {
     }
   }
 }
+
+extension Array where Element == ParameterSlot {
+  /// Loads `weights` into these slots: each must be there with the slot's shape and type.
+  func load(_ weights: Weights) throws {
+    try restore(from: Checkpoint(tensors: weights.checkpointTensors), path: "the passes' weights")
+  }
+}

@@ -35,10 +35,11 @@ public enum Inference {
   /// The model parameters of `backend` (not its optimizer state) from `checkpoint`, its
   /// normalizer and its seed. Every model parameter must come from the file: one it
   /// lacked would keep a zero buffer and give numbers that look real.
+  /// `loaded` is the file's content when the caller has read it already (to choose the model).
   static func load(
-    run: RunDescription, checkpoint path: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
-    let checkpoint = try Checkpoint(contentsOf: path)
+    let checkpoint = try loaded ?? Checkpoint(contentsOf: path)
     let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
     let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
     let backend = try makeBackend(seed)
@@ -46,11 +47,24 @@ public enum Inference {
     return (backend, normalizer, seed, checkpoint)
   }
 
+  /// The train split as `checkpoint` saw it (the split of its seed, normalized with its
+  /// statistics), with that seed and the balanced class weights: what optimization passes
+  /// calibrate and fine-tune on.
+  public static func trainingSplit(
+    run: RunDescription, checkpoint: Checkpoint, path: String
+  ) throws -> (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?) {
+    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let data = try PreparedData(run: run, seed: seed, normalizer: Normalizer(tensors: checkpoint.tensors, path: path),
+                                targetScaler: TargetScaler(tensors: checkpoint.tensors))
+    return (data.train, seed, data.balancedClassWeights)
+  }
+
   /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
   public static func evaluate(
-    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> Evaluation {
-    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
     guard raw.count > 0 else {
@@ -70,9 +84,10 @@ public enum Inference {
   /// The raw model outputs (`samples × width`, before any target scaling is undone) of
   /// `split` under `checkpoint`: what `dlc predict` formats, as numbers, for comparing models.
   public static func outputs(
-    run: RunDescription, checkpoint path: String, split name: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (values: [Float], width: Int) {
-    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let split = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
     return try Evaluator(backend: backend, batchSize: run.train.batchSize)
@@ -108,9 +123,10 @@ public enum Inference {
   /// Classification writes the arg-max class and one probability per class; other
   /// tasks write the outputs.
   public static func predict(
-    run: RunDescription, checkpoint path: String, input: String, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> String {
-    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
     var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)

@@ -26,10 +26,10 @@ public enum Latency {
   /// `seconds` each, after a warm-up, on deterministic inputs (weights do not change speed).
   /// A batch larger than the run's batch size is refused: programs are planned up to it.
   public static func measure(
-    run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double,
+    run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
-    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, makeBackend: makeBackend)
+    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
       guard n >= 1, n <= run.train.batchSize else {

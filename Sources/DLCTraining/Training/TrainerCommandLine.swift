@@ -44,16 +44,16 @@ public enum TrainerCommandLine {
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
-        let checkpoint = try options.required("checkpoint")
+        let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test",
-          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
+          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test", loaded: loaded,
+          makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
-        let checkpoint = try options.required("checkpoint")
+        let (checkpoint, loaded) = try read(options)
         let csv = try Inference.predict(
-          run: run, checkpoint: checkpoint, input: try options.required("input"),
-          makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend))
+          run: run, checkpoint: checkpoint, input: try options.required("input"), loaded: loaded,
+          makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
           do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
@@ -64,9 +64,9 @@ public enum TrainerCommandLine {
       case "latency":
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
-        let checkpoint = try options.required("checkpoint")
-        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds,
-                                     makeBackend: try backend(for: checkpoint, deployed: deployed, trainer: makeBackend)) {
+        let (checkpoint, loaded) = try read(options)
+        for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded,
+                                     makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -83,11 +83,17 @@ public enum TrainerCommandLine {
     return 1
   }
 
+  /// The `--checkpoint` path and the file's content, read once.
+  static func read(_ options: Options) throws -> (String, Checkpoint) {
+    let path = try options.required("checkpoint")
+    return (path, try Checkpoint(contentsOf: path))
+  }
+
   /// The model a checkpoint runs on (see `DeployedModel.backend`).
   static func backend(
-    for path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
+    for checkpoint: Checkpoint, at path: String, deployed: DeployedModel?, trainer: @escaping (UInt64) throws -> TrainingBackend
   ) throws -> (UInt64) throws -> TrainingBackend {
-    try DeployedModel.backend(for: Checkpoint(contentsOf: path), path: path, deployed: deployed, trainer: trainer)
+    try DeployedModel.backend(for: checkpoint, path: path, deployed: deployed, trainer: trainer)
   }
 
   static func usage(_ program: String, _ run: RunDescription) -> String {

@@ -4,9 +4,9 @@ import DLCIR
 /// `Fusion.swift` for why this is bit-identical to the kernels), intermediates in locals
 /// named after their IR values, and only the root stored.
 ///
-/// Groups with dropout walk Philox blocks of four elements, as `DropoutKernel` does, so
-/// one block serves four elements. Loops split over `Parallel.forEach` with the kernels'
-/// grain wherever the kernels would split.
+/// Groups with dropout walk Philox blocks of four elements, as `DropoutKernel` does: one
+/// block gives the dropout factors (1/(1 − rate) or 0) of four elements. Loops split over
+/// `Parallel.forEach` with the kernels' grain wherever the kernels would split.
 extension FunctionEmitter {
   mutating func emitFused(_ group: FusedGroup) throws(CodegenError) {
     let root = group.root
@@ -17,10 +17,10 @@ extension FunctionEmitter {
     for leaf in group.leaves { _ = value(leaf) }
     let out = result(root)
     let random = group.randomOps.filter { Self.masks($0) }
-    var masks: [String: String] = [:]
+    var factors: [String: String] = [:]
     for op in random {
       let stream = stream(op)
-      masks[op.results[0].name] = "mask" + stream.dropFirst("stream".count)
+      factors[op.results[0].name] = "factors" + stream.dropFirst("stream".count)
     }
     let maxCount = count.value(batch: context.batchSize)
     let transcendental = group.ops.contains { ["sigmoid", "tanh", "gelu", "gelu_grad"].contains($0.opcode) }
@@ -28,10 +28,10 @@ extension FunctionEmitter {
       let grain = transcendental ? 4_096 : 32_768
       if maxCount >= 2 * grain {
         loop("Parallel.forEach(count: \(count.code), minimumPerThread: \(SwiftName.int(grain))) { range in") {
-          $0.loop("for i in range {") { $0.elementBody(group, out: out, masks: masks) }
+          $0.loop("for i in range {") { $0.elementBody(group, out: out, factors: factors) }
         }
       } else {
-        loop("for i in 0..<\(count.code) {") { $0.elementBody(group, out: out, masks: masks) }
+        loop("for i in 0..<\(count.code) {") { $0.elementBody(group, out: out, factors: factors) }
       }
       return
     }
@@ -42,10 +42,15 @@ extension FunctionEmitter {
     let perBlock: (inout FunctionEmitter) -> Void = { e in
       var declared: Set<String> = []
       for op in random {
-        let mask = masks[op.results[0].name]!
-        if declared.insert(mask).inserted { e.text.line("let \(mask) = stream\(mask.dropFirst("mask".count)).block(b)") }
+        let name = factors[op.results[0].name]!
+        let rate = Self.float(op, "rate")
+        if declared.insert(name).inserted {
+          let stream = "stream" + name.dropFirst("factors".count)
+          e.text.line(
+            "let \(name) = Scalar.dropoutFactors(\(stream).block(b), rate: \(SwiftName.float(rate)), scale: \(SwiftName.float(1 / (1 - rate))))")
+        }
       }
-      e.loop(lanes) { $0.elementBody(group, out: out, masks: masks) }
+      e.loop(lanes) { $0.elementBody(group, out: out, factors: factors) }
     }
     if maxCount >= 2 * 4 * Self.blocksPerThread {
       loop("Parallel.forEach(count: \(blocks), minimumPerThread: \(SwiftName.int(Self.blocksPerThread))) { blocks in") {
@@ -72,7 +77,7 @@ extension FunctionEmitter {
   }
 
   /// The statements for element `i`.
-  private mutating func elementBody(_ group: FusedGroup, out: String, masks: [String: String]) {
+  private mutating func elementBody(_ group: FusedGroup, out: String, factors: [String: String]) {
     var expressions: [String: String] = [:]
     func read(_ operand: Operand) -> String {
       expressions[operand.name] ?? context.name(operand.name) + "[i]"
@@ -102,10 +107,7 @@ extension FunctionEmitter {
         } else if rate >= 1 {
           expression = "Float(0)"
         } else {
-          let mask = masks[op.results[0].name]!
-          let keep = "keep" + mask.dropFirst("mask".count)
-          text.line("let \(keep) = Scalar.keeps(Scalar.lane(\(mask), i), rate: \(SwiftName.float(rate)))")
-          expression = "Scalar.dropout(\(a[0]), keep: \(keep), scale: \(SwiftName.float(1 / (1 - rate))))"
+          expression = "Scalar.dropout(\(a[0]), factor: \(factors[op.results[0].name]!)[i & 3])"
         }
       case "add": expression = a.joined(separator: " + ")
       case "multiply": expression = a.joined(separator: " * ")

@@ -1,5 +1,6 @@
 /// Inverted dropout (Srivastava et al. 2014, as PyTorch's `nn.Dropout`): element i is
-/// kept when `stream.uniform(at: i) >= rate` and scaled by 1/(1 − rate), else zeroed.
+/// kept when `stream.uniform(at: i) >= rate` and scaled by 1/(1 − rate), else multiplied
+/// by 0 (so, as in PyTorch, a NaN stays NaN).
 ///
 /// The mask is a pure function of the stream, so the backward pass regenerates it
 /// instead of storing it. Rate 0 copies; rate 1 zeroes (as PyTorch).
@@ -22,7 +23,7 @@ public enum DropoutKernel {
     applyMask(dy, dx, count: count, rate: rate, stream: stream)
   }
 
-  /// out = mask ⊙ input · 1/(1 − rate); one Philox block serves four elements.
+  /// out = input · factor, factor = 1/(1 − rate) or 0; one Philox block serves four elements.
   static func applyMask(
     _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, rate: Float, stream: RandomStream
   ) {
@@ -40,15 +41,15 @@ public enum DropoutKernel {
     Parallel.forEach(count: blocks, minimumPerThread: grain / 4) { range in
       for b in range {
         let i = b * 4
-        let w = stream.block(b)
+        let factors = Scalar.dropoutFactors(stream.block(b), rate: rate, scale: scale)
         if i + 4 <= count {
-          out[i] = Scalar.dropout(input[i], keep: Scalar.keeps(w.0, rate: rate), scale: scale)
-          out[i + 1] = Scalar.dropout(input[i + 1], keep: Scalar.keeps(w.1, rate: rate), scale: scale)
-          out[i + 2] = Scalar.dropout(input[i + 2], keep: Scalar.keeps(w.2, rate: rate), scale: scale)
-          out[i + 3] = Scalar.dropout(input[i + 3], keep: Scalar.keeps(w.3, rate: rate), scale: scale)
+          out[i] = Scalar.dropout(input[i], factor: factors[0])
+          out[i + 1] = Scalar.dropout(input[i + 1], factor: factors[1])
+          out[i + 2] = Scalar.dropout(input[i + 2], factor: factors[2])
+          out[i + 3] = Scalar.dropout(input[i + 3], factor: factors[3])
         } else {
           // The tail: element j is lane j & 3 of block b = j >> 2, as `uniform(at: j)` reads it.
-          for j in i..<count { out[j] = Scalar.dropout(input[j], keep: Scalar.keeps(Scalar.lane(w, j), rate: rate), scale: scale) }
+          for j in i..<count { out[j] = Scalar.dropout(input[j], factor: factors[j & 3]) }
         }
       }
     }

@@ -29,7 +29,7 @@ public enum RandomPurpose: UInt32, Sendable {
 /// Philox4x32-10: four 32-bit words of counter, two of key, ten rounds.
 public enum Philox4x32 {
   /// The four output words for `counter` under `key`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func block(
     _ counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)
   ) -> (UInt32, UInt32, UInt32, UInt32) {
@@ -67,11 +67,11 @@ public struct RandomStream: Sendable, Hashable {
     self.step = step
   }
 
-  @inline(__always)
+  @usableFromInline @inline(__always)
   var key: (UInt32, UInt32) { (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }
 
   /// The block of four words at block index `b`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public func block(_ b: Int) -> (UInt32, UInt32, UInt32, UInt32) {
     // Word 1 carries the purpose in its top byte and the id below it; id and step have
     // 56 and 64 bits of room, far beyond any run.

@@ -72,8 +72,8 @@ import _DLCTestSupport
     let source = try ModelEmitter.emit(module, specText: spec).source
     // relu → dropout_train in one loop; dropout_grad → relu_grad in one loop.
     #expect(source.contains("let relu_1 = Scalar.relu(batchnorm_1[i])"))
-    #expect(source.contains("dropout_1[i] = Scalar.dropout(relu_1, keep:"))
-    #expect(source.contains("let relu_1_grad = Scalar.dropout(dropout_1_grad[i], keep:"))
+    #expect(source.contains("dropout_1[i] = Scalar.dropout(relu_1, factor: factors0[i & 3])"))
+    #expect(source.contains("let relu_1_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])"))
     #expect(source.contains("batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])"))
     // Intermediates of fused loops get no buffer; unused kernels are not emitted.
     #expect(!source.contains("let relu_1 = arena"))

@@ -180,11 +180,10 @@ public final class BreastCancerModel: TrainingBackend {
     let dropout_1 = arena.f32(12_160)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     for b in 0..<n * 16 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.3, scale: 1.4285715)
       for i in b * 4..<b * 4 + 4 {
         let dense_1_relu = Scalar.relu(dense_1[i])
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.3)
-        dropout_1[i] = Scalar.dropout(dense_1_relu, keep: keep0, scale: 1.4285715)
+        dropout_1[i] = Scalar.dropout(dense_1_relu, factor: factors0[i & 3])
       }
     }
 
@@ -261,10 +260,9 @@ public final class BreastCancerModel: TrainingBackend {
     //   specs/breast_cancer.yaml:19: - dense: {units: 64, activation: relu}
     let dense_1_grad = arena.f32(12_160)
     for b in 0..<n * 16 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.3, scale: 1.4285715)
       for i in b * 4..<b * 4 + 4 {
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.3)
-        let dense_1_relu_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.4285715)
+        let dense_1_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
         dense_1_grad[i] = Scalar.reluGrad(dy: dense_1_relu_grad, x: dense_1[i])
       }
     }

@@ -201,11 +201,10 @@ public final class DigitsMlpModel: TrainingBackend {
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     Parallel.forEach(count: n * 64, minimumPerThread: 2048) { blocks in
       for b in blocks {
-        let mask0 = stream0.block(b)
+        let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.2, scale: 1.25)
         for i in b * 4..<b * 4 + 4 {
           let relu_1 = Scalar.relu(batchnorm_1[i])
-          let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
-          dropout_1[i] = Scalar.dropout(relu_1, keep: keep0, scale: 1.25)
+          dropout_1[i] = Scalar.dropout(relu_1, factor: factors0[i & 3])
         }
       }
     }
@@ -249,10 +248,9 @@ public final class DigitsMlpModel: TrainingBackend {
     let batchnorm_1_grad = arena.f32(149_760)
     Parallel.forEach(count: n * 64, minimumPerThread: 2048) { blocks in
       for b in blocks {
-        let mask0 = stream0.block(b)
+        let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.2, scale: 1.25)
         for i in b * 4..<b * 4 + 4 {
-          let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.2)
-          let relu_1_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.25)
+          let relu_1_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
           batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])
         }
       }

@@ -191,11 +191,10 @@ public final class DigitsTransferModel: TrainingBackend {
     let dropout_1 = arena.f32(10_496)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     for b in 0..<n * 8 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.25, scale: 1.3333334)
       for i in b * 4..<b * 4 + 4 {
         let head_relu = Scalar.relu(head[i])
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.25)
-        dropout_1[i] = Scalar.dropout(head_relu, keep: keep0, scale: 1.3333334)
+        dropout_1[i] = Scalar.dropout(head_relu, factor: factors0[i & 3])
       }
     }
 
@@ -235,10 +234,9 @@ public final class DigitsTransferModel: TrainingBackend {
     //   specs/digits_transfer.yaml:21: - dense: 32
     let head_grad = arena.f32(10_496)
     for b in 0..<n * 8 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.25, scale: 1.3333334)
       for i in b * 4..<b * 4 + 4 {
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.25)
-        let head_relu_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.3333334)
+        let head_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
         head_grad[i] = Scalar.reluGrad(dy: head_relu_grad, x: head[i])
       }
     }

@@ -466,11 +466,10 @@ public final class ResidualMlpModel: TrainingBackend {
     let dropout_1 = arena.f32(262_656)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     for b in 0..<n * 16 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.1, scale: 1.1111112)
       for i in b * 4..<b * 4 + 4 {
         let b2_fc1_relu = Scalar.relu(b2_fc1[i])
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.1)
-        dropout_1[i] = Scalar.dropout(b2_fc1_relu, keep: keep0, scale: 1.1111112)
+        dropout_1[i] = Scalar.dropout(b2_fc1_relu, factor: factors0[i & 3])
       }
     }
 
@@ -653,10 +652,9 @@ public final class ResidualMlpModel: TrainingBackend {
     //   specs/residual_mlp.yaml:32: - dense: 64
     let b2_fc1_grad = arena.f32(262_656)
     for b in 0..<n * 16 {
-      let mask0 = stream0.block(b)
+      let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.1, scale: 1.1111112)
       for i in b * 4..<b * 4 + 4 {
-        let keep0 = Scalar.keeps(Scalar.lane(mask0, i), rate: 0.1)
-        let b2_fc1_relu_grad = Scalar.dropout(dropout_1_grad[i], keep: keep0, scale: 1.1111112)
+        let b2_fc1_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
         b2_fc1_grad[i] = Scalar.reluGrad(dy: b2_fc1_relu_grad, x: b2_fc1[i])
       }
     }

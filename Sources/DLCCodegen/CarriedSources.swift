@@ -1265,6 +1265,30 @@ public enum BLAS {
     }
   }
 
+  /// y[m] = A[m×n] · x[n] + beta · y, A row-major with row stride `lda`, split over our
+  /// threads by rows of A when A is large. For one input row (batch 1 inference) this is
+  /// what a dense layer is, and it is memory-bound: a matrix too large for one core's L2
+  /// cache streams from L3 on every call. Split in two, each core keeps its half in its
+  /// own L2 across calls (the folded 784-512-10 MLP: 16.2 µs with sgemm on one thread,
+  /// 8.0 µs split; bench/README.md).
+  public static func sgemvParallel(
+    m: Int, n: Int, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+    beta: Float, y: UnsafeMutablePointer<Float>
+  ) {
+    _ = singleThreaded
+    let blocks = (m + 15) / 16
+    let blocksPerThread = max(1, minimumMatrixPerThread / max(1, 16 * n))
+    Parallel.forEach(count: blocks, minimumPerThread: blocksPerThread) { range in
+      let lo = range.lowerBound * 16, hi = min(range.upperBound * 16, m)
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hi - lo), Int32(n), 1, a + lo * lda, Int32(lda), x, 1, beta, y + lo, 1)
+    }
+  }
+
+  /// Matrix entries a thread reads at least before `sgemvParallel` splits: 256 KiB of
+  /// floats, so only a matrix of 512 KiB or more (half of one core's L2 here) is split;
+  /// a smaller one stays in the caller's cache and is read faster than a split costs.
+  static let minimumMatrixPerThread = 65_536
+
   /// Multiply-adds a thread gets at least before `sgemmParallel` splits. Waking a second
   /// thread costs several microseconds, so smaller products run on the calling thread:
   /// at 262,144 (where OpenBLAS 0.3.21 starts threading) the digits MLP's 64×64×128
@@ -1783,6 +1807,10 @@ public enum DenseKernel {
     }
     if inFeatures == 0 {
       if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
+      return
+    }
+    if rows == 1 {
+      BLAS.sgemvParallel(m: outFeatures, n: inFeatures, a: weight, lda: inFeatures, x: x, beta: beta, y: y)
       return
     }
     BLAS.sgemmParallel(
@@ -3979,9 +4007,12 @@ final class WorkerPool: @unchecked Sendable {
   nonisolated(unsafe) private var chunks = 0
 
   /// Spins before a worker sleeps (a few microseconds): long enough to bridge the gap
-  /// between the splits of one step, short enough not to slow the caller's serial work
-  /// (20,000 spins cost the 784-wide MLPs a fifth of their speed here).
-  private static let spins = 2_000
+  /// between the splits of one step, and between the forward passes of back-to-back batch 1
+  /// inference (at 2,000 spins one pass in ten woke the worker: p90 34 µs against a median
+  /// of 8.8 µs on the folded 784-512-10 MLP; at 6,000, p90 9 µs), short enough not to slow
+  /// the caller's serial work (6,000 measured equal to 2,000 on the five training
+  /// benchmarks; 20,000 cost the 784-wide MLPs a fifth of their speed).
+  private static let spins = 6_000
 
   /// Worker threads that started (a failed `pthread_create` leaves fewer).
   private var started = 0

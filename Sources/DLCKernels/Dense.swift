@@ -18,6 +18,10 @@ public enum DenseKernel {
       if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
       return
     }
+    if rows == 1 {
+      BLAS.sgemvParallel(m: outFeatures, n: inFeatures, a: weight, lda: inFeatures, x: x, beta: beta, y: y)
+      return
+    }
     BLAS.sgemmParallel(
       transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
       a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)

@@ -12,18 +12,25 @@ import _DLCTestSupport
 /// The deployed model of a spec with `optimize:` passes must score dlc's optimized
 /// checkpoint as `dlc eval` does.
 @Suite(.serialized) struct EmittedPackageTests {
-  /// One MLP, the CNN, the attention model (the issue's three), with epochs past warm-up.
+  /// Every example, with epochs past its warm-up.
   static let cases: [(spec: String, epochs: Int)] = [
-    ("digits_mlp", 3), ("digits_cnn", 2), ("digits_transformer", 6),
+    ("breast_cancer", 2), ("diabetes_regression", 2), ("digits_autoencoder", 2), ("digits_cnn", 2),
+    ("digits_mlp", 3), ("digits_transfer", 2), ("digits_transformer", 6), ("iris", 2), ("residual_mlp", 4),
+    ("wine", 2),
   ]
+
+  @Test func everyExampleIsACase() {
+    let examples = Golden.files(in: "specs", ending: ".yaml").map { String($0.split(separator: "/").last!.dropLast(".yaml".count)) }
+    #expect(Set(examples) == Set(Self.cases.map(\.spec)))
+  }
 
   @Test(arguments: cases.map(\.spec))
   func emittedTrainerMatchesTheInterpreter(_ name: String) throws {
     try RepoRoot.enter()
     let epochs = Self.cases.first { $0.spec == name }!.epochs
-    let spec = "specs/\(name).yaml"
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-emitted-\(name)-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: work) }
+    let spec = try Self.prepare(name, in: work)
 
     // Emit, then move the package where nothing of dlc is around and build it there.
     let emitted = Driver.emitPackage(SpecOptions(path: spec), to: work + "/emitted")
@@ -42,11 +49,12 @@ import _DLCTestSupport
     let reference = Driver.train(TrainOptions(spec: SpecOptions(path: spec), epochs: epochs, outputDirectory: work + "/dlc-runs")) { _ in }
     try #require(reference.status == 0, "\(reference.stderr)")
 
-    // Per-epoch training losses, bit for bit (the log prints floats in round-trip form).
+    // Per-epoch training and validation losses, bit for bit (the log prints floats in
+    // round-trip form).
     let ours = try Self.losses(work + "/emitted-runs/\(name)/log.jsonl")
     let theirs = try Self.losses(work + "/dlc-runs/\(name)/log.jsonl")
     #expect(ours.count == epochs)
-    #expect(ours == theirs, "per-epoch train losses differ: emitted \(ours), interpreter \(theirs)")
+    #expect(ours == theirs, "per-epoch losses differ: emitted \(ours), interpreter \(theirs)")
 
     // The same weights, optimizer state and statistics.
     let a = try Checkpoint(contentsOf: work + "/emitted-runs/\(name)/last.safetensors")
@@ -55,7 +63,7 @@ import _DLCTestSupport
     for (key, tensor) in b.tensors { #expect(a.tensors[key] == tensor, "tensor \(key) differs") }
 
     // dlc scores the emitted checkpoint exactly as its own.
-    let split = name == "residual_mlp" ? "valid" : "test"
+    let split = try String(contentsOfFile: spec, encoding: .utf8).contains(/split:.*test:/) ? "test" : "valid"
     let scoreEmitted = Driver.eval(SpecOptions(path: spec), checkpoint: work + "/emitted-runs/\(name)/best.safetensors", split: split, json: true)
     let scoreOwn = Driver.eval(SpecOptions(path: spec), checkpoint: work + "/dlc-runs/\(name)/best.safetensors", split: split, json: true)
     #expect(scoreEmitted.status == 0, "\(scoreEmitted.stderr)")
@@ -98,11 +106,29 @@ import _DLCTestSupport
     #expect(refused.output.contains(expected), "\(refused.output)")
   }
 
-  /// `train_loss` of every line of a run log.
+  /// The spec to run for example `name`: the repository's, relative to its root; for
+  /// digits_transfer a copy in `work/specs` (data linked) whose base, digits_autoencoder,
+  /// `dlc train` has just trained for 2 epochs into `work/runs`, where the transfer spec
+  /// looks for it. That spec's path is absolute, so are the paths compiled into its package.
+  static func prepare(_ name: String, in work: String) throws -> String {
+    guard name == "digits_transfer" else { return "specs/\(name).yaml" }
+    let fm = FileManager.default
+    try fm.createDirectory(atPath: work + "/specs", withIntermediateDirectories: true)
+    try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    for example in ["digits_autoencoder", name] {
+      try fm.copyItem(atPath: Golden.root + "/specs/\(example).yaml", toPath: work + "/specs/\(example).yaml")
+    }
+    let base = Driver.train(TrainOptions(spec: SpecOptions(path: work + "/specs/digits_autoencoder.yaml"), epochs: 2,
+                                         outputDirectory: work + "/runs")) { _ in }
+    try #require(base.status == 0, "\(base.stderr)")
+    return work + "/specs/\(name).yaml"
+  }
+
+  /// `train_loss` and `valid_loss` (when logged) of every line of a run log.
   static func losses(_ path: String) throws -> [String] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-      return "\(object?["train_loss"] ?? "missing")"
+      return "\(object?["train_loss"] ?? "missing") \(object?["valid_loss"] ?? "-")"
     }
   }
 

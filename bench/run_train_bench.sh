@@ -195,7 +195,7 @@ commit=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
 git diff --quiet HEAD -- Sources Package.swift 2> /dev/null || commit="$commit (with uncommitted changes)"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2> /dev/null || true)
 echo
-echo "Training throughput; dlc $commit, $epochs epochs (last epoch reported); ${cpu:-unknown CPU}, $(nproc 2> /dev/null || echo '?') cores; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}."
+echo "Training throughput; dlc $commit, $epochs epochs (digits MLP: ${DIGITS_EPOCHS:-300}), samples/s over the epochs after the first; ${cpu:-unknown CPU}, $(nproc 2> /dev/null || echo '?') cores; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}."
 echo
 python3 bench/train/report.py --dlc "$dlc_tsv" --emitted "$emitted_tsv" --torch "$torch_json" --torch-note "$torch_note" \
   --sgemm "$sgemm_json" --models "$models"

@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libyaml-dev libopenblas-dev time
 DEMO_SPEC := specs/digits_mlp.yaml
 
-.PHONY: deps build demo test goldens bench-check bench-train clean
+.PHONY: deps build demo test goldens bench-check bench-compile bench-train clean
 
 ## deps: install the system libraries (Debian/Ubuntu, through apt-get) when missing
 deps:
@@ -34,6 +34,11 @@ goldens: deps
 
 bench-check: deps
 	bash bench/check_bench.sh
+
+## bench-compile: how long `dlc compile` takes to write each example's trainer package
+bench-compile: deps
+	$(SWIFT) build -c release --product dlc
+	python3 bench/compile_bench.py --dlc .build/release/dlc
 
 ## bench-train: training throughput against PyTorch (bench/setup_venv.sh installs it)
 bench-train: deps

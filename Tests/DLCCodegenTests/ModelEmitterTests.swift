@@ -89,16 +89,6 @@ import _DLCTestSupport
     #expect(source.contains("stem_grad[i] = Scalar.reluGrad(dy: stem_relu_grad, x: stem[i])"))
   }
 
-  @Test func emissionIsFast() throws {
-    for example in Self.examples {
-      let (module, spec) = try Self.module(example)
-      let clock = ContinuousClock()
-      let elapsed = try clock.measure { _ = try ModelEmitter.emit(module, specText: spec) }
-      // Generous for debug builds and busy machines; release emits in a few milliseconds.
-      #expect(elapsed < .milliseconds(100), "\(example) took \(elapsed)")
-    }
-  }
-
   @Test func aModuleWithoutATrainingStepIsAnError() throws {
     var (module, _) = try Self.module("iris")
     module.functions.removeAll { $0.name == "train_step" }

@@ -8380,6 +8380,11 @@ public enum TrainerCommandLine {
       return args.isEmpty ? 1 : 0
     }
     args.removeFirst()
+    // `train --help` and the like: the usage, as for the bare `--help`.
+    if args.contains(where: { $0 == "-h" || $0 == "--help" }) {
+      print(usage(program, run))
+      return 0
+    }
     do {
       let options = try Options(args)
       var run = run

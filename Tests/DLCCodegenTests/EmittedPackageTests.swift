@@ -43,6 +43,12 @@ import _DLCTestSupport
     try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(3000))")
     let executable = package + "/.build/release/" + name.replacingOccurrences(of: "_", with: "-")
 
+    // `--help`, alone or after a command, prints the usage and succeeds.
+    for arguments in [["--help"], ["train", "--help"], ["eval", "-h"]] {
+      let help = try Self.run(executable, arguments, in: Golden.root)
+      #expect(help.status == 0 && help.output.contains("usage:"), "\(arguments): \(help.output)")
+    }
+
     // Train both ways from the repository root (the spec's data paths are relative to it).
     let trained = try Self.run(executable, ["train", "--epochs", "\(epochs)", "--out", work + "/emitted-runs"], in: Golden.root)
     try #require(trained.status == 0, "emitted train failed:\n\(trained.output.suffix(3000))")

@@ -8225,7 +8225,7 @@ public final class Trainer {
     let batches = config.batchSize
     let stepsPerEpoch = (data.train.count + batches - 1) / batches
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
-    var log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
+    let log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
     var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
     var records: [EpochRecord] = []
     let evaluator = Evaluator(backend: backend, batchSize: batches)

@@ -64,7 +64,7 @@ extension Prune {
         context.remark(name, "kept '\(layer)': sparsity \(IRFormat.float(sparsity)) removes none of its \(n) \(unitName)", at: op.location)
         continue
       }
-      let keep = try context.weights.map { try Self.largestRows(try $0.floats(weight), rows: n, keeping: k) } ?? Array(0..<k)
+      let keep = try context.weights.map { Self.largestRows(try $0.floats(weight), rows: n, keeping: k) } ?? Array(0..<k)
       let before = elements(shrinks, module)
       try apply(shrinks, keep: keep, module: &module, weights: &context.weights)
       try Self.inferTypes(&module, function: f)

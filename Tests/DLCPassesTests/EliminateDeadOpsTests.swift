@@ -47,7 +47,7 @@ import Testing
 
   @Test func removesUnusedChainsAndKeepsParameters() throws {
     var m = try parseModule(withDeadOps)
-    try EliminateDeadOps().run(on: &m)
+    EliminateDeadOps().run(on: &m)
     #expect(printModule(m) == withoutDeadOps)
     #expect(verify(m).isEmpty)
   }

@@ -13,7 +13,7 @@ import Testing
   }
 
   @Test func floatsReadBackToTheSameBits() throws {
-    let values: [Float] = [0.1, 1 / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -2.5e-12, 16_777_217]
+    let values: [Float] = [0.1, 1 / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -2.5e-12, 16_777_215, 0x1.fffffep-1]
     for v in values {
       let line = EpochRecord(epoch: 1, lr: v, trainLoss: v, validLoss: nil, seconds: 0, samplesPerSecond: 0).jsonLine
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

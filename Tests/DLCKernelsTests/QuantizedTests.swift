@@ -221,6 +221,20 @@ func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     Conv2DShape(
       batch: 3, inChannels: 4, height: 6, width: 6, outChannels: 9, kernelH: 1, kernelW: 1,
       strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1),
+    // 3 × 3 'same' over 16 channels at batch 64: the two-thread split of the padded copy
+    // and of the rows; 5 wide (8-byte words); 9 wide and dilated across (byte-wise im2row).
+    Conv2DShape(
+      batch: 64, inChannels: 16, height: 4, width: 4, outChannels: 32, kernelH: 3, kernelW: 3,
+      strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1),
+    Conv2DShape(
+      batch: 2, inChannels: 3, height: 9, width: 11, outChannels: 6, kernelH: 2, kernelW: 5,
+      strideH: 2, strideW: 3, padH: 1, padW: 2, dilationH: 2, dilationW: 1),
+    Conv2DShape(
+      batch: 2, inChannels: 2, height: 6, width: 12, outChannels: 3, kernelH: 2, kernelW: 9,
+      strideH: 1, strideW: 1, padH: 0, padW: 3, dilationH: 1, dilationW: 1),
+    Conv2DShape(
+      batch: 2, inChannels: 2, height: 7, width: 9, outChannels: 3, kernelH: 3, kernelW: 3,
+      strideH: 1, strideW: 1, padH: 1, padW: 2, dilationH: 1, dilationW: 2),
   ]
 
   @Test(arguments: convShapes)

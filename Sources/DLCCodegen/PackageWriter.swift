@@ -47,15 +47,25 @@ public enum PackageWriter {
       let bytes = Data(text.utf8)
       if fm.contents(atPath: full) == bytes { continue }
       let temporary = full + ".dlc-\(getpid())"
-      guard fm.createFile(atPath: temporary, contents: bytes) else {
-        throw CodegenError("cannot write '\(full)'")
+      do {
+        try bytes.write(to: URL(fileURLWithPath: temporary))
+      } catch {
+        throw WriteError(path: full, reason: error.localizedDescription)
       }
       guard rename(temporary, full) == 0 else {
         let reason = String(cString: strerror(errno))
         try? fm.removeItem(atPath: temporary)
-        throw CodegenError("cannot write '\(full)': \(reason)")
+        throw WriteError(path: full, reason: reason)
       }
     }
+  }
+
+  /// A file of the package that could not be written, and why.
+  public struct WriteError: Error, LocalizedError, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "'\(path)': \(reason)" }
+    public var errorDescription: String? { description }
   }
 
   static func packageManifest(target: String, executable: String) -> String {

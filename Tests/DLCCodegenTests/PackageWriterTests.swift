@@ -87,4 +87,19 @@ import _DLCTestSupport
     let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".dlc-") }
     #expect(leftovers == [])
   }
+
+  /// A file that cannot be written (here a folder stands where Model.swift goes) is an
+  /// error naming the file and the reason, status 1, and leaves no temporary file.
+  @Test func aFileThatCannotBeWrittenIsAClearError() throws {
+    try RepoRoot.enter()
+    let package = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-blocked-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: package) }
+    try FileManager.default.createDirectory(atPath: package + "/Sources/IrisTrainer/Model.swift/inside", withIntermediateDirectories: true)
+    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: package)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("cannot write the package into '\(package)': '\(package)/Sources/IrisTrainer/Model.swift': Is a directory"),
+            "\(result.stderr)")
+    let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".dlc-") }
+    #expect(leftovers == [])
+  }
 }

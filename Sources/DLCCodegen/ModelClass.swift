@@ -145,9 +145,20 @@ struct ModelClass {
     t.line("public static let parameterBytes = \(SwiftName.int(parameterBytes))")
   }
 
+  /// `TargetLayout(element: .I32, width: 1)`: the target argument of the module's `@loss`,
+  /// as the interpreter reads it (`TargetLayout(lossTargetOf:)`).
+  private var targetLayout: String {
+    guard let type = context.module.function(named: "loss")?.arguments.dropFirst().first?.type else {
+      return "TargetLayout(element: .U8, width: 0)"
+    }
+    return "TargetLayout(element: .\(type.element.rawValue.uppercased()), width: \(type.elementCountPerSample))"
+  }
+
   private func storedProperties(_ t: inout SwiftText) {
     t.line("public let parameters: [ParameterSlot]")
     t.line("public let outputWidth = \(outputWidth)")
+    t.line("/// The target type of `@loss` and `@train_step`: batches are written in it, or refused.")
+    t.line("public let targetLayout = \(targetLayout)")
     t.line("public var balancedClassWeights: [Float]?")
     if training != nil {
       t.line("/// The run's seed: dropout masks are drawn from it.")

@@ -26,6 +26,9 @@ extension DiagnosticMessage {
   static func featureCountMismatch(_ shape: String, _ count: Int, _ data: Int) -> Self {
     .error("sema.featureCountMismatch", "input shape \(shape) has \(count) elements, but the data has \(data) features")
   }
+  static func featureIsTarget(_ c: String) -> Self {
+    .error("sema.featureIsTarget", "column '\(c)' is the target; it cannot also be a feature")
+  }
   static func frozenUnknown(_ n: String) -> Self { .error("sema.frozenUnknown", "cannot freeze unknown layer '\(n)'") }
   static func frozenWithoutParameters(_ n: String) -> Self {
     .warning("sema.frozenWithoutParameters", "layer '\(n)' has no parameters to freeze")
@@ -62,6 +65,10 @@ extension DiagnosticMessage {
     .error("sema.passOrder", "'\(pass)' must run after '\(later)': it turns weights into integers that '\(later)' cannot rewrite")
   }
   static func passRepeated(_ pass: String) -> Self { .error("sema.passRepeated", "pass '\(pass)' is listed twice") }
+  static func probabilityTargetsNormalized(_ normalize: String) -> Self {
+    .error("sema.probabilityTargetsNormalized",
+           "'bce_with_logits' reconstructs values in [0, 1], but 'normalize: \(normalize)' maps the data outside that range")
+  }
   static func quantizeHalfNeedsFloatActivations(_ act: String) -> Self {
     .error("sema.quantizeHalfNeedsFloatActivations", "fp16 weights keep activations in float, but 'activations' is '\(act)'")
   }

@@ -36,6 +36,12 @@ struct TrainingChecks {
       diags.emit(d)
       return
     }
+    if task == .reconstruction, loss.name == "bce_with_logits", let normalize = spec.data?.normalize,
+       normalize.value == "standardize" {
+      diags.emit(Diagnostic(.probabilityTargetsNormalized(normalize.value), at: normalize.range)
+        .note("the loss is chosen here", at: range)
+        .help("use 'normalize: minmax', which maps the train split into [0, 1]"))
+    }
     if let act = output?.activation, ["cross_entropy", "bce_with_logits"].contains(loss.name),
        (act.name == "softmax" && loss.name == "cross_entropy") || (act.name == "sigmoid" && loss.name == "bce_with_logits")
         || (act.name == "softmax" && loss.name == "bce_with_logits") {
@@ -94,6 +100,7 @@ struct TrainingChecks {
       diags.emit(Diagnostic(.normalizeTargetNeedsRegression(task.rawValue), at: data.normalizeTarget.range)
         .help("remove 'normalize_target'; \(task == .reconstruction ? "the targets of reconstruction are the normalized inputs" : "class labels are not scaled")"))
     }
+    checkTargetNotAFeature(data)
     guard let facts, let source = data.source else { return }
     let at: SourceRange? = {
       if case .csv(let p, let t) = source { return t.first?.range ?? p.range }
@@ -113,6 +120,17 @@ struct TrainingChecks {
     }
     if task == .classification, let c = facts.classes, c < 2 {
       diags.emit(Diagnostic(.classesTooFew(c), at: at))
+    }
+  }
+
+  /// A target column named in `features` would hand the model its own answer.
+  private func checkTargetNotAFeature(_ data: DataSpec) {
+    guard case .csv(_, let targets)? = data.source, let features = data.features else { return }
+    for feature in features {
+      guard let target = targets.first(where: { $0.value == feature.value }) else { continue }
+      diags.emit(Diagnostic(.featureIsTarget(feature.value), at: feature.range, label: "the model would read its own answer")
+        .note("'\(target.value)' is the target here", at: target.range)
+        .help("remove '\(feature.value)' from 'features'"))
     }
   }
 

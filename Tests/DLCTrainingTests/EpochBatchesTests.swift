@@ -25,17 +25,21 @@ import Testing
     #expect(Array(b[2]) == [4])
   }
 
-  @Test func gatherFillsCallerBuffers() {
+  @Test func gatherFillsCallerBuffers() throws {
     let d = Dataset(x: [0, 1, 10, 11, 20, 21], y: .classes([0, 1, 2]), count: 3, sampleShape: [2])
     var x = [Float](repeating: 0, count: 4)
     var y = [Int32](repeating: 0, count: 2)
-    x.withUnsafeMutableBufferPointer { xb in y.withUnsafeMutableBytes { d.gather([2, 0], x: xb.baseAddress!, target: $0.baseAddress!) } }
+    try x.withUnsafeMutableBufferPointer { xb in
+      try y.withUnsafeMutableBytes { try d.gather([2, 0], x: xb.baseAddress!, target: $0.baseAddress!, as: .classIndices) }
+    }
     #expect(x == [20, 21, 0, 1])
     #expect(y == [2, 0])
     let r = Dataset(x: [0, 1, 2], y: .values([5, 6, 7, 8, 9, 10], width: 2), count: 3, sampleShape: [1])
     var t = [Float](repeating: 0, count: 2)
     var rx = [Float](repeating: 0, count: 1)
-    rx.withUnsafeMutableBufferPointer { xb in t.withUnsafeMutableBytes { r.gather([1], x: xb.baseAddress!, target: $0.baseAddress!) } }
+    try rx.withUnsafeMutableBufferPointer { xb in
+      try t.withUnsafeMutableBytes { try r.gather([1], x: xb.baseAddress!, target: $0.baseAddress!, as: .values(2)) }
+    }
     #expect((rx, t) == ([1], [7, 8]))
   }
 

@@ -50,12 +50,14 @@ import Testing
     #expect(try Normalizer(tensors: [:]).kind == .none)
   }
 
-  @Test func reconstructionTargetsAreTheNormalizedInputs() {
+  @Test func reconstructionTargetsAreTheNormalizedInputs() throws {
     var d = Dataset(x: [1, 5, 3, 5], y: .reconstruction, count: 2, sampleShape: [2])
     Normalizer(kind: .minmax, fitting: d).apply(to: &d)
     var x = [Float](repeating: -1, count: 4)
     var y = [Float](repeating: -1, count: 4)
-    x.withUnsafeMutableBufferPointer { xb in y.withUnsafeMutableBytes { d.gather([0, 1], x: xb.baseAddress!, target: $0.baseAddress!) } }
+    try x.withUnsafeMutableBufferPointer { xb in
+      try y.withUnsafeMutableBytes { try d.gather([0, 1], x: xb.baseAddress!, target: $0.baseAddress!, as: .values(2)) }
+    }
     #expect(x == [0, 0, 1, 0])
     #expect(y == x)
   }

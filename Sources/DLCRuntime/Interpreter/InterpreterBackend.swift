@@ -12,6 +12,7 @@ public final class InterpreterBackend: TrainingBackend {
   private var executable: Executable
   public let parameters: [ParameterSlot]
   public let outputWidth: Int
+  public let targetLayout: TargetLayout
   public let frozenPrefix: FrozenPrefix?
 
   /// A backend for `module` (which must hold `@train_step` to train) drawing dropout from `seed`.
@@ -22,6 +23,8 @@ public final class InterpreterBackend: TrainingBackend {
     executable = Executable(module: module, parameters: store, options: Program.Options(seed: seed))
     parameters = store.slots
     outputWidth = module.function(named: "predict")?.results.first?.elementCountPerSample ?? 0
+    // A module without `@loss` cannot train or score; its (unused) layout matches no data.
+    targetLayout = TargetLayout(lossTargetOf: module) ?? TargetLayout(element: .U8, width: 0)
     frozenPrefix = PrecomputeFrozen.Prefix(of: module).map {
       FrozenPrefix(outputShape: $0.outputShape, text: $0.text, parameters: $0.parameters, diskCache: $0.diskCache)
     }

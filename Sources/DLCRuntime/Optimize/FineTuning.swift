@@ -46,7 +46,7 @@ public struct FineTuning {
       for b in 0..<order.count {
         let indices = order[b]
         let buffers = try backend.trainBuffers(batch: indices.count)
-        train.gather(indices, x: buffers.x, target: buffers.target)
+        try train.gather(indices, x: buffers.x, target: buffers.target, as: backend.targetLayout)
         step += 1
         let (loss, _) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: step)
         guard loss.isFinite else {

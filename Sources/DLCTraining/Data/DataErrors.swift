@@ -100,6 +100,16 @@ extension DataError {
   static func npyTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
     Self("data.npyTruncated", path: path, "the file is truncated: its shape needs \(needed) data bytes, it has \(available)")
   }
+  static func probabilityNormalization(_ path: String, _ normalize: String) -> Self {
+    Self("data.probabilityNormalization", path: path,
+         "'normalize: \(normalize)' gives values outside [0, 1], which 'bce_with_logits' cannot reconstruct",
+         help: "use 'normalize: minmax', which maps the train split into [0, 1]")
+  }
+  static func probabilityTarget(_ path: String, sample: Int, feature: Int, value: Float) -> Self {
+    Self("data.probabilityTarget", path: path,
+         "sample \(sample) holds \(value) in feature \(feature), outside [0, 1]: 'bce_with_logits' reconstructs probabilities",
+         help: "use 'normalize: minmax', which maps the train split into [0, 1], or the loss 'mse'")
+  }
   static func raggedRow(_ path: String, line: Int, column: Int, fields: Int, columns: Int) -> Self {
     Self("data.raggedRow", path: path, line: line, column: column,
          "the row has \(fields) field\(fields == 1 ? "" : "s"), the header has \(columns) columns")

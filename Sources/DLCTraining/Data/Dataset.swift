@@ -64,12 +64,9 @@ public struct Dataset: Sendable, Equatable {
     return Dataset(x: out, y: targets, count: indices.count, sampleShape: sampleShape)
   }
 
-  /// Copies samples `indices` into contiguous caller-owned buffers: features into `x`
-  /// (`indices.count × featureCount` floats) and targets into `target` (`Int32` class
-  /// indices, or `targetWidth` floats per sample). Allocates nothing.
-  public func gather(
-    _ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer
-  ) {
+  /// Copies the features of samples `indices` into `xOut` (`indices.count × featureCount`
+  /// floats), for inference; the targets are `gather(_:x:target:as:)`'s.
+  public func gatherFeatures(_ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>) {
     let f = featureCount
     x.withUnsafeBufferPointer { src in
       var row = 0
@@ -77,26 +74,6 @@ public struct Dataset: Sendable, Equatable {
         (xOut + row * f).update(from: src.baseAddress! + i * f, count: f)
         row += 1
       }
-    }
-    switch y {
-    case .classes(let c):
-      let out = target.assumingMemoryBound(to: Int32.self)
-      var row = 0
-      for i in indices {
-        out[row] = c[i]
-        row += 1
-      }
-    case .values(let v, let w):
-      let out = target.assumingMemoryBound(to: Float.self)
-      v.withUnsafeBufferPointer { src in
-        var row = 0
-        for i in indices {
-          (out + row * w).update(from: src.baseAddress! + i * w, count: w)
-          row += 1
-        }
-      }
-    case .reconstruction:
-      target.assumingMemoryBound(to: Float.self).update(from: xOut, count: indices.count * f)
     }
   }
 

@@ -8,10 +8,12 @@ public protocol TrainingBackend: AnyObject {
   var parameters: [ParameterSlot] { get }
   /// Floats per sample of the model output.
   var outputWidth: Int { get }
+  /// The type of the targets `@train_step` and `@loss` read, as the IR declares it;
+  /// every batch is written in it (`Dataset.gather(_:x:target:as:)`), or refused.
+  var targetLayout: TargetLayout { get }
   /// Class weights for `class_weights = "balanced"`, set before the first step.
   var balancedClassWeights: [Float]? { get set }
-  /// The features, then the targets (Int32 class indices or Float values), of a training
-  /// batch of `n` samples.
+  /// The features, then the targets (in `targetLayout`), of a training batch of `n` samples.
   func trainBuffers(batch n: Int) throws -> (x: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer)
   /// One optimizer step on the batch in `trainBuffers(batch: n)`: its loss and the model
   /// output (`n × outputWidth`).

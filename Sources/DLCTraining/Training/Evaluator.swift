@@ -5,21 +5,18 @@ struct Evaluator {
   let batchSize: Int
 
   /// The metrics of `data` (loss first).
-  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?) throws -> MetricSet {
+  func evaluate(_ data: Dataset, metrics names: [Metric], recorder: MetricRecorder) throws -> MetricSet {
     var metrics = MetricSet(names)
-    var recorder = MetricRecorder(scaler: scaler)
+    var recorder = recorder
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     for b in 0..<batches.count {
       let indices = batches[b]
       let target = try backend.lossTarget(batch: indices.count)
-      data.gather(indices, x: try backend.predictBuffer(batch: indices.count), target: target)
+      try data.gather(indices, x: try backend.predictBuffer(batch: indices.count), target: target, as: backend.targetLayout)
       let output = try backend.predict(batch: indices.count)
       let loss = try backend.loss(batch: indices.count)
-      let metricTarget: MetricTarget = data.classIndices != nil
-        ? .classes(UnsafePointer(target.assumingMemoryBound(to: Int32.self)))
-        : .values(UnsafePointer(target.assumingMemoryBound(to: Float.self)))
       recorder.record(&metrics, loss: Double(loss), output: output, outputCount: indices.count * backend.outputWidth,
-                      target: metricTarget, batchSize: indices.count)
+                      target: backend.targetLayout.metricTarget(target), batchSize: indices.count)
     }
     return metrics
   }
@@ -29,11 +26,9 @@ struct Evaluator {
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     var values: [Float] = []
     let width = backend.outputWidth
-    var scratchTarget = [UInt8](repeating: 0, count: batchSize * max(data.targetWidth, 1) * 4)
     for b in 0..<batches.count {
       let indices = batches[b]
-      let x = try backend.predictBuffer(batch: indices.count)
-      scratchTarget.withUnsafeMutableBytes { data.gather(indices, x: x, target: $0.baseAddress!) }
+      data.gatherFeatures(indices, x: try backend.predictBuffer(batch: indices.count))
       let output = try backend.predict(batch: indices.count)
       values += UnsafeBufferPointer(start: output, count: indices.count * width)
     }

@@ -73,7 +73,7 @@ public enum Inference {
     let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
-    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
+    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, recorder: data.metricRecorder)
     var values = metrics.values(prefix: "")
     if case .values(let targets, _) = split.y, data.config.task == .regression {
       values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
@@ -120,8 +120,10 @@ public enum Inference {
   }
 
   /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
-  /// Classification writes the arg-max class and one probability per class; other
-  /// tasks write the outputs.
+  /// Classification writes the arg-max class and one probability per class (binary
+  /// `bce_with_logits`: the class at the 0.5 threshold and the sigmoid); regression the
+  /// outputs in the targets' units; reconstruction the reconstructed features in the
+  /// data's units (see `reconstruction`).
   public static func predict(
     run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
@@ -129,12 +131,16 @@ public enum Inference {
     let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
+    if PreparedData.reconstructsProbabilities(run), normalizer.kind == .minmax {
+      try PreparedData.prepareProbabilityTargets(&data, config: run.data)
+    }
     var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)
       .outputs(backend.precomputed(data, batchSize: run.train.batchSize))
     if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
       let standardized = values
       standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
     }
+    if run.data.task == .reconstruction { values = reconstruction(values, run: run, normalizer: normalizer) }
     let config = run.data
     let lossOp = run.loss
     var out = ""
@@ -164,6 +170,17 @@ public enum Inference {
       }
     }
     return out
+  }
+
+  /// Reconstructed samples in the data's units: the sigmoid of logits (`bce_with_logits`),
+  /// then the normalization undone, x = x'·scale + shift per feature.
+  static func reconstruction(_ outputs: [Float], run: RunDescription, normalizer: Normalizer) -> [Float] {
+    var values = outputs
+    if PreparedData.reconstructsProbabilities(run) { values = values.map(MetricRecorder.sigmoid) }
+    let f = normalizer.shift.count
+    guard f > 0, values.count % f == 0 else { return values }
+    for i in values.indices { values[i] = values[i] * normalizer.scale[i % f] + normalizer.shift[i % f] }
+    return values
   }
 
   /// The features of a prediction input: a CSV with the training feature columns (the

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The data of a run, ready for training: loaded, split by the seed, normalized with
 /// statistics of the train split.
 struct PreparedData {
@@ -10,12 +12,17 @@ struct PreparedData {
   let config: DataConfig
   /// `n / (C · count_c)` per class (scikit-learn's "balanced"), when classification.
   let balancedClassWeights: [Float]?
+  /// Whether the model's outputs are logits of values in [0, 1] (reconstruction with
+  /// `bce_with_logits`): metrics and predictions see their sigmoid.
+  let outputsAreLogits: Bool
 
   /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
   init(run: RunDescription, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
     config = run.data
     let all = try DataLoader.load(config, sampleShape: run.inputShape)
+    outputsAreLogits = Self.reconstructsProbabilities(run)
+    if outputsAreLogits, config.normalize == .none { try Self.checkProbabilities(all, config: config) }
     let split = try HoldoutSplit(count: all.count, fractions: config.split, classes: all.classIndices, seed: seed,
                                  path: config.source.path)
     train = all.subset(split.train)
@@ -25,6 +32,11 @@ struct PreparedData {
     normalizer.apply(to: &train)
     normalizer.apply(to: &valid)
     normalizer.apply(to: &test)
+    if outputsAreLogits, config.normalize != .none {
+      try Self.prepareProbabilityTargets(&train, config: config)
+      try Self.prepareProbabilityTargets(&valid, config: config)
+      try Self.prepareProbabilityTargets(&test, config: config)
+    }
     if config.standardizeTargets, case .values(let v, let width) = train.y {
       let scaler = savedScaler ?? TargetScaler(fitting: v, width: width)
       scaler.apply(to: &train)
@@ -43,6 +55,37 @@ struct PreparedData {
     }
   }
 
+  /// How metrics see this run's batches: in the data's units, as probabilities when the
+  /// outputs are logits.
+  var metricRecorder: MetricRecorder { MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits) }
+
+  /// Whether `run` reconstructs its input with `bce_with_logits`, whose targets must be
+  /// probabilities.
+  static func reconstructsProbabilities(_ run: RunDescription) -> Bool {
+    run.data.task == .reconstruction && run.loss == "bce_with_logits"
+  }
+
+  /// `bce_with_logits` gives a negative, meaningless loss for targets outside [0, 1].
+  /// Without normalization the file's values are the targets: the first outside [0, 1]
+  /// is an error naming its sample (the data row of a CSV file) and feature.
+  static func checkProbabilities(_ data: Dataset, config: DataConfig) throws(DataError) {
+    let f = max(data.featureCount, 1)
+    guard let i = data.x.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) else { return }
+    throw .probabilityTarget(config.source.path, sample: i / f + 1, feature: i % f + 1, value: data.x[i])
+  }
+
+  /// Makes the normalized features of `data` valid targets of `bce_with_logits`. Under
+  /// `minmax` the train split lies in [0, 1], and held-out values beyond the train range
+  /// are clipped to it (as scikit-learn's `MinMaxScaler(clip=True)`); `standardize`
+  /// (which the checker refuses with this loss) centres values on 0 and is an error.
+  static func prepareProbabilityTargets(_ data: inout Dataset, config: DataConfig) throws(DataError) {
+    guard config.normalize == .minmax else {
+      if data.x.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw .probabilityNormalization(config.source.path, config.normalize.rawValue) }
+      return
+    }
+    for i in data.x.indices { data.x[i] = min(max(data.x[i], 0), 1) }
+  }
+
   /// The split called `name` (`train`, `valid`, `test`).
   func split(_ name: String) -> Dataset? {
     switch name {
@@ -51,13 +94,6 @@ struct PreparedData {
     case "test": return test
     default: return nil
     }
-  }
-
-  /// How metrics read a target buffer gathered from these data.
-  func metricTarget(_ buffer: UnsafeMutableRawPointer) -> MetricTarget {
-    train.classIndices != nil
-      ? .classes(UnsafePointer(buffer.assumingMemoryBound(to: Int32.self)))
-      : .values(UnsafePointer(buffer.assumingMemoryBound(to: Float.self)))
   }
 
   /// The preprocessing statistics to store with the model.
@@ -69,16 +105,30 @@ struct PreparedData {
 /// Hands each batch to the metrics in the data's units: with standardized targets,
 /// outputs and targets are mapped back before mae and rmse see them (the loss stays
 /// the training loss, on the standardized scale).
+/// With `sigmoid` (reconstruction with `bce_with_logits`), the outputs are logits and
+/// mae and rmse see their sigmoid, the probabilities the targets are compared with.
 struct MetricRecorder {
   let scaler: TargetScaler?
+  let sigmoid: Bool
   private var outputs: [Float] = []
   private var targets: [Float] = []
 
-  init(scaler: TargetScaler?) { self.scaler = scaler }
+  init(scaler: TargetScaler?, sigmoid: Bool = false) {
+    self.scaler = scaler
+    self.sigmoid = sigmoid
+  }
 
   mutating func record(
     _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
   ) {
+    if sigmoid {
+      if outputs.count < outputCount { outputs = [Float](repeating: 0, count: outputCount) }
+      for i in 0..<outputCount { outputs[i] = Self.sigmoid(output[i]) }
+      outputs.withUnsafeBufferPointer { o in
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize)
+      }
+      return
+    }
     guard let scaler, case .values(let t) = target else {
       metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
       return
@@ -90,6 +140,13 @@ struct MetricRecorder {
         metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
       }
     }
+  }
+}
+
+extension MetricRecorder {
+  /// 1 / (1 + e^−z), in the stable form for either sign of `z`.
+  static func sigmoid(_ z: Float) -> Float {
+    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
   }
 }
 

@@ -78,12 +78,12 @@ public final class Trainer {
       let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
       progress.beginEpoch(state.epoch + 1, batches: order.count)
       var metrics = MetricSet(config.metrics)
-      var recorder = MetricRecorder(scaler: data.targetScaler)
+      var recorder = data.metricRecorder
       var lr = 0.0
       for b in 0..<order.count {
         let indices = order[b]
         let buffers = try backend.trainBuffers(batch: indices.count)
-        data.train.gather(indices, x: buffers.x, target: buffers.target)
+        try data.train.gather(indices, x: buffers.x, target: buffers.target, as: backend.targetLayout)
         lr = schedule.lr(step: state.step)
         state.step += 1
         let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
@@ -92,13 +92,13 @@ public final class Trainer {
           throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
         }
         recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
-                        target: data.metricTarget(buffers.target), batchSize: indices.count)
+                        target: backend.targetLayout.metricTarget(buffers.target), batchSize: indices.count)
         progress.batchDone(samples: indices.count, loss: loss)
       }
       let trainSeconds = Date().timeIntervalSince(started)
       var values = metrics.values(prefix: "train_")
       if data.valid.count > 0 {
-        values += try evaluator.evaluate(data.valid, metrics: config.metrics, scaler: data.targetScaler).values(prefix: "valid_")
+        values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
       }
       state.epoch += 1
       let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),

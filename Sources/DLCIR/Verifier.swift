@@ -45,7 +45,7 @@ public func verify(_ m: Module) -> [VerifierError] {
     if paramTypes[f.name] != nil { errors.append(VerifierError(message: "@\(f.name) names both a parameter and a function")) }
     errors += FunctionVerifier(function: f, paramTypes: paramTypes).run()
   }
-  return errors
+  return errors + verifyTargets(m)
 }
 
 /// Whether `name` can follow `%` or `@` in the text form: `[A-Za-z0-9_.$-]+`.

@@ -60,6 +60,14 @@ import Testing
     #expect(acc.value == 0.5)
   }
 
+  /// One logit per sample against class indices is a binary model: an arg-max over one
+  /// output always said class 0 (accuracy = the class-0 share).
+  @Test func oneLogitAgainstClassIndicesThresholdsAtZero() {
+    var acc = MetricAccumulator(.accuracy)
+    record(&acc, [2.5, -0.3, 0.7, -4, 0], classes: [1, 0, 0, 0, 1], batch: 5)
+    #expect(acc.value == 3.0 / 5)
+  }
+
   @Test func maeAndRMSEAreOverAllElementsOfAllBatches() {
     var mae = MetricAccumulator(.mae)
     var rmse = MetricAccumulator(.rmse)

@@ -78,9 +78,10 @@ public struct MetricAccumulator: Sendable, Hashable {
   /// Adds a batch of `batchSize` samples whose output has `outputCount` elements.
   ///
   /// Accuracy against `.classes`: the arg-max over each sample's `outputCount / batchSize`
-  /// outputs (the first maximum on ties, as `torch.argmax`) equals the label. Against
-  /// `.values` (a `bce_with_logits` model): logit > 0 predicts 1, counted right when the
-  /// target is ≥ 0.5; element by element, so one output per sample is one per sample.
+  /// outputs (the first maximum on ties, as `torch.argmax`) equals the label; with one
+  /// output per sample, logit > 0 (sigmoid > 0.5) predicts class 1. Against `.values` (a
+  /// `bce_with_logits` model): logit > 0 predicts 1, counted right when the target is
+  /// ≥ 0.5; element by element, so one output per sample is one per sample.
   /// `loss` ignores this call; mae and rmse need `.values`.
   public mutating func record(output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int) {
     switch (metric, target) {
@@ -93,7 +94,12 @@ public struct MetricAccumulator: Sendable, Hashable {
       for i in 0..<batchSize {
         let row = output + i * width
         var best = 0
-        for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+        if width == 1 {
+          // One logit is a binary model: class 1 when sigmoid(logit) > 0.5, not an arg-max of one.
+          best = row[0] > 0 ? 1 : 0
+        } else {
+          for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+        }
         if Int(labels[i]) == best { correct += 1 }
       }
       sum += Double(correct)

@@ -84,7 +84,7 @@ let package = Package(
     .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),
     .testTarget(
       name: "DLCDriverTests",
-      dependencies: ["DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]
+      dependencies: ["DLCDriver", "DLCPasses", "DLCSema", "DLCSpec", "DLCTraining", "_DLCTestSupport"]
     ),
 
     // MARK: dlc: the command line

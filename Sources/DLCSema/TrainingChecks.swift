@@ -12,6 +12,17 @@ struct ModelOutput {
   var activation: (name: String, range: SourceRange)?
 }
 
+/// The losses the checker accepts for each task; the output widths it accepts with them
+/// are `TrainingChecks.checkLoss`'s. Public so that a test can train every accepted
+/// combination: a loss added here is trained by that test before it can ship.
+public enum LossRules {
+  public static let lossesByTask: [Task: Set<String>] = [
+    .classification: ["cross_entropy", "bce_with_logits"],
+    .regression: ["mse", "mae"],
+    .reconstruction: ["mse", "mae", "bce_with_logits"],
+  ]
+}
+
 struct TrainingChecks {
   let diags: DiagnosticEngine
   let spec: Spec
@@ -19,12 +30,7 @@ struct TrainingChecks {
   /// The loss against the task, the targets and the model's output.
   func checkLoss(task: Task, facts: DataFacts?, output: ModelOutput?, inputShape: [Int]) {
     guard let loss = spec.loss, let range = loss.nameRange ?? loss.range else { return }
-    let fits: [Task: Set<String>] = [
-      .classification: ["cross_entropy", "bce_with_logits"],
-      .regression: ["mse", "mae"],
-      .reconstruction: ["mse", "mae", "bce_with_logits"],
-    ]
-    guard fits[task]!.contains(loss.name) else {
+    guard LossRules.lossesByTask[task]!.contains(loss.name) else {
       let help: String
       switch task {
       case .classification: help = "class labels need 'cross_entropy' (or 'bce_with_logits' for two classes)"

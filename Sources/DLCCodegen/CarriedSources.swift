@@ -5370,6 +5370,16 @@ extension DataError {
   static func npyTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
     Self("data.npyTruncated", path: path, "the file is truncated: its shape needs \(needed) data bytes, it has \(available)")
   }
+  static func probabilityNormalization(_ path: String, _ normalize: String) -> Self {
+    Self("data.probabilityNormalization", path: path,
+         "'normalize: \(normalize)' gives values outside [0, 1], which 'bce_with_logits' cannot reconstruct",
+         help: "use 'normalize: minmax', which maps the train split into [0, 1]")
+  }
+  static func probabilityTarget(_ path: String, sample: Int, feature: Int, value: Float) -> Self {
+    Self("data.probabilityTarget", path: path,
+         "sample \(sample) holds \(value) in feature \(feature), outside [0, 1]: 'bce_with_logits' reconstructs probabilities",
+         help: "use 'normalize: minmax', which maps the train split into [0, 1], or the loss 'mse'")
+  }
   static func raggedRow(_ path: String, line: Int, column: Int, fields: Int, columns: Int) -> Self {
     Self("data.raggedRow", path: path, line: line, column: column,
          "the row has \(fields) field\(fields == 1 ? "" : "s"), the header has \(columns) columns")
@@ -5493,12 +5503,9 @@ public struct Dataset: Sendable, Equatable {
     return Dataset(x: out, y: targets, count: indices.count, sampleShape: sampleShape)
   }
 
-  /// Copies samples `indices` into contiguous caller-owned buffers: features into `x`
-  /// (`indices.count × featureCount` floats) and targets into `target` (`Int32` class
-  /// indices, or `targetWidth` floats per sample). Allocates nothing.
-  public func gather(
-    _ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer
-  ) {
+  /// Copies the features of samples `indices` into `xOut` (`indices.count × featureCount`
+  /// floats), for inference; the targets are `gather(_:x:target:as:)`'s.
+  public func gatherFeatures(_ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>) {
     let f = featureCount
     x.withUnsafeBufferPointer { src in
       var row = 0
@@ -5506,26 +5513,6 @@ public struct Dataset: Sendable, Equatable {
         (xOut + row * f).update(from: src.baseAddress! + i * f, count: f)
         row += 1
       }
-    }
-    switch y {
-    case .classes(let c):
-      let out = target.assumingMemoryBound(to: Int32.self)
-      var row = 0
-      for i in indices {
-        out[row] = c[i]
-        row += 1
-      }
-    case .values(let v, let w):
-      let out = target.assumingMemoryBound(to: Float.self)
-      v.withUnsafeBufferPointer { src in
-        var row = 0
-        for i in indices {
-          (out + row * w).update(from: src.baseAddress! + i * w, count: w)
-          row += 1
-        }
-      }
-    case .reconstruction:
-      target.assumingMemoryBound(to: Float.self).update(from: xOut, count: indices.count * f)
     }
   }
 
@@ -6190,6 +6177,115 @@ struct PythonLiteralParser {
 }
 
 """##########),
+    ("Sources/DLCTraining/Data/TargetLayout.swift", ##########"""
+/// The type of the target buffer a model's loss reads, and how a data set's targets are
+/// written into it.
+///
+/// In: the element type and per-sample element count the IR declares for the target
+/// argument of `@loss` and `@train_step` (`tensor<Nxi32>` for `cross_entropy`,
+/// `tensor<Nx1xf32>` for binary `bce_with_logits`, the output's type for the other losses).
+/// Out: batches of targets in exactly that type, or an error when the data's targets
+/// cannot be written as it asks. Nothing writes a target buffer without this check, so
+/// an op that reads `f32` is never fed `i32` bits.
+
+/// The element type and per-sample width of a target buffer.
+public struct TargetLayout: Sendable, Hashable, CustomStringConvertible {
+  /// `.I32` (class indices) or `.F32` (values; 0 or 1 for binary classification).
+  public var element: DType
+  /// Elements per sample.
+  public var width: Int
+
+  public init(element: DType, width: Int) {
+    self.element = element
+    self.width = width
+  }
+
+  /// One class index per sample (`cross_entropy`).
+  public static let classIndices = TargetLayout(element: .I32, width: 1)
+
+  /// `width` floats per sample.
+  public static func values(_ width: Int) -> TargetLayout { TargetLayout(element: .F32, width: width) }
+
+  /// The IR's spelling: `tensor<Nxi32>`, `tensor<Nx3xf32>`.
+  public var description: String {
+    let element = self.element == .I32 ? "i32" : self.element == .F32 ? "f32" : self.element.rawValue.lowercased()
+    return element == "i32" && width == 1 ? "tensor<Nxi32>" : "tensor<Nx\(width)x\(element)>"
+  }
+
+  /// How metrics read a buffer of this layout: class indices, or values.
+  public func metricTarget(_ buffer: UnsafeMutableRawPointer) -> MetricTarget {
+    element == .I32
+      ? .classes(UnsafePointer(buffer.assumingMemoryBound(to: Int32.self)))
+      : .values(UnsafePointer(buffer.assumingMemoryBound(to: Float.self)))
+  }
+}
+
+extension Dataset {
+  /// Throws unless this data set's targets can be written into buffers of `layout`:
+  /// class indices as `i32` (one per sample) or, as the `f32` values 0 and 1, one per
+  /// sample (binary classification on one output); value targets and reconstruction as
+  /// `f32` of their width. Labels other than 0 and 1 are found by `gather`.
+  public func checkTargets(fit layout: TargetLayout) throws(TrainingError) {
+    switch (y, layout.element) {
+    case (.classes, .I32) where layout.width == 1, (.classes, .F32) where layout.width == 1: return
+    case (.values(_, let width), .F32) where layout.width == width: return
+    case (.reconstruction, .F32) where layout.width == featureCount: return
+    default:
+      throw TrainingError("the data's targets (\(targetDescription)) do not fit the loss's target buffer \(layout)")
+    }
+  }
+
+  /// Copies samples `indices` into contiguous caller-owned buffers: features into `x`
+  /// (`indices.count × featureCount` floats) and targets into `target` as `layout` says
+  /// (`checkTargets(fit:)`). Allocates nothing.
+  public func gather(
+    _ indices: some Collection<Int>, x xOut: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer, as layout: TargetLayout
+  ) throws(TrainingError) {
+    try checkTargets(fit: layout)
+    gatherFeatures(indices, x: xOut)
+    switch y {
+    case .classes(let c) where layout.element == .I32:
+      let out = target.assumingMemoryBound(to: Int32.self)
+      var row = 0
+      for i in indices {
+        out[row] = c[i]
+        row += 1
+      }
+    case .classes(let c):
+      let out = target.assumingMemoryBound(to: Float.self)
+      var row = 0
+      for i in indices {
+        guard c[i] == 0 || c[i] == 1 else {
+          throw TrainingError("sample \(i + 1) has class \(c[i]); a loss on one output (\(layout)) needs the labels 0 and 1")
+        }
+        out[row] = Float(c[i])
+        row += 1
+      }
+    case .values(let v, let w):
+      let out = target.assumingMemoryBound(to: Float.self)
+      v.withUnsafeBufferPointer { src in
+        var row = 0
+        for i in indices {
+          (out + row * w).update(from: src.baseAddress! + i * w, count: w)
+          row += 1
+        }
+      }
+    case .reconstruction:
+      target.assumingMemoryBound(to: Float.self).update(from: xOut, count: indices.count * featureCount)
+    }
+  }
+
+  /// The data's targets as a type, for messages: `class indices`, `3 values per sample`.
+  var targetDescription: String {
+    switch y {
+    case .classes: return "class indices"
+    case .values(_, let width): return "\(width) value\(width == 1 ? "" : "s") per sample"
+    case .reconstruction: return "the \(featureCount) features of each sample"
+    }
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/Data/TargetScaler.swift", ##########"""
 /// Standardized regression targets (`normalize_target: standardize`): the loss sees
 /// (y − mean) / std per target column, with statistics from the train split only;
@@ -6370,10 +6466,12 @@ public protocol TrainingBackend: AnyObject {
   var parameters: [ParameterSlot] { get }
   /// Floats per sample of the model output.
   var outputWidth: Int { get }
+  /// The type of the targets `@train_step` and `@loss` read, as the IR declares it;
+  /// every batch is written in it (`Dataset.gather(_:x:target:as:)`), or refused.
+  var targetLayout: TargetLayout { get }
   /// Class weights for `class_weights = "balanced"`, set before the first step.
   var balancedClassWeights: [Float]? { get set }
-  /// The features, then the targets (Int32 class indices or Float values), of a training
-  /// batch of `n` samples.
+  /// The features, then the targets (in `targetLayout`), of a training batch of `n` samples.
   func trainBuffers(batch n: Int) throws -> (x: UnsafeMutablePointer<Float>, target: UnsafeMutableRawPointer)
   /// One optimizer step on the batch in `trainBuffers(batch: n)`: its loss and the model
   /// output (`n × outputWidth`).
@@ -6753,21 +6851,18 @@ struct Evaluator {
   let batchSize: Int
 
   /// The metrics of `data` (loss first).
-  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?) throws -> MetricSet {
+  func evaluate(_ data: Dataset, metrics names: [Metric], recorder: MetricRecorder) throws -> MetricSet {
     var metrics = MetricSet(names)
-    var recorder = MetricRecorder(scaler: scaler)
+    var recorder = recorder
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     for b in 0..<batches.count {
       let indices = batches[b]
       let target = try backend.lossTarget(batch: indices.count)
-      data.gather(indices, x: try backend.predictBuffer(batch: indices.count), target: target)
+      try data.gather(indices, x: try backend.predictBuffer(batch: indices.count), target: target, as: backend.targetLayout)
       let output = try backend.predict(batch: indices.count)
       let loss = try backend.loss(batch: indices.count)
-      let metricTarget: MetricTarget = data.classIndices != nil
-        ? .classes(UnsafePointer(target.assumingMemoryBound(to: Int32.self)))
-        : .values(UnsafePointer(target.assumingMemoryBound(to: Float.self)))
       recorder.record(&metrics, loss: Double(loss), output: output, outputCount: indices.count * backend.outputWidth,
-                      target: metricTarget, batchSize: indices.count)
+                      target: backend.targetLayout.metricTarget(target), batchSize: indices.count)
     }
     return metrics
   }
@@ -6777,11 +6872,9 @@ struct Evaluator {
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     var values: [Float] = []
     let width = backend.outputWidth
-    var scratchTarget = [UInt8](repeating: 0, count: batchSize * max(data.targetWidth, 1) * 4)
     for b in 0..<batches.count {
       let indices = batches[b]
-      let x = try backend.predictBuffer(batch: indices.count)
-      scratchTarget.withUnsafeMutableBytes { data.gather(indices, x: x, target: $0.baseAddress!) }
+      data.gatherFeatures(indices, x: try backend.predictBuffer(batch: indices.count))
       let output = try backend.predict(batch: indices.count)
       values += UnsafeBufferPointer(start: output, count: indices.count * width)
     }
@@ -7104,7 +7197,7 @@ public enum Inference {
     let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
-    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, scaler: data.targetScaler)
+    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, recorder: data.metricRecorder)
     var values = metrics.values(prefix: "")
     if case .values(let targets, _) = split.y, data.config.task == .regression {
       values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
@@ -7151,8 +7244,10 @@ public enum Inference {
   }
 
   /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
-  /// Classification writes the arg-max class and one probability per class; other
-  /// tasks write the outputs.
+  /// Classification writes the arg-max class and one probability per class (binary
+  /// `bce_with_logits`: the class at the 0.5 threshold and the sigmoid); regression the
+  /// outputs in the targets' units; reconstruction the reconstructed features in the
+  /// data's units (see `reconstruction`).
   public static func predict(
     run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
@@ -7160,12 +7255,16 @@ public enum Inference {
     let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
+    if PreparedData.reconstructsProbabilities(run), normalizer.kind == .minmax {
+      try PreparedData.prepareProbabilityTargets(&data, config: run.data)
+    }
     var (values, width) = try Evaluator(backend: backend, batchSize: run.train.batchSize)
       .outputs(backend.precomputed(data, batchSize: run.train.batchSize))
     if let scaler = TargetScaler(tensors: checkpoint.tensors), scaler.mean.count == width {
       let standardized = values
       standardized.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &values) }
     }
+    if run.data.task == .reconstruction { values = reconstruction(values, run: run, normalizer: normalizer) }
     let config = run.data
     let lossOp = run.loss
     var out = ""
@@ -7195,6 +7294,17 @@ public enum Inference {
       }
     }
     return out
+  }
+
+  /// Reconstructed samples in the data's units: the sigmoid of logits (`bce_with_logits`),
+  /// then the normalization undone, x = x'·scale + shift per feature.
+  static func reconstruction(_ outputs: [Float], run: RunDescription, normalizer: Normalizer) -> [Float] {
+    var values = outputs
+    if PreparedData.reconstructsProbabilities(run) { values = values.map(MetricRecorder.sigmoid) }
+    let f = normalizer.shift.count
+    guard f > 0, values.count % f == 0 else { return values }
+    for i in values.indices { values[i] = values[i] * normalizer.scale[i % f] + normalizer.shift[i % f] }
+    return values
   }
 
   /// The features of a prediction input: a CSV with the training feature columns (the
@@ -7399,9 +7509,10 @@ public struct MetricAccumulator: Sendable, Hashable {
   /// Adds a batch of `batchSize` samples whose output has `outputCount` elements.
   ///
   /// Accuracy against `.classes`: the arg-max over each sample's `outputCount / batchSize`
-  /// outputs (the first maximum on ties, as `torch.argmax`) equals the label. Against
-  /// `.values` (a `bce_with_logits` model): logit > 0 predicts 1, counted right when the
-  /// target is ≥ 0.5; element by element, so one output per sample is one per sample.
+  /// outputs (the first maximum on ties, as `torch.argmax`) equals the label; with one
+  /// output per sample, logit > 0 (sigmoid > 0.5) predicts class 1. Against `.values` (a
+  /// `bce_with_logits` model): logit > 0 predicts 1, counted right when the target is
+  /// ≥ 0.5; element by element, so one output per sample is one per sample.
   /// `loss` ignores this call; mae and rmse need `.values`.
   public mutating func record(output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int) {
     switch (metric, target) {
@@ -7414,7 +7525,12 @@ public struct MetricAccumulator: Sendable, Hashable {
       for i in 0..<batchSize {
         let row = output + i * width
         var best = 0
-        for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+        if width == 1 {
+          // One logit is a binary model: class 1 when sigmoid(logit) > 0.5, not an arg-max of one.
+          best = row[0] > 0 ? 1 : 0
+        } else {
+          for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+        }
         if Int(labels[i]) == best { correct += 1 }
       }
       sum += Double(correct)
@@ -7497,6 +7613,8 @@ public struct MetricSet: Sendable, Hashable {
 
 """##########),
     ("Sources/DLCTraining/Training/PreparedData.swift", ##########"""
+import Foundation
+
 /// The data of a run, ready for training: loaded, split by the seed, normalized with
 /// statistics of the train split.
 struct PreparedData {
@@ -7509,12 +7627,17 @@ struct PreparedData {
   let config: DataConfig
   /// `n / (C · count_c)` per class (scikit-learn's "balanced"), when classification.
   let balancedClassWeights: [Float]?
+  /// Whether the model's outputs are logits of values in [0, 1] (reconstruction with
+  /// `bce_with_logits`): metrics and predictions see their sigmoid.
+  let outputsAreLogits: Bool
 
   /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
   init(run: RunDescription, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
     config = run.data
     let all = try DataLoader.load(config, sampleShape: run.inputShape)
+    outputsAreLogits = Self.reconstructsProbabilities(run)
+    if outputsAreLogits, config.normalize == .none { try Self.checkProbabilities(all, config: config) }
     let split = try HoldoutSplit(count: all.count, fractions: config.split, classes: all.classIndices, seed: seed,
                                  path: config.source.path)
     train = all.subset(split.train)
@@ -7524,6 +7647,11 @@ struct PreparedData {
     normalizer.apply(to: &train)
     normalizer.apply(to: &valid)
     normalizer.apply(to: &test)
+    if outputsAreLogits, config.normalize != .none {
+      try Self.prepareProbabilityTargets(&train, config: config)
+      try Self.prepareProbabilityTargets(&valid, config: config)
+      try Self.prepareProbabilityTargets(&test, config: config)
+    }
     if config.standardizeTargets, case .values(let v, let width) = train.y {
       let scaler = savedScaler ?? TargetScaler(fitting: v, width: width)
       scaler.apply(to: &train)
@@ -7542,6 +7670,37 @@ struct PreparedData {
     }
   }
 
+  /// How metrics see this run's batches: in the data's units, as probabilities when the
+  /// outputs are logits.
+  var metricRecorder: MetricRecorder { MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits) }
+
+  /// Whether `run` reconstructs its input with `bce_with_logits`, whose targets must be
+  /// probabilities.
+  static func reconstructsProbabilities(_ run: RunDescription) -> Bool {
+    run.data.task == .reconstruction && run.loss == "bce_with_logits"
+  }
+
+  /// `bce_with_logits` gives a negative, meaningless loss for targets outside [0, 1].
+  /// Without normalization the file's values are the targets: the first outside [0, 1]
+  /// is an error naming its sample (the data row of a CSV file) and feature.
+  static func checkProbabilities(_ data: Dataset, config: DataConfig) throws(DataError) {
+    let f = max(data.featureCount, 1)
+    guard let i = data.x.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) else { return }
+    throw .probabilityTarget(config.source.path, sample: i / f + 1, feature: i % f + 1, value: data.x[i])
+  }
+
+  /// Makes the normalized features of `data` valid targets of `bce_with_logits`. Under
+  /// `minmax` the train split lies in [0, 1], and held-out values beyond the train range
+  /// are clipped to it (as scikit-learn's `MinMaxScaler(clip=True)`); `standardize`
+  /// (which the checker refuses with this loss) centres values on 0 and is an error.
+  static func prepareProbabilityTargets(_ data: inout Dataset, config: DataConfig) throws(DataError) {
+    guard config.normalize == .minmax else {
+      if data.x.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw .probabilityNormalization(config.source.path, config.normalize.rawValue) }
+      return
+    }
+    for i in data.x.indices { data.x[i] = min(max(data.x[i], 0), 1) }
+  }
+
   /// The split called `name` (`train`, `valid`, `test`).
   func split(_ name: String) -> Dataset? {
     switch name {
@@ -7550,13 +7709,6 @@ struct PreparedData {
     case "test": return test
     default: return nil
     }
-  }
-
-  /// How metrics read a target buffer gathered from these data.
-  func metricTarget(_ buffer: UnsafeMutableRawPointer) -> MetricTarget {
-    train.classIndices != nil
-      ? .classes(UnsafePointer(buffer.assumingMemoryBound(to: Int32.self)))
-      : .values(UnsafePointer(buffer.assumingMemoryBound(to: Float.self)))
   }
 
   /// The preprocessing statistics to store with the model.
@@ -7568,16 +7720,30 @@ struct PreparedData {
 /// Hands each batch to the metrics in the data's units: with standardized targets,
 /// outputs and targets are mapped back before mae and rmse see them (the loss stays
 /// the training loss, on the standardized scale).
+/// With `sigmoid` (reconstruction with `bce_with_logits`), the outputs are logits and
+/// mae and rmse see their sigmoid, the probabilities the targets are compared with.
 struct MetricRecorder {
   let scaler: TargetScaler?
+  let sigmoid: Bool
   private var outputs: [Float] = []
   private var targets: [Float] = []
 
-  init(scaler: TargetScaler?) { self.scaler = scaler }
+  init(scaler: TargetScaler?, sigmoid: Bool = false) {
+    self.scaler = scaler
+    self.sigmoid = sigmoid
+  }
 
   mutating func record(
     _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
   ) {
+    if sigmoid {
+      if outputs.count < outputCount { outputs = [Float](repeating: 0, count: outputCount) }
+      for i in 0..<outputCount { outputs[i] = Self.sigmoid(output[i]) }
+      outputs.withUnsafeBufferPointer { o in
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize)
+      }
+      return
+    }
     guard let scaler, case .values(let t) = target else {
       metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
       return
@@ -7589,6 +7755,13 @@ struct MetricRecorder {
         metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
       }
     }
+  }
+}
+
+extension MetricRecorder {
+  /// 1 / (1 + e^−z), in the stable form for either sign of `z`.
+  static func sigmoid(_ z: Float) -> Float {
+    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
   }
 }
 
@@ -8322,12 +8495,12 @@ public final class Trainer {
       let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
       progress.beginEpoch(state.epoch + 1, batches: order.count)
       var metrics = MetricSet(config.metrics)
-      var recorder = MetricRecorder(scaler: data.targetScaler)
+      var recorder = data.metricRecorder
       var lr = 0.0
       for b in 0..<order.count {
         let indices = order[b]
         let buffers = try backend.trainBuffers(batch: indices.count)
-        data.train.gather(indices, x: buffers.x, target: buffers.target)
+        try data.train.gather(indices, x: buffers.x, target: buffers.target, as: backend.targetLayout)
         lr = schedule.lr(step: state.step)
         state.step += 1
         let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
@@ -8336,13 +8509,13 @@ public final class Trainer {
           throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
         }
         recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
-                        target: data.metricTarget(buffers.target), batchSize: indices.count)
+                        target: backend.targetLayout.metricTarget(buffers.target), batchSize: indices.count)
         progress.batchDone(samples: indices.count, loss: loss)
       }
       let trainSeconds = Date().timeIntervalSince(started)
       var values = metrics.values(prefix: "train_")
       if data.valid.count > 0 {
-        values += try evaluator.evaluate(data.valid, metrics: config.metrics, scaler: data.targetScaler).values(prefix: "valid_")
+        values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
       }
       state.epoch += 1
       let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),

@@ -21,6 +21,8 @@ public final class DiabetesRegressionModel: TrainingBackend {
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 1
+  /// The target type of `@loss` and `@train_step`: batches are written in it, or refused.
+  public let targetLayout = TargetLayout(element: .F32, width: 1)
   public var balancedClassWeights: [Float]?
   /// The run's seed: dropout masks are drawn from it.
   private let seed: UInt64

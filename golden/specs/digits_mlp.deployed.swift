@@ -20,6 +20,8 @@ public final class DigitsMlpDeployedModel: TrainingBackend {
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
+  /// The target type of `@loss` and `@train_step`: batches are written in it, or refused.
+  public let targetLayout = TargetLayout(element: .I32, width: 1)
   public var balancedClassWeights: [Float]?
   private let params: Parameters
   private let inferenceArena: UnsafeMutableRawPointer

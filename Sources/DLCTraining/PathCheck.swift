@@ -48,7 +48,7 @@ public enum PathCheck {
     let folder = AtomicFile.directory(of: path)
     switch kind(of: folder) {
     case .folder: break
-    case .file: throw .pathNotFolder(folder, option)
+    case .file: throw .pathParentIsFile(path, folder, option)
     case .none: throw .pathMissingFolder(path, folder, option)
     }
   }
@@ -65,7 +65,7 @@ public enum PathCheck {
       let parent = AtomicFile.directory(of: trimmed)
       switch kind(of: parent) {
       case .folder: return
-      case .file: throw .pathNotFolder(parent, option)
+      case .file: throw .pathParentIsFile(path, parent, option)
       case .none: throw .pathMissingFolder(path, parent, option)
       }
     }

@@ -153,6 +153,9 @@ extension DataError {
   static func pathNotFound(_ path: String, _ option: String) -> Self {
     Self("path.notFound", path: path, "the file of '\(option)' does not exist")
   }
+  static func pathParentIsFile(_ path: String, _ folder: String, _ option: String) -> Self {
+    Self("path.parentIsFile", path: path, "'\(excerpt(folder))' in the path of '\(option)' is a file, not a folder")
+  }
   static func pathUnreadable(_ path: String, _ option: String, _ reason: String) -> Self {
     Self("path.unreadable", path: path, "cannot read the file of '\(option)': \(reason)")
   }
@@ -168,6 +171,10 @@ extension DataError {
   }
   static func runFinished(_ path: String, _ why: String, help: String) -> Self {
     Self("run.finished", path: path, "cannot resume: the run is finished: \(why)", help: help)
+  }
+  static func runLockFile(_ path: String, _ reason: String) -> Self {
+    Self("run.lockFile", path: path, "cannot create the lock file of the run folder: \(reason)",
+         help: "give an '--out' folder that can be written to")
   }
   static func runLocked(_ path: String, _ lock: String) -> Self {
     Self("run.locked", path: path, "another training is writing to this run folder (it holds the lock '\(lock)')",

@@ -32,7 +32,7 @@ public final class RunFolder {
     lockPath = base + "/." + name + ".lock"
     try PathCheck.makeFolder(base)
     let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .pathWrite(lockPath, AtomicFile.errnoText()) }
+    guard fd >= 0 else { throw .runLockFile(lockPath, AtomicFile.errnoText()) }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       close(fd)
       throw .runLocked(path, lockPath)

@@ -28,6 +28,9 @@ public enum TrainerCommandLine {
       let options = try Options(args)
       try options.checkPaths()
       var run = run
+      if options.value("targets") != nil, case .csv = run.data.source {
+        throw TrainingError("'--targets' names NPY targets, but this model reads its targets from the CSV's columns; give '--data' only")
+      }
       if let data = options.value("data") { run.data.source = run.data.source.replacingPaths(x: data, y: options.value("targets")) }
       switch command {
       case "train":

@@ -6497,8 +6497,9 @@ public struct TargetScaler: Sendable, Equatable {
 /// `DataError` whose sentence names the option and the path. Empty paths and the file
 /// system's root are refused (an empty `--out` once wrote into `/`); an input must be a
 /// readable file; an output file's folder must exist and the path must not be a folder;
-/// an output folder must be a folder, or missing with an existing parent (it is then
-/// created, as `mkdir` would, not `mkdir -p`: a typo in a parent is reported, not built).
+/// an output folder must be a folder or missing (it is then created with its parents, as
+/// `mkdir -p` would, so a new `runs/` or package folder needs no step of its own) — but
+/// never a file, nor under one.
 /// The write itself still reports the system's reason with the path (a read-only folder).
 #if canImport(Glibc)
 import Glibc
@@ -6546,20 +6547,19 @@ public enum PathCheck {
     }
   }
 
-  /// A folder, or a missing one in an existing folder; never the root.
+  /// A folder, or a missing one whose nearest existing ancestor is a folder; never the root.
   static func outputFolder(_ path: String, option: String) throws(DataError) {
     guard !path.allSatisfy({ $0 == "/" }) else { throw .pathIsRoot(option) }
-    switch kind(of: path) {
-    case .folder: return
-    case .file: throw .pathNotFolder(path, option)
-    case .none:
-      var trimmed = path
-      while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
-      let parent = AtomicFile.directory(of: trimmed)
-      switch kind(of: parent) {
+    var current = path
+    while true {
+      while current.count > 1, current.hasSuffix("/") { current.removeLast() }
+      switch kind(of: current) {
       case .folder: return
-      case .file: throw .pathParentIsFile(path, parent, option)
-      case .none: throw .pathMissingFolder(path, parent, option)
+      case .file: throw current == path ? .pathNotFolder(path, option) : .pathParentIsFile(path, current, option)
+      case .none:
+        let parent = AtomicFile.directory(of: current)
+        if parent == current || parent == "." || parent == "/" { return }
+        current = parent
       }
     }
   }
@@ -8291,10 +8291,11 @@ public final class RunFolder {
   deinit { close(fd) }
 
   /// Before the first epoch of this invocation is saved: removes the optimized model,
-  /// which no longer matches the weights, and for a fresh run the earlier run's `last`
-  /// (which a crash before the new one is written must not leave beside the new log).
+  /// which no longer matches the weights, and for a fresh run the earlier run's `best`
+  /// and `last` (which a crash before the new ones are written must not leave beside
+  /// the new log).
   func replaceEarlierRun(resume: Bool) throws(DataError) {
-    for name in resume ? ["optimized.safetensors"] : ["last.safetensors", "optimized.safetensors"] {
+    for name in resume ? ["optimized.safetensors"] : ["best.safetensors", "last.safetensors", "optimized.safetensors"] {
       let file = path + "/" + name
       if unlink(file) != 0, errno != ENOENT { throw .pathWrite(file, AtomicFile.errnoText()) }
     }

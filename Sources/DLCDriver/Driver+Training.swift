@@ -60,7 +60,10 @@ extension Driver {
       if !entries.isEmpty {
         let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
         let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
-        summary += try deploy(module: deployedModule(module), entries: entries, checkpoint: kept, output: output)
+        // The run folder stays locked until the optimized model is written into it.
+        summary += try withExtendedLifetime(report.folder) {
+          try deploy(module: deployedModule(module), entries: entries, checkpoint: kept, output: output)
+        }
       }
       return summary
     }

@@ -45,7 +45,6 @@ import _DLCTestSupport
     try RepoRoot.enter()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-packages-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     for example in ModelEmitterTests.examples {
       let result = Driver.emitPackage(SpecOptions(path: "specs/\(example).yaml"), to: root + "/" + example)
       #expect(result.status == 0, "\(example): \(result.stderr)")

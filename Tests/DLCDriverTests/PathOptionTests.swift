@@ -3,6 +3,9 @@
 /// path in a missing folder ends with exit status 1 and a sentence naming the path (or
 /// the option, for an empty one): never a crash, an internal error (status 2), a raw
 /// system error dump, or a write anywhere in the workspace, the current folder or `/`.
+/// One exception: an output *folder* that does not exist yet (`--out runs` on the first
+/// run, `-o pkg`) is created with its parents — there the case must succeed and write
+/// only inside the named folder.
 ///
 /// The options come from `dlc --experimental-dump-help` (the argument parser's own
 /// description of the commands), and each must have an in-process invocation below; an
@@ -168,6 +171,18 @@ import Glibc
     }
   }
 
+  /// Whether the case is a new output folder, which is created (see the type's summary).
+  static func creates(_ bad: Bad, _ role: Role) -> Bool { bad == .missingFolder && role == .outputFolder }
+
+  /// Everything new or changed under `root` is `folder` or inside it (or one of its new parents).
+  static func expectWritesOnlyInside(_ folder: String, root: String, before: [String: String], label: String) {
+    let relative = String(folder.dropFirst(root.count + 1))
+    #expect(FileManager.default.fileExists(atPath: folder), "\(label): the folder was not made")
+    for (entry, stamp) in snapshot(root) where before[entry] != stamp {
+      #expect(entry.hasPrefix(relative + "/") || relative.hasPrefix(entry + "/") || entry == relative, "\(label) wrote '\(entry)'")
+    }
+  }
+
   /// Every file and folder under `root` (not following links), with sizes and times.
   static func snapshot(_ root: String) -> [String: String] {
     var out: [String: String] = [:]
@@ -195,6 +210,13 @@ import Glibc
         let before = Self.snapshot(s.ws.root), outside = Self.outsideSnapshot()
         let r = Self.invoke(option, value, s)
         let label = "\(option) = '\(value)' (\(bad))"
+        if Self.creates(bad, Self.roles[option]!) {
+          #expect(r.status == 0, "\(label): \(r.stderr)")
+          Self.expectWritesOnlyInside(value, root: s.ws.root, before: before, label: label)
+          #expect(Self.outsideSnapshot() == outside, "\(label) wrote into '/' or the current folder")
+          try? FileManager.default.removeItem(atPath: s.ws.root + "/missing")
+          continue
+        }
         #expect(r.status == 1, "\(label): status \(r.status)\n\(r.stderr)")
         #expect(r.stdout.isEmpty, "\(label): \(r.stdout)")
         let named = value.isEmpty ? r.stderr.contains("'--\(option.name)' is empty") || r.stderr.contains("''") : r.stderr.contains(value)
@@ -231,6 +253,12 @@ import Glibc
         }
         let before = Self.snapshot(s.ws.root), outside = Self.outsideSnapshot()
         let status = TrainerCommandLine.main(["trainer"] + arguments, run: run) { InterpreterBackend(module: module, seed: $0) }
+        if Self.creates(bad, role) {
+          #expect(status == 0, "trainer --\(name) = '\(value)' (\(bad))")
+          Self.expectWritesOnlyInside(value, root: s.ws.root, before: before, label: "trainer --\(name) = '\(value)'")
+          try? FileManager.default.removeItem(atPath: s.ws.root + "/missing")
+          continue
+        }
         #expect(status == 1, "trainer --\(name) = '\(value)' (\(bad))")
         #expect(Self.snapshot(s.ws.root) == before, "trainer --\(name) = '\(value)' wrote into the workspace")
         #expect(Self.outsideSnapshot() == outside, "trainer --\(name) = '\(value)' wrote into '/' or the current folder")

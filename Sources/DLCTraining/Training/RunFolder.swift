@@ -48,10 +48,11 @@ public final class RunFolder {
   deinit { close(fd) }
 
   /// Before the first epoch of this invocation is saved: removes the optimized model,
-  /// which no longer matches the weights, and for a fresh run the earlier run's `last`
-  /// (which a crash before the new one is written must not leave beside the new log).
+  /// which no longer matches the weights, and for a fresh run the earlier run's `best`
+  /// and `last` (which a crash before the new ones are written must not leave beside
+  /// the new log).
   func replaceEarlierRun(resume: Bool) throws(DataError) {
-    for name in resume ? ["optimized.safetensors"] : ["last.safetensors", "optimized.safetensors"] {
+    for name in resume ? ["optimized.safetensors"] : ["best.safetensors", "last.safetensors", "optimized.safetensors"] {
       let file = path + "/" + name
       if unlink(file) != 0, errno != ENOENT { throw .pathWrite(file, AtomicFile.errnoText()) }
     }

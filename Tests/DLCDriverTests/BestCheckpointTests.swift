@@ -81,3 +81,47 @@ import _DLCTestSupport
     #expect(try Checkpoint(contentsOf: ws.checkpoint("jumpy", "best")).metadata[Checkpoint.Key.epoch] == "\(epoch)")
   }
 }
+
+/// A validation loss that is not finite stops the run with a diagnostic before the epoch
+/// is saved, so `best.safetensors` never holds such an epoch.
+@Suite(.serialized) struct NonFiniteValidationTests {
+  @Test func aNonFiniteValidationLossStopsTheRunWithoutSavingIt() throws {
+    let ws = try TrainingFixture.Workspace("best-inf")
+    defer { ws.remove() }
+    // y = x1 + x2 on 100 rows; one row of the validation split has x1 = 1e25, which the
+    // train split's statistics do not tame: its squared error overflows float32.
+    let split = try HoldoutSplit(count: 100, fractions: SplitFractions(valid: 0.2, test: 0, stratify: false), classes: nil, seed: 0)
+    let huge = try #require(split.valid.first)
+    var csv = "x1,x2,y\n"
+    for i in 0..<100 {
+      let x1 = i == huge ? 1e25 : Double(i % 10) / 10, x2 = Double(i % 7) / 7
+      csv += "\(x1),\(x2),\(x1 + x2)\n"
+    }
+    let data = try ws.write("sum.csv", Data(csv.utf8))
+    try ws.writeSpec("sum", """
+      dlc: 1
+      name: sum
+      data:
+        source: {csv: \(data), target: y}
+        task: regression
+        normalize: standardize
+        split: {valid: 0.2, test: 0.0}
+      model:
+        input: [2]
+        layers:
+          - dense: 1
+      loss: mse
+      train:
+        optimizer: {sgd: 0.01}
+        batch_size: 10
+        epochs: 3
+
+      """)
+    let r = ws.train("sum", epochs: nil)
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("error: training diverged: 'valid_loss' is inf at the end of epoch 1"), "\(r.stderr)")
+    #expect(r.stderr.contains("the run stopped without saving this epoch"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: ws.checkpoint("sum", "best")))
+    #expect(!FileManager.default.fileExists(atPath: ws.checkpoint("sum", "last")))
+  }
+}

@@ -119,6 +119,7 @@ import _DLCTestSupport
     ("no-step", Checkpoint.Key.step, nil, "the metadata field 'dlc.step' is missing"),
     ("step-max", Checkpoint.Key.step, "\(Int.max)", "the metadata field 'dlc.rng_position' is"),
     ("step-overflow", Checkpoint.Key.step, "9223372036854775808", "the metadata field 'dlc.step' is '9223372036854775808', not a whole number"),
+    ("best-garbage", Checkpoint.Key.best, "{]", "the metadata field 'dlc.best' is '{]', not the state of 'valid_loss'"),
   ] as [(String, String, String?, String)])
   func resumeRefusesBadRunFacts(_ name: String, _ key: String, _ value: String?, _ message: String) throws {
     let ws = try DataErrorTests.trainedWorkspace("ckpt-\(name)")

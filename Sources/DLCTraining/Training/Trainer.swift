@@ -202,7 +202,12 @@ public final class Trainer {
     if let es = config.earlyStopping, let saved = checkpoint.metadata[Checkpoint.Key.earlyStopping] {
       state.earlyStopping = try EarlyStopping(es, restoring: saved)
     }
-    if let saved = checkpoint.metadata[Checkpoint.Key.best] { state.best = try EarlyStopping(bestConfig, restoring: saved) }
+    if let saved = checkpoint.metadata[Checkpoint.Key.best] {
+      do { state.best = try EarlyStopping(bestConfig, restoring: saved) } catch {
+        throw DataError.checkpointMetadata(path, Checkpoint.Key.best, "is '\(excerpt(saved))', not the state of '\(bestConfig.monitor)' this run keeps its best by",
+                                           help: "resume with the spec the run was trained with, or start a new run with '--overwrite'")
+      }
+    }
     if let stopped = state.earlyStopping?.state.stoppedEpoch {
       throw DataError.runFinished(path, "early stopping ended it after epoch \(stopped)",
                                   help: "start a new run with '--overwrite', or change 'train.early_stopping' and start again")

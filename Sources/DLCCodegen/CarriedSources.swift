@@ -8861,6 +8861,9 @@ public final class Trainer {
         throw DataError.checkpointMetadata(path, Checkpoint.Key.best, "is '\(excerpt(saved))', not the state of '\(bestConfig.monitor)' this run keeps its best by",
                                            help: "resume with the spec the run was trained with, or start a new run with '--overwrite'")
       }
+    } else if let es = state.earlyStopping {
+      // A checkpoint from before 'dlc.best': early stopping's state names the best epoch.
+      state.best = try EarlyStopping(bestConfig, restoring: es.serialized())
     }
     if let stopped = state.earlyStopping?.state.stoppedEpoch {
       throw DataError.runFinished(path, "early stopping ended it after epoch \(stopped)",

@@ -126,7 +126,7 @@ struct Compile: ParsableCommand {
   var passStatistics = false
 
   @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
-    "Write the standalone trainer package (Package.swift, sources, README) into this folder.", valueName: "dir"))
+    "Write the standalone trainer package (Package.swift, sources, README) into this folder: a new or empty one, or an earlier dlc package (else give --force).", valueName: "dir"))
   var output: String?
 
   @Flag(help: "Write the package into a folder that holds other files (not an earlier dlc package).")

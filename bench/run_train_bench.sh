@@ -154,7 +154,7 @@ if "$dlc" train --help 2>&1 | grep -q 'USAGE: dlc train'; then
     model_epochs=$epochs
     [ "$m" = digits_mlp ] && model_epochs=${DIGITS_EPOCHS:-300}
     note "dlc train $spec --epochs $model_epochs"
-    measure "$dlc_tsv" "$m" "$out/dlc/$name/log.jsonl" "$dlc" train "$spec" --epochs "$model_epochs" --seed 0 --out "$out/dlc"
+    measure "$dlc_tsv" "$m" "$out/dlc/$name/log.jsonl" "$dlc" train "$spec" --epochs "$model_epochs" --seed 0 --out "$out/dlc" --overwrite
     # 4b. The emitted trainer of the same spec, built in release in its own folder.
     package=$out/packages/$m
     rm -rf "$package"
@@ -162,7 +162,7 @@ if "$dlc" train --help 2>&1 | grep -q 'USAGE: dlc train'; then
     if "$dlc" compile "$spec" -o "$package" > /dev/null \
       && swift build -c release --package-path "$package" --scratch-path "$package/.build" > "$out/$m.build.log" 2>&1; then
       measure "$emitted_tsv" "$m" "$out/emitted/$name/log.jsonl" \
-        "$package/.build/release/${name//_/-}" train --epochs "$model_epochs" --seed 0 --out "$out/emitted"
+        "$package/.build/release/${name//_/-}" train --epochs "$model_epochs" --seed 0 --out "$out/emitted" --overwrite
     else
       tail -n 20 "$out/$m.build.log" >&2
       printf '%s\tbuild failed\n' "$m" >> "$emitted_tsv"

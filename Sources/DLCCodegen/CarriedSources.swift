@@ -4222,7 +4222,9 @@ enum AtomicFile {
   /// Writes `bytes` to `path` atomically: a temporary file in the same folder, written
   /// in full, `fsync`ed, renamed over `path`, then the folder `fsync`ed so the rename
   /// itself survives a crash.
-  static func replace(_ path: String, with bytes: [UInt8]) throws(Failure) {
+  /// Without `sync`, neither the file nor the folder is `fsync`ed: the rename still keeps
+  /// readers from seeing half a file, but a crash may lose it (for files made again easily).
+  static func replace(_ path: String, with bytes: [UInt8], sync: Bool = true) throws(Failure) {
     let dir = directory(of: path)
     var template = Array((dir + "/." + base(of: path) + ".tmp-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -4230,7 +4232,7 @@ enum AtomicFile {
     let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     do throws(Failure) {
       try writeAll(fd, bytes)
-      guard fsync(fd) == 0 else { throw Failure(reason: errnoText()) }
+      guard !sync || fsync(fd) == 0 else { throw Failure(reason: errnoText()) }
     } catch {
       close(fd)
       unlink(tempPath)
@@ -4246,6 +4248,7 @@ enum AtomicFile {
       unlink(tempPath)
       throw Failure(reason: reason)
     }
+    guard sync else { return }
     let dfd = open(dir, O_RDONLY)
     if dfd >= 0 {
       _ = fsync(dfd)
@@ -4333,6 +4336,9 @@ public struct Checkpoint: Sendable, Equatable {
     public static let rngPosition = "dlc.rng_position"
     /// Early stopping's best value, its epoch and the epochs waited, as JSON.
     public static let earlyStopping = "dlc.early_stopping"
+    /// Which epoch `best.safetensors` holds: the monitored metric, its best value and
+    /// epoch, as JSON (the early-stopping state's form).
+    public static let best = "dlc.best"
     /// The dlc version that wrote the file.
     public static let version = "dlc.version"
   }
@@ -4364,6 +4370,157 @@ public struct Checkpoint: Sendable, Equatable {
   public func tensor(_ name: String, path: String = "") throws(DataError) -> TensorData {
     guard let t = tensors[name] else { throw .checkpointMissing(path, name) }
     return t
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/CheckpointCheck.swift", ##########"""
+/// Checks a checkpoint against the run that is about to use it, before any of it is used.
+///
+/// In: a decoded checkpoint, its path, the run (spec name, normalization, feature count)
+/// and what the command does with it. Out: the run facts of its metadata (seed, epoch,
+/// step), or a `DataError` naming the file and the field. Every command that reads a
+/// checkpoint of its own spec goes through here: `eval`, `predict`, `latency`,
+/// `optimize`, `train --resume`, and the emitted trainer's commands; a checkpoint that
+/// passes cannot make them silently wrong (another spec's weights of equal shapes,
+/// missing statistics that would skip normalization, a NaN weight, a metadata field that
+/// would restart or overflow the run).
+public enum CheckpointCheck {
+  /// What the command does with the checkpoint: it decides which metadata must be there.
+  public enum Use: Sendable {
+    /// `predict`, `latency`: the weights and the preprocessing statistics.
+    case predict
+    /// `eval`, `optimize`: also `dlc.seed`, which re-creates the split.
+    case evaluate
+    /// `train --resume`: also `dlc.epoch` and `dlc.step`, where the run continues.
+    case resume
+  }
+
+  /// The run's facts as the metadata states them (nil when absent and not needed).
+  public struct Facts: Sendable, Equatable {
+    public var seed: UInt64?
+    public var epoch: Int?
+    public var step: Int?
+  }
+
+  /// Checks `checkpoint` (read from `path`) for `run`; see the type's summary.
+  @discardableResult
+  public static func check(_ checkpoint: Checkpoint, path: String, run: RunDescription, use: Use) throws(DataError) -> Facts {
+    try checkSpec(checkpoint, path: path, run: run)
+    let facts = try metadata(checkpoint, path: path, use: use)
+    try checkPreprocessing(checkpoint, path: path, run: run)
+    try checkFinite(checkpoint, path: path)
+    return facts
+  }
+
+  // MARK: steps
+
+  /// The spec the checkpoint names (its stored spec text, else its IR) must be this run's.
+  static func checkSpec(_ checkpoint: Checkpoint, path: String, run: RunDescription) throws(DataError) {
+    let stored = checkpoint.metadata[Checkpoint.Key.spec].flatMap(specName) ?? checkpoint.metadata[Checkpoint.Key.ir].flatMap(irName)
+    if let stored, !run.name.isEmpty, stored != run.name {
+      throw .checkpointOtherSpec(path, stored: stored, current: run.name)
+    }
+  }
+
+  /// Reads and validates every run fact of the metadata; `use` says which must be present.
+  static func metadata(_ checkpoint: Checkpoint, path: String, use: Use) throws(DataError) -> Facts {
+    let m = checkpoint.metadata
+    var facts = Facts()
+    if let text = m[Checkpoint.Key.seed] {
+      guard let seed = UInt64(text), text.first != "+" else {
+        throw .checkpointMetadata(path, Checkpoint.Key.seed, "is '\(excerpt(text))', not a whole number from 0 to \(UInt64.max)")
+      }
+      facts.seed = seed
+    } else if use != .predict {
+      throw .checkpointMetadata(path, Checkpoint.Key.seed, "is missing; the split cannot be re-created without the run's seed")
+    }
+    facts.epoch = try count(m, Checkpoint.Key.epoch, path: path, least: use == .resume ? 1 : 0)
+    facts.step = try count(m, Checkpoint.Key.step, path: path, least: 0)
+    if use == .resume {
+      guard facts.epoch != nil else {
+        throw .checkpointMetadata(path, Checkpoint.Key.epoch, "is missing; without it the run would restart at epoch 1 with trained weights")
+      }
+      guard facts.step != nil else {
+        throw .checkpointMetadata(path, Checkpoint.Key.step, "is missing; without it the learning-rate schedule would restart")
+      }
+    }
+    if let position = m[Checkpoint.Key.rngPosition], let epoch = facts.epoch, let step = facts.step {
+      let expected = "{\"epoch\":\(epoch),\"step\":\(step)}"
+      guard position == expected else {
+        throw .checkpointMetadata(path, Checkpoint.Key.rngPosition, "is '\(excerpt(position))', not '\(expected)' as 'dlc.epoch' and 'dlc.step' say")
+      }
+    }
+    return facts
+  }
+
+  /// A non-negative decimal count at `key` (nil when absent), at least `least`.
+  static func count(_ m: [String: String], _ key: String, path: String, least: Int) throws(DataError) -> Int? {
+    guard let text = m[key] else { return nil }
+    guard let n = Int(text), n >= least, text.first != "+" else {
+      throw .checkpointMetadata(path, key, "is '\(excerpt(text))', not a whole number from \(least) to \(Int.max)")
+    }
+    return n
+  }
+
+  /// The statistics the spec normalizes with must be there, of the feature count, and no others.
+  static func checkPreprocessing(_ checkpoint: Checkpoint, path: String, run: RunDescription) throws(DataError) {
+    let kinds: [(Normalization, [String])] = [(.standardize, ["mean", "std"]), (.minmax, ["min", "range"])]
+    let features = run.data.features > 0 ? run.data.features : run.inputShape.reduce(1, *)
+    for (kind, names) in kinds {
+      let wanted = run.data.normalize == kind
+      for name in names {
+        let key = "preprocess." + name
+        switch (wanted, checkpoint.tensors[key]) {
+        case (true, nil):
+          throw .checkpointPreprocessing(path, "the checkpoint has no tensor '\(key)'; the spec normalizes with '\(kind.rawValue)', so its data would not be normalized")
+        case (false, .some):
+          throw .checkpointPreprocessing(path, "the checkpoint holds '\(key)' of '\(kind.rawValue)' normalization; the spec normalizes with '\(run.data.normalize.rawValue)'")
+        case (true, .some(let t)):
+          guard t.floats()?.count == features else {
+            throw .checkpointPreprocessing(path, "tensor '\(key)' has shape \(shapeText(t.shape)) and type \(t.dtype.rawValue); the spec's \(features) features need [\(features)] F32")
+          }
+        case (false, nil): break
+        }
+      }
+    }
+    if run.data.standardizeTargets {
+      for key in ["preprocess.target_mean", "preprocess.target_std"] where checkpoint.tensors[key]?.floats() == nil {
+        throw .checkpointPreprocessing(path, "the checkpoint has no tensor '\(key)'; the spec standardizes its targets ('normalize_target')")
+      }
+    }
+  }
+
+  /// Every floating-point tensor holds finite numbers only.
+  static func checkFinite(_ checkpoint: Checkpoint, path: String) throws(DataError) {
+    for name in checkpoint.tensors.keys.sorted() {
+      let tensor = checkpoint.tensors[name]!
+      guard [.F64, .F32, .F16, .BF16].contains(tensor.dtype), let values = tensor.floats() else { continue }
+      if let i = values.firstIndex(where: { !$0.isFinite }) { throw .checkpointNonFinite(path, name, i, values[i]) }
+    }
+  }
+
+  // MARK: names
+
+  /// The top-level `name:` of a spec's YAML text, unquoted, without a comment.
+  static func specName(_ text: String) -> String? {
+    for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    where line.hasPrefix("name:") {
+      var value = Substring(line.dropFirst(5))
+      if let hash = value.range(of: " #") { value = value[..<hash.lowerBound] }
+      while let c = value.first, c == " " || c == "\t" { value = value.dropFirst() }
+      while let c = value.last, c == " " || c == "\t" { value = value.dropLast() }
+      if value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q { value = value.dropFirst().dropLast() }
+      return value.isEmpty ? nil : String(value)
+    }
+    return nil
+  }
+
+  /// The module name of IR text (`module @iris attributes …` → `iris`).
+  static func irName(_ text: String) -> String? {
+    guard text.hasPrefix("module @") else { return nil }
+    let name = text.dropFirst(8).prefix { $0 != " " && $0 != "\n" && $0 != "{" }
+    return name.isEmpty ? nil : String(name)
   }
 }
 
@@ -5285,11 +5442,27 @@ extension DataError {
     Self("checkpoint.headerLength", path: path,
          "the safetensors header length \(length) does not fit in the file (\(available) bytes follow it)")
   }
+  static func checkpointMetadata(_ path: String, _ key: String, _ problem: String, help: String? = nil) -> Self {
+    Self("checkpoint.metadata", path: path, "the metadata field '\(excerpt(key))' \(problem)",
+         help: help ?? "this file was not written by dlc, or was edited; use a checkpoint dlc wrote for this spec")
+  }
   static func checkpointMissing(_ path: String, _ name: String) -> Self {
     Self("checkpoint.missingTensor", path: path, "the checkpoint has no tensor '\(excerpt(name))'")
   }
+  static func checkpointNonFinite(_ path: String, _ tensor: String, _ index: Int, _ value: Float) -> Self {
+    Self("checkpoint.nonFinite", path: path, "tensor '\(excerpt(tensor))' holds \(value) at element \(index)",
+         help: "the run that wrote it diverged, or the file was damaged; use an earlier checkpoint (best.safetensors) or train again")
+  }
   static func checkpointOffsets(_ path: String, _ tensor: String, _ problem: String) -> Self {
     Self("checkpoint.offsets", path: path, "tensor '\(excerpt(tensor))' has bad data offsets: \(problem)")
+  }
+  static func checkpointOtherSpec(_ path: String, stored: String, current: String) -> Self {
+    Self("checkpoint.otherSpec", path: path, "this checkpoint is from spec '\(excerpt(stored))', not '\(excerpt(current))'",
+         help: "give the checkpoint of a run of '\(excerpt(current))', or the spec '\(excerpt(stored))'")
+  }
+  static func checkpointPreprocessing(_ path: String, _ problem: String) -> Self {
+    Self("checkpoint.preprocessing", path: path, problem,
+         help: "the checkpoint must hold the statistics its run normalized with; use a checkpoint dlc wrote for this spec")
   }
   static func checkpointTensor(_ path: String, _ tensor: String, _ problem: String) -> Self {
     Self("checkpoint.tensor", path: path, "tensor '\(excerpt(tensor))' does not fit: \(problem)")
@@ -5386,6 +5559,71 @@ extension DataError {
   }
   static func targetColumns(_ path: String, _ count: Int) -> Self {
     Self("data.targetColumns", path: path, line: 1, "classification takes one target column, found \(count)")
+  }
+
+  // MARK: package.*
+
+  public static func packageNotEmpty(_ path: String, marker: String) -> Self {
+    Self("package.notEmpty", path: path,
+         "the folder is not empty and holds no package dlc wrote (no '\(marker)'), so its files would be overwritten",
+         help: "give an empty or new folder, or '--force' to write into this one")
+  }
+
+  // MARK: path.*
+
+  static func pathEmpty(_ option: String, _ kind: PathCheck.Kind) -> Self {
+    Self("path.empty", path: "", "'\(option)' is empty", help: "give \(kind.noun); '.' is the current folder")
+  }
+  static func pathIsFolder(_ path: String, _ option: String) -> Self {
+    Self("path.isFolder", path: path, "'\(option)' names a folder, not a file", help: "give a file's path")
+  }
+  static func pathIsRoot(_ option: String) -> Self {
+    Self("path.isRoot", path: "/", "'\(option)' is the file system's root", help: "give a folder of its own, such as 'runs'")
+  }
+  static func pathMissingFolder(_ path: String, _ folder: String, _ option: String) -> Self {
+    Self("path.missingFolder", path: path, "the folder '\(excerpt(folder))' of '\(option)' does not exist",
+         help: "create it first, or give a path in an existing folder")
+  }
+  static func pathNotFolder(_ path: String, _ option: String) -> Self {
+    Self("path.notFolder", path: path, "'\(option)' names a file, not a folder", help: "give a folder's path")
+  }
+  static func pathNotFound(_ path: String, _ option: String) -> Self {
+    Self("path.notFound", path: path, "the file of '\(option)' does not exist")
+  }
+  static func pathParentIsFile(_ path: String, _ folder: String, _ option: String) -> Self {
+    Self("path.parentIsFile", path: path, "'\(excerpt(folder))' in the path of '\(option)' is a file, not a folder")
+  }
+  static func pathUnreadable(_ path: String, _ option: String, _ reason: String) -> Self {
+    Self("path.unreadable", path: path, "cannot read the file of '\(option)': \(reason)")
+  }
+  public static func pathWrite(_ path: String, _ reason: String) -> Self {
+    Self("path.writeFailed", path: path, "cannot write: \(reason)")
+  }
+
+  // MARK: run.*
+
+  static func runExists(_ path: String, _ files: [String]) -> Self {
+    Self("run.exists", path: path, "the folder holds an earlier run (" + files.joined(separator: ", ") + ")",
+         help: "give '--overwrite' to replace it, '--resume' to continue it, or another '--out'")
+  }
+  static func runFinished(_ path: String, _ why: String, help: String) -> Self {
+    Self("run.finished", path: path, "cannot resume: the run is finished: \(why)", help: help)
+  }
+  static func runLockFile(_ path: String, _ reason: String) -> Self {
+    Self("run.lockFile", path: path, "cannot create the lock file of the run folder: \(reason)",
+         help: "give an '--out' folder that can be written to")
+  }
+  static func runLocked(_ path: String, _ lock: String) -> Self {
+    Self("run.locked", path: path, "another training is writing to this run folder (it holds the lock '\(lock)')",
+         help: "wait for it to finish, or give another '--out'")
+  }
+  static func runSeed(_ path: String, saved: UInt64, given: UInt64) -> Self {
+    Self("run.seed", path: path, "cannot resume with seed \(given): the run was trained with seed \(saved) ('dlc.seed'), and another seed would draw another split mid-run",
+         help: "resume with '--seed \(saved)' (or without '--seed' when the spec's seed is \(saved)), or start a new run with '--overwrite'")
+  }
+  static func runStep(_ path: String, step: Int, epoch: Int, expected: String) -> Self {
+    Self("run.step", path: path, "the metadata field 'dlc.step' is \(step), but \(epoch) epochs of this data take \(expected) steps",
+         help: "the checkpoint was written with other data or edited; resume with the data it was trained on, or start a new run with '--overwrite'")
   }
 
   // MARK: runlog.*
@@ -6348,6 +6586,104 @@ public struct TargetScaler: Sendable, Equatable {
 }
 
 """##########),
+    ("Sources/DLCTraining/PathCheck.swift", ##########"""
+/// The checks every path a user gives goes through before a command reads or writes it.
+///
+/// In: the path and the option it came from (`--out`, `--checkpoint`). Out: nothing, or a
+/// `DataError` whose sentence names the option and the path. Empty paths and the file
+/// system's root are refused (an empty `--out` once wrote into `/`); an input must be a
+/// readable file; an output file's folder must exist and the path must not be a folder;
+/// an output folder must be a folder or missing (it is then created with its parents, as
+/// `mkdir -p` would, so a new `runs/` or package folder needs no step of its own) — but
+/// never a file, nor under one.
+/// The write itself still reports the system's reason with the path (a read-only folder).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum PathCheck {
+  /// What an option names.
+  public enum Kind: Sendable {
+    case inputFile, outputFile, outputFolder
+
+    /// "a file", "a folder", for messages.
+    var noun: String { self == .outputFolder ? "a folder" : "a file" }
+  }
+
+  /// Checks `path` given for `option` as `kind`.
+  public static func check(_ path: String, option: String, as kind: Kind) throws(DataError) {
+    guard !path.isEmpty else { throw .pathEmpty(option, kind) }
+    switch kind {
+    case .inputFile: try inputFile(path, option: option)
+    case .outputFile: try outputFile(path, option: option)
+    case .outputFolder: try outputFolder(path, option: option)
+    }
+  }
+
+  /// An existing, readable file that is not a folder.
+  static func inputFile(_ path: String, option: String) throws(DataError) {
+    switch kind(of: path) {
+    case .none: throw .pathNotFound(path, option)
+    case .folder: throw .pathIsFolder(path, option)
+    case .file:
+      guard access(path, R_OK) == 0 else { throw .pathUnreadable(path, option, AtomicFile.errnoText()) }
+    }
+  }
+
+  /// Not a folder, in an existing folder.
+  static func outputFile(_ path: String, option: String) throws(DataError) {
+    if kind(of: path) == .folder { throw .pathIsFolder(path, option) }
+    let folder = AtomicFile.directory(of: path)
+    switch kind(of: folder) {
+    case .folder: break
+    case .file: throw .pathParentIsFile(path, folder, option)
+    case .none: throw .pathMissingFolder(path, folder, option)
+    }
+  }
+
+  /// A folder, or a missing one whose nearest existing ancestor is a folder; never the root.
+  static func outputFolder(_ path: String, option: String) throws(DataError) {
+    guard !path.allSatisfy({ $0 == "/" }) else { throw .pathIsRoot(option) }
+    var current = path
+    while true {
+      while current.count > 1, current.hasSuffix("/") { current.removeLast() }
+      switch kind(of: current) {
+      case .folder: return
+      case .file: throw current == path ? .pathNotFolder(path, option) : .pathParentIsFile(path, current, option)
+      case .none:
+        let parent = AtomicFile.directory(of: current)
+        if parent == current || parent == "." || parent == "/" { return }
+        current = parent
+      }
+    }
+  }
+
+  /// Creates the folder `path` (checked with `check(_:option:as: .outputFolder)` first)
+  /// and any missing parents; the system's reason, with the path, when it cannot.
+  public static func makeFolder(_ path: String) throws(DataError) {
+    do { try AtomicFile.createDirectories(path) } catch { throw .pathWrite(path, error.reason) }
+    guard kind(of: path) == .folder else { throw .pathNotFolder(path, path) }
+  }
+
+  /// Writes `text` to `path` atomically (synced to disk unless `sync` is false); the
+  /// system's reason, with the path, when it cannot.
+  public static func write(_ text: String, to path: String, sync: Bool = true) throws(DataError) {
+    do { try AtomicFile.replace(path, with: Array(text.utf8), sync: sync) } catch { throw .pathWrite(path, error.reason) }
+  }
+
+  /// What is at a path (symbolic links followed).
+  enum Entry { case none, file, folder }
+
+  static func kind(of path: String) -> Entry {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .none }
+    return (info.st_mode & S_IFMT) == S_IFDIR ? .folder : .file
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/RunLog.swift", ##########"""
 /// The run log: one JSON object per epoch in `runs/<name>/log.jsonl`, each line written
 /// with one system call as soon as the epoch ends, so a crashed or running job can be read.
@@ -7160,11 +7496,13 @@ public enum Inference {
   /// normalizer and its seed. Every model parameter must come from the file: one it
   /// lacked would keep a zero buffer and give numbers that look real.
   /// `loaded` is the file's content when the caller has read it already (to choose the model).
+  /// The checkpoint is checked first (`CheckpointCheck`): `use` says whether the split's seed must be there.
   static func load(
-    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, use: CheckpointCheck.Use = .evaluate,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
     let checkpoint = try loaded ?? Checkpoint(contentsOf: path)
-    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let seed = try CheckpointCheck.check(checkpoint, path: path, run: run, use: use).seed ?? run.train.seed
     let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
     let backend = try makeBackend(seed)
     try backend.parameters.filter { !$0.isOptimizerState }.restore(from: checkpoint, path: path)
@@ -7177,7 +7515,7 @@ public enum Inference {
   public static func trainingSplit(
     run: RunDescription, checkpoint: Checkpoint, path: String
   ) throws -> (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?) {
-    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let seed = try CheckpointCheck.check(checkpoint, path: path, run: run, use: .evaluate).seed ?? run.train.seed
     let data = try PreparedData(run: run, seed: seed, normalizer: Normalizer(tensors: checkpoint.tensors, path: path),
                                 targetScaler: TargetScaler(tensors: checkpoint.tensors))
     return (data.train, seed, data.balancedClassWeights)
@@ -7252,7 +7590,7 @@ public enum Inference {
     run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> String {
-    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
     if PreparedData.reconstructsProbabilities(run), normalizer.kind == .minmax {
@@ -7377,7 +7715,7 @@ public enum Latency {
     run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
-    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
+    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
       guard n >= 1, n <= run.train.batchSize else {
@@ -8020,6 +8358,8 @@ public struct BaseWeights: Sendable, Hashable {
     do { saved = try Checkpoint(contentsOf: checkpoint) } catch {
       throw TrainingError("cannot read the base model's checkpoint '\(checkpoint)' (\(error.message)); train '\(spec)' first")
     }
+    // A non-finite weight would train on silently (its loss is nan from the first step).
+    try CheckpointCheck.checkFinite(Checkpoint(tensors: saved.tensors.filter { name, _ in wanted.contains { $0.name == name } }), path: checkpoint)
     for slot in wanted where saved.tensors[slot.name] == nil {
       throw TrainingError("the base checkpoint '\(checkpoint)' has no tensor '\(slot.name)'")
     }
@@ -8073,18 +8413,85 @@ extension Array where Element == ParameterSlot {
 }
 
 """##########),
+    ("Sources/DLCTraining/Training/RunFolder.swift", ##########"""
+/// The run folder `<runs>/<name>/` of one training invocation, locked while it runs.
+///
+/// In: the runs folder (`--out`), the run's name, and whether the invocation resumes or
+/// may overwrite. Out: the folder, created and held under an exclusive `flock` on
+/// `<runs>/.<name>.lock` (beside the run folder, so the folder holds only the run's
+/// files) until the value is dropped; or a `DataError`: another training holds the lock,
+/// or a fresh run would replace an earlier one without `--overwrite`. A fresh run leaves
+/// the earlier run's files in place until its first epoch is saved (`replaceEarlierRun`),
+/// so a run that fails early keeps the old log and checkpoints.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class RunFolder {
+  /// The run folder.
+  public let path: String
+  /// The lock file.
+  public let lockPath: String
+  private let fd: Int32
+
+  /// The files a run writes, in the order a message lists them.
+  public static let runFiles = ["log.jsonl", "best.safetensors", "last.safetensors", "optimized.safetensors"]
+
+  /// Checks `runs`, creates `<runs>/<name>/`, and takes the lock (see the type's summary).
+  public init(runs: String, name: String, resume: Bool, overwrite: Bool) throws(DataError) {
+    try PathCheck.check(runs, option: "--out", as: .outputFolder)
+    var base = runs
+    while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+    path = base + "/" + name
+    lockPath = base + "/." + name + ".lock"
+    try PathCheck.makeFolder(base)
+    let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .runLockFile(lockPath, AtomicFile.errnoText()) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      throw .runLocked(path, lockPath)
+    }
+    self.fd = fd
+    if !resume {
+      let earlier = Self.runFiles.filter { PathCheck.kind(of: path + "/" + $0) != .none }
+      if !earlier.isEmpty, !overwrite { throw .runExists(path, earlier) }
+    }
+    try PathCheck.makeFolder(path)
+  }
+
+  deinit { close(fd) }
+
+  /// Before the first epoch of this invocation is saved: removes the optimized model,
+  /// which no longer matches the weights, and for a fresh run the earlier run's `best`
+  /// and `last` (which a crash before the new ones are written must not leave beside
+  /// the new log).
+  func replaceEarlierRun(resume: Bool) throws(DataError) {
+    for name in resume ? ["optimized.safetensors"] : ["best.safetensors", "last.safetensors", "optimized.safetensors"] {
+      let file = path + "/" + name
+      if unlink(file) != 0, errno != ENOENT { throw .pathWrite(file, AtomicFile.errnoText()) }
+    }
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/Training/RunLogWriter.swift", ##########"""
 import Foundation
 
-/// The run's `log.jsonl` for one training invocation: emptied for a new run; for a
-/// resumed run, cut back to the epochs the checkpoint holds (a crash after a log line
+/// The run's `log.jsonl` for one training invocation: for a new run, replaced when the
+/// first epoch's line is written (so a run that fails before keeps the earlier log); for
+/// a resumed run, cut back to the epochs the checkpoint holds (a crash after a log line
 /// and before its checkpoint leaves a line the resumed run writes again) and extended.
-struct RunLogWriter {
-  private let log: RunLog
+final class RunLogWriter {
+  private let directory: String
+  private var log: RunLog?
 
   init(directory: String, keepingEpochs epochs: Int, resume: Bool) throws {
+    self.directory = directory
     let path = directory + "/log.jsonl"
-    if resume, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+    guard resume else { return }
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
       let kept = text.split(separator: "\n").filter { line in
         guard let data = line.data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -8092,13 +8499,16 @@ struct RunLogWriter {
         return epoch <= epochs
       }
       let body = kept.map { $0 + "\n" }.joined()
-      try AtomicFile.replace(path, with: Array(body.utf8))
+      do { try AtomicFile.replace(path, with: Array(body.utf8)) } catch { throw DataError.runLogWrite(path, error.reason) }
     }
-    log = try RunLog(directory: directory, append: resume)
+    log = try RunLog(directory: directory, append: true)
   }
 
-  /// Appends one epoch's line.
-  func append(_ record: EpochRecord) throws { try log.append(record) }
+  /// Appends one epoch's line (the first of a new run empties the earlier log).
+  func append(_ record: EpochRecord) throws {
+    if log == nil { log = try RunLog(directory: directory, append: false) }
+    try log!.append(record)
+  }
 }
 
 """##########),
@@ -8436,6 +8846,8 @@ public final class Trainer {
     public var runsDirectory = "runs"
     /// Continue from `<runs>/<name>/last.safetensors`.
     public var resume = false
+    /// Replace an earlier run in `<runs>/<name>/` (a fresh run refuses one otherwise).
+    public var overwrite = false
     /// Whether standard output is a terminal (live progress line).
     public var interactive = false
     /// Where progress and summaries are written.
@@ -8448,6 +8860,10 @@ public final class Trainer {
   public struct Report {
     public var epochsRun: Int
     public var bestEpoch: Int?
+    /// The metric `best.safetensors` was chosen by (`valid_loss`, or `train_loss` without a validation split).
+    public var bestMonitor: String
+    /// The run folder, still locked while the report is kept (deploying writes into it).
+    public var folder: RunFolder
     public var lastCheckpoint: String
     public var bestCheckpoint: String
     public var records: [EpochRecord]
@@ -8476,16 +8892,22 @@ public final class Trainer {
 
   /// Trains, writing the log and checkpoints as it goes.
   public func run() throws -> Report {
+    try PathCheck.check(options.runsDirectory, option: "--out", as: .outputFolder)
+    if options.resume, PathCheck.kind(of: runDirectory + "/last.safetensors") == .none {
+      throw TrainingError("cannot resume: there is no checkpoint '\(runDirectory)/last.safetensors'; train without '--resume' first, or give the '--out' folder of the run to continue")
+    }
     var data = try PreparedData(run: description, seed: seed)
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
-    var state = try startingState(backend: backend, data: data)
-    // With a frozen prefix, every split goes through it once; the head trains on the results.
-    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
     let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let folder = try RunFolder(runs: options.runsDirectory, name: description.name, resume: options.resume, overwrite: options.overwrite)
+    var state = try startingState(backend: backend, data: data, stepsPerEpoch: stepsPerEpoch)
+    // With a frozen prefix, every split goes through it once; the head trains on the results.
+    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
     let log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
+    var replaced = false
     var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
     var records: [EpochRecord] = []
     let evaluator = Evaluator(backend: backend, batchSize: batches)
@@ -8506,7 +8928,7 @@ public final class Trainer {
         let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
         let loss = Double(batchLoss)
         guard loss.isFinite else {
-          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
+          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr, what: "the training loss is \(loss)", best: state.best.state)
         }
         recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
                         target: backend.targetLayout.metricTarget(buffers.target), batchSize: indices.count)
@@ -8516,6 +8938,10 @@ public final class Trainer {
       var values = metrics.values(prefix: "train_")
       if data.valid.count > 0 {
         values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
+      }
+      // A non-finite monitored value (the validation loss) means the weights diverged: stop before saving them.
+      if let monitored = values.first(where: { $0.name == state.best.config.monitor }), !monitored.value.isFinite {
+        throw TrainingDiverged(epoch: state.epoch + 1, batch: nil, lr: lr, what: "'\(monitored.name)' is \(monitored.value)", best: state.best.state)
       }
       state.epoch += 1
       let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
@@ -8530,8 +8956,15 @@ public final class Trainer {
         state.earlyStopping = stopper
         return decision
       }
+      // best.safetensors: the best epoch by the monitored metric, with or without early stopping.
+      let monitored = values.first { $0.name == state.best.config.monitor }?.value ?? .nan
+      let improved = state.best.update(epoch: state.epoch, value: monitored) == .improved
       let checkpoint = makeCheckpoint(backend: backend, data: data, state: state)
-      if decision == .improved || (decision == nil) {
+      if !replaced {
+        try folder.replaceEarlierRun(resume: options.resume)
+        replaced = true
+      }
+      if improved {
         try checkpoint.write(to: runDirectory + "/best.safetensors")
       }
       // The log line goes first: a crash between the two leaves a line that resuming drops.
@@ -8542,8 +8975,8 @@ public final class Trainer {
         break
       }
     }
-    return Report(epochsRun: state.epoch, bestEpoch: state.earlyStopping?.state.bestEpoch, lastCheckpoint: runDirectory + "/last.safetensors",
-                  bestCheckpoint: runDirectory + "/best.safetensors", records: records)
+    return Report(epochsRun: state.epoch, bestEpoch: state.best.state.bestEpoch, bestMonitor: state.best.config.monitor, folder: folder,
+                  lastCheckpoint: runDirectory + "/last.safetensors", bestCheckpoint: runDirectory + "/best.safetensors", records: records)
   }
 
   // MARK: state
@@ -8553,14 +8986,23 @@ public final class Trainer {
     var epoch = 0
     var step = 0
     var earlyStopping: EarlyStopping?
+    /// Which epoch `best.safetensors` holds: early stopping's monitor, else `valid_loss`,
+    /// else (no validation split) `train_loss`; never stops the run.
+    var best: EarlyStopping
+  }
+
+  /// The metric `best.safetensors` is chosen by (see `State.best`).
+  func bestMonitor(validSamples: Int) -> String {
+    config.earlyStopping?.monitor ?? (validSamples > 0 ? "valid_loss" : "train_loss")
   }
 
   /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
-  func startingState(backend: TrainingBackend, data: PreparedData) throws -> State {
-    var state = State()
+  func startingState(backend: TrainingBackend, data: PreparedData, stepsPerEpoch: Int) throws -> State {
+    let bestConfig = EarlyStopping.Config(monitor: bestMonitor(validSamples: data.valid.count), patience: .max,
+                                          minDelta: config.earlyStopping?.minDelta ?? 0)
+    var state = State(best: try EarlyStopping(bestConfig))
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {
-      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
       try backend.parameters.initialize(seed: seed)
       if let base = description.base { try base.load(into: backend.parameters) }
       return state
@@ -8574,11 +9016,35 @@ public final class Trainer {
       try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
     }
     let checkpoint = try Checkpoint(contentsOf: path)
+    let facts = try CheckpointCheck.check(checkpoint, path: path, run: description, use: .resume)
     try backend.parameters.restore(from: checkpoint, path: path)
-    state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0
-    state.step = Int(checkpoint.metadata[Checkpoint.Key.step] ?? "") ?? 0
+    state.epoch = facts.epoch!
+    state.step = facts.step!
+    if let saved = facts.seed, saved != seed { throw DataError.runSeed(path, saved: saved, given: seed) }
+    // Checked arithmetic: a forged 'dlc.step' must not overflow the schedule.
+    let (expected, overflow) = state.epoch.multipliedReportingOverflow(by: stepsPerEpoch)
+    guard !overflow, expected == state.step else {
+      throw DataError.runStep(path, step: state.step, epoch: state.epoch, expected: overflow ? "more than \(Int.max)" : "\(expected)")
+    }
     if let es = config.earlyStopping, let saved = checkpoint.metadata[Checkpoint.Key.earlyStopping] {
       state.earlyStopping = try EarlyStopping(es, restoring: saved)
+    }
+    if let saved = checkpoint.metadata[Checkpoint.Key.best] {
+      do { state.best = try EarlyStopping(bestConfig, restoring: saved) } catch {
+        throw DataError.checkpointMetadata(path, Checkpoint.Key.best, "is '\(excerpt(saved))', not the state of '\(bestConfig.monitor)' this run keeps its best by",
+                                           help: "resume with the spec the run was trained with, or start a new run with '--overwrite'")
+      }
+    } else if let es = state.earlyStopping {
+      // A checkpoint from before 'dlc.best': early stopping's state names the best epoch.
+      state.best = try EarlyStopping(bestConfig, restoring: es.serialized())
+    }
+    if let stopped = state.earlyStopping?.state.stoppedEpoch {
+      throw DataError.runFinished(path, "early stopping ended it after epoch \(stopped)",
+                                  help: "start a new run with '--overwrite', or change 'train.early_stopping' and start again")
+    }
+    guard state.epoch < config.epochs else {
+      throw DataError.runFinished(path, "it trained \(state.epoch) of \(config.epochs) epochs",
+                                  help: "give '--epochs N' with N above \(state.epoch) to train longer")
     }
     return state
   }
@@ -8598,6 +9064,7 @@ public final class Trainer {
       Checkpoint.Key.version: DLCVersion.current,
     ]
     if let es = state.earlyStopping { checkpoint.metadata[Checkpoint.Key.earlyStopping] = es.serialized() }
+    checkpoint.metadata[Checkpoint.Key.best] = state.best.serialized()
     return checkpoint
   }
 }
@@ -8605,10 +9072,29 @@ public final class Trainer {
 /// The loss stopped being a finite number.
 public struct TrainingDiverged: Error, CustomStringConvertible {
   public var epoch: Int
-  public var batch: Int
+  /// The batch whose training loss was not finite; nil when the epoch's validation was not.
+  public var batch: Int?
   public var lr: Double
+  /// What was not finite (`the training loss is nan`).
+  public var what: String
+  /// What `best.safetensors` holds, if anything.
+  public var best: EarlyStopping.State
+
+  public init(epoch: Int, batch: Int?, lr: Double, what: String, best: EarlyStopping.State) {
+    self.epoch = epoch
+    self.batch = batch
+    self.lr = lr
+    self.what = what
+    self.best = best
+  }
+
   public var description: String {
-    "training diverged: the loss is not a finite number at epoch \(epoch), batch \(batch) (learning rate \(lr))"
+    let place = batch.map { "epoch \(epoch), batch \($0)" } ?? "the end of epoch \(epoch)"
+    var text = "training diverged: \(what) at \(place) (learning rate \(lr)); the run stopped without saving this epoch"
+    if let epoch = best.bestEpoch, let value = best.bestValue {
+      text += "; best.safetensors holds epoch \(epoch) ('\(best.monitor)' \(value))"
+    }
+    return text + "; a lower learning rate may help"
   }
 }
 
@@ -8647,7 +9133,11 @@ public enum TrainerCommandLine {
     }
     do {
       let options = try Options(args)
+      try options.checkPaths()
       var run = run
+      if options.value("targets") != nil, case .csv = run.data.source {
+        throw TrainingError("'--targets' names NPY targets, but this model reads its targets from the CSV's columns; give '--data' only")
+      }
       if let data = options.value("data") { run.data.source = run.data.source.replacingPaths(x: data, y: options.value("targets")) }
       switch command {
       case "train":
@@ -8663,11 +9153,12 @@ public enum TrainerCommandLine {
         }
         trainer.runsDirectory = options.value("out") ?? "runs"
         trainer.resume = options.flag("resume")
+        trainer.overwrite = options.flag("overwrite")
         trainer.interactive = isatty(1) != 0
         trainer.write = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         let report = try Trainer(run: run, options: trainer, makeBackend: makeBackend).run()
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
-          + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
+          + (report.bestEpoch.map { "; best epoch \($0) by '\(report.bestMonitor)'" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
         let (checkpoint, loaded) = try read(options)
@@ -8681,9 +9172,7 @@ public enum TrainerCommandLine {
           run: run, checkpoint: checkpoint, input: try options.required("input"), loaded: loaded,
           makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
-          do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-            throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
-          }
+          try PathCheck.write(csv, to: output)
         } else {
           print(csv, terminator: "")
         }
@@ -8727,14 +9216,16 @@ public enum TrainerCommandLine {
     \(program): the trainer of '\(run.name)', compiled by dlc.
 
     usage:
-      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
+      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume | --overwrite]
       \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
       \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
-    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well. An optimized
+    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors: the best
+    epoch by the validation loss, or the training loss without a validation split, and
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well; a new run into a
+    folder holding one refuses without --overwrite, and two runs cannot share a folder. An optimized
     checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
     the same 'optimize:' passes.
     """
@@ -8744,7 +9235,12 @@ public enum TrainerCommandLine {
   struct Options {
     var values: [String: String] = [:]
     var flags: Set<String> = []
-    static let flagNames: Set<String> = ["resume", "json"]
+    static let flagNames: Set<String> = ["resume", "overwrite", "json"]
+    /// The options that name paths, and what they name (see `PathCheck`).
+    static let pathOptions: [String: PathCheck.Kind] = [
+      "data": .inputFile, "targets": .inputFile, "checkpoint": .inputFile, "input": .inputFile,
+      "output": .outputFile, "out": .outputFolder,
+    ]
     static let valueNames: Set<String> = [
       "data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output", "batch", "seconds",
     ]
@@ -8766,6 +9262,14 @@ public enum TrainerCommandLine {
         }
         i += 1
       }
+    }
+
+    /// Every path option given is checked before anything runs.
+    func checkPaths() throws {
+      for (name, kind) in Self.pathOptions.sorted(by: { $0.key < $1.key }) {
+        if let path = values[name] { try PathCheck.check(path, option: "--" + name, as: kind) }
+      }
+      if flag("resume"), flag("overwrite") { throw TrainingError("'--resume' and '--overwrite' are alternatives; give one") }
     }
 
     func value(_ name: String) -> String? { values[name] }

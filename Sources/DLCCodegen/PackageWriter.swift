@@ -35,37 +35,25 @@ public enum PackageWriter {
   /// the old file, so no reader sees half a file. No fsync per file: a package is made
   /// again by running `dlc compile` again (Foundation's atomic write synced each of the
   /// ~80 files and was a fifth of the command's time).
+  ///
+  /// The folder must be new, empty or an earlier dlc package (`PackageFolder`) unless
+  /// `force`; files of an earlier package that this one no longer has are removed.
   public static func write(
-    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, to directory: String
+    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, to directory: String,
+    force: Bool = false
   ) throws {
     let fm = FileManager.default
+    let earlier = try PackageFolder.claim(directory, force: force)
     var folders: Set<String> = []
-    for (path, text) in files(run: run, model: model, deployed: deployed, specText: specText) {
+    let contents = files(run: run, model: model, deployed: deployed, specText: specText)
+    for (path, text) in contents {
       let full = directory + "/" + path
       let folder = (full as NSString).deletingLastPathComponent
-      if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-      let bytes = Data(text.utf8)
-      if fm.contents(atPath: full) == bytes { continue }
-      let temporary = full + ".dlc-\(getpid())"
-      do {
-        try bytes.write(to: URL(fileURLWithPath: temporary))
-      } catch {
-        throw WriteError(path: full, reason: error.localizedDescription)
-      }
-      guard rename(temporary, full) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? fm.removeItem(atPath: temporary)
-        throw WriteError(path: full, reason: reason)
-      }
+      if folders.insert(folder).inserted { try PathCheck.makeFolder(folder) }
+      if fm.contents(atPath: full) == Data(text.utf8) { continue }
+      try PathCheck.write(text, to: full, sync: false)
     }
-  }
-
-  /// A file of the package that could not be written, and why.
-  public struct WriteError: Error, LocalizedError, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "'\(path)': \(reason)" }
-    public var errorDescription: String? { description }
+    try PackageFolder.finish(directory, earlier: earlier, current: contents.map(\.path))
   }
 
   static func packageManifest(target: String, executable: String) -> String {

@@ -10,17 +10,15 @@ import Foundation
 
 extension Driver {
   /// `dlc compile SPEC -o DIR`: writes the emitted trainer package into `directory`.
-  public static func emitPackage(_ options: SpecOptions, to directory: String) -> DriverResult {
+  /// The folder must be new, empty or an earlier dlc package, unless `force`.
+  public static func emitPackage(_ options: SpecOptions, to directory: String, force: Bool = false) -> DriverResult {
     runtimeCommand(options, needsTraining: true) { module in
+      try PathCheck.check(directory, option: "--output", as: .outputFolder)
       let specText = (try? String(contentsOfFile: options.path, encoding: .utf8)) ?? ""
       let run = try RunDescription(module: module, specText: specText)
       let model = try ModelEmitter.emit(module, specText: specText)
       let deployed = try deployedModel(options.path, specText: specText)
-      do {
-        try PackageWriter.write(run: run, model: model, deployed: deployed, specText: specText, to: directory)
-      } catch {
-        throw RuntimeError("cannot write the package into '\(directory)': \(error.localizedDescription)")
-      }
+      try PackageWriter.write(run: run, model: model, deployed: deployed, specText: specText, to: directory, force: force)
       let executable = run.name.replacingOccurrences(of: "_", with: "-")
       return """
         wrote the trainer package '\(executable)' to \(directory)

@@ -34,8 +34,12 @@ extension Driver {
   /// reports what each pass did, the size before and after, and the metrics of both.
   public static func optimize(_ options: OptimizeOptions) -> DriverResult {
     runtimeCommand(options.spec, needsTraining: false) { module in
+      try PathCheck.check(options.checkpoint, option: "--checkpoint", as: .inputFile)
       let entries = try optimizeEntries(module, override: options.passes)
-      let output = options.output ?? (options.checkpoint as NSString).deletingLastPathComponent + "/optimized.safetensors"
+      // Beside the input: its folder, or the current one for a bare file name (not the root).
+      let folder = (options.checkpoint as NSString).deletingLastPathComponent
+      let output = options.output ?? (folder.isEmpty ? "." : folder) + "/optimized.safetensors"
+      try PathCheck.check(output, option: "--output", as: .outputFile)
       return try deploy(module: module, entries: entries, checkpoint: options.checkpoint, output: output,
                         printIRAfterAll: options.printIRAfterAll)
     }
@@ -74,6 +78,7 @@ extension Driver {
     }
     let source = try Checkpoint(contentsOf: path)
     let run = try RunDescription(module: module, specText: "")
+    try CheckpointCheck.check(source, path: path, run: run, use: .evaluate)
     var dumps = ""
     let result = try ModelOptimizer.optimize(
       module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 },

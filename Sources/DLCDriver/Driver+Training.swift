@@ -15,16 +15,19 @@ public struct TrainOptions: Sendable {
   /// Where run folders go (`<out>/<name>/`).
   public var outputDirectory: String
   public var resume: Bool
+  /// Replace an earlier run in the run folder (a fresh run refuses one otherwise).
+  public var overwrite: Bool
   /// Whether standard output is a terminal (a live progress line).
   public var interactive: Bool
 
   public init(spec: SpecOptions, epochs: Int? = nil, seed: UInt64? = nil, outputDirectory: String = "runs",
-              resume: Bool = false, interactive: Bool = false) {
+              resume: Bool = false, overwrite: Bool = false, interactive: Bool = false) {
     self.spec = spec
     self.epochs = epochs
     self.seed = seed
     self.outputDirectory = outputDirectory
     self.resume = resume
+    self.overwrite = overwrite
     self.interactive = interactive
   }
 }
@@ -43,20 +46,24 @@ extension Driver {
       trainer.seed = options.seed
       trainer.runsDirectory = options.outputDirectory
       trainer.resume = options.resume
+      trainer.overwrite = options.overwrite
       trainer.interactive = options.interactive
       trainer.write = write
       let specText = (try? String(contentsOfFile: options.spec.path, encoding: .utf8)) ?? ""
       let run = try RunDescription(module: module, specText: specText, epochs: options.epochs)
       let report = try Trainer(run: run, options: trainer) { seed in InterpreterBackend(module: module, seed: seed) }.run()
       var summary = "trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
-      if let best = report.bestEpoch { summary += "; best epoch \(best)" }
+      if let best = report.bestEpoch { summary += "; best epoch \(best) by '\(report.bestMonitor)'" }
       summary += "\ncheckpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)\n"
       // The deployed model: the spec's optimize passes over the checkpoint training kept.
       let entries = OptimizePipeline.entries(of: module).filter { !$0.runsAtTraining }
       if !entries.isEmpty {
         let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
         let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
-        summary += try deploy(module: deployedModule(module), entries: entries, checkpoint: kept, output: output)
+        // The run folder stays locked until the optimized model is written into it.
+        summary += try withExtendedLifetime(report.folder) {
+          try deploy(module: deployedModule(module), entries: entries, checkpoint: kept, output: output)
+        }
       }
       return summary
     }
@@ -65,6 +72,7 @@ extension Driver {
   /// `dlc eval`: the metrics of one split under a checkpoint.
   public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
+      try PathCheck.check(checkpoint, option: "--checkpoint", as: .inputFile)
       let loaded = try Checkpoint(contentsOf: checkpoint)
       let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
@@ -78,6 +86,9 @@ extension Driver {
   /// `dlc predict`: model outputs for an input file, as CSV (to `output`, or returned).
   public static func predict(_ options: SpecOptions, checkpoint: String, input: String, output: String?) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
+      try PathCheck.check(checkpoint, option: "--checkpoint", as: .inputFile)
+      try PathCheck.check(input, option: "--input", as: .inputFile)
+      if let output { try PathCheck.check(output, option: "--output", as: .outputFile) }
       let loaded = try Checkpoint(contentsOf: checkpoint)
       let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")
@@ -85,9 +96,7 @@ extension Driver {
         InterpreterBackend(module: module, seed: seed)
       }
       guard let output else { return csv }
-      do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-        throw RuntimeError("cannot write '\(output)': \(error.localizedDescription)")
-      }
+      try PathCheck.write(csv, to: output)
       return ""
     }
   }
@@ -95,6 +104,7 @@ extension Driver {
   /// `dlc latency`: forward-pass time per batch size under a checkpoint (its optimized IR if it has one).
   public static func latency(_ options: SpecOptions, checkpoint: String, batches: String?, seconds: Double) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
+      try PathCheck.check(checkpoint, option: "--checkpoint", as: .inputFile)
       let loaded = try Checkpoint(contentsOf: checkpoint)
       let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
       let run = try RunDescription(module: module, specText: "")

@@ -126,8 +126,11 @@ struct Compile: ParsableCommand {
   var passStatistics = false
 
   @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
-    "Write the standalone trainer package (Package.swift, sources, README) into this folder.", valueName: "dir"))
+    "Write the standalone trainer package (Package.swift, sources, README) into this folder: a new or empty one, or an earlier dlc package (else give --force).", valueName: "dir"))
   var output: String?
+
+  @Flag(help: "Write the package into a folder that holds other files (not an earlier dlc package).")
+  var force = false
 
   func validate() throws {
     if emit == nil, output == nil { throw ValidationError("give --emit STAGE to print a stage, or -o DIR to write the trainer package") }
@@ -136,7 +139,7 @@ struct Compile: ParsableCommand {
 
   func run() throws {
     if let output {
-      try deliver(Driver.emitPackage(spec.options, to: output))
+      try deliver(Driver.emitPackage(spec.options, to: output, force: force))
     } else {
       let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
       try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))
@@ -150,8 +153,11 @@ struct Train: ParsableCommand {
     discussion: """
       Writes <out>/<name>/log.jsonl (one JSON line per epoch) and the checkpoints \
       <out>/<name>/best.safetensors and last.safetensors (weights, optimizer state, \
-      preprocessing statistics, the spec). --resume continues from last.safetensors and \
-      ends with the same weights as an uninterrupted run.
+      preprocessing statistics, the spec). best.safetensors holds the best epoch by \
+      early stopping's monitor, else by valid_loss, else (no validation split) by \
+      train_loss. --resume continues from last.safetensors and ends with the same \
+      weights as an uninterrupted run. A new run into a folder holding an earlier one \
+      needs --overwrite; two runs cannot write one folder at once (it is locked).
       """
   )
 
@@ -169,13 +175,17 @@ struct Train: ParsableCommand {
   @Flag(help: "Continue the run from <out>/<name>/last.safetensors.")
   var resume = false
 
+  @Flag(help: "Replace an earlier run in <out>/<name>/ (its files stay until the new run's first epoch is saved).")
+  var overwrite = false
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if resume, overwrite { throw ValidationError("--resume and --overwrite are alternatives; give one") }
   }
 
   func run() throws {
     let options = TrainOptions(spec: spec.options, epochs: epochs, seed: seed, outputDirectory: out, resume: resume,
-                               interactive: isatty(1) != 0)
+                               overwrite: overwrite, interactive: isatty(1) != 0)
     try deliver(Driver.train(options) { text in
       var bytes = Array(text.utf8)
       writeAll(1, &bytes)

@@ -84,22 +84,22 @@ import _DLCTestSupport
     #expect(kernelsAfter.inode == kernelsBefore.inode && kernelsAfter.modified == kernelsBefore.modified)
     #expect(modelAfter.inode != modelBefore.inode)
     #expect(try String(contentsOfFile: package + "/" + model, encoding: .utf8) != modelText)
-    let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".dlc-") }
+    let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".tmp-") }
     #expect(leftovers == [])
   }
 
-  /// A file that cannot be written (here a folder stands where Model.swift goes) is an
-  /// error naming the file and the reason, status 1, and leaves no temporary file.
+  /// A file that cannot be written (here a folder stands where Model.swift goes, in a
+  /// folder written into with '--force') is an error naming the file and the reason,
+  /// status 1, and leaves no temporary file.
   @Test func aFileThatCannotBeWrittenIsAClearError() throws {
     try RepoRoot.enter()
     let package = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-blocked-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: package) }
     try FileManager.default.createDirectory(atPath: package + "/Sources/IrisTrainer/Model.swift/inside", withIntermediateDirectories: true)
-    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: package)
+    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: package, force: true)
     #expect(result.status == 1)
-    #expect(result.stderr.contains("cannot write the package into '\(package)': '\(package)/Sources/IrisTrainer/Model.swift': Is a directory"),
-            "\(result.stderr)")
-    let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".dlc-") }
+    #expect(result.stderr.contains("\(package)/Sources/IrisTrainer/Model.swift: error: cannot write: is a directory"), "\(result.stderr)")
+    let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".tmp-") }
     #expect(leftovers == [])
   }
 }

@@ -168,7 +168,7 @@ import _DLCTestSupport
     for name in ["absent.csv", "absent.npy"] {
       let input = ws.root + "/" + name
       let r = Driver.predict(ws.options("good"), checkpoint: ws.checkpoint("good", "last"), input: input, output: nil)
-      Self.expectError(r, at: input, "cannot read '\(input)': no such file or directory")
+      Self.expectError(r, at: input, "the file of '--input' does not exist")
     }
   }
 
@@ -182,7 +182,7 @@ import _DLCTestSupport
       ("truncated-header", good.prefix(300), "the safetensors header length"),
       ("empty", Data(), "the safetensors header length"),
       ("garbage", Data(repeating: 0xFF, count: 100), "the safetensors header length"),
-      ("missing", nil, "no such file or directory"),
+      ("missing", nil, "the file of '--checkpoint' does not exist"),
     ]
     for (name, bytes, message) in cases {
       let path = ws.root + "/\(name).safetensors"
@@ -193,13 +193,14 @@ import _DLCTestSupport
   }
 
   /// A checkpoint of another model: tensors of other shapes, or none of this model's
-  /// names; either way refused, never evaluated with parameters left at zero.
+  /// names, under the spec's own name; either way refused, never evaluated with
+  /// parameters left at zero. Under another spec's name, refused as that spec's.
   @Test func evalAndPredictRefuseACheckpointOfAnotherModel() throws {
     let ws = try Self.trainedWorkspace("data-other-model")
     defer { ws.remove() }
     let csv = ws.root + "/good.csv"
-    let wider = Self.spec(name: "wider", csv: csv).replacingOccurrences(of: "- dense: 8", with: "- dense: 9")
-    let renamed = Self.spec(name: "renamed", csv: csv).replacingOccurrences(of: "- dense: 8", with: "- dense: 8\n      name: hidden")
+    let wider = Self.spec(name: "good", csv: csv).replacingOccurrences(of: "- dense: 8", with: "- dense: 9")
+    let renamed = Self.spec(name: "good", csv: csv).replacingOccurrences(of: "- dense: 8", with: "- dense: 8\n      name: hidden")
     try ws.writeSpec("wider", wider)
     try ws.writeSpec("renamed", renamed)
     let checkpoint = ws.checkpoint("good", "last")
@@ -210,6 +211,12 @@ import _DLCTestSupport
       Self.expectError(eval, at: ws.spec(name), "\(checkpoint): \(message)")
       let predict = Driver.predict(ws.options(name), checkpoint: checkpoint, input: csv, output: nil)
       Self.expectError(predict, at: ws.spec(name), "\(checkpoint): \(message)")
+    }
+    // Equal shapes, another spec: the checkpoint says which spec it is from.
+    try ws.writeSpec("other", Self.spec(name: "other", csv: csv))
+    for r in [Driver.eval(ws.options("other"), checkpoint: checkpoint, split: "valid", json: true),
+              Driver.predict(ws.options("other"), checkpoint: checkpoint, input: csv, output: nil)] {
+      Self.expectError(r, at: checkpoint, "this checkpoint is from spec 'good', not 'other'")
     }
   }
 }

@@ -64,7 +64,7 @@ import _DLCTestSupport
     var lines = ""
     func train() throws {
       lines = ""
-      let r = Driver.train(TrainOptions(spec: ws.options("digits_transfer"), epochs: 2, outputDirectory: ws.runs)) { lines += $0 }
+      let r = Driver.train(TrainOptions(spec: ws.options("digits_transfer"), epochs: 2, outputDirectory: ws.runs, overwrite: true)) { lines += $0 }
       try #require(r.status == 0, "\(r.stderr)")
     }
     try train()  // the cache folder is <runs>/cache: runs into one folder share it

@@ -32,8 +32,8 @@ rm -rf runs/precompute_transfer runs/precompute_plain runs/cache
 # A second run with the disk cache, to time reading it back.
 sed -e 's/^optimize: \[precompute_frozen\]/optimize: [{precompute_frozen: {cache: disk}}]/' \
   -e 's/^name: precompute_transfer/name: precompute_disk/' specs/precompute_transfer.yaml > specs/precompute_disk.yaml
-"$dlc" train specs/precompute_disk.yaml --out runs --epochs 1 > disk1.log
-"$dlc" train specs/precompute_disk.yaml --out runs --epochs 1 > disk2.log
+"$dlc" train specs/precompute_disk.yaml --out runs --epochs 1 --overwrite > disk1.log
+"$dlc" train specs/precompute_disk.yaml --out runs --epochs 1 --overwrite > disk2.log
 
 python3 - "$work" <<'PY'
 import array, json, struct, sys

@@ -15,7 +15,9 @@ enum AtomicFile {
   /// Writes `bytes` to `path` atomically: a temporary file in the same folder, written
   /// in full, `fsync`ed, renamed over `path`, then the folder `fsync`ed so the rename
   /// itself survives a crash.
-  static func replace(_ path: String, with bytes: [UInt8]) throws(Failure) {
+  /// Without `sync`, neither the file nor the folder is `fsync`ed: the rename still keeps
+  /// readers from seeing half a file, but a crash may lose it (for files made again easily).
+  static func replace(_ path: String, with bytes: [UInt8], sync: Bool = true) throws(Failure) {
     let dir = directory(of: path)
     var template = Array((dir + "/." + base(of: path) + ".tmp-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -23,7 +25,7 @@ enum AtomicFile {
     let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     do throws(Failure) {
       try writeAll(fd, bytes)
-      guard fsync(fd) == 0 else { throw Failure(reason: errnoText()) }
+      guard !sync || fsync(fd) == 0 else { throw Failure(reason: errnoText()) }
     } catch {
       close(fd)
       unlink(tempPath)
@@ -39,6 +41,7 @@ enum AtomicFile {
       unlink(tempPath)
       throw Failure(reason: reason)
     }
+    guard sync else { return }
     let dfd = open(dir, O_RDONLY)
     if dfd >= 0 {
       _ = fsync(dfd)

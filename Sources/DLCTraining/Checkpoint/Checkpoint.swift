@@ -34,6 +34,9 @@ public struct Checkpoint: Sendable, Equatable {
     public static let rngPosition = "dlc.rng_position"
     /// Early stopping's best value, its epoch and the epochs waited, as JSON.
     public static let earlyStopping = "dlc.early_stopping"
+    /// Which epoch `best.safetensors` holds: the monitored metric, its best value and
+    /// epoch, as JSON (the early-stopping state's form).
+    public static let best = "dlc.best"
     /// The dlc version that wrote the file.
     public static let version = "dlc.version"
   }

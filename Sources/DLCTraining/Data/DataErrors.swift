@@ -15,11 +15,27 @@ extension DataError {
     Self("checkpoint.headerLength", path: path,
          "the safetensors header length \(length) does not fit in the file (\(available) bytes follow it)")
   }
+  static func checkpointMetadata(_ path: String, _ key: String, _ problem: String, help: String? = nil) -> Self {
+    Self("checkpoint.metadata", path: path, "the metadata field '\(excerpt(key))' \(problem)",
+         help: help ?? "this file was not written by dlc, or was edited; use a checkpoint dlc wrote for this spec")
+  }
   static func checkpointMissing(_ path: String, _ name: String) -> Self {
     Self("checkpoint.missingTensor", path: path, "the checkpoint has no tensor '\(excerpt(name))'")
   }
+  static func checkpointNonFinite(_ path: String, _ tensor: String, _ index: Int, _ value: Float) -> Self {
+    Self("checkpoint.nonFinite", path: path, "tensor '\(excerpt(tensor))' holds \(value) at element \(index)",
+         help: "the run that wrote it diverged, or the file was damaged; use an earlier checkpoint (best.safetensors) or train again")
+  }
   static func checkpointOffsets(_ path: String, _ tensor: String, _ problem: String) -> Self {
     Self("checkpoint.offsets", path: path, "tensor '\(excerpt(tensor))' has bad data offsets: \(problem)")
+  }
+  static func checkpointOtherSpec(_ path: String, stored: String, current: String) -> Self {
+    Self("checkpoint.otherSpec", path: path, "this checkpoint is from spec '\(excerpt(stored))', not '\(excerpt(current))'",
+         help: "give the checkpoint of a run of '\(excerpt(current))', or the spec '\(excerpt(stored))'")
+  }
+  static func checkpointPreprocessing(_ path: String, _ problem: String) -> Self {
+    Self("checkpoint.preprocessing", path: path, problem,
+         help: "the checkpoint must hold the statistics its run normalized with; use a checkpoint dlc wrote for this spec")
   }
   static func checkpointTensor(_ path: String, _ tensor: String, _ problem: String) -> Self {
     Self("checkpoint.tensor", path: path, "tensor '\(excerpt(tensor))' does not fit: \(problem)")
@@ -116,6 +132,71 @@ extension DataError {
   }
   static func targetColumns(_ path: String, _ count: Int) -> Self {
     Self("data.targetColumns", path: path, line: 1, "classification takes one target column, found \(count)")
+  }
+
+  // MARK: package.*
+
+  public static func packageNotEmpty(_ path: String, marker: String) -> Self {
+    Self("package.notEmpty", path: path,
+         "the folder is not empty and holds no package dlc wrote (no '\(marker)'), so its files would be overwritten",
+         help: "give an empty or new folder, or '--force' to write into this one")
+  }
+
+  // MARK: path.*
+
+  static func pathEmpty(_ option: String, _ kind: PathCheck.Kind) -> Self {
+    Self("path.empty", path: "", "'\(option)' is empty", help: "give \(kind.noun); '.' is the current folder")
+  }
+  static func pathIsFolder(_ path: String, _ option: String) -> Self {
+    Self("path.isFolder", path: path, "'\(option)' names a folder, not a file", help: "give a file's path")
+  }
+  static func pathIsRoot(_ option: String) -> Self {
+    Self("path.isRoot", path: "/", "'\(option)' is the file system's root", help: "give a folder of its own, such as 'runs'")
+  }
+  static func pathMissingFolder(_ path: String, _ folder: String, _ option: String) -> Self {
+    Self("path.missingFolder", path: path, "the folder '\(excerpt(folder))' of '\(option)' does not exist",
+         help: "create it first, or give a path in an existing folder")
+  }
+  static func pathNotFolder(_ path: String, _ option: String) -> Self {
+    Self("path.notFolder", path: path, "'\(option)' names a file, not a folder", help: "give a folder's path")
+  }
+  static func pathNotFound(_ path: String, _ option: String) -> Self {
+    Self("path.notFound", path: path, "the file of '\(option)' does not exist")
+  }
+  static func pathParentIsFile(_ path: String, _ folder: String, _ option: String) -> Self {
+    Self("path.parentIsFile", path: path, "'\(excerpt(folder))' in the path of '\(option)' is a file, not a folder")
+  }
+  static func pathUnreadable(_ path: String, _ option: String, _ reason: String) -> Self {
+    Self("path.unreadable", path: path, "cannot read the file of '\(option)': \(reason)")
+  }
+  public static func pathWrite(_ path: String, _ reason: String) -> Self {
+    Self("path.writeFailed", path: path, "cannot write: \(reason)")
+  }
+
+  // MARK: run.*
+
+  static func runExists(_ path: String, _ files: [String]) -> Self {
+    Self("run.exists", path: path, "the folder holds an earlier run (" + files.joined(separator: ", ") + ")",
+         help: "give '--overwrite' to replace it, '--resume' to continue it, or another '--out'")
+  }
+  static func runFinished(_ path: String, _ why: String, help: String) -> Self {
+    Self("run.finished", path: path, "cannot resume: the run is finished: \(why)", help: help)
+  }
+  static func runLockFile(_ path: String, _ reason: String) -> Self {
+    Self("run.lockFile", path: path, "cannot create the lock file of the run folder: \(reason)",
+         help: "give an '--out' folder that can be written to")
+  }
+  static func runLocked(_ path: String, _ lock: String) -> Self {
+    Self("run.locked", path: path, "another training is writing to this run folder (it holds the lock '\(lock)')",
+         help: "wait for it to finish, or give another '--out'")
+  }
+  static func runSeed(_ path: String, saved: UInt64, given: UInt64) -> Self {
+    Self("run.seed", path: path, "cannot resume with seed \(given): the run was trained with seed \(saved) ('dlc.seed'), and another seed would draw another split mid-run",
+         help: "resume with '--seed \(saved)' (or without '--seed' when the spec's seed is \(saved)), or start a new run with '--overwrite'")
+  }
+  static func runStep(_ path: String, step: Int, epoch: Int, expected: String) -> Self {
+    Self("run.step", path: path, "the metadata field 'dlc.step' is \(step), but \(epoch) epochs of this data take \(expected) steps",
+         help: "the checkpoint was written with other data or edited; resume with the data it was trained on, or start a new run with '--overwrite'")
   }
 
   // MARK: runlog.*

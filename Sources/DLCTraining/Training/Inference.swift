@@ -36,11 +36,13 @@ public enum Inference {
   /// normalizer and its seed. Every model parameter must come from the file: one it
   /// lacked would keep a zero buffer and give numbers that look real.
   /// `loaded` is the file's content when the caller has read it already (to choose the model).
+  /// The checkpoint is checked first (`CheckpointCheck`): `use` says whether the split's seed must be there.
   static func load(
-    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, makeBackend: (UInt64) throws -> TrainingBackend
+    run: RunDescription, checkpoint path: String, loaded: Checkpoint? = nil, use: CheckpointCheck.Use = .evaluate,
+    makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> (TrainingBackend, Normalizer, UInt64, Checkpoint) {
     let checkpoint = try loaded ?? Checkpoint(contentsOf: path)
-    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let seed = try CheckpointCheck.check(checkpoint, path: path, run: run, use: use).seed ?? run.train.seed
     let normalizer = try Normalizer(tensors: checkpoint.tensors, path: path)
     let backend = try makeBackend(seed)
     try backend.parameters.filter { !$0.isOptimizerState }.restore(from: checkpoint, path: path)
@@ -53,7 +55,7 @@ public enum Inference {
   public static func trainingSplit(
     run: RunDescription, checkpoint: Checkpoint, path: String
   ) throws -> (train: Dataset, seed: UInt64, balancedClassWeights: [Float]?) {
-    let seed = UInt64(checkpoint.metadata[Checkpoint.Key.seed] ?? "") ?? run.train.seed
+    let seed = try CheckpointCheck.check(checkpoint, path: path, run: run, use: .evaluate).seed ?? run.train.seed
     let data = try PreparedData(run: run, seed: seed, normalizer: Normalizer(tensors: checkpoint.tensors, path: path),
                                 targetScaler: TargetScaler(tensors: checkpoint.tensors))
     return (data.train, seed, data.balancedClassWeights)
@@ -128,7 +130,7 @@ public enum Inference {
     run: RunDescription, checkpoint path: String, input: String, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> String {
-    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
+    let (backend, normalizer, _, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     var data = try loadInput(run: run, path: input)
     normalizer.apply(to: &data)
     if PreparedData.reconstructsProbabilities(run), normalizer.kind == .minmax {

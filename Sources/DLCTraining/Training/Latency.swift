@@ -29,7 +29,7 @@ public enum Latency {
     run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
-    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
+    let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
       guard n >= 1, n <= run.train.batchSize else {

@@ -53,6 +53,8 @@ public struct BaseWeights: Sendable, Hashable {
     do { saved = try Checkpoint(contentsOf: checkpoint) } catch {
       throw TrainingError("cannot read the base model's checkpoint '\(checkpoint)' (\(error.message)); train '\(spec)' first")
     }
+    // A non-finite weight would train on silently (its loss is nan from the first step).
+    try CheckpointCheck.checkFinite(Checkpoint(tensors: saved.tensors.filter { name, _ in wanted.contains { $0.name == name } }), path: checkpoint)
     for slot in wanted where saved.tensors[slot.name] == nil {
       throw TrainingError("the base checkpoint '\(checkpoint)' has no tensor '\(slot.name)'")
     }

@@ -19,6 +19,8 @@ public final class Trainer {
     public var runsDirectory = "runs"
     /// Continue from `<runs>/<name>/last.safetensors`.
     public var resume = false
+    /// Replace an earlier run in `<runs>/<name>/` (a fresh run refuses one otherwise).
+    public var overwrite = false
     /// Whether standard output is a terminal (live progress line).
     public var interactive = false
     /// Where progress and summaries are written.
@@ -31,6 +33,10 @@ public final class Trainer {
   public struct Report {
     public var epochsRun: Int
     public var bestEpoch: Int?
+    /// The metric `best.safetensors` was chosen by (`valid_loss`, or `train_loss` without a validation split).
+    public var bestMonitor: String
+    /// The run folder, still locked while the report is kept (deploying writes into it).
+    public var folder: RunFolder
     public var lastCheckpoint: String
     public var bestCheckpoint: String
     public var records: [EpochRecord]
@@ -59,16 +65,22 @@ public final class Trainer {
 
   /// Trains, writing the log and checkpoints as it goes.
   public func run() throws -> Report {
+    try PathCheck.check(options.runsDirectory, option: "--out", as: .outputFolder)
+    if options.resume, PathCheck.kind(of: runDirectory + "/last.safetensors") == .none {
+      throw TrainingError("cannot resume: there is no checkpoint '\(runDirectory)/last.safetensors'; train without '--resume' first, or give the '--out' folder of the run to continue")
+    }
     var data = try PreparedData(run: description, seed: seed)
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
-    var state = try startingState(backend: backend, data: data)
-    // With a frozen prefix, every split goes through it once; the head trains on the results.
-    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
     let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let folder = try RunFolder(runs: options.runsDirectory, name: description.name, resume: options.resume, overwrite: options.overwrite)
+    var state = try startingState(backend: backend, data: data, stepsPerEpoch: stepsPerEpoch)
+    // With a frozen prefix, every split goes through it once; the head trains on the results.
+    if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
     let log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
+    var replaced = false
     var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
     var records: [EpochRecord] = []
     let evaluator = Evaluator(backend: backend, batchSize: batches)
@@ -89,7 +101,7 @@ public final class Trainer {
         let (batchLoss, output) = try backend.trainStep(batch: indices.count, lr: Float(lr), step: Int64(state.step))
         let loss = Double(batchLoss)
         guard loss.isFinite else {
-          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr)
+          throw TrainingDiverged(epoch: state.epoch + 1, batch: b + 1, lr: lr, what: "the training loss is \(loss)", best: state.best.state)
         }
         recorder.record(&metrics, loss: loss, output: output, outputCount: indices.count * backend.outputWidth,
                         target: backend.targetLayout.metricTarget(buffers.target), batchSize: indices.count)
@@ -99,6 +111,10 @@ public final class Trainer {
       var values = metrics.values(prefix: "train_")
       if data.valid.count > 0 {
         values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
+      }
+      // A non-finite monitored value (the validation loss) means the weights diverged: stop before saving them.
+      if let monitored = values.first(where: { $0.name == state.best.config.monitor }), !monitored.value.isFinite {
+        throw TrainingDiverged(epoch: state.epoch + 1, batch: nil, lr: lr, what: "'\(monitored.name)' is \(monitored.value)", best: state.best.state)
       }
       state.epoch += 1
       let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
@@ -113,8 +129,15 @@ public final class Trainer {
         state.earlyStopping = stopper
         return decision
       }
+      // best.safetensors: the best epoch by the monitored metric, with or without early stopping.
+      let monitored = values.first { $0.name == state.best.config.monitor }?.value ?? .nan
+      let improved = state.best.update(epoch: state.epoch, value: monitored) == .improved
       let checkpoint = makeCheckpoint(backend: backend, data: data, state: state)
-      if decision == .improved || (decision == nil) {
+      if !replaced {
+        try folder.replaceEarlierRun(resume: options.resume)
+        replaced = true
+      }
+      if improved {
         try checkpoint.write(to: runDirectory + "/best.safetensors")
       }
       // The log line goes first: a crash between the two leaves a line that resuming drops.
@@ -125,8 +148,8 @@ public final class Trainer {
         break
       }
     }
-    return Report(epochsRun: state.epoch, bestEpoch: state.earlyStopping?.state.bestEpoch, lastCheckpoint: runDirectory + "/last.safetensors",
-                  bestCheckpoint: runDirectory + "/best.safetensors", records: records)
+    return Report(epochsRun: state.epoch, bestEpoch: state.best.state.bestEpoch, bestMonitor: state.best.config.monitor, folder: folder,
+                  lastCheckpoint: runDirectory + "/last.safetensors", bestCheckpoint: runDirectory + "/best.safetensors", records: records)
   }
 
   // MARK: state
@@ -136,14 +159,23 @@ public final class Trainer {
     var epoch = 0
     var step = 0
     var earlyStopping: EarlyStopping?
+    /// Which epoch `best.safetensors` holds: early stopping's monitor, else `valid_loss`,
+    /// else (no validation split) `train_loss`; never stops the run.
+    var best: EarlyStopping
+  }
+
+  /// The metric `best.safetensors` is chosen by (see `State.best`).
+  func bestMonitor(validSamples: Int) -> String {
+    config.earlyStopping?.monitor ?? (validSamples > 0 ? "valid_loss" : "train_loss")
   }
 
   /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
-  func startingState(backend: TrainingBackend, data: PreparedData) throws -> State {
-    var state = State()
+  func startingState(backend: TrainingBackend, data: PreparedData, stepsPerEpoch: Int) throws -> State {
+    let bestConfig = EarlyStopping.Config(monitor: bestMonitor(validSamples: data.valid.count), patience: .max,
+                                          minDelta: config.earlyStopping?.minDelta ?? 0)
+    var state = State(best: try EarlyStopping(bestConfig))
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {
-      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
       try backend.parameters.initialize(seed: seed)
       if let base = description.base { try base.load(into: backend.parameters) }
       return state
@@ -157,11 +189,35 @@ public final class Trainer {
       try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
     }
     let checkpoint = try Checkpoint(contentsOf: path)
+    let facts = try CheckpointCheck.check(checkpoint, path: path, run: description, use: .resume)
     try backend.parameters.restore(from: checkpoint, path: path)
-    state.epoch = Int(checkpoint.metadata[Checkpoint.Key.epoch] ?? "") ?? 0
-    state.step = Int(checkpoint.metadata[Checkpoint.Key.step] ?? "") ?? 0
+    state.epoch = facts.epoch!
+    state.step = facts.step!
+    if let saved = facts.seed, saved != seed { throw DataError.runSeed(path, saved: saved, given: seed) }
+    // Checked arithmetic: a forged 'dlc.step' must not overflow the schedule.
+    let (expected, overflow) = state.epoch.multipliedReportingOverflow(by: stepsPerEpoch)
+    guard !overflow, expected == state.step else {
+      throw DataError.runStep(path, step: state.step, epoch: state.epoch, expected: overflow ? "more than \(Int.max)" : "\(expected)")
+    }
     if let es = config.earlyStopping, let saved = checkpoint.metadata[Checkpoint.Key.earlyStopping] {
       state.earlyStopping = try EarlyStopping(es, restoring: saved)
+    }
+    if let saved = checkpoint.metadata[Checkpoint.Key.best] {
+      do { state.best = try EarlyStopping(bestConfig, restoring: saved) } catch {
+        throw DataError.checkpointMetadata(path, Checkpoint.Key.best, "is '\(excerpt(saved))', not the state of '\(bestConfig.monitor)' this run keeps its best by",
+                                           help: "resume with the spec the run was trained with, or start a new run with '--overwrite'")
+      }
+    } else if let es = state.earlyStopping {
+      // A checkpoint from before 'dlc.best': early stopping's state names the best epoch.
+      state.best = try EarlyStopping(bestConfig, restoring: es.serialized())
+    }
+    if let stopped = state.earlyStopping?.state.stoppedEpoch {
+      throw DataError.runFinished(path, "early stopping ended it after epoch \(stopped)",
+                                  help: "start a new run with '--overwrite', or change 'train.early_stopping' and start again")
+    }
+    guard state.epoch < config.epochs else {
+      throw DataError.runFinished(path, "it trained \(state.epoch) of \(config.epochs) epochs",
+                                  help: "give '--epochs N' with N above \(state.epoch) to train longer")
     }
     return state
   }
@@ -181,6 +237,7 @@ public final class Trainer {
       Checkpoint.Key.version: DLCVersion.current,
     ]
     if let es = state.earlyStopping { checkpoint.metadata[Checkpoint.Key.earlyStopping] = es.serialized() }
+    checkpoint.metadata[Checkpoint.Key.best] = state.best.serialized()
     return checkpoint
   }
 }
@@ -188,10 +245,29 @@ public final class Trainer {
 /// The loss stopped being a finite number.
 public struct TrainingDiverged: Error, CustomStringConvertible {
   public var epoch: Int
-  public var batch: Int
+  /// The batch whose training loss was not finite; nil when the epoch's validation was not.
+  public var batch: Int?
   public var lr: Double
+  /// What was not finite (`the training loss is nan`).
+  public var what: String
+  /// What `best.safetensors` holds, if anything.
+  public var best: EarlyStopping.State
+
+  public init(epoch: Int, batch: Int?, lr: Double, what: String, best: EarlyStopping.State) {
+    self.epoch = epoch
+    self.batch = batch
+    self.lr = lr
+    self.what = what
+    self.best = best
+  }
+
   public var description: String {
-    "training diverged: the loss is not a finite number at epoch \(epoch), batch \(batch) (learning rate \(lr))"
+    let place = batch.map { "epoch \(epoch), batch \($0)" } ?? "the end of epoch \(epoch)"
+    var text = "training diverged: \(what) at \(place) (learning rate \(lr)); the run stopped without saving this epoch"
+    if let epoch = best.bestEpoch, let value = best.bestValue {
+      text += "; best.safetensors holds epoch \(epoch) ('\(best.monitor)' \(value))"
+    }
+    return text + "; a lower learning rate may help"
   }
 }
 

@@ -26,7 +26,11 @@ public enum TrainerCommandLine {
     }
     do {
       let options = try Options(args)
+      try options.checkPaths()
       var run = run
+      if options.value("targets") != nil, case .csv = run.data.source {
+        throw TrainingError("'--targets' names NPY targets, but this model reads its targets from the CSV's columns; give '--data' only")
+      }
       if let data = options.value("data") { run.data.source = run.data.source.replacingPaths(x: data, y: options.value("targets")) }
       switch command {
       case "train":
@@ -42,11 +46,12 @@ public enum TrainerCommandLine {
         }
         trainer.runsDirectory = options.value("out") ?? "runs"
         trainer.resume = options.flag("resume")
+        trainer.overwrite = options.flag("overwrite")
         trainer.interactive = isatty(1) != 0
         trainer.write = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         let report = try Trainer(run: run, options: trainer, makeBackend: makeBackend).run()
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
-          + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
+          + (report.bestEpoch.map { "; best epoch \($0) by '\(report.bestMonitor)'" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
       case "eval":
         let (checkpoint, loaded) = try read(options)
@@ -60,9 +65,7 @@ public enum TrainerCommandLine {
           run: run, checkpoint: checkpoint, input: try options.required("input"), loaded: loaded,
           makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         if let output = options.value("output") {
-          do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-            throw TrainingError("cannot write '\(output)': \(error.localizedDescription)")
-          }
+          try PathCheck.write(csv, to: output)
         } else {
           print(csv, terminator: "")
         }
@@ -106,14 +109,16 @@ public enum TrainerCommandLine {
     \(program): the trainer of '\(run.name)', compiled by dlc.
 
     usage:
-      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume]
+      \(program) train   [--data PATH] [--targets PATH] [--epochs N] [--seed S] [--out DIR] [--resume | --overwrite]
       \(program) eval    --checkpoint FILE [--split train|valid|test] [--json] [--data PATH] [--targets PATH]
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
       \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
     --data replaces the data file the spec names (the CSV, or the NPY features); --targets
-    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors,
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well. An optimized
+    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors: the best
+    epoch by the validation loss, or the training loss without a validation split, and
+    last.safetensors), readable by `dlc eval` and `dlc predict` as well; a new run into a
+    folder holding one refuses without --overwrite, and two runs cannot share a folder. An optimized
     checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
     the same 'optimize:' passes.
     """
@@ -123,7 +128,12 @@ public enum TrainerCommandLine {
   struct Options {
     var values: [String: String] = [:]
     var flags: Set<String> = []
-    static let flagNames: Set<String> = ["resume", "json"]
+    static let flagNames: Set<String> = ["resume", "overwrite", "json"]
+    /// The options that name paths, and what they name (see `PathCheck`).
+    static let pathOptions: [String: PathCheck.Kind] = [
+      "data": .inputFile, "targets": .inputFile, "checkpoint": .inputFile, "input": .inputFile,
+      "output": .outputFile, "out": .outputFolder,
+    ]
     static let valueNames: Set<String> = [
       "data", "targets", "epochs", "seed", "out", "checkpoint", "split", "input", "output", "batch", "seconds",
     ]
@@ -145,6 +155,14 @@ public enum TrainerCommandLine {
         }
         i += 1
       }
+    }
+
+    /// Every path option given is checked before anything runs.
+    func checkPaths() throws {
+      for (name, kind) in Self.pathOptions.sorted(by: { $0.key < $1.key }) {
+        if let path = values[name] { try PathCheck.check(path, option: "--" + name, as: kind) }
+      }
+      if flag("resume"), flag("overwrite") { throw TrainingError("'--resume' and '--overwrite' are alternatives; give one") }
     }
 
     func value(_ name: String) -> String? { values[name] }

@@ -43,6 +43,7 @@ let package = Package(
 
     // MARK: DLCBasics: file reading shared by the front end and the portable runtime
     .target(name: "DLCBasics"),
+    .testTarget(name: "DLCBasicsTests", dependencies: ["DLCBasics", "_DLCTestSupport"]),
 
     // MARK: DLCSyntax: source files, diagnostics, YAML nodes
     .target(name: "DLCSyntax", dependencies: ["CLibYAML", "DLCBasics"]),

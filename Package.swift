@@ -97,6 +97,9 @@ let package = Package(
       ]
     ),
 
+    // MARK: csv-load-bench: times the CSV loader alone (bench/csv/csv_bench.sh)
+    .executableTarget(name: "csv-load-bench", dependencies: ["DLCTraining"], path: "bench/csv/LoadCSV"),
+
     // MARK: test support (golden files, inline expectations)
     .target(name: "_DLCTestSupport", dependencies: ["DLCSyntax", "DLCIR"]),
   ]

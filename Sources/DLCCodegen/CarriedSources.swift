@@ -716,20 +716,12 @@ public enum CSVFastRows {
     let columns = slots.count
     for c in 0..<columns {
       let cellStart = i
-      var value: UInt64 = 0
-      var digits = 0
-      while i < n, p[i] &- 0x30 < 10 {
-        value = value &* 10 &+ UInt64(p[i] &- 0x30)
-        digits += 1
-        i += 1
-      }
       let last = c == columns - 1
+      var result = decimal(p, n, &i)
       let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
-      let result: Float
-      if atEnd, digits > 0, digits <= 15 {
-        // A plain integer: exact in Double, so one correctly rounded conversion.
-        result = Float(Double(value))
-      } else {
+      if result == nil || !atEnd {
+        // Not the common form (spaces, many digits, a tie, an exponent beyond 10^±22, or
+        // not a number at all): find the cell's end and let the general parser decide.
         while i < n, p[i] != 0x2C, p[i] != 0x0A, p[i] != 0x0D {
           if p[i] == 0x22 { return nil }
           i += 1
@@ -740,15 +732,69 @@ public enum CSVFastRows {
       }
       let slot = slots[c]
       if slot >= 0 {
-        out[Int(slot)] = result
+        out[Int(slot)] = result!
       } else if slot != Int32.min {
-        out[featureCount + Int(-1 - slot)] = result
+        out[featureCount + Int(-1 - slot)] = result!
       }
       i += 1  // the comma, or the first byte of the line break
     }
     // Past a CRLF's LF; `i` may be n + 1 when the file ends without a line break.
     if i <= n, i - 1 < n, p[i - 1] == 0x0D, i < n, p[i] == 0x0A { i += 1 }
     return min(i, n)
+  }
+
+  /// The number `[+-]digits[.digits][(e|E)[+-]digits]` starting at `i`, when Clinger's
+  /// fast path gives its correctly rounded Float (see `NumberParsing`); `i` is left after
+  /// the last byte of that form. Nil for anything else, which the caller re-reads.
+  @inline(__always)
+  static func decimal(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Float? {
+    var negative = false
+    if i < n, p[i] == 0x2D || p[i] == 0x2B {
+      negative = p[i] == 0x2D
+      i &+= 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0  // significant digits (leading zeros are not)
+    var exponent = 0
+    let integerStart = i
+    while i < n, p[i] &- 0x30 < 10 {
+      if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) } else { exponent &+= 1 }
+      if mantissa != 0 { digits &+= 1 }
+      i &+= 1
+    }
+    var sawDigit = i > integerStart
+    if i < n, p[i] == 0x2E {
+      i &+= 1
+      let fractionStart = i
+      while i < n, p[i] &- 0x30 < 10 {
+        if digits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+          exponent &-= 1
+        }
+        if mantissa != 0 { digits &+= 1 }
+        i &+= 1
+      }
+      sawDigit = sawDigit || i > fractionStart
+    }
+    guard sawDigit else { return nil }
+    if i < n, p[i] | 0x20 == 0x65 {
+      i &+= 1
+      var expNegative = false
+      if i < n, p[i] == 0x2D || p[i] == 0x2B {
+        expNegative = p[i] == 0x2D
+        i &+= 1
+      }
+      guard i < n, p[i] &- 0x30 < 10 else { return nil }
+      var written = 0
+      while i < n, p[i] &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
+        i &+= 1
+      }
+      exponent += expNegative ? -written : written
+    }
+    guard digits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22,
+          let f = NumberParsing.fastFloat(mantissa, exponent) else { return nil }
+    return negative ? -f : f
   }
 
   /// Whether `out[from...]` are integers in `0..<limit`.

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark of CSV loading: how many MB/s `dlc train` reads a numeric CSV at.
+# Benchmark of CSV loading: how many MB/s dlc reads a numeric CSV at.
 #
 #   bash bench/csv/csv_bench.sh
 #
-# Builds dlc in release mode, writes a numeric CSV of ROWS rows (20 features and a target,
-# about 200 bytes a row) and the same values as NPY with bench/csv/gen_csv.py, then times
-# `dlc train` for one epoch of a one-layer regression model on each, RUNS times, under GNU
-# time. Both runs do the same work except parsing (NPY loading is a copy), so the
-# difference of the medians is the CSV parsing time; the script prints a Markdown table
-# with both medians and the CSV's MB/s (10^6 bytes per second of that difference).
+# Builds dlc and csv-load-bench (bench/csv/LoadCSV) in release mode and writes a numeric
+# CSV of ROWS rows (20 features and a target, about 180 bytes a row) and the same values
+# as NPY with bench/csv/gen_csv.py. Then:
+#   1. the loader alone: csv-load-bench runs `DataLoader.load` on the CSV RUNS times
+#      (reading the file and parsing every cell into Float32) and reports the median
+#      wall and CPU time of a load with the MB/s of each;
+#   2. end to end: `dlc train` for one epoch of a one-layer regression model on the CSV
+#      and on the NPY, RUNS times each under GNU time (medians).
+# It prints two Markdown tables.
 #
 # Environment:
-#   RUNS=5          runs per format (the median is reported)
+#   RUNS=5          runs per measurement (the median is reported)
 #   ROWS=400000     rows of the generated CSV (400,000 rows ≈ 73 MB)
-#   DLC_BIN=path    time this dlc binary instead of building .build/release/dlc
+#   BIN_DIR=path    use dlc and csv-load-bench from this folder instead of building them
 #
 # Needs: the Swift toolchain, python3 (standard library only), GNU time (/usr/bin/time).
 set -euo pipefail
@@ -33,13 +36,16 @@ die() {
 [ -x /usr/bin/time ] || die "GNU time is missing (/usr/bin/time); install it with 'apt-get install time'"
 command -v python3 > /dev/null || die "python3 is missing (bench/csv/gen_csv.py needs it)"
 
-if [ -n "${DLC_BIN:-}" ]; then
-  dlc=$DLC_BIN
+if [ -n "${BIN_DIR:-}" ]; then
+  bin=$BIN_DIR
 else
-  swift build -c release --product dlc > /dev/null || die "the release build failed"
-  dlc=$root/.build/release/dlc
+  swift build -c release --product dlc > /dev/null || die "the release build of dlc failed"
+  swift build -c release --product csv-load-bench > /dev/null || die "the release build of csv-load-bench failed"
+  bin=$root/.build/release
 fi
+dlc=$bin/dlc
 [ -x "$dlc" ] || die "no dlc binary at '$dlc'"
+[ -x "$bin/csv-load-bench" ] || die "no csv-load-bench binary in '$bin'"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -53,7 +59,7 @@ data:
   source: $2
   task: regression
   split: {valid: 0.0, test: 0.0}
-  normalize: none
+  normalize: standardize
 model:
   input: [20]
   layers:
@@ -76,13 +82,14 @@ time_runs() {  # $1: spec name; prints the median wall time in seconds
   done | median
 }
 
-bytes=$(stat -c %s "$work/data.csv")
+read -r bytes loaded seconds mbs cpu cpumbs < <("$bin/csv-load-bench" "$work/data.csv" y "$runs") || die "csv-load-bench failed"
+echo "| CSV bytes | rows | load, wall (s) | MB/s (wall) | load, CPU (s) | MB/s (CPU) |"
+echo "|---:|---:|---:|---:|---:|---:|"
+echo "| $bytes | $loaded | $seconds | $mbs | $cpu | $cpumbs |"
+echo
+
 csv=$(time_runs csv)
 npy=$(time_runs npy)
-echo "| CSV bytes | rows | train on CSV (s) | train on NPY (s) | CSV parsing (s) | MB/s |"
-echo "|---:|---:|---:|---:|---:|---:|"
-awk -v b="$bytes" -v r="$rows" -v c="$csv" -v n="$npy" 'BEGIN {
-  d = c - n
-  mbs = d > 0 ? sprintf("%.0f", b / d / 1e6) : "n/a"
-  printf "| %d | %d | %.2f | %.2f | %.2f | %s |\n", b, r, c, n, d, mbs
-}'
+echo "| \`dlc train\`, 1 epoch | on the CSV (s) | on the NPY (s) |"
+echo "|---|---:|---:|"
+echo "| $rows rows × 20 features | $csv | $npy |"

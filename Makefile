@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libyaml-dev libopenblas-dev time
 DEMO_SPEC := specs/digits_mlp.yaml
 
-.PHONY: deps build demo test goldens bench-check bench-compile bench-train clean
+.PHONY: deps build demo test goldens bench-check bench-compile bench-train bench-csv clean
 
 ## deps: install the system libraries (Debian/Ubuntu, through apt-get) when missing
 deps:
@@ -39,6 +39,10 @@ bench-check: deps
 bench-compile: deps
 	$(SWIFT) build -c release --product dlc
 	python3 bench/compile_bench.py --dlc .build/release/dlc
+
+## bench-csv: how fast the CSV loader reads a generated numeric CSV (MB/s)
+bench-csv: deps
+	bash bench/csv/csv_bench.sh
 
 ## bench-train: training throughput against PyTorch (bench/setup_venv.sh installs it)
 bench-train: deps

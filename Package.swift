@@ -43,6 +43,7 @@ let package = Package(
 
     // MARK: DLCBasics: file reading shared by the front end and the portable runtime
     .target(name: "DLCBasics"),
+    .testTarget(name: "DLCBasicsTests", dependencies: ["DLCBasics", "_DLCTestSupport"]),
 
     // MARK: DLCSyntax: source files, diagnostics, YAML nodes
     .target(name: "DLCSyntax", dependencies: ["CLibYAML", "DLCBasics"]),
@@ -95,6 +96,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+
+    // MARK: csv-load-bench: times the CSV loader alone (bench/csv/csv_bench.sh)
+    .executableTarget(name: "csv-load-bench", dependencies: ["DLCTraining"], path: "bench/csv/LoadCSV"),
 
     // MARK: test support (golden files, inline expectations)
     .target(name: "_DLCTestSupport", dependencies: ["DLCSyntax", "DLCIR"]),

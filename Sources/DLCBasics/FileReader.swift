@@ -34,6 +34,13 @@ public enum FileReader {
     return .success(bytes)
   }
 
+  /// The size in bytes of the regular file at `path`, or nil when it is not one.
+  public static func size(of path: String) -> Int? {
+    var st = stat()
+    guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+    return Int(st.st_size)
+  }
+
   /// `errno` as text, lowercased like the rest of dlc's messages.
   static func errnoText() -> String {
     let text = String(cString: strerror(errno))

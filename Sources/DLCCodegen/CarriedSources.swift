@@ -647,6 +647,293 @@ void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 
 """##########),
+    ("Sources/DLCBasics/CSVFastRows.swift", ##########"""
+/// The fast path of CSV loading: runs of plain rows of numbers, parsed in one pass over
+/// the file's bytes.
+///
+/// Most rows of a data file are plain: no quotes, every cell a finite number, the right
+/// number of fields. This reads such rows straight into the feature and target arrays
+/// and stops at the first row that is not plain (a quote, a blank line, a missing or
+/// extra field, a cell that is not a finite number, a target that is not a class index
+/// when one is wanted). The caller re-reads that row with the general scanner, which
+/// reports the problem at its place. So the fast path never decides about errors and
+/// needs no positions. It lives here rather than in the training module so that it is
+/// always compiled with optimization.
+
+/// Where each column's value goes, and what the targets must be.
+public struct CSVRowLayout: Sendable {
+  /// Per column: `slot ≥ 0` a feature, `-1 - k` target `k`, `Int32.min` unused.
+  public var slots: [Int32]
+  public var featureCount: Int
+  public var targetCount: Int
+  /// When set, every target must be an integer in `0..<classLimit` (class indices).
+  public var classLimit: Float?
+
+  public init(slots: [Int32], featureCount: Int, targetCount: Int, classLimit: Float?) {
+    self.slots = slots
+    self.featureCount = featureCount
+    self.targetCount = targetCount
+    self.classLimit = classLimit
+  }
+}
+
+/// The plain-row reader.
+public enum CSVFastRows {
+  /// Reads plain rows of `b` from byte `start` on, appending each row's features to `x`
+  /// and its targets to `y`. Returns the byte after the last row read and the number of
+  /// rows read (each is one line); stops before the first row that is not plain.
+  public static func read(
+    _ b: UnsafeBufferPointer<UInt8>, from start: Int, layout: CSVRowLayout, x: inout [Float], y: inout [Float]
+  ) -> (end: Int, rows: Int) {
+    guard let p = b.baseAddress, !layout.slots.isEmpty else { return (start, 0) }
+    let width = layout.featureCount + layout.targetCount
+    var row = [Float](repeating: 0, count: width)
+    var position = start
+    var rows = 0
+    layout.slots.withUnsafeBufferPointer { slots in
+      row.withUnsafeMutableBufferPointer { out in
+        while let end = parseRow(p, count: b.count, from: position, slots: slots, out: out, featureCount: layout.featureCount) {
+          if let limit = layout.classLimit, !areClassIndices(out, from: layout.featureCount, limit: limit) { break }
+          x.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<layout.featureCount]))
+          y.append(contentsOf: UnsafeBufferPointer(rebasing: out[layout.featureCount...]))
+          position = end
+          rows += 1
+        }
+      }
+    }
+    return (position, rows)
+  }
+
+  /// Parses the row at `start` into `out` (features, then targets) and returns the
+  /// position after its line break, or nil if the row is not plain.
+  @inline(__always)
+  static func parseRow(
+    _ p: UnsafePointer<UInt8>, count n: Int, from start: Int, slots: UnsafeBufferPointer<Int32>,
+    out: UnsafeMutableBufferPointer<Float>, featureCount: Int
+  ) -> Int? {
+    var i = start
+    if i >= n || p[i] == 0x0A || p[i] == 0x0D { return nil }
+    let columns = slots.count
+    for c in 0..<columns {
+      let cellStart = i
+      let last = c == columns - 1
+      var result = decimal(p, n, &i)
+      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
+      if result == nil || !atEnd {
+        // Not the common form (spaces, many digits, a tie, an exponent beyond 10^±22, or
+        // not a number at all): find the cell's end and let the general parser decide.
+        while i < n, p[i] != 0x2C, p[i] != 0x0A, p[i] != 0x0D {
+          if p[i] == 0x22 { return nil }
+          i += 1
+        }
+        if last ? (i < n && p[i] == 0x2C) : (i == n || p[i] != 0x2C) { return nil }
+        guard case .value(let v) = NumberParsing.parse(p, cellStart, i) else { return nil }
+        result = v
+      }
+      let slot = slots[c]
+      if slot >= 0 {
+        out[Int(slot)] = result!
+      } else if slot != Int32.min {
+        out[featureCount + Int(-1 - slot)] = result!
+      }
+      i += 1  // the comma, or the first byte of the line break
+    }
+    // Past a CRLF's LF; `i` may be n + 1 when the file ends without a line break.
+    if i <= n, i - 1 < n, p[i - 1] == 0x0D, i < n, p[i] == 0x0A { i += 1 }
+    return min(i, n)
+  }
+
+  /// The number `[+-]digits[.digits][(e|E)[+-]digits]` starting at `i`, when Clinger's
+  /// fast path gives its correctly rounded Float (see `NumberParsing`); `i` is left after
+  /// the last byte of that form. Nil for anything else, which the caller re-reads.
+  @inline(__always)
+  static func decimal(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Float? {
+    var negative = false
+    if i < n, p[i] == 0x2D || p[i] == 0x2B {
+      negative = p[i] == 0x2D
+      i &+= 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0  // significant digits (leading zeros are not)
+    var exponent = 0
+    let integerStart = i
+    while i < n, p[i] &- 0x30 < 10 {
+      if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) } else { exponent &+= 1 }
+      if mantissa != 0 { digits &+= 1 }
+      i &+= 1
+    }
+    var sawDigit = i > integerStart
+    if i < n, p[i] == 0x2E {
+      i &+= 1
+      let fractionStart = i
+      while i < n, p[i] &- 0x30 < 10 {
+        if digits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+          exponent &-= 1
+        }
+        if mantissa != 0 { digits &+= 1 }
+        i &+= 1
+      }
+      sawDigit = sawDigit || i > fractionStart
+    }
+    guard sawDigit else { return nil }
+    if i < n, p[i] | 0x20 == 0x65 {
+      i &+= 1
+      var expNegative = false
+      if i < n, p[i] == 0x2D || p[i] == 0x2B {
+        expNegative = p[i] == 0x2D
+        i &+= 1
+      }
+      guard i < n, p[i] &- 0x30 < 10 else { return nil }
+      var written = 0
+      while i < n, p[i] &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
+        i &+= 1
+      }
+      exponent += expNegative ? -written : written
+    }
+    guard digits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22,
+          let f = NumberParsing.fastFloat(mantissa, exponent) else { return nil }
+    return negative ? -f : f
+  }
+
+  /// Whether `out[from...]` are integers in `0..<limit`.
+  @inline(__always)
+  static func areClassIndices(_ out: UnsafeMutableBufferPointer<Float>, from: Int, limit: Float) -> Bool {
+    for k in from..<out.count {
+      let v = out[k]
+      guard v >= 0, v == v.rounded(.towardZero), v < limit else { return false }
+    }
+    return true
+  }
+}
+
+"""##########),
+    ("Sources/DLCBasics/CSVScanner.swift", ##########"""
+/// Splits CSV bytes into records of fields without copying (RFC 4180).
+///
+/// In: the bytes of a file. Out: one record at a time, each field a byte range with the
+/// line it starts on. Fields may be quoted; in a quoted field commas and line breaks are
+/// data and `""` stands for one `"`. Records end at LF, CRLF or a lone CR; a UTF-8
+/// byte-order mark at the start is skipped; empty lines are skipped (as pandas does).
+/// The checker's header probe and the data loader both read CSV through this scanner, so
+/// they agree on line breaks, quotes and line numbers.
+
+/// One field of a record: its bytes (inside the quotes, if quoted) and where it starts.
+public struct CSVField: Sendable {
+  /// The first byte of the content.
+  public var start: Int
+  /// One past the last byte of the content.
+  public var end: Int
+  /// Whether the field was quoted (its content may then hold `""` pairs).
+  public var quoted: Bool
+}
+
+/// A syntax problem found while scanning: what, and the line it is on.
+public struct CSVSyntaxError: Error, Sendable {
+  public var line: Int
+  public var field: Int
+  public var message: String
+}
+
+/// A cursor over CSV bytes that hands out records.
+public struct CSVScanner {
+  public let bytes: UnsafeBufferPointer<UInt8>
+  public private(set) var position: Int
+  /// The 1-based line of `position`.
+  public private(set) var line = 1
+
+  public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+    let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+    position = bom ? 3 : 0
+  }
+
+  /// Reads the next non-empty record into `fields` (cleared first) and returns the line
+  /// it starts on, or nil at the end of the file.
+  public mutating func next(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Int? {
+    fields.removeAll(keepingCapacity: true)
+    let n = bytes.count
+    // Skip empty lines.
+    while position < n, bytes[position] == 0x0A || bytes[position] == 0x0D { skipBreak() }
+    guard position < n else { return nil }
+    let recordLine = line
+    while true {
+      if position < n, bytes[position] == 0x22 {
+        fields.append(try quotedField(fieldNumber: fields.count + 1))
+      } else {
+        let start = position
+        while position < n {
+          let b = bytes[position]
+          if b == 0x2C || b == 0x0A || b == 0x0D { break }
+          position += 1
+        }
+        fields.append(CSVField(start: start, end: position, quoted: false))
+      }
+      // After a field: a comma, a line break, or the end of the file.
+      if position < n, bytes[position] == 0x2C {
+        position += 1
+        continue
+      }
+      if position < n { skipBreak() }
+      return recordLine
+    }
+  }
+
+  /// Moves past `rows` one-line rows that were read elsewhere, ending at `end`.
+  public mutating func skipRows(to end: Int, count rows: Int) {
+    position = end
+    line += rows
+  }
+
+  /// A quoted field starting at `position` (on its opening quote).
+  private mutating func quotedField(fieldNumber: Int) throws(CSVSyntaxError) -> CSVField {
+    let n = bytes.count
+    let openLine = line
+    position += 1
+    let start = position
+    while position < n {
+      let b = bytes[position]
+      if b == 0x22 {
+        if position + 1 < n, bytes[position + 1] == 0x22 {
+          position += 2
+          continue
+        }
+        let end = position
+        position += 1
+        if position < n, bytes[position] != 0x2C, bytes[position] != 0x0A, bytes[position] != 0x0D {
+          throw CSVSyntaxError(line: line, field: fieldNumber, message: "text after the closing quote of a quoted field")
+        }
+        return CSVField(start: start, end: end, quoted: true)
+      }
+      if b == 0x0A || (b == 0x0D && !(position + 1 < n && bytes[position + 1] == 0x0A)) { line += 1 }
+      position += 1
+    }
+    throw CSVSyntaxError(line: openLine, field: fieldNumber, message: "a quoted field is not closed before the end of the file")
+  }
+
+  /// Steps over one LF, CRLF or CR.
+  private mutating func skipBreak() {
+    if bytes[position] == 0x0D, position + 1 < bytes.count, bytes[position + 1] == 0x0A { position += 1 }
+    position += 1
+    line += 1
+  }
+
+  /// The text of a field, with `""` in quoted fields turned into `"`.
+  public func text(_ f: CSVField) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(f.end - f.start)
+    var i = f.start
+    while i < f.end {
+      out.append(bytes[i])
+      // In a quoted field every quote is doubled; keep one of the pair.
+      i += f.quoted && bytes[i] == 0x22 ? 2 : 1
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+"""##########),
     ("Sources/DLCBasics/FileReader.swift", ##########"""
 /// Reading files with a size limit and a clear reason when it fails.
 #if canImport(Glibc)
@@ -682,6 +969,13 @@ public enum FileReader {
     if got < want, ferror(f) != 0 { return .failure(FileReadError(reason: errnoText())) }
     bytes.removeLast(want - got)
     return .success(bytes)
+  }
+
+  /// The size in bytes of the regular file at `path`, or nil when it is not one.
+  public static func size(of path: String) -> Int? {
+    var st = stat()
+    guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+    return Int(st.st_size)
   }
 
   /// `errno` as text, lowercased like the rest of dlc's messages.
@@ -740,6 +1034,449 @@ public enum JSONText {
       }
     }
     return out + "\""
+  }
+}
+
+"""##########),
+    ("Sources/DLCBasics/NPYHeader.swift", ##########"""
+/// The header of an NPY file (numpy's format, versions 1.0, 2.0 and 3.0), read the same
+/// way by the checker and by the data loader.
+///
+/// In: the first bytes of a file (at least the header) and the file's size. Out: the dtype,
+/// the shape, where the data starts and how many data bytes the shape needs — or a
+/// problem with the byte offset in the file where it was found.
+///
+/// The header is a Python dict literal, `{'descr': '<f4', 'fortran_order': False,
+/// 'shape': (3, 4), }`. It is read in one pass without recursion: its length is bounded
+/// by numpy's own reading limit, a value is a string, a boolean, an integer or a flat
+/// tuple of integers, so hostile nesting is refused at its first extra bracket.
+/// See https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+
+/// The element types dlc reads.
+public enum NPYDtype: String, Sendable, CaseIterable {
+  case f4, f8, i1, i2, i4, i8, u1, u2, b1
+
+  /// Bytes per element.
+  public var size: Int {
+    switch self {
+    case .i1, .u1, .b1: return 1
+    case .i2, .u2: return 2
+    case .f4, .i4: return 4
+    case .f8, .i8: return 8
+    }
+  }
+
+  /// The element at byte `offset` of `raw` as a Double (exact for every type up to 2⁵³).
+  @inlinable
+  public func double(in raw: UnsafeRawBufferPointer, at offset: Int) -> Double {
+    switch self {
+    case .f4: return Double(Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian))
+    case .f8: return Double(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
+    case .i1: return Double(Int8(bitPattern: raw[offset]))
+    case .u1, .b1: return Double(raw[offset])
+    case .i2: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+    case .u2: return Double(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+    case .i4: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+    case .i8: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
+    }
+  }
+}
+
+/// Why an NPY header was refused.
+public enum NPYHeaderProblem: Error, Sendable, Equatable {
+  /// The bytes are not an NPY header; `offset` is the byte of the file where reading stopped.
+  case malformed(String, offset: Int?)
+  /// A dtype dlc does not read.
+  case dtype(String)
+  /// A big-endian multi-byte dtype.
+  case bigEndian(String)
+  /// A multi-dimensional array in Fortran order.
+  case fortranOrder
+  /// The shape needs more data bytes than the file holds (`needed` nil: more than any file can).
+  case truncated(needed: Int?, available: Int)
+
+  /// The problem in words, for a diagnostic.
+  public var message: String {
+    switch self {
+    case .malformed(let text, let offset?): return "\(text) (at byte \(offset) of the file)"
+    case .malformed(let text, nil): return text
+    case .dtype(let d): return "dtype '\(d)' is not supported (use float32, float64, int8/16/32/64, uint8/16 or bool)"
+    case .bigEndian(let d): return "the array is big-endian ('\(d)')"
+    case .fortranOrder: return "the array is in Fortran order"
+    case .truncated(let needed?, let available):
+      return "the file is truncated: its shape needs \(needed) data bytes, it has \(available)"
+    case .truncated(nil, let available):
+      return "the shape needs more data bytes than any file can hold (the file has \(available))"
+    }
+  }
+}
+
+/// A checked NPY header.
+public struct NPYHeader: Sendable, Equatable {
+  public var dtype: NPYDtype
+  public var shape: [Int]
+  /// The byte where the data starts.
+  public var dataOffset: Int
+  /// The data bytes the shape needs (`dtype.size × ∏ shape`, checked against the file size).
+  public var dataBytes: Int
+
+  /// The number of elements (it fits: `dataBytes` does).
+  public var count: Int { dataBytes / dtype.size }
+
+  /// numpy refuses to read headers longer than this (`numpy.lib.format._MAX_HEADER_SIZE`).
+  public static let maxHeaderLength = 10_000
+  /// The most dimensions numpy has (`NPY_MAXDIMS` in numpy 2).
+  public static let maxDimensions = 64
+
+  /// Reads the header at the start of `prefix`, the first bytes of a file of `fileSize` bytes.
+  public static func parse(_ prefix: [UInt8], fileSize: Int) -> Result<NPYHeader, NPYHeaderProblem> {
+    prefix.withUnsafeBufferPointer { parse($0, fileSize: fileSize) }
+  }
+
+  /// Reads the header at the start of `b`, the first bytes of a file of `fileSize` bytes.
+  public static func parse(_ b: UnsafeBufferPointer<UInt8>, fileSize: Int) -> Result<NPYHeader, NPYHeaderProblem> {
+    do {
+      return .success(try read(b, fileSize: fileSize))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// The steps: magic and version, the dict, its three keys, the data size.
+  private static func read(_ b: UnsafeBufferPointer<UInt8>, fileSize: Int) throws(NPYHeaderProblem) -> NPYHeader {
+    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+    guard b.count >= 10, (0..<6).allSatisfy({ b[$0] == magic[$0] }) else {
+      throw .malformed("the file does not start with the NPY magic number", offset: nil)
+    }
+    let length: Int, start: Int
+    switch b[6] {
+    case 1: (length, start) = (Int(b[8]) | Int(b[9]) << 8, 10)
+    case 2, 3:
+      guard b.count >= 12 else { throw .malformed("the header is truncated", offset: b.count) }
+      (length, start) = (Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24, 12)
+    default: throw .malformed("unknown format version \(b[6]).\(b[7])", offset: 6)
+    }
+    guard length <= maxHeaderLength else {
+      throw .malformed("the header is \(length) bytes long; numpy reads at most \(maxHeaderLength)", offset: 8)
+    }
+    guard start + length <= b.count else { throw .malformed("the header is truncated", offset: b.count) }
+    var dict = NPYDictReader(UnsafeBufferPointer(rebasing: b[start..<start + length]), base: start)
+    let fields = try dict.read()
+    let dtype = try self.dtype(fields.descr)
+    if fields.fortranOrder, fields.shape.count > 1 { throw .fortranOrder }
+    let dataOffset = start + length
+    let available = max(0, fileSize - dataOffset)
+    var needed = dtype.size
+    for n in fields.shape {
+      let (product, overflow) = needed.multipliedReportingOverflow(by: n)
+      guard !overflow else { throw .truncated(needed: nil, available: available) }
+      needed = product
+    }
+    guard needed <= available else { throw .truncated(needed: needed, available: available) }
+    return NPYHeader(dtype: dtype, shape: fields.shape, dataOffset: dataOffset, dataBytes: needed)
+  }
+
+  /// The dtype for a `descr` such as `<f4`, or why it is not supported.
+  private static func dtype(_ descr: String) throws(NPYHeaderProblem) -> NPYDtype {
+    let u = Array(descr.utf8)
+    guard u.count == 3, let type = NPYDtype(rawValue: String(decoding: u[1...], as: UTF8.self)) else { throw .dtype(descr) }
+    if type.size > 1, u[0] == UInt8(ascii: ">") { throw .bigEndian(descr) }
+    guard type.size == 1 || u[0] == UInt8(ascii: "<") || u[0] == UInt8(ascii: "=") else {
+      throw .dtype(descr)
+    }
+    return type
+  }
+}
+
+/// The three entries of an NPY header dict.
+struct NPYHeaderFields {
+  var descr: String
+  var fortranOrder: Bool
+  var shape: [Int]
+}
+
+/// One pass over the header's dict literal: no recursion, every byte looked at a bounded
+/// number of times.
+struct NPYDictReader {
+  private let b: UnsafeBufferPointer<UInt8>
+  /// The file offset of `b[0]`, for positions in problems.
+  private let base: Int
+  private var i = 0
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>, base: Int) {
+    b = bytes
+    self.base = base
+  }
+
+  /// A literal value of the dict.
+  private enum Value {
+    case string(String)
+    case bool(Bool)
+    case int(Int)
+    case tuple([Int])
+  }
+
+  /// Reads the dict and picks out `descr`, `fortran_order` and `shape`.
+  mutating func read() throws(NPYHeaderProblem) -> NPYHeaderFields {
+    try expect("{", "the header is not a Python dict literal")
+    var descr: String?, fortran: Bool?, shape: [Int]?
+    while !take("}") {
+      let keyAt = i
+      guard case .string(let key) = try value() else { throw fail("a key of the header dict is not a string", at: keyAt) }
+      try expect(":", "expected ':' after the key '\(key)'")
+      let valueAt = i
+      let v = try value()
+      switch (key, v) {
+      case ("descr", .string(let s)): descr = s
+      case ("descr", _): throw fail("'descr' is not a string (structured dtypes are not supported)", at: valueAt)
+      case ("fortran_order", .bool(let f)): fortran = f
+      case ("fortran_order", _): throw fail("'fortran_order' is not True or False", at: valueAt)
+      case ("shape", .tuple(let dims)): shape = dims
+      case ("shape", _): throw fail("'shape' is not a tuple of sizes", at: valueAt)
+      default: break  // numpy writes no other keys; others are ignored
+      }
+      if !take(",") {
+        try expect("}", "expected ',' or '}' in the header dict")
+        break
+      }
+    }
+    skipSpace()
+    guard i == b.count else { throw fail("text after the header dict", at: i) }
+    guard let descr else { throw fail("the header has no 'descr'", at: nil) }
+    guard let fortran else { throw fail("the header has no 'fortran_order'", at: nil) }
+    guard let shape else { throw fail("the header has no 'shape'", at: nil) }
+    return NPYHeaderFields(descr: descr, fortranOrder: fortran, shape: shape)
+  }
+
+  /// One value: a string, `True`, `False`, an integer or a flat tuple of integers.
+  private mutating func value() throws(NPYHeaderProblem) -> Value {
+    skipSpace()
+    guard i < b.count else { throw fail("the header dict is not closed", at: i) }
+    switch b[i] {
+    case UInt8(ascii: "'"), UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "("): return .tuple(try tuple())
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return .int(try integer())
+    default:
+      if word("True") { return .bool(true) }
+      if word("False") { return .bool(false) }
+      throw fail("expected a string, True, False, a size or a tuple of sizes", at: i)
+    }
+  }
+
+  /// A tuple of non-negative integers, at most `maxDimensions` of them.
+  private mutating func tuple() throws(NPYHeaderProblem) -> [Int] {
+    i += 1
+    var dims: [Int] = []
+    while !take(")") {
+      skipSpace()
+      guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else {
+        throw fail("expected a size (an integer ≥ 0) in the shape tuple", at: i)
+      }
+      guard dims.count < NPYHeader.maxDimensions else {
+        throw fail("the shape has more than \(NPYHeader.maxDimensions) dimensions", at: i)
+      }
+      dims.append(try integer())
+      if !take(",") {
+        try expect(")", "expected ',' or ')' in the shape tuple")
+        break
+      }
+    }
+    return dims
+  }
+
+  /// A decimal integer that fits in `Int` (numpy 1.x on some platforms wrote `3L`).
+  private mutating func integer() throws(NPYHeaderProblem) -> Int {
+    let start = i
+    var n = 0
+    while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+      let (m, o1) = n.multipliedReportingOverflow(by: 10)
+      let (s, o2) = m.addingReportingOverflow(Int(b[i] - 0x30))
+      guard !o1, !o2 else { throw fail("the size is too large", at: start) }
+      n = s
+      i += 1
+    }
+    if i < b.count, b[i] == UInt8(ascii: "L") { i += 1 }
+    return n
+  }
+
+  /// A quoted string without escapes (numpy writes none).
+  private mutating func string() throws(NPYHeaderProblem) -> String {
+    let open = i
+    let quote = b[i]
+    i += 1
+    let start = i
+    while i < b.count, b[i] != quote {
+      if b[i] == UInt8(ascii: "\\") { throw fail("escapes in header strings are not supported", at: i) }
+      i += 1
+    }
+    guard i < b.count else { throw fail("a string in the header is not closed", at: open) }
+    i += 1
+    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i - 1]), as: UTF8.self)
+  }
+
+  /// Consumes `w` if it is next.
+  private mutating func word(_ w: StaticString) -> Bool {
+    let n = w.utf8CodeUnitCount
+    guard b.count - i >= n else { return false }
+    for k in 0..<n where b[i + k] != w.utf8Start[k] { return false }
+    i += n
+    return true
+  }
+
+  /// Skips spaces, then consumes `c` if it is next.
+  private mutating func take(_ c: Unicode.Scalar) -> Bool {
+    skipSpace()
+    guard i < b.count, b[i] == UInt8(ascii: c) else { return false }
+    i += 1
+    return true
+  }
+
+  /// Skips spaces, then consumes `c` or fails with `problem` at the current byte.
+  private mutating func expect(_ c: Unicode.Scalar, _ problem: String) throws(NPYHeaderProblem) {
+    guard take(c) else { throw fail(problem, at: i) }
+  }
+
+  private mutating func skipSpace() {
+    while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x09 || b[i] == 0x0D { i += 1 }
+  }
+
+  /// A problem at byte `at` of the header (nil: the header as a whole).
+  private func fail(_ text: String, at: Int?) -> NPYHeaderProblem { .malformed(text, offset: at.map { base + $0 }) }
+}
+
+"""##########),
+    ("Sources/DLCBasics/NumberParsing.swift", ##########"""
+/// Decimal numbers straight from bytes, without making a String per cell, rounded to
+/// Float32 exactly as `strtof` rounds them.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a cell held.
+public enum ParsedNumber: Equatable, Sendable {
+  case value(Float)
+  /// Only spaces, or nothing.
+  case empty
+  /// `nan`, `inf`, `infinity` (any case, any sign) or a number too large for Float32.
+  case nonFinite
+  /// Anything else.
+  case invalid
+}
+
+/// A decimal number parser for `[+-]digits[.digits][(e|E)[+-]digits]`, with spaces
+/// around it allowed.
+///
+/// Most cells take Clinger's fast path (W. D. Clinger, "How to read floating point
+/// numbers accurately", PLDI 1990): when the significant digits fit in 2⁵³ and the power
+/// of ten is at most 10²², one Double multiplication or division gives the decimal value
+/// correctly rounded to Double. Rounding that Double to Float is then the correct Float
+/// unless the Double is exactly halfway between two Floats (double rounding can only go
+/// wrong at a tie, since every Float midpoint is a Double and rounding is monotonic);
+/// that rare case, and every number outside the fast path, goes through `strtof`.
+public enum NumberParsing {
+  /// Parses bytes `start..<end` of `p`.
+  @inlinable
+  public static func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+    var i = start
+    var e = end
+    while i < e, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
+    while e > i, p[e - 1] == 0x20 || p[e - 1] == 0x09 { e -= 1 }
+    if i == e { return .empty }
+    let first = i
+    var negative = false
+    if p[i] == 0x2D || p[i] == 0x2B {
+      negative = p[i] == 0x2D
+      i += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0  // significant digits seen (leading zeros are not significant)
+    var exponent = 0
+    var sawDigit = false
+    while i < e, p[i] &- 0x30 < 10 {
+      if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) } else { exponent += 1 }
+      if mantissa != 0 { digits += 1 }
+      sawDigit = true
+      i += 1
+    }
+    if i < e, p[i] == 0x2E {
+      i += 1
+      while i < e, p[i] &- 0x30 < 10 {
+        if digits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+          exponent -= 1
+        }
+        if mantissa != 0 { digits += 1 }
+        sawDigit = true
+        i += 1
+      }
+    }
+    guard sawDigit else { return isNonFiniteWord(p, first, e) ? .nonFinite : .invalid }
+    if i < e, p[i] | 0x20 == 0x65 {
+      i += 1
+      var expNegative = false
+      if i < e, p[i] == 0x2D || p[i] == 0x2B {
+        expNegative = p[i] == 0x2D
+        i += 1
+      }
+      guard i < e, p[i] &- 0x30 < 10 else { return .invalid }
+      var written = 0
+      while i < e, p[i] &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
+        i += 1
+      }
+      exponent += expNegative ? -written : written
+    }
+    guard i == e else { return .invalid }
+    if digits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22, let f = fastFloat(mantissa, exponent) {
+      return .value(negative ? -f : f)
+    }
+    return slowPath(p, first, e)
+  }
+
+  /// `mantissa × 10^exponent` as a correctly rounded Float, or nil when the one rounding
+  /// through Double may differ from the correct one (a tie, or an overflow).
+  @inlinable @inline(__always)
+  static func fastFloat(_ mantissa: UInt64, _ exponent: Int) -> Float? {
+    let m = Double(mantissa)  // exact: mantissa ≤ 2⁵³
+    let d = exponent < 0 ? m / power(-exponent) : m * power(exponent)
+    let f = Float(d)
+    let back = Double(f)
+    if back == d { return f }
+    guard f.isFinite else { return nil }
+    // The Float on the other side of d; the sum of two adjacent Floats is exact in Double.
+    let other = Double(back < d ? f.nextUp : f.nextDown)
+    return back + other == 2 * d ? nil : f
+  }
+
+  /// 10^k for k in 0...22, all exact in Double (a literal table: no lazy global in the hot path).
+  @inlinable @inline(__always)
+  static func power(_ k: Int) -> Double {
+    let table: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
+                Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
+      (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22)
+    return withUnsafeBytes(of: table) { $0.load(fromByteOffset: k * 8, as: Double.self) }
+  }
+
+  /// `strtof` on a NUL-terminated copy; the grammar was already checked.
+  @usableFromInline
+  static func slowPath(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+    let v = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buf -> Float in
+      for k in 0..<(end - start) { buf[k] = CChar(bitPattern: p[start + k]) }
+      buf[end - start] = 0
+      return strtof(buf.baseAddress!, nil)
+    }
+    return v.isFinite ? .value(v) : .nonFinite
+  }
+
+  /// `nan`, `inf` or `infinity`, optionally signed, in any case.
+  @usableFromInline
+  static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    if i < end, p[i] == 0x2D || p[i] == 0x2B { i += 1 }
+    let word = String(decoding: UnsafeBufferPointer(start: p + i, count: end - i), as: UTF8.self).lowercased()
+    return word == "nan" || word == "inf" || word == "infinity"
   }
 }
 
@@ -4921,72 +5658,6 @@ public struct TensorData: Sendable, Equatable {
 }
 
 """##########),
-    ("Sources/DLCTraining/Data/CSVFastRow.swift", ##########"""
-/// The fast path of CSV loading: one unquoted row of numbers, parsed in a single pass.
-///
-/// Most rows of a data file are plain: no quotes, every cell a number, the right number
-/// of fields. This reads such a row straight into a row buffer. On anything else (a quote,
-/// a blank line, a missing or extra field, a cell that is not a finite number) it gives up
-/// and the caller re-reads the row with the general scanner, which reports the problem at
-/// its place. So the fast path never decides about errors and needs no positions.
-
-/// Where each column's value goes: `slot ≥ 0` a feature, `-1 - k` target `k`, `Int32.min` unused.
-struct CSVColumnSlots {
-  var slots: [Int32]
-  var featureCount: Int
-  var targetCount: Int
-}
-
-/// The plain-row reader.
-enum CSVFastRow {
-  /// Parses the row at `start` into `out` (features, then targets) and returns the
-  /// position after its line break, or nil if the row is not plain.
-  @inline(__always)
-  static func parse(
-    _ p: UnsafePointer<UInt8>, count n: Int, from start: Int, slots: UnsafePointer<Int32>, columns: Int,
-    out: UnsafeMutablePointer<Float>, featureCount: Int
-  ) -> Int? {
-    var i = start
-    if i >= n || p[i] == 0x0A || p[i] == 0x0D { return nil }
-    for c in 0..<columns {
-      let cellStart = i
-      var value: UInt64 = 0
-      var digits = 0
-      while i < n, p[i] &- 0x30 < 10 {
-        value = value &* 10 &+ UInt64(p[i] &- 0x30)
-        digits += 1
-        i += 1
-      }
-      let last = c == columns - 1
-      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
-      let result: Float
-      if atEnd, digits > 0, digits <= 15 {
-        // A plain integer: exact in Double, so one correctly rounded conversion.
-        result = Float(Double(value))
-      } else {
-        while i < n, p[i] != 0x2C, p[i] != 0x0A, p[i] != 0x0D {
-          if p[i] == 0x22 { return nil }
-          i += 1
-        }
-        if last ? (i < n && p[i] == 0x2C) : (i == n || p[i] != 0x2C) { return nil }
-        guard case .value(let v) = NumberParsing.parse(p, cellStart, i) else { return nil }
-        result = v
-      }
-      let slot = slots[c]
-      if slot >= 0 {
-        out[Int(slot)] = result
-      } else if slot != Int32.min {
-        out[featureCount + Int(-1 - slot)] = result
-      }
-      i += 1  // the comma, or the first byte of the line break
-    }
-    // Past a CRLF's LF; `i` may be n + 1 when the file ends without a line break.
-    if i <= n, i - 1 < n, p[i - 1] == 0x0D, i < n, p[i] == 0x0A { i += 1 }
-    return min(i, n)
-  }
-}
-
-"""##########),
     ("Sources/DLCTraining/Data/CSVLoader.swift", ##########"""
 /// Loads a CSV file into a `Dataset`.
 ///
@@ -5036,6 +5707,8 @@ enum CSVLoader {
       case .unused: return Int32.min
       }
     }
+    let layout = CSVRowLayout(slots: slots, featureCount: featureCount, targetCount: targetCount,
+                              classLimit: task == .classification ? Float(classes ?? Int(Int32.max)) : nil)
     var x: [Float] = []
     var y: [Float] = []
     let estimate = max(1, b.count / max(1, names.count * 2))
@@ -5043,23 +5716,17 @@ enum CSVLoader {
     y.reserveCapacity(estimate * targetCount)
     var row = [Float](repeating: 0, count: featureCount + targetCount)
     var count = 0
-    let base = b.baseAddress!
     try row.withUnsafeMutableBufferPointer { (out) throws(DataError) in
-      try slots.withUnsafeBufferPointer { (slotPointer) throws(DataError) in
-        while true {
-          // Plain rows take the fast path; anything else (and every error) the general one.
-          if let end = CSVFastRow.parse(base, count: b.count, from: scanner.position, slots: slotPointer.baseAddress!,
-                                        columns: names.count, out: out.baseAddress!, featureCount: featureCount),
-             validLabels(out.baseAddress!, from: featureCount, count: targetCount, task: task, classes: classes) {
-            scanner.skipRow(to: end)
-          } else {
-            guard let line = try scan(&scanner, &fields, path) else { break }
-            try slowRow(fields, line: line, scanner: scanner, names: names, roles: roles, task: task, classes: classes, path: path, out: out)
-          }
-          x.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress!, count: featureCount))
-          y.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress! + featureCount, count: targetCount))
-          count += 1
-        }
+      while true {
+        // Plain rows take the fast path; anything else (and every error) the general one.
+        let (end, rows) = CSVFastRows.read(b, from: scanner.position, layout: layout, x: &x, y: &y)
+        scanner.skipRows(to: end, count: rows)
+        count += rows
+        guard let line = try scan(&scanner, &fields, path) else { break }
+        try slowRow(fields, line: line, scanner: scanner, names: names, roles: roles, task: task, classes: classes, path: path, out: out)
+        x.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress!, count: featureCount))
+        y.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress! + featureCount, count: targetCount))
+        count += 1
       }
     }
     guard count > 0 else { throw .noRows(path) }
@@ -5107,15 +5774,6 @@ enum CSVLoader {
     }
   }
 
-  /// Whether the targets at `out[from..<from + count]` are class indices (always true
-  /// for other tasks).
-  @inline(__always)
-  private static func validLabels(_ out: UnsafeMutablePointer<Float>, from: Int, count: Int, task: DataTask, classes: Int?) -> Bool {
-    guard task == .classification else { return true }
-    for k in from..<from + count where !isClassIndex(out[k], classes: classes) { return false }
-    return true
-  }
-
   /// Whether `v` is an integer in `0..<classes` (`≥ 0` when the count is unknown).
   @inline(__always)
   private static func isClassIndex(_ v: Float, classes: Int?) -> Bool {
@@ -5132,19 +5790,24 @@ enum CSVLoader {
     _ names: [String], target: [String], features: [String]?, task: DataTask, path: String
   ) throws(DataError) -> [Role] {
     var roles = [Role](repeating: .unused, count: names.count)
-    func index(_ name: String) throws(DataError) -> Int {
-      guard let i = names.firstIndex(of: name) else { throw .columnNotFound(path, name, names) }
+    var columnOf: [String: Int] = [:]
+    for (i, name) in names.enumerated() {
+      if let first = columnOf[name] { throw .duplicateColumn(path, name, first: first + 1, second: i + 1) }
+      columnOf[name] = i
+    }
+    func index(_ name: String, _ role: String?) throws(DataError) -> Int {
+      guard let i = columnOf[name] else { throw .columnNotFound(path, name, role: role, names) }
       return i
     }
     if task == .classification, target.count != 1 { throw .targetColumns(path, target.count) }
     var targetColumns = Set<Int>()
     for (k, name) in target.enumerated() {
-      let i = try index(name)
+      let i = try index(name, nil)
       targetColumns.insert(i)
       if task != .reconstruction { roles[i] = .target(k) }
     }
     if let features {
-      for (k, name) in features.enumerated() { roles[try index(name)] = .feature(k) }
+      for (k, name) in features.enumerated() { roles[try index(name, "the model's feature \(k + 1) of \(features.count)")] = .feature(k) }
     } else {
       var k = 0
       for i in names.indices where !targetColumns.contains(i) {
@@ -5170,129 +5833,6 @@ enum DataFile {
     case .success(let b): return b
     case .failure(let e): throw .fileUnreadable(path, e.reason)
     }
-  }
-}
-
-"""##########),
-    ("Sources/DLCTraining/Data/CSVScanner.swift", ##########"""
-/// Splits CSV bytes into records of fields without copying (RFC 4180).
-///
-/// In: the bytes of a file. Out: one record at a time, each field a byte range with the
-/// line it starts on. Fields may be quoted; in a quoted field commas and line breaks are
-/// data and `""` stands for one `"`. Records end at LF, CRLF or a lone CR; a UTF-8
-/// byte-order mark at the start is skipped; empty lines are skipped (as pandas does).
-
-/// One field of a record: its bytes (inside the quotes, if quoted) and where it starts.
-struct CSVField {
-  /// The first byte of the content.
-  var start: Int
-  /// One past the last byte of the content.
-  var end: Int
-  /// Whether the field was quoted (its content may then hold `""` pairs).
-  var quoted: Bool
-}
-
-/// A syntax problem found while scanning: what, and the line it is on.
-struct CSVSyntaxError: Error {
-  var line: Int
-  var field: Int
-  var message: String
-}
-
-/// A cursor over CSV bytes that hands out records.
-struct CSVScanner {
-  let bytes: UnsafeBufferPointer<UInt8>
-  private(set) var position: Int
-  /// The 1-based line of `position`.
-  private(set) var line = 1
-
-  init(_ bytes: UnsafeBufferPointer<UInt8>) {
-    self.bytes = bytes
-    let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
-    position = bom ? 3 : 0
-  }
-
-  /// Reads the next non-empty record into `fields` (cleared first) and returns the line
-  /// it starts on, or nil at the end of the file.
-  mutating func next(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Int? {
-    fields.removeAll(keepingCapacity: true)
-    let n = bytes.count
-    // Skip empty lines.
-    while position < n, bytes[position] == 0x0A || bytes[position] == 0x0D { skipBreak() }
-    guard position < n else { return nil }
-    let recordLine = line
-    while true {
-      if position < n, bytes[position] == 0x22 {
-        fields.append(try quotedField(fieldNumber: fields.count + 1))
-      } else {
-        let start = position
-        while position < n {
-          let b = bytes[position]
-          if b == 0x2C || b == 0x0A || b == 0x0D { break }
-          position += 1
-        }
-        fields.append(CSVField(start: start, end: position, quoted: false))
-      }
-      // After a field: a comma, a line break, or the end of the file.
-      if position < n, bytes[position] == 0x2C {
-        position += 1
-        continue
-      }
-      if position < n { skipBreak() }
-      return recordLine
-    }
-  }
-
-  /// Moves past a one-line row that was read elsewhere, ending at `end`.
-  mutating func skipRow(to end: Int) {
-    position = end
-    line += 1
-  }
-
-  /// A quoted field starting at `position` (on its opening quote).
-  private mutating func quotedField(fieldNumber: Int) throws(CSVSyntaxError) -> CSVField {
-    let n = bytes.count
-    let openLine = line
-    position += 1
-    let start = position
-    while position < n {
-      let b = bytes[position]
-      if b == 0x22 {
-        if position + 1 < n, bytes[position + 1] == 0x22 {
-          position += 2
-          continue
-        }
-        let end = position
-        position += 1
-        if position < n, bytes[position] != 0x2C, bytes[position] != 0x0A, bytes[position] != 0x0D {
-          throw CSVSyntaxError(line: line, field: fieldNumber, message: "text after the closing quote of a quoted field")
-        }
-        return CSVField(start: start, end: end, quoted: true)
-      }
-      if b == 0x0A || (b == 0x0D && !(position + 1 < n && bytes[position + 1] == 0x0A)) { line += 1 }
-      position += 1
-    }
-    throw CSVSyntaxError(line: openLine, field: fieldNumber, message: "a quoted field is not closed before the end of the file")
-  }
-
-  /// Steps over one LF, CRLF or CR.
-  private mutating func skipBreak() {
-    if bytes[position] == 0x0D, position + 1 < bytes.count, bytes[position + 1] == 0x0A { position += 1 }
-    position += 1
-    line += 1
-  }
-
-  /// The text of a field, with `""` in quoted fields turned into `"`.
-  func text(_ f: CSVField) -> String {
-    var out: [UInt8] = []
-    out.reserveCapacity(f.end - f.start)
-    var i = f.start
-    while i < f.end {
-      out.append(bytes[i])
-      // In a quoted field every quote is doubled; keep one of the pair.
-      i += f.quoted && bytes[i] == 0x22 ? 2 : 1
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 }
 
@@ -5483,14 +6023,20 @@ extension DataError {
                 "\(place) holds '\(excerpt(text))', which is not a class index in \(range)",
                 help: "class labels are integers counted from 0")
   }
-  static func columnNotFound(_ path: String, _ name: String, _ columns: [String]) -> Self {
+  static func columnNotFound(_ path: String, _ name: String, role: String? = nil, _ columns: [String]) -> Self {
     let shown = columns.prefix(8).map { "'\(excerpt($0))'" }.joined(separator: ", ") + (columns.count > 8 ? ", …" : "")
-    return Self("data.columnNotFound", path: path, line: 1, "the header has no column '\(excerpt(name))'",
+    return Self("data.columnNotFound", path: path, line: 1,
+                "the header has no column '\(excerpt(name))'" + (role.map { " (\($0))" } ?? ""),
                 help: "the columns are \(shown)")
   }
   static func csvSyntax(_ path: String, line: Int, column: Int, _ problem: String) -> Self {
     Self("data.csvSyntax", path: path, line: line, column: column, problem,
          help: "quote a field as \"…\" and write a quote inside it as \"\"")
+  }
+  static func duplicateColumn(_ path: String, _ name: String, first: Int, second: Int) -> Self {
+    Self("data.duplicateColumn", path: path, line: 1, column: second,
+         "column \(second) of the header has the name '\(excerpt(name))' of column \(first)",
+         help: "columns are matched by name: give every column its own name")
   }
   static func emptyCell(_ path: String, line: Int, column: Int, _ place: String) -> Self {
     Self("data.emptyCell", path: path, line: line, column: column, "\(place) is empty",
@@ -5524,7 +6070,7 @@ extension DataError {
   }
   static func npyDtype(_ path: String, _ descr: String) -> Self {
     Self("data.npyDtype", path: path, "the dtype '\(excerpt(descr))' is not supported",
-         help: "use float32, float64, int8/16/32/64, uint8 or bool")
+         help: "use float32, float64, int8/16/32/64, uint8/16 or bool")
   }
   static func npyFortranOrder(_ path: String) -> Self {
     Self("data.npyFortranOrder", path: path, "the array is in Fortran order",
@@ -5539,6 +6085,9 @@ extension DataError {
   }
   static func npyShape(_ path: String, _ shape: [Int], _ expected: String) -> Self {
     Self("data.npyShape", path: path, "the array's shape \(shapeText(shape)) does not match \(expected)")
+  }
+  static func npyTooLarge(_ path: String, _ problem: String) -> Self {
+    Self("data.npyTooLarge", path: path, problem, help: "the header's 'shape' does not describe the data in the file")
   }
   static func npyTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
     Self("data.npyTruncated", path: path, "the file is truncated: its shape needs \(needed) data bytes, it has \(available)")
@@ -5897,22 +6446,9 @@ public struct HoldoutSplit: Sendable, Equatable {
 ///
 /// In: the bytes of a `.npy` file. Out: its shape and its values as Float32 or, for
 /// labels, as Double (every supported integer type converts exactly up to 2⁵³).
-/// Little-endian and C order only; see https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-
-/// The element types dlc reads.
-enum NPYDtype: String {
-  case f4, f8, i1, i2, i4, i8, u1, b1
-
-  /// Bytes per element.
-  var size: Int {
-    switch self {
-    case .i1, .u1, .b1: return 1
-    case .i2: return 2
-    case .f4, .i4: return 4
-    case .f8, .i8: return 8
-    }
-  }
-}
+/// Little-endian and C order only. The header is read by `NPYHeader` (DLCBasics), the
+/// same reader `dlc check` uses.
+import DLCBasics
 
 /// An NPY array in memory: its header and the file's bytes.
 struct NPYArray {
@@ -5921,9 +6457,8 @@ struct NPYArray {
   var shape: [Int]
   var bytes: [UInt8]
   var dataOffset: Int
-
-  /// The number of elements.
-  var count: Int { shape.reduce(1, *) }
+  /// The number of elements (checked against the file's size when read).
+  var count: Int
 
   /// Reads and checks `path`: magic, header, dtype, order, and that the data is all there.
   init(path: String) throws(DataError) {
@@ -5934,64 +6469,21 @@ struct NPYArray {
   init(path: String, bytes: [UInt8]) throws(DataError) {
     self.path = path
     self.bytes = bytes
-    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
-    guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw .npyHeader(path, "the file does not start with the NPY magic number") }
-    let (length, start): (Int, Int)
-    switch bytes[6] {
-    case 1: (length, start) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
-    case 2, 3:
-      guard bytes.count >= 12 else { throw .npyHeader(path, "the header is truncated") }
-      (length, start) = ((8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) }, 12)
-    default: throw .npyHeader(path, "unknown format version \(bytes[6]).\(bytes[7])")
+    switch NPYHeader.parse(bytes, fileSize: bytes.count) {
+    case .success(let header):
+      dtype = header.dtype
+      shape = header.shape
+      dataOffset = header.dataOffset
+      count = header.count
+    case .failure(let problem):
+      throw DataError(npy: problem, path: path)
     }
-    guard start + length <= bytes.count else { throw .npyHeader(path, "the header is truncated") }
-    var parser = PythonLiteralParser(Array(bytes[start..<start + length]))
-    guard let header = parser.parseDict() else { throw .npyHeader(path, "the header is not a Python dict literal") }
-    guard case .string(let descr)? = header["descr"] else { throw .npyHeader(path, "the header has no 'descr' string") }
-    guard case .bool(let fortran)? = header["fortran_order"] else { throw .npyHeader(path, "the header has no 'fortran_order'") }
-    guard case .tuple(let dims)? = header["shape"] else { throw .npyHeader(path, "the header has no 'shape' tuple") }
-    dtype = try Self.dtype(descr, path: path)
-    if fortran, dims.count > 1 { throw .npyFortranOrder(path) }
-    shape = []
-    for d in dims {
-      guard case .int(let n) = d, n >= 0 else { throw .npyHeader(path, "the shape holds something other than sizes") }
-      shape.append(n)
-    }
-    dataOffset = start + length
-    var needed = dtype.size
-    var overflow = false
-    for n in shape {
-      let (product, o) = needed.multipliedReportingOverflow(by: n)
-      (needed, overflow) = (product, overflow || o)
-    }
-    guard !overflow, needed <= bytes.count - dataOffset else { throw .npyTruncated(path, needed, bytes.count - dataOffset) }
-  }
-
-  /// The dtype for a `descr` such as `<f4`, or why it is not supported.
-  private static func dtype(_ descr: String, path: String) throws(DataError) -> NPYDtype {
-    guard descr.count == 3, let order = descr.first, let type = NPYDtype(rawValue: String(descr.dropFirst())) else {
-      throw .npyDtype(path, descr)
-    }
-    if type.size > 1, order == ">" { throw .npyBigEndian(path, descr) }
-    guard type.size == 1 || order == "<" else { throw .npyDtype(path, descr) }
-    return type
   }
 
   /// Element `i` as a Double (exact for every supported type).
   @inline(__always)
   func double(at i: Int) -> Double {
-    bytes.withUnsafeBytes { raw -> Double in
-      let at = dataOffset + i * dtype.size
-      switch dtype {
-      case .f4: return Double(Float(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian))
-      case .f8: return Double(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian)
-      case .i1: return Double(Int8(bitPattern: raw[at]))
-      case .u1, .b1: return Double(raw[at])
-      case .i2: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self)))
-      case .i4: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
-      case .i8: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-      }
-    }
+    bytes.withUnsafeBytes { dtype.double(in: $0, at: dataOffset + i * dtype.size) }
   }
 
   /// Every element as Float32.
@@ -6008,6 +6500,20 @@ struct NPYArray {
       }
     }
     return (0..<n).map { Float(double(at: $0)) }
+  }
+}
+
+extension DataError {
+  /// The data error of an NPY header problem.
+  init(npy problem: NPYHeaderProblem, path: String) {
+    switch problem {
+    case .malformed: self = .npyHeader(path, problem.message)
+    case .dtype(let d): self = .npyDtype(path, d)
+    case .bigEndian(let d): self = .npyBigEndian(path, d)
+    case .fortranOrder: self = .npyFortranOrder(path)
+    case .truncated(let needed?, let available): self = .npyTruncated(path, needed, available)
+    case .truncated(nil, _): self = .npyTooLarge(path, problem.message)
+    }
   }
 }
 
@@ -6187,230 +6693,6 @@ public struct Normalizer: Sendable, Equatable {
       return
     }
     self.init(kind: .none, shift: [], scale: [])
-  }
-}
-
-"""##########),
-    ("Sources/DLCTraining/Data/NumberParsing.swift", ##########"""
-/// Decimal numbers straight from bytes, without making a String per cell.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// What a cell held.
-enum ParsedNumber: Equatable {
-  case value(Float)
-  /// Only spaces, or nothing.
-  case empty
-  /// `nan`, `inf`, `infinity` (any case, any sign) or a number too large for Float32.
-  case nonFinite
-  /// Anything else.
-  case invalid
-}
-
-/// A decimal number parser for `[+-]digits[.digits][(e|E)[+-]digits]`, with spaces
-/// around it allowed.
-///
-/// Most cells take Clinger's fast path (W. D. Clinger, "How to read floating point
-/// numbers accurately", PLDI 1990): when the digits fit in 2⁵³ and the power of ten is
-/// at most 22, the Double computed is the exact decimal value, so converting it to Float
-/// rounds once and is correctly rounded. Other numbers go through `strtof`.
-enum NumberParsing {
-  /// Parses bytes `start..<end` of `p`.
-  @inline(__always)
-  static func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
-    var i = start
-    var e = end
-    while i < e, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
-    while e > i, p[e - 1] == 0x20 || p[e - 1] == 0x09 { e -= 1 }
-    if i == e { return .empty }
-    let first = i
-    var negative = false
-    if p[i] == 0x2D || p[i] == 0x2B {
-      negative = p[i] == 0x2D
-      i += 1
-    }
-    var mantissa: UInt64 = 0
-    var digits = 0
-    var exponent = 0
-    var sawDigit = false
-    while i < e, p[i] &- 0x30 < 10 {
-      if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) } else { exponent += 1 }
-      if mantissa != 0 { digits += 1 }
-      sawDigit = true
-      i += 1
-    }
-    if i < e, p[i] == 0x2E {
-      i += 1
-      while i < e, p[i] &- 0x30 < 10 {
-        if digits < 19 {
-          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
-          exponent -= 1
-        }
-        if mantissa != 0 { digits += 1 }
-        sawDigit = true
-        i += 1
-      }
-    }
-    guard sawDigit else { return isNonFiniteWord(p, first, e) ? .nonFinite : .invalid }
-    if i < e, p[i] | 0x20 == 0x65 {
-      i += 1
-      var expNegative = false
-      if i < e, p[i] == 0x2D || p[i] == 0x2B {
-        expNegative = p[i] == 0x2D
-        i += 1
-      }
-      guard i < e else { return .invalid }
-      var written = 0
-      while i < e, p[i] &- 0x30 < 10 {
-        if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
-        i += 1
-      }
-      exponent += expNegative ? -written : written
-    }
-    guard i == e else { return .invalid }
-    if digits <= 15, mantissa < 1 << 53, abs(exponent) <= 22 {
-      var v = Double(mantissa)
-      v = exponent < 0 ? v / power(-exponent) : v * power(exponent)
-      return .value(Float(negative ? -v : v))
-    }
-    return slowPath(p, first, e)
-  }
-
-  /// 10^k for k in 0...22, all exact in Double (a literal table: no lazy global in the hot path).
-  @inline(__always)
-  static func power(_ k: Int) -> Double {
-    let table: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
-                Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
-      (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22)
-    return withUnsafeBytes(of: table) { $0.load(fromByteOffset: k * 8, as: Double.self) }
-  }
-
-  /// `strtof` on a NUL-terminated copy; the grammar was already checked.
-  private static func slowPath(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
-    let v = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buf -> Float in
-      for k in 0..<(end - start) { buf[k] = CChar(bitPattern: p[start + k]) }
-      buf[end - start] = 0
-      return strtof(buf.baseAddress!, nil)
-    }
-    return v.isFinite ? .value(v) : .nonFinite
-  }
-
-  /// `nan`, `inf` or `infinity`, optionally signed, in any case.
-  private static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
-    var i = start
-    if i < end, p[i] == 0x2D || p[i] == 0x2B { i += 1 }
-    let word = String(decoding: UnsafeBufferPointer(start: p + i, count: end - i), as: UTF8.self).lowercased()
-    return word == "nan" || word == "inf" || word == "infinity"
-  }
-}
-
-"""##########),
-    ("Sources/DLCTraining/Data/PythonLiteral.swift", ##########"""
-/// The Python literals of an NPY header: `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
-
-/// A Python literal value as NPY headers use them.
-enum PythonLiteral: Equatable {
-  case string(String)
-  case bool(Bool)
-  case int(Int)
-  case tuple([PythonLiteral])
-}
-
-/// A parser for a dict of string keys to literals; anything else fails (nil).
-struct PythonLiteralParser {
-  private let bytes: [UInt8]
-  private var i = 0
-
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-  /// The dict the bytes hold (trailing spaces and newline allowed), or nil.
-  mutating func parseDict() -> [String: PythonLiteral]? {
-    guard take(UInt8(ascii: "{")) else { return nil }
-    var out: [String: PythonLiteral] = [:]
-    while !take(UInt8(ascii: "}")) {
-      guard case .string(let key)? = value(), take(UInt8(ascii: ":")), let v = value() else { return nil }
-      out[key] = v
-      if !take(UInt8(ascii: ",")) {
-        guard take(UInt8(ascii: "}")) else { return nil }
-        break
-      }
-    }
-    skipSpace()
-    return i == bytes.count ? out : nil
-  }
-
-  /// One literal.
-  private mutating func value() -> PythonLiteral? {
-    skipSpace()
-    guard i < bytes.count else { return nil }
-    switch bytes[i] {
-    case UInt8(ascii: "'"), UInt8(ascii: "\""): return string()
-    case UInt8(ascii: "("):
-      i += 1
-      var items: [PythonLiteral] = []
-      while !take(UInt8(ascii: ")")) {
-        guard let v = value() else { return nil }
-        items.append(v)
-        if !take(UInt8(ascii: ",")) {
-          guard take(UInt8(ascii: ")")) else { return nil }
-          break
-        }
-      }
-      return .tuple(items)
-    case UInt8(ascii: "0")...UInt8(ascii: "9"):
-      var n = 0
-      while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-        let (m, o1) = n.multipliedReportingOverflow(by: 10)
-        let (s, o2) = m.addingReportingOverflow(Int(bytes[i] - 0x30))
-        guard !o1, !o2 else { return nil }
-        n = s
-        i += 1
-      }
-      // numpy 1.x on some platforms wrote `3L`.
-      if i < bytes.count, bytes[i] == UInt8(ascii: "L") { i += 1 }
-      return .int(n)
-    default:
-      if word("True") { return .bool(true) }
-      if word("False") { return .bool(false) }
-      return nil
-    }
-  }
-
-  /// A quoted string without escapes (numpy writes none).
-  private mutating func string() -> PythonLiteral? {
-    let quote = bytes[i]
-    i += 1
-    let start = i
-    while i < bytes.count, bytes[i] != quote {
-      if bytes[i] == UInt8(ascii: "\\") { return nil }
-      i += 1
-    }
-    guard i < bytes.count else { return nil }
-    defer { i += 1 }
-    return .string(String(decoding: bytes[start..<i], as: UTF8.self))
-  }
-
-  /// Consumes `w` if it is next.
-  private mutating func word(_ w: String) -> Bool {
-    let u = Array(w.utf8)
-    guard bytes.count - i >= u.count, Array(bytes[i..<i + u.count]) == u else { return false }
-    i += u.count
-    return true
-  }
-
-  /// Skips spaces, then consumes `b` if it is next.
-  private mutating func take(_ b: UInt8) -> Bool {
-    skipSpace()
-    guard i < bytes.count, bytes[i] == b else { return false }
-    i += 1
-    return true
-  }
-
-  private mutating func skipSpace() {
-    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }
   }
 }
 
@@ -7645,8 +7927,8 @@ public enum Inference {
     return values
   }
 
-  /// The features of a prediction input: a CSV with the training feature columns (the
-  /// target columns may be present and are ignored), or an NPY of samples.
+  /// The features of a prediction input: a CSV with the training feature columns, matched
+  /// by their header names (other columns, the target too, are not read), or an NPY of samples.
   static func loadInput(run: RunDescription, path: String) throws -> Dataset {
     let config = run.data
     let shape: [Int]? = run.inputShape
@@ -7659,12 +7941,16 @@ public enum Inference {
       guard case .csv(_, let target, let features) = config.source else {
         throw TrainingError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
       }
-      // With the features named, other columns (the target too) are not read, so the
-      // target may be absent; without, the target is first excluded if it is there.
-      input.source = .csv(path: path, target: features == nil ? target : [], features: features)
+      if let features {
+        input.source = .csv(path: path, target: [], features: features)
+        return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+      }
+      // A run description without feature names (an IR written before they were
+      // recorded): every non-target column in header order, the target first excluded if there.
+      input.source = .csv(path: path, target: target, features: nil)
       do {
         return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
-      } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {
+      } catch let error as DataError where error.id == "data.columnNotFound" {
         input.source = .csv(path: path, target: [], features: nil)
       }
     }

@@ -15,6 +15,8 @@ struct DataFacts {
   var targets: Int
   var classes: Int?
   var rows: Int?
+  /// The feature columns of a CSV source, in feature order.
+  var featureNames: [String]? = nil
 }
 
 /// Reads just enough of the data files.
@@ -45,14 +47,29 @@ struct DataProbe {
   // MARK: CSV
 
   private func csv(_ path: Located<String>, target: [Located<String>], features: [Located<String>]?, needLabels: Bool) -> DataFacts? {
-    guard let bytes = read(path, prefixOnly: !needLabels) else { return nil }
+    guard var bytes = read(path, prefixOnly: !needLabels) else { return nil }
+    // A header longer than the prefix read is read whole, never cut.
+    if !needLabels, !Self.headerEnds(in: bytes), (FileReader.size(of: resolved(path)) ?? 0) > bytes.count {
+      guard let whole = read(path, prefixOnly: false) else { return nil }
+      bytes = whole
+    }
     let file = SourceFile(path: resolved(path), bytes: bytes)
-    guard let headerEnd = bytes.firstIndex(of: 0x0A) ?? (bytes.isEmpty ? nil : bytes.count) else {
+    guard let header = Self.header(bytes) else {
       return diags.fail(Diagnostic(.dataFormat("the CSV file is empty"), at: path.range)
         .help("a CSV data file starts with a header row naming its columns"))
     }
-    let header = CSVLine.split(bytes, 0, headerEnd)
-    let names = header.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) }
+    let names: [String]
+    let dataStart: Int
+    switch header {
+    case .failure(let e):
+      return diags.fail(Diagnostic(.dataFormat("the header of '\(file.path)' is not valid CSV: \(e.message)"), at: path.range))
+    case .success(let h): (names, dataStart) = h
+    }
+    if let (first, second) = Self.firstDuplicate(names) {
+      return diags.fail(Diagnostic(.dataFormat(
+        "the header of '\(file.path)' names column \(first + 1) and column \(second + 1) both '\(names[first])'"), at: path.range)
+        .help("give every column of the CSV file its own name"))
+    }
     var ok = true
     func column(_ c: Located<String>) -> Int? {
       if let i = names.firstIndex(of: c.value) { return i }
@@ -64,41 +81,88 @@ struct DataProbe {
     let targetColumns = target.compactMap(column)
     let featureColumns = features.map { $0.compactMap(column) }
     guard ok else { return nil }
-    let count = featureColumns?.count ?? names.count - targetColumns.count
-    var facts = DataFacts(features: count, featureShape: [count], targets: target.count, classes: nil, rows: nil)
+    // Without `features:`, the features are every other column in header order; the IR
+    // names them, so that prediction inputs are matched by name, not by position.
+    let featureNames = featureColumns.map { $0.map { names[$0] } }
+      ?? names.indices.filter { !targetColumns.contains($0) }.map { names[$0] }
+    var facts = DataFacts(features: featureNames.count, featureShape: [featureNames.count], targets: target.count,
+                          classes: nil, rows: nil, featureNames: featureNames)
     guard needLabels, let label = targetColumns.first else { return facts }
-    guard let (classes, rows) = labelColumn(bytes, file: file, column: label, name: names[label], from: headerEnd + 1) else { return nil }
+    guard let (classes, rows) = labelColumn(bytes, file: file, column: label, name: names[label], from: dataStart) else { return nil }
     facts.classes = classes
     facts.rows = rows
     return facts
   }
 
+  /// Whether the first record of `bytes` ends inside them (with a line break).
+  private static func headerEnds(in bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBufferPointer { b in
+      var scanner = CSVScanner(b)
+      var fields: [CSVField] = []
+      guard (try? scanner.next(into: &fields)) != nil else { return false }
+      return scanner.position < b.count || b.last == 0x0A || b.last == 0x0D
+    }
+  }
+
+  /// The header's column names and the byte after it, nil for an empty file.
+  private static func header(_ bytes: [UInt8]) -> Result<([String], Int), CSVSyntaxError>? {
+    bytes.withUnsafeBufferPointer { b -> Result<([String], Int), CSVSyntaxError>? in
+      var scanner = CSVScanner(b)
+      var fields: [CSVField] = []
+      do throws(CSVSyntaxError) {
+        guard try scanner.next(into: &fields) != nil else { return nil }
+      } catch {
+        return .failure(error)
+      }
+      return .success((fields.map { scanner.text($0) }, scanner.position))
+    }
+  }
+
+  /// The first name that appears twice, as the indices of its two first columns.
+  static func firstDuplicate(_ names: [String]) -> (Int, Int)? {
+    var seen: [String: Int] = [:]
+    for (i, n) in names.enumerated() {
+      if let first = seen[n] { return (first, i) }
+      seen[n] = i
+    }
+    return nil
+  }
+
   /// Scans one column: every value must be an integer ≥ 0. Returns (max + 1, rows).
   private func labelColumn(_ bytes: [UInt8], file: SourceFile, column: Int, name: String, from start: Int) -> (Int, Int)? {
-    var maxLabel = -1
-    var rows = 0
-    var lineStart = start
-    while lineStart < bytes.count {
-      let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
-      defer { lineStart = lineEnd + 1 }
-      let fields = CSVLine.split(bytes, lineStart, lineEnd)
-      if fields.count == 1, fields[0].start == fields[0].end { continue }  // blank line
-      rows += 1
-      guard column < fields.count else {
-        let r = file.range(fromByte: lineStart, toByte: lineEnd)
-        return diags.fail(Diagnostic(.dataFormat("row has \(fields.count) fields; the label column '\(name)' is field \(column + 1)"), at: r))
+    bytes.withUnsafeBufferPointer { b -> (Int, Int)? in
+      var scanner = CSVScanner(b)
+      scanner.skipRows(to: start, count: 1)
+      var fields: [CSVField] = []
+      var maxLabel = -1
+      var rows = 0
+      while true {
+        let record: Int?
+        do throws(CSVSyntaxError) {
+          record = try scanner.next(into: &fields)
+        } catch {
+          let at = min(scanner.position, max(b.count - 1, 0))
+          return diags.fail(Diagnostic(.dataFormat("field \(error.field) is not valid CSV: \(error.message)"),
+                                       at: file.range(fromByte: at, toByte: at + 1)))
+        }
+        guard record != nil else { break }
+        rows += 1
+        guard column < fields.count else {
+          let r = file.range(fromByte: fields[0].start, toByte: max(fields[fields.count - 1].end, fields[0].start + 1))
+          return diags.fail(Diagnostic(.dataFormat("row has \(fields.count) fields; the label column '\(name)' is field \(column + 1)"), at: r))
+        }
+        let f = fields[column]
+        let text = scanner.text(f).trimmingSpaces
+        let value = Int(text) ?? Double(text).flatMap { $0 == $0.rounded() && abs($0) < 1e9 ? Int($0) : nil }
+        guard let v = value, v >= 0 else {
+          let r = file.range(fromByte: f.start, toByte: max(f.end, f.start + 1))
+          return diags.fail(Diagnostic(.dataFormat("label '\(text)' is not a class index"), at: r)
+            .help("classification labels are integers 0, 1, …, classes − 1"))
+        }
+        maxLabel = max(maxLabel, v)
       }
-      let f = fields[column]
-      let text = String(decoding: bytes[f.start..<f.end], as: UTF8.self).trimmingSpaces
-      let value = Int(text) ?? Double(text).flatMap { $0 == $0.rounded() && abs($0) < 1e9 ? Int($0) : nil }
-      guard let v = value, v >= 0 else {
-        let r = file.range(fromByte: f.start, toByte: max(f.end, f.start + 1))
-        return diags.fail(Diagnostic(.dataFormat("label '\(text)' is not a class index"), at: r)
-          .help("classification labels are integers 0, 1, …, classes − 1"))
-      }
-      maxLabel = max(maxLabel, v)
+      return (maxLabel + 1, rows)
     }
-    return (maxLabel + 1, rows)
   }
 
   // MARK: NPY
@@ -106,6 +170,7 @@ struct DataProbe {
   private func npy(x: Located<String>, y: Located<String>?, needLabels: Bool) -> DataFacts? {
     guard let xb = read(x, prefixOnly: true), let xh = header(xb, at: x) else { return nil }
     let shape = Array(xh.shape.dropFirst())
+    // The product fits: the header reader checked that the data bytes do.
     let features = shape.reduce(1, *)
     var facts = DataFacts(features: features, featureShape: shape, targets: 0, classes: nil, rows: xh.shape.first)
     guard let y else { return facts }
@@ -116,50 +181,41 @@ struct DataProbe {
       return nil
     }
     guard needLabels else { return facts }
-    guard let labels = NPYHeader.integers(yb, yh) else {
+    guard let labels = Self.integers(yb, yh) else {
       return diags.fail(Diagnostic(.dataFormat("'y' holds values that are not class indices (integers ≥ 0)"), at: y.range))
     }
     facts.classes = (labels.max() ?? -1) + 1
     return facts
   }
 
+  /// The header of the NPY file at `p`, read by the loader's own reader (`NPYHeader`).
   private func header(_ bytes: [UInt8], at p: Located<String>) -> NPYHeader? {
-    switch NPYHeader.parse(bytes) {
+    let size = FileReader.size(of: resolved(p)) ?? bytes.count
+    switch NPYHeader.parse(bytes, fileSize: size) {
     case .success(let h): return h
-    case .failure(let e): return diags.fail(Diagnostic(.dataFormat("'\(p.value)' is not a usable NPY file: \(e.reason)"), at: p.range))
+    case .failure(let e):
+      return diags.fail(Diagnostic(.dataFormat("'\(p.value)' is not a usable NPY file: \(e.message)"), at: p.range))
+    }
+  }
+
+  /// All values as integers, or nil if any is not a non-negative integer below 10⁹.
+  static func integers(_ b: [UInt8], _ h: NPYHeader) -> [Int]? {
+    guard h.dataOffset + h.dataBytes <= b.count else { return nil }
+    return b.withUnsafeBytes { raw -> [Int]? in
+      var out: [Int] = []
+      out.reserveCapacity(h.count)
+      for i in 0..<h.count {
+        let v = h.dtype.double(in: raw, at: h.dataOffset + i * h.dtype.size)
+        guard v >= 0, v == v.rounded(), v < 1e9 else { return nil }
+        out.append(Int(v))
+      }
+      return out
     }
   }
 
   private func preview(_ names: [String]) -> String {
     let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
     return names.count > 8 ? shown + ", …" : shown
-  }
-}
-
-/// Field boundaries of one CSV line (RFC 4180 quotes; a trailing CR is dropped).
-enum CSVLine {
-  static func split(_ b: [UInt8], _ start: Int, _ end: Int) -> [(start: Int, end: Int)] {
-    var end = end
-    if end > start, b[end - 1] == 0x0D { end -= 1 }
-    var fields: [(Int, Int)] = []
-    var i = start
-    var fieldStart = start
-    var quoted = false
-    while i < end {
-      let c = b[i]
-      if c == 0x22 { quoted.toggle() } else if c == 0x2C, !quoted {
-        fields.append(trimQuotes(b, fieldStart, i))
-        fieldStart = i + 1
-      }
-      i += 1
-    }
-    fields.append(trimQuotes(b, fieldStart, end))
-    return fields
-  }
-
-  private static func trimQuotes(_ b: [UInt8], _ s: Int, _ e: Int) -> (Int, Int) {
-    if e - s >= 2, b[s] == 0x22, b[e - 1] == 0x22 { return (s + 1, e - 1) }
-    return (s, e)
   }
 }
 

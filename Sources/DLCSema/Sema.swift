@@ -138,7 +138,8 @@ struct Checker {
     case .csv(let path, let target)?:
       source = ["kind": .string("csv"), "path": .string(FileReader.resolve(path.value, relativeTo: specPath)),
                 "target": .list(target.map { .string($0.value) })]
-      if let f = data.features { source["features"] = .list(f.map { .string($0.value) }) }
+      // Every feature column by name (the default too), so that predict matches columns by name.
+      if let f = facts.featureNames ?? data.features?.map(\.value) { source["features"] = .list(f.map { .string($0) }) }
     case .npy(let x, let y)?:
       source = ["kind": .string("npy"), "x": .string(FileReader.resolve(x.value, relativeTo: specPath))]
       if let y { source["y"] = .string(FileReader.resolve(y.value, relativeTo: specPath)) }

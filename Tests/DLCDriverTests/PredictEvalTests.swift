@@ -128,6 +128,42 @@ import _DLCTestSupport
     #expect(a.stdout.split(separator: "\n").count == 179)
   }
 
+  /// iris with its columns in another order (the target first) predicts exactly what the
+  /// training file's order does: columns are matched by their header names. A missing
+  /// feature column and a repeated header name are errors that name the column.
+  @Test func predictMatchesColumnsByName() throws {
+    let ws = try TrainingFixture.Workspace("predict-by-name")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris"])
+    try #require(ws.train("iris", epochs: 3).status == 0)
+    let lines = try String(contentsOfFile: Golden.root + "/specs/data/iris.csv", encoding: .utf8).split(separator: "\n")
+    func reordered(_ order: [Int], rename: [String: String] = [:]) -> String {
+      lines.enumerated().map { (i, line) in
+        let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return order.map { i == 0 ? rename[cells[$0]] ?? cells[$0] : cells[$0] }.joined(separator: ",")
+      }.joined(separator: "\n") + "\n"
+    }
+    let checkpoint = ws.checkpoint("iris", "last")
+    let original = Driver.predict(ws.options("iris"), checkpoint: checkpoint, input: Golden.root + "/specs/data/iris.csv", output: nil)
+    try #require(original.status == 0, "\(original.stderr)")
+    for order in [[4, 3, 2, 1, 0], [2, 0, 3, 1], [1, 4, 0, 3, 2]] {
+      let input = try ws.write("reordered.csv", Data(reordered(order).utf8))
+      let r = Driver.predict(ws.options("iris"), checkpoint: checkpoint, input: input, output: nil)
+      #expect(r.status == 0, "\(order): \(r.stderr)")
+      #expect(r.stdout == original.stdout, "\(order)")
+    }
+
+    let missing = try ws.write("missing.csv", Data(reordered([0, 1, 3, 4]).utf8))
+    let m = Driver.predict(ws.options("iris"), checkpoint: checkpoint, input: missing, output: nil)
+    #expect(m.status == 1)
+    #expect(m.stderr.contains("missing.csv:1: error: the header has no column 'petal_length_cm' (the model's feature 3 of 4)"), "\(m.stderr)")
+
+    let twice = try ws.write("twice.csv", Data(reordered([0, 1, 2, 3, 4], rename: ["label": "sepal_width_cm"]).utf8))
+    let t = Driver.predict(ws.options("iris"), checkpoint: checkpoint, input: twice, output: nil)
+    #expect(t.status == 1)
+    #expect(t.stderr.contains("twice.csv:1:5: error: column 5 of the header has the name 'sepal_width_cm' of column 2"), "\(t.stderr)")
+  }
+
   // MARK: CSV
 
   /// A CSV of numbers: the header and the rows.

@@ -1,5 +1,7 @@
 /// CSV loading: what is accepted, and every error at its exact line and field.
+import Foundation
 import Testing
+import _DLCTestSupport
 @testable import DLCTraining
 
 @Suite struct CSVLoaderTests {
@@ -35,6 +37,55 @@ import Testing
     let d = try CSVLoader.load(path: path, target: ["y"], features: ["a,\"1\""], task: .classification, classes: 3)
     #expect(d.x == [1.5, 2])
     #expect(d.y == .classes([1, 2]))
+  }
+
+  /// CR, LF and CRLF end rows alike, mixed in one file, on the fast and the general path
+  /// (the quoted cell sends its row to the general one).
+  @Test func everyLineBreakEndsARow() throws {
+    let d = try DataFixture().loadCSV("a,y,b\r1,0,2\r3.5,2,-4e-1\n5,1,\"6\"\r\n7,0,8\r\r9,1,10")
+    #expect(d.x == [1, 2, 3.5, -0.4, 5, 6, 7, 8, 9, 10])
+    #expect(d.y == .classes([0, 2, 1, 0, 1]))
+    let e = try #require(try DataFixture().csvError("a,y,b\r1,0,2\r3,x,4\r"))
+    #expect(e.location.hasSuffix("data.csv:3:2"), "\(e.location)")
+  }
+
+  /// A name used twice in the header is an error at its second column: columns are matched by name.
+  @Test func aRepeatedColumnNameIsAnError() throws {
+    let e = try #require(try DataFixture().csvError("a,y,b,a\n1,0,2,3\n"))
+    #expect(e.id == "data.duplicateColumn")
+    #expect(e.location.hasSuffix("data.csv:1:4"))
+    #expect(e.message == "column 4 of the header has the name 'a' of column 1")
+  }
+
+  /// A named feature missing from the header names itself and its place among the features.
+  @Test func aMissingFeatureColumnSaysWhichFeature() throws {
+    do {
+      _ = try DataFixture().loadCSV("a,b,y\n1,2,0\n", features: ["b", "c", "a"])
+      Issue.record("no error")
+    } catch let error as DataError {
+      #expect(error.id == "data.columnNotFound")
+      #expect(error.message == "the header has no column 'c' (the model's feature 2 of 3)")
+    }
+  }
+
+  /// Many rows through the fast path agree with the general path's parser on every cell.
+  @Test func longFilesParseEveryCellLikeStrtof() throws {
+    var rng = SplitMix64(seed: 5)
+    var text = "a,b,c,y\n"
+    var want: [Float] = []
+    for _ in 0..<3_000 {
+      var cells: [String] = []
+      for _ in 0..<3 {
+        let v = Double(Int64.random(in: -10_000_000...10_000_000, using: &rng)) / pow(10, Double(Int.random(in: 0...9, using: &rng)))
+        let cell = String(format: "%.\(Int.random(in: 1...12, using: &rng))g", v)
+        cells.append(cell)
+        want.append(strtof(cell, nil))
+      }
+      text += cells.joined(separator: ",") + ",\(Int.random(in: 0...2, using: &rng))\n"
+    }
+    let d = try DataFixture().loadCSV(text)
+    #expect(d.count == 3_000)
+    #expect(d.x.map(\.bitPattern) == want.map(\.bitPattern))
   }
 
   @Test func numbersParseToTheNearestFloat() throws {

@@ -91,9 +91,31 @@ import Testing
     ("{'descr': '<f4', 'fortran_order': False, 'shape': (1, -2), }", "data.npyHeader"),
     ("['descr', '<f4']", "data.npyHeader"),
     ("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", "data.npyShape"),
+    // Deep nesting once overflowed the stack of `train` and `predict`; huge shapes trapped.
+    ("{'descr': '<f4', 'fortran_order': False, 'shape': " + String(repeating: "(", count: 9_000), "data.npyHeader"),
+    (String(repeating: "{", count: 9_000), "data.npyHeader"),
+    ("{'descr': '<f4', 'fortran_order': False, 'shape': (2305843009213693952,), }", "data.npyTooLarge"),
+    ("{'descr': '|u1', 'fortran_order': False, 'shape': (2305843009213693952,), }", "data.npyTruncated"),
+    ("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "data.npyTooLarge"),
   ])
   func badHeadersAreRejected(header: String, id: String) throws {
     #expect(try xError(header, DataFixture.f32([1, 2]))?.id == id)
+  }
+
+  /// A version 2 header of a million nested tuples (which overflowed the stack of `train`
+  /// and `predict`) is refused by numpy's header length limit before it is parsed.
+  @Test func aMillionNestedTuplesAreRefused() throws {
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + String(repeating: "(", count: 1_000_000)
+    let e = try #require(try xError(header, DataFixture.f32([1, 2]), version: 2))
+    #expect(e.id == "data.npyHeader")
+    #expect(e.message.hasSuffix("bytes long; numpy reads at most 10000 (at byte 8 of the file)"), "\(e.message)")
+  }
+
+  /// Header problems say at which byte of the file they are.
+  @Test func headerProblemsArePositioned() throws {
+    let e = try #require(try xError("{'descr': '<f4', 'fortran_order': False, 'shape': ((1,), 2), }", DataFixture.f32([1, 2])))
+    #expect(e.id == "data.npyHeader")
+    #expect(e.message == "not a valid NPY file: expected a size (an integer ≥ 0) in the shape tuple (at byte 61 of the file)")
   }
 
   @Test func badMagicAndVersionAreRejected() throws {

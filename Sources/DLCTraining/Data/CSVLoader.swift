@@ -46,6 +46,8 @@ enum CSVLoader {
       case .unused: return Int32.min
       }
     }
+    let layout = CSVRowLayout(slots: slots, featureCount: featureCount, targetCount: targetCount,
+                              classLimit: task == .classification ? Float(classes ?? Int(Int32.max)) : nil)
     var x: [Float] = []
     var y: [Float] = []
     let estimate = max(1, b.count / max(1, names.count * 2))
@@ -53,23 +55,17 @@ enum CSVLoader {
     y.reserveCapacity(estimate * targetCount)
     var row = [Float](repeating: 0, count: featureCount + targetCount)
     var count = 0
-    let base = b.baseAddress!
     try row.withUnsafeMutableBufferPointer { (out) throws(DataError) in
-      try slots.withUnsafeBufferPointer { (slotPointer) throws(DataError) in
-        while true {
-          // Plain rows take the fast path; anything else (and every error) the general one.
-          if let end = CSVFastRow.parse(base, count: b.count, from: scanner.position, slots: slotPointer.baseAddress!,
-                                        columns: names.count, out: out.baseAddress!, featureCount: featureCount),
-             validLabels(out.baseAddress!, from: featureCount, count: targetCount, task: task, classes: classes) {
-            scanner.skipRow(to: end)
-          } else {
-            guard let line = try scan(&scanner, &fields, path) else { break }
-            try slowRow(fields, line: line, scanner: scanner, names: names, roles: roles, task: task, classes: classes, path: path, out: out)
-          }
-          x.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress!, count: featureCount))
-          y.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress! + featureCount, count: targetCount))
-          count += 1
-        }
+      while true {
+        // Plain rows take the fast path; anything else (and every error) the general one.
+        let (end, rows) = CSVFastRows.read(b, from: scanner.position, layout: layout, x: &x, y: &y)
+        scanner.skipRows(to: end, count: rows)
+        count += rows
+        guard let line = try scan(&scanner, &fields, path) else { break }
+        try slowRow(fields, line: line, scanner: scanner, names: names, roles: roles, task: task, classes: classes, path: path, out: out)
+        x.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress!, count: featureCount))
+        y.append(contentsOf: UnsafeBufferPointer(start: out.baseAddress! + featureCount, count: targetCount))
+        count += 1
       }
     }
     guard count > 0 else { throw .noRows(path) }
@@ -117,15 +113,6 @@ enum CSVLoader {
     }
   }
 
-  /// Whether the targets at `out[from..<from + count]` are class indices (always true
-  /// for other tasks).
-  @inline(__always)
-  private static func validLabels(_ out: UnsafeMutablePointer<Float>, from: Int, count: Int, task: DataTask, classes: Int?) -> Bool {
-    guard task == .classification else { return true }
-    for k in from..<from + count where !isClassIndex(out[k], classes: classes) { return false }
-    return true
-  }
-
   /// Whether `v` is an integer in `0..<classes` (`≥ 0` when the count is unknown).
   @inline(__always)
   private static func isClassIndex(_ v: Float, classes: Int?) -> Bool {
@@ -142,19 +129,24 @@ enum CSVLoader {
     _ names: [String], target: [String], features: [String]?, task: DataTask, path: String
   ) throws(DataError) -> [Role] {
     var roles = [Role](repeating: .unused, count: names.count)
-    func index(_ name: String) throws(DataError) -> Int {
-      guard let i = names.firstIndex(of: name) else { throw .columnNotFound(path, name, names) }
+    var columnOf: [String: Int] = [:]
+    for (i, name) in names.enumerated() {
+      if let first = columnOf[name] { throw .duplicateColumn(path, name, first: first + 1, second: i + 1) }
+      columnOf[name] = i
+    }
+    func index(_ name: String, _ role: String?) throws(DataError) -> Int {
+      guard let i = columnOf[name] else { throw .columnNotFound(path, name, role: role, names) }
       return i
     }
     if task == .classification, target.count != 1 { throw .targetColumns(path, target.count) }
     var targetColumns = Set<Int>()
     for (k, name) in target.enumerated() {
-      let i = try index(name)
+      let i = try index(name, nil)
       targetColumns.insert(i)
       if task != .reconstruction { roles[i] = .target(k) }
     }
     if let features {
-      for (k, name) in features.enumerated() { roles[try index(name)] = .feature(k) }
+      for (k, name) in features.enumerated() { roles[try index(name, "the model's feature \(k + 1) of \(features.count)")] = .feature(k) }
     } else {
       var k = 0
       for i in names.indices where !targetColumns.contains(i) {

@@ -56,14 +56,20 @@ extension DataError {
                 "\(place) holds '\(excerpt(text))', which is not a class index in \(range)",
                 help: "class labels are integers counted from 0")
   }
-  static func columnNotFound(_ path: String, _ name: String, _ columns: [String]) -> Self {
+  static func columnNotFound(_ path: String, _ name: String, role: String? = nil, _ columns: [String]) -> Self {
     let shown = columns.prefix(8).map { "'\(excerpt($0))'" }.joined(separator: ", ") + (columns.count > 8 ? ", …" : "")
-    return Self("data.columnNotFound", path: path, line: 1, "the header has no column '\(excerpt(name))'",
+    return Self("data.columnNotFound", path: path, line: 1,
+                "the header has no column '\(excerpt(name))'" + (role.map { " (\($0))" } ?? ""),
                 help: "the columns are \(shown)")
   }
   static func csvSyntax(_ path: String, line: Int, column: Int, _ problem: String) -> Self {
     Self("data.csvSyntax", path: path, line: line, column: column, problem,
          help: "quote a field as \"…\" and write a quote inside it as \"\"")
+  }
+  static func duplicateColumn(_ path: String, _ name: String, first: Int, second: Int) -> Self {
+    Self("data.duplicateColumn", path: path, line: 1, column: second,
+         "column \(second) of the header has the name '\(excerpt(name))' of column \(first)",
+         help: "columns are matched by name: give every column its own name")
   }
   static func emptyCell(_ path: String, line: Int, column: Int, _ place: String) -> Self {
     Self("data.emptyCell", path: path, line: line, column: column, "\(place) is empty",
@@ -97,7 +103,7 @@ extension DataError {
   }
   static func npyDtype(_ path: String, _ descr: String) -> Self {
     Self("data.npyDtype", path: path, "the dtype '\(excerpt(descr))' is not supported",
-         help: "use float32, float64, int8/16/32/64, uint8 or bool")
+         help: "use float32, float64, int8/16/32/64, uint8/16 or bool")
   }
   static func npyFortranOrder(_ path: String) -> Self {
     Self("data.npyFortranOrder", path: path, "the array is in Fortran order",
@@ -112,6 +118,9 @@ extension DataError {
   }
   static func npyShape(_ path: String, _ shape: [Int], _ expected: String) -> Self {
     Self("data.npyShape", path: path, "the array's shape \(shapeText(shape)) does not match \(expected)")
+  }
+  static func npyTooLarge(_ path: String, _ problem: String) -> Self {
+    Self("data.npyTooLarge", path: path, problem, help: "the header's 'shape' does not describe the data in the file")
   }
   static func npyTruncated(_ path: String, _ needed: Int, _ available: Int) -> Self {
     Self("data.npyTruncated", path: path, "the file is truncated: its shape needs \(needed) data bytes, it has \(available)")

@@ -2,22 +2,9 @@
 ///
 /// In: the bytes of a `.npy` file. Out: its shape and its values as Float32 or, for
 /// labels, as Double (every supported integer type converts exactly up to 2⁵³).
-/// Little-endian and C order only; see https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-
-/// The element types dlc reads.
-enum NPYDtype: String {
-  case f4, f8, i1, i2, i4, i8, u1, b1
-
-  /// Bytes per element.
-  var size: Int {
-    switch self {
-    case .i1, .u1, .b1: return 1
-    case .i2: return 2
-    case .f4, .i4: return 4
-    case .f8, .i8: return 8
-    }
-  }
-}
+/// Little-endian and C order only. The header is read by `NPYHeader` (DLCBasics), the
+/// same reader `dlc check` uses.
+import DLCBasics
 
 /// An NPY array in memory: its header and the file's bytes.
 struct NPYArray {
@@ -26,9 +13,8 @@ struct NPYArray {
   var shape: [Int]
   var bytes: [UInt8]
   var dataOffset: Int
-
-  /// The number of elements.
-  var count: Int { shape.reduce(1, *) }
+  /// The number of elements (checked against the file's size when read).
+  var count: Int
 
   /// Reads and checks `path`: magic, header, dtype, order, and that the data is all there.
   init(path: String) throws(DataError) {
@@ -39,64 +25,21 @@ struct NPYArray {
   init(path: String, bytes: [UInt8]) throws(DataError) {
     self.path = path
     self.bytes = bytes
-    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
-    guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw .npyHeader(path, "the file does not start with the NPY magic number") }
-    let (length, start): (Int, Int)
-    switch bytes[6] {
-    case 1: (length, start) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
-    case 2, 3:
-      guard bytes.count >= 12 else { throw .npyHeader(path, "the header is truncated") }
-      (length, start) = ((8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) }, 12)
-    default: throw .npyHeader(path, "unknown format version \(bytes[6]).\(bytes[7])")
+    switch NPYHeader.parse(bytes, fileSize: bytes.count) {
+    case .success(let header):
+      dtype = header.dtype
+      shape = header.shape
+      dataOffset = header.dataOffset
+      count = header.count
+    case .failure(let problem):
+      throw DataError(npy: problem, path: path)
     }
-    guard start + length <= bytes.count else { throw .npyHeader(path, "the header is truncated") }
-    var parser = PythonLiteralParser(Array(bytes[start..<start + length]))
-    guard let header = parser.parseDict() else { throw .npyHeader(path, "the header is not a Python dict literal") }
-    guard case .string(let descr)? = header["descr"] else { throw .npyHeader(path, "the header has no 'descr' string") }
-    guard case .bool(let fortran)? = header["fortran_order"] else { throw .npyHeader(path, "the header has no 'fortran_order'") }
-    guard case .tuple(let dims)? = header["shape"] else { throw .npyHeader(path, "the header has no 'shape' tuple") }
-    dtype = try Self.dtype(descr, path: path)
-    if fortran, dims.count > 1 { throw .npyFortranOrder(path) }
-    shape = []
-    for d in dims {
-      guard case .int(let n) = d, n >= 0 else { throw .npyHeader(path, "the shape holds something other than sizes") }
-      shape.append(n)
-    }
-    dataOffset = start + length
-    var needed = dtype.size
-    var overflow = false
-    for n in shape {
-      let (product, o) = needed.multipliedReportingOverflow(by: n)
-      (needed, overflow) = (product, overflow || o)
-    }
-    guard !overflow, needed <= bytes.count - dataOffset else { throw .npyTruncated(path, needed, bytes.count - dataOffset) }
-  }
-
-  /// The dtype for a `descr` such as `<f4`, or why it is not supported.
-  private static func dtype(_ descr: String, path: String) throws(DataError) -> NPYDtype {
-    guard descr.count == 3, let order = descr.first, let type = NPYDtype(rawValue: String(descr.dropFirst())) else {
-      throw .npyDtype(path, descr)
-    }
-    if type.size > 1, order == ">" { throw .npyBigEndian(path, descr) }
-    guard type.size == 1 || order == "<" else { throw .npyDtype(path, descr) }
-    return type
   }
 
   /// Element `i` as a Double (exact for every supported type).
   @inline(__always)
   func double(at i: Int) -> Double {
-    bytes.withUnsafeBytes { raw -> Double in
-      let at = dataOffset + i * dtype.size
-      switch dtype {
-      case .f4: return Double(Float(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian))
-      case .f8: return Double(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian)
-      case .i1: return Double(Int8(bitPattern: raw[at]))
-      case .u1, .b1: return Double(raw[at])
-      case .i2: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self)))
-      case .i4: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
-      case .i8: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-      }
-    }
+    bytes.withUnsafeBytes { dtype.double(in: $0, at: dataOffset + i * dtype.size) }
   }
 
   /// Every element as Float32.
@@ -113,5 +56,19 @@ struct NPYArray {
       }
     }
     return (0..<n).map { Float(double(at: $0)) }
+  }
+}
+
+extension DataError {
+  /// The data error of an NPY header problem.
+  init(npy problem: NPYHeaderProblem, path: String) {
+    switch problem {
+    case .malformed: self = .npyHeader(path, problem.message)
+    case .dtype(let d): self = .npyDtype(path, d)
+    case .bigEndian(let d): self = .npyBigEndian(path, d)
+    case .fortranOrder: self = .npyFortranOrder(path)
+    case .truncated(let needed?, let available): self = .npyTruncated(path, needed, available)
+    case .truncated(nil, _): self = .npyTooLarge(path, problem.message)
+    }
   }
 }

@@ -185,8 +185,8 @@ public enum Inference {
     return values
   }
 
-  /// The features of a prediction input: a CSV with the training feature columns (the
-  /// target columns may be present and are ignored), or an NPY of samples.
+  /// The features of a prediction input: a CSV with the training feature columns, matched
+  /// by their header names (other columns, the target too, are not read), or an NPY of samples.
   static func loadInput(run: RunDescription, path: String) throws -> Dataset {
     let config = run.data
     let shape: [Int]? = run.inputShape
@@ -199,12 +199,16 @@ public enum Inference {
       guard case .csv(_, let target, let features) = config.source else {
         throw TrainingError("'\(path)' is not an NPY file; this model was trained on NPY data, so give its samples as .npy")
       }
-      // With the features named, other columns (the target too) are not read, so the
-      // target may be absent; without, the target is first excluded if it is there.
-      input.source = .csv(path: path, target: features == nil ? target : [], features: features)
+      if let features {
+        input.source = .csv(path: path, target: [], features: features)
+        return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
+      }
+      // A run description without feature names (an IR written before they were
+      // recorded): every non-target column in header order, the target first excluded if there.
+      input.source = .csv(path: path, target: target, features: nil)
       do {
         return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
-      } catch let error as DataError where error.id == "data.columnNotFound" && features == nil {
+      } catch let error as DataError where error.id == "data.columnNotFound" {
         input.source = .csv(path: path, target: [], features: nil)
       }
     }

@@ -4,32 +4,34 @@
 /// line it starts on. Fields may be quoted; in a quoted field commas and line breaks are
 /// data and `""` stands for one `"`. Records end at LF, CRLF or a lone CR; a UTF-8
 /// byte-order mark at the start is skipped; empty lines are skipped (as pandas does).
+/// The checker's header probe and the data loader both read CSV through this scanner, so
+/// they agree on line breaks, quotes and line numbers.
 
 /// One field of a record: its bytes (inside the quotes, if quoted) and where it starts.
-struct CSVField {
+public struct CSVField: Sendable {
   /// The first byte of the content.
-  var start: Int
+  public var start: Int
   /// One past the last byte of the content.
-  var end: Int
+  public var end: Int
   /// Whether the field was quoted (its content may then hold `""` pairs).
-  var quoted: Bool
+  public var quoted: Bool
 }
 
 /// A syntax problem found while scanning: what, and the line it is on.
-struct CSVSyntaxError: Error {
-  var line: Int
-  var field: Int
-  var message: String
+public struct CSVSyntaxError: Error, Sendable {
+  public var line: Int
+  public var field: Int
+  public var message: String
 }
 
 /// A cursor over CSV bytes that hands out records.
-struct CSVScanner {
-  let bytes: UnsafeBufferPointer<UInt8>
-  private(set) var position: Int
+public struct CSVScanner {
+  public let bytes: UnsafeBufferPointer<UInt8>
+  public private(set) var position: Int
   /// The 1-based line of `position`.
-  private(set) var line = 1
+  public private(set) var line = 1
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>) {
+  public init(_ bytes: UnsafeBufferPointer<UInt8>) {
     self.bytes = bytes
     let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     position = bom ? 3 : 0
@@ -37,7 +39,7 @@ struct CSVScanner {
 
   /// Reads the next non-empty record into `fields` (cleared first) and returns the line
   /// it starts on, or nil at the end of the file.
-  mutating func next(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Int? {
+  public mutating func next(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Int? {
     fields.removeAll(keepingCapacity: true)
     let n = bytes.count
     // Skip empty lines.
@@ -66,10 +68,10 @@ struct CSVScanner {
     }
   }
 
-  /// Moves past a one-line row that was read elsewhere, ending at `end`.
-  mutating func skipRow(to end: Int) {
+  /// Moves past `rows` one-line rows that were read elsewhere, ending at `end`.
+  public mutating func skipRows(to end: Int, count rows: Int) {
     position = end
-    line += 1
+    line += rows
   }
 
   /// A quoted field starting at `position` (on its opening quote).
@@ -106,7 +108,7 @@ struct CSVScanner {
   }
 
   /// The text of a field, with `""` in quoted fields turned into `"`.
-  func text(_ f: CSVField) -> String {
+  public func text(_ f: CSVField) -> String {
     var out: [UInt8] = []
     out.reserveCapacity(f.end - f.start)
     var i = f.start

@@ -1,4 +1,5 @@
-/// Decimal numbers straight from bytes, without making a String per cell.
+/// Decimal numbers straight from bytes, without making a String per cell, rounded to
+/// Float32 exactly as `strtof` rounds them.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +7,7 @@ import Darwin
 #endif
 
 /// What a cell held.
-enum ParsedNumber: Equatable {
+public enum ParsedNumber: Equatable, Sendable {
   case value(Float)
   /// Only spaces, or nothing.
   case empty
@@ -20,13 +21,16 @@ enum ParsedNumber: Equatable {
 /// around it allowed.
 ///
 /// Most cells take Clinger's fast path (W. D. Clinger, "How to read floating point
-/// numbers accurately", PLDI 1990): when the digits fit in 2⁵³ and the power of ten is
-/// at most 22, the Double computed is the exact decimal value, so converting it to Float
-/// rounds once and is correctly rounded. Other numbers go through `strtof`.
-enum NumberParsing {
+/// numbers accurately", PLDI 1990): when the significant digits fit in 2⁵³ and the power
+/// of ten is at most 10²², one Double multiplication or division gives the decimal value
+/// correctly rounded to Double. Rounding that Double to Float is then the correct Float
+/// unless the Double is exactly halfway between two Floats (double rounding can only go
+/// wrong at a tie, since every Float midpoint is a Double and rounding is monotonic);
+/// that rare case, and every number outside the fast path, goes through `strtof`.
+public enum NumberParsing {
   /// Parses bytes `start..<end` of `p`.
-  @inline(__always)
-  static func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+  @inlinable
+  public static func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
     var i = start
     var e = end
     while i < e, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
@@ -39,7 +43,7 @@ enum NumberParsing {
       i += 1
     }
     var mantissa: UInt64 = 0
-    var digits = 0
+    var digits = 0  // significant digits seen (leading zeros are not significant)
     var exponent = 0
     var sawDigit = false
     while i < e, p[i] &- 0x30 < 10 {
@@ -68,7 +72,7 @@ enum NumberParsing {
         expNegative = p[i] == 0x2D
         i += 1
       }
-      guard i < e else { return .invalid }
+      guard i < e, p[i] &- 0x30 < 10 else { return .invalid }
       var written = 0
       while i < e, p[i] &- 0x30 < 10 {
         if written < 100_000 { written = written * 10 + Int(p[i] &- 0x30) }
@@ -77,16 +81,29 @@ enum NumberParsing {
       exponent += expNegative ? -written : written
     }
     guard i == e else { return .invalid }
-    if digits <= 15, mantissa < 1 << 53, abs(exponent) <= 22 {
-      var v = Double(mantissa)
-      v = exponent < 0 ? v / power(-exponent) : v * power(exponent)
-      return .value(Float(negative ? -v : v))
+    if digits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22, let f = fastFloat(mantissa, exponent) {
+      return .value(negative ? -f : f)
     }
     return slowPath(p, first, e)
   }
 
+  /// `mantissa × 10^exponent` as a correctly rounded Float, or nil when the one rounding
+  /// through Double may differ from the correct one (a tie, or an overflow).
+  @inlinable @inline(__always)
+  static func fastFloat(_ mantissa: UInt64, _ exponent: Int) -> Float? {
+    let m = Double(mantissa)  // exact: mantissa ≤ 2⁵³
+    let d = exponent < 0 ? m / power(-exponent) : m * power(exponent)
+    let f = Float(d)
+    let back = Double(f)
+    if back == d { return f }
+    guard f.isFinite else { return nil }
+    // The Float on the other side of d; the sum of two adjacent Floats is exact in Double.
+    let other = Double(back < d ? f.nextUp : f.nextDown)
+    return back + other == 2 * d ? nil : f
+  }
+
   /// 10^k for k in 0...22, all exact in Double (a literal table: no lazy global in the hot path).
-  @inline(__always)
+  @inlinable @inline(__always)
   static func power(_ k: Int) -> Double {
     let table: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
                 Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
@@ -95,7 +112,8 @@ enum NumberParsing {
   }
 
   /// `strtof` on a NUL-terminated copy; the grammar was already checked.
-  private static func slowPath(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+  @usableFromInline
+  static func slowPath(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
     let v = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buf -> Float in
       for k in 0..<(end - start) { buf[k] = CChar(bitPattern: p[start + k]) }
       buf[end - start] = 0
@@ -105,7 +123,8 @@ enum NumberParsing {
   }
 
   /// `nan`, `inf` or `infinity`, optionally signed, in any case.
-  private static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+  @usableFromInline
+  static func isNonFiniteWord(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
     var i = start
     if i < end, p[i] == 0x2D || p[i] == 0x2B { i += 1 }
     let word = String(decoding: UnsafeBufferPointer(start: p + i, count: end - i), as: UTF8.self).lowercased()

@@ -34,11 +34,15 @@ public struct SpecOptions: Sendable {
   public var path: String
   public var diagnostics: DiagnosticsFormat
   public var color: Bool
+  /// The most bytes a run may plan to use (`--max-memory`); the machine's available
+  /// memory limits it in any case (see `MemoryBudget`).
+  public var maxMemory: Int?
 
-  public init(path: String, diagnostics: DiagnosticsFormat = .text, color: Bool = false) {
+  public init(path: String, diagnostics: DiagnosticsFormat = .text, color: Bool = false, maxMemory: Int? = nil) {
     self.path = path
     self.diagnostics = diagnostics
     self.color = color
+    self.maxMemory = maxMemory
   }
 }
 
@@ -80,7 +84,8 @@ public enum Driver {
     let diags = DiagnosticEngine()
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
-    if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags) {
+    if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags),
+       MemoryBudget.check(training, spec: spec, maxMemory: options.maxMemory, training: true, diags) {
       var optimized: Module?
       if !OptimizePipeline.entries(of: module).filter({ !$0.runsAtTraining }).isEmpty {
         guard let (m, _) = optimizedModule(module, spec: spec, diags) else { return finish(result, diags, options) }

@@ -18,15 +18,15 @@ enum Summary {
       var params = 0
       for case .param(let name) in op.operands where !usedParams.contains(name) {
         usedParams.insert(name)
-        params += types[name].map(count) ?? 0
+        params = saturatingAdd(params, types[name].map(count) ?? 0)
       }
       let flops = OpRegistry.schema(op.opcode)?.flopsPerSample(operands: op.operands.map { operandType($0, types) }, results: op.results.map(\.type), attributes: op.attributes) ?? 0
-      totalFlops += flops
+      totalFlops = saturatingAdd(totalFlops, flops)
       let name = op.results.first?.name ?? "?"
       rows.append(["\(name) (\(op.opcode))", shape(op.results.first?.type), group(params), group(flops)])
     }
-    let total = m.parameters.reduce(0) { $0 + count($1.type) }
-    let trainable = m.parameters.filter { $0.attributes["trainable"] != .bool(false) }.reduce(0) { $0 + count($1.type) }
+    let total = m.parameters.reduce(0) { saturatingAdd($0, count($1.type)) }
+    let trainable = m.parameters.filter { $0.attributes["trainable"] != .bool(false) }.reduce(0) { saturatingAdd($0, count($1.type)) }
     let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
     let rule = String(repeating: "-", count: widths.reduce(0, +) + 6)
     var out = "Model: \(m.name)\n" + rule + "\n"
@@ -91,9 +91,8 @@ enum Summary {
     }
   }
 
-  private static func count(_ t: TensorType) -> Int {
-    t.dims.reduce(1) { acc, d in if case .fixed(let n) = d { return acc * n } else { return acc } }
-  }
+  /// Elements per sample; saturates (every count in the summary does) rather than trapping.
+  private static func count(_ t: TensorType) -> Int { t.elementCountPerSample }
 
   private static func shape(_ t: TensorType?) -> String {
     guard let t else { return "" }

@@ -134,7 +134,9 @@ public struct OpSchema: Sendable {
   ) throws(ShapeError) -> [TensorType] {
     if let problem = arityProblem(operands.count) { throw ShapeError(problem) }
     if let problem = attributeProblems(attributes).first { throw ShapeError(problem) }
-    return try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: declared))
+    let results = try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: declared))
+    for result in results { try requireCountable(result) }
+    return results
   }
 
   /// Runs the shape rule alone, under another op's name: training forms and backward ops

@@ -66,7 +66,7 @@ public final class Trainer {
     // With a frozen prefix, every split goes through it once; the head trains on the results.
     if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
-    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let stepsPerEpoch = data.train.count / batches + (data.train.count % batches == 0 ? 0 : 1)  // ⌈count / batches⌉, no overflow
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
     let log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
     var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)

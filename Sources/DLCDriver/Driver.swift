@@ -84,14 +84,19 @@ public enum Driver {
     let diags = DiagnosticEngine()
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
-    if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags),
-       MemoryBudget.check(training, spec: spec, maxMemory: options.maxMemory, training: true, diags) {
+    if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags) {
+      // The plans are made once: the memory check and the summary both report them.
+      let batch = module.attributes["train"]?["batch_size"]?.intValue ?? 1
+      let plans = MemoryBudget.plans(training, batch: batch)
+      guard MemoryBudget.check(training, spec: spec, maxMemory: options.maxMemory, training: true, plans: plans, diags) else {
+        return finish(result, diags, options)
+      }
       var optimized: Module?
       if !OptimizePipeline.entries(of: module).filter({ !$0.runsAtTraining }).isEmpty {
         guard let (m, _) = optimizedModule(module, spec: spec, diags) else { return finish(result, diags, options) }
         optimized = m
       }
-      result.stdout = Summary.render(module, training: training, optimized: optimized)
+      result.stdout = Summary.render(module, training: training, optimized: optimized, trainingPlans: plans)
     }
     return finish(result, diags, options)
   }

@@ -10,6 +10,7 @@
 /// (`MemAvailable` in /proc/meminfo, and the cgroup's limit less its usage) and
 /// `--max-memory`. Every sum saturates, so an absurd model reports a size instead of trapping.
 import DLCIR
+import DLCPasses
 import DLCRuntime
 import DLCSpec
 import DLCSyntax
@@ -30,7 +31,7 @@ enum MemoryBudget {
 
   /// The planned memory of `module` at `batch`: its parameters, and the arenas of the
   /// functions the command runs.
-  static func need(_ module: Module, batch: Int) -> Need {
+  static func need(_ module: Module, batch: Int, plans: [MemoryPlan]? = nil) -> Need {
     var need = Need()
     // Parameters (and their optimizer state) by layer.
     var byLayer: [String: (bytes: Int, location: IRLocation?)] = [:]
@@ -43,8 +44,7 @@ enum MemoryBudget {
       let old = byLayer[layer] ?? (0, nil)
       byLayer[layer] = (saturatingAdd(old.bytes, bytes), old.location ?? p.location)
     }
-    for name in ["train_step", "predict"] {
-      guard let plan = MemoryReport.plan(module: module, function: name, batch: batch) else { continue }
+    for plan in plans ?? Self.plans(module, batch: batch) {
       need.activationBytes = saturatingAdd(need.activationBytes, plan.arenaBytes)
     }
     let largestLayer = layerOrder.max { byLayer[$0]!.bytes < byLayer[$1]!.bytes }
@@ -56,6 +56,11 @@ enum MemoryBudget {
                       op.location)
     }
     return need
+  }
+
+  /// The static plans of `@train_step` and `@predict` at `batch` (those the module has).
+  static func plans(_ module: Module, batch: Int) -> [MemoryPlan] {
+    ["train_step", "predict"].compactMap { MemoryReport.plan(module: module, function: $0, batch: batch) }
   }
 
   /// The op of `@predict` with the largest result at `batch`.
@@ -74,12 +79,15 @@ enum MemoryBudget {
   /// Reports `module` at `spec`'s line of its biggest contributor when it needs more than
   /// the limit; returns whether it fits.
   @discardableResult
-  static func check(_ module: Module, spec: Spec, maxMemory: Int?, training: Bool, _ diags: DiagnosticEngine) -> Bool {
+  /// `plans` are the module's plans at its batch size when the caller has them already.
+  static func check(
+    _ module: Module, spec: Spec, maxMemory: Int?, training: Bool, plans: [MemoryPlan]? = nil, _ diags: DiagnosticEngine
+  ) -> Bool {
     guard let batch = module.attributes["train"]?["batch_size"]?.intValue else { return true }
     let available = availableBytes()
     let limits = [available, maxMemory].compactMap { $0 }
     guard let limit = limits.min() else { return true }
-    let need = need(module, batch: batch)
+    let need = need(module, batch: batch, plans: plans)
     guard need.total > limit else { return true }
     let source = maxMemory.map { $0 <= (available ?? Int.max) } == true ? "the --max-memory limit of" : "the available"
     let range = Driver.passErrorRange(need.biggest.location, spec: spec)

@@ -1,11 +1,13 @@
 /// The model summary `dlc check` prints: one row per op of `predict` with its output
 /// shape, parameters and FLOPs per sample, then totals (Keras-style).
 import DLCIR
+import DLCPasses
 import DLCRuntime
 
 enum Summary {
   /// Renders the summary of a checked module.
-  static func render(_ m: Module, training: Module? = nil, optimized: Module? = nil) -> String {
+  /// `trainingPlans` are `MemoryBudget.plans(training, …)` when the caller made them.
+  static func render(_ m: Module, training: Module? = nil, optimized: Module? = nil, trainingPlans: [MemoryPlan]? = nil) -> String {
     guard let predict = m.function(named: "predict") else { return "" }
     var types: [String: TensorType] = [:]
     for p in m.parameters { types[p.name] = p.type }
@@ -41,7 +43,7 @@ enum Summary {
     out += "Trainable params: \(group(trainable))\n"
     out += "Non-trainable params: \(group(total - trainable))\n"
     out += "FLOPs per sample (forward): \(group(totalFlops))\n"
-    out += memoryLine(m, training: training ?? m)
+    out += memoryLine(m, training: training ?? m, plans: trainingPlans)
     out += dataLine(m)
     if let optimized { out += optimizedLines(m, optimized) }
     return out
@@ -61,11 +63,18 @@ enum Summary {
   /// The planned activation memory of one batch (static plan, buffers reused once dead),
   /// and what it would be without reuse.
   /// `predict` is the model's (whole, even when training precomputes a frozen prefix).
-  private static func memoryLine(_ m: Module, training: Module) -> String {
+  private static func memoryLine(_ m: Module, training: Module, plans: [MemoryPlan]?) -> String {
     guard let batch = m.attributes["train"]?["batch_size"]?.intValue else { return "" }
     var parts: [String] = []
+    // `plans` holds the training module's train_step plan first (see `MemoryBudget.plans`);
+    // predict is planned on `m`, whose predict is whole even when training's is split.
+    let splitPredict = training.function(named: "predict") != m.function(named: "predict")
     for (module, function, label) in [(m, "predict", "predict"), (training, "train_step", "train step")] {
-      guard let plan = MemoryReport.plan(module: module, function: function, batch: batch) else { continue }
+      let given = plans.flatMap { ps -> MemoryPlan? in
+        guard !(function == "predict" && splitPredict), ps.count == 2 else { return nil }
+        return function == "train_step" ? ps[0] : ps[1]
+      }
+      guard let plan = given ?? MemoryReport.plan(module: module, function: function, batch: batch) else { continue }
       parts.append("\(label) \(bytes(plan.arenaBytes)) (\(bytes(plan.unplannedBytes)) without reuse)")
     }
     guard !parts.isEmpty else { return "" }

@@ -37,6 +37,7 @@ public enum KernelScratch {
   /// saturating arithmetic against 2^56 elements. Nothing near that fits any machine, and
   /// the kernels' own formulas then cannot overflow.
   static func countable(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Bool {
+    if scratchFree(op.opcode) { return true }
     let limit = 1 << 56
     let types = op.operands.map(typeOf) + op.results.map(\.type)
     guard types.allSatisfy({ $0.elementCount(batch: batch) < limit }) else { return false }
@@ -47,14 +48,17 @@ public enum KernelScratch {
     // products the kernels form multiply at most four of them with the batch.
     let largest = terms.map { Swift.max($0, 0) }.max() ?? 0
     let bound = [largest, largest, largest, largest, Swift.max(batch, 1)].reduce(1, saturatingMultiply)
-    return bound < limit || scratchFree(op.opcode)
+    return bound < limit
   }
 
   /// Ops whose kernels take no scratch (their sizes are the operands' own).
-  private static func scratchFree(_ opcode: String) -> Bool {
-    !["conv2d", "conv2d_grad_input", "conv2d_grad_weight", "self_attention", "self_attention_train",
-      "self_attention_grad", "conv2d_int8", "dense_dynamic_int8", "dense_f16", "conv2d_f16"].contains(opcode)
-  }
+  private static func scratchFree(_ opcode: String) -> Bool { !scratchOpcodes.contains(opcode) }
+
+  /// The opcodes `bytes` gives scratch to.
+  private static let scratchOpcodes: Set<String> = [
+    "conv2d", "conv2d_grad_input", "conv2d_grad_weight", "self_attention", "self_attention_train",
+    "self_attention_grad", "conv2d_int8", "dense_dynamic_int8", "dense_f16", "conv2d_f16",
+  ]
 
   /// The convolution geometry of a conv2d op (forward, quantized or gradient form).
   public static func conv2DShape(_ op: Operation, batch: Int, typeOf: (Operand) -> TensorType) -> Conv2DShape? {

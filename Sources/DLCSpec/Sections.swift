@@ -103,6 +103,9 @@ extension Section {
     ParamSpec("from", .list(.layerRef, minCount: 1), .optional, "input layers (default: the previous layer)"),
   ])
 
+  /// Every fixed-key section (tools and tests enumerate the spec language from here).
+  public static let all: [Section] = [top, data, source, npy, split, model, base, train, earlyStopping, layerCommon]
+
   /// Keys the spec language will have but version 1 does not implement.
   public static let plannedKeys: Set<String> = [
     "augment", "balance", "kfold", "lr_finder", "distill", "ensemble", "gradient_clipping", "mixed_precision",

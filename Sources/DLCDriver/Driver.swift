@@ -180,7 +180,9 @@ public enum Driver {
       for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
         passes.append(try OptimizePipeline.pass(for: entry))
       }
-      return try PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink).running(module)
+      // The front end verified `module` already.
+      return try PassManager(passes: passes + [Autodiff()], verifyInput: false, printAfterAll: printAfterAll, sink: sink)
+        .running(module)
     } catch let error as PassManagerError {
       let message: DiagnosticMessage
       switch error {

@@ -180,9 +180,9 @@ public enum Driver {
       for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
         passes.append(try OptimizePipeline.pass(for: entry))
       }
-      // The front end verified `module` already.
-      return try PassManager(passes: passes + [Autodiff()], verifyInput: false, printAfterAll: printAfterAll, sink: sink)
-        .running(module)
+      var manager = PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink)
+      manager.verifyInput = false  // the front end verified `module` already
+      return try manager.running(module)
     } catch let error as PassManagerError {
       let message: DiagnosticMessage
       switch error {

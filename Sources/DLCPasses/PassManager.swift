@@ -53,13 +53,13 @@ public struct PassManager {
   public var context: PassContext
 
   public init(
-    passes: [any Pass], verifyEach: Bool = true, verifyInput: Bool = true, printAfterAll: Bool = false, printAfter: Set<String> = [],
+    passes: [any Pass], verifyEach: Bool = true, printAfterAll: Bool = false, printAfter: Set<String> = [],
     sink: @escaping (String) -> Void = { print($0, terminator: "") }, context: PassContext = PassContext()
   ) {
     self.context = context
     self.passes = passes
     self.verifyEach = verifyEach
-    self.verifyInput = verifyInput
+    self.verifyInput = true
     self.printAfterAll = printAfterAll
     self.printAfter = printAfter
     self.sink = sink

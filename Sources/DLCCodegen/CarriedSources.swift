@@ -8006,9 +8006,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
   public let stepsPerEpoch: Int
   public let epochs: Int
 
-  /// `stepsPerEpoch × epochs`.
-  public var totalSteps: Int { stepsPerEpoch * epochs }
-  /// `warmupEpochs × stepsPerEpoch`.
+  /// `stepsPerEpoch × epochs` (checked when the schedule is made).
+  public let totalSteps: Int
+  /// `warmupEpochs × stepsPerEpoch` (smaller than `totalSteps`).
   public var warmupSteps: Int { kind.warmupEpochs * stepsPerEpoch }
 
   /// A schedule over `epochs` epochs of `stepsPerEpoch` steps; the warm-up must be shorter
@@ -8019,6 +8019,11 @@ public struct LearningRateSchedule: Sendable, Hashable {
     if kind.warmupEpochs >= epochs {
       throw .warmupTooLong(kind.warmupEpochs, epochs: epochs)
     }
+    let (total, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: epochs)
+    guard !overflow else {
+      throw .invalid("epochs", "\(epochs)", "at most \(Int.max / stepsPerEpoch) for \(stepsPerEpoch) steps per epoch")
+    }
+    totalSteps = total
     self.kind = kind
     self.baseLR = baseLR
     self.stepsPerEpoch = stepsPerEpoch
@@ -8121,6 +8126,9 @@ public struct TrainConfig: Sendable, Hashable {
   public var batchSize: Int
   /// Passes over the train split (the spec's value, or the override).
   public var epochs: Int
+  /// The most epochs a run may have (the spec language's limit, `Limits.epochs`): every
+  /// step count of a run stays far inside `Int`.
+  public static let maxEpochs = 1_000_000
   /// The metrics recorded each epoch, `loss` first and no repeats.
   public var metrics: [Metric]
   /// The update rule and its parameters.
@@ -8310,7 +8318,7 @@ public final class Trainer {
     // With a frozen prefix, every split goes through it once; the head trains on the results.
     if let prefix = backend.frozenPrefix { try precompute(&data, prefix: prefix, backend: backend) }
     let batches = config.batchSize
-    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let stepsPerEpoch = data.train.count / batches + (data.train.count % batches == 0 ? 0 : 1)  // ⌈count / batches⌉, no overflow
     let schedule = try LearningRateSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
     let log = try RunLogWriter(directory: runDirectory, keepingEpochs: state.epoch, resume: options.resume)
     var progress = ProgressReporter(epochs: config.epochs, interactive: options.interactive, write: options.write)
@@ -8480,7 +8488,9 @@ public enum TrainerCommandLine {
       case "train":
         var trainer = Trainer.Options()
         if let e = options.value("epochs") {
-          guard let n = Int(e), n >= 1 else { throw TrainingError("--epochs needs a whole number ≥ 1, not '\(e)'") }
+          guard let n = Int(e), n >= 1, n <= TrainConfig.maxEpochs else {
+            throw TrainingError("--epochs needs a whole number from 1 to \(TrainConfig.maxEpochs), not '\(e)'")
+          }
           run.train.epochs = n
           if run.train.schedule.warmupEpochs >= n { throw TrainConfigError.warmupTooLong(run.train.schedule.warmupEpochs, epochs: n) }
         }

@@ -1,4 +1,5 @@
 import DLCDriver
+import DLCRuntime
 import DLCSpec
 import DLCTraining
 import Foundation
@@ -82,6 +83,20 @@ import _DLCTestSupport
   @Test func theEpochLimitIsTheSpecLanguagesAndTheCommandLines() {
     #expect(TrainConfig.maxEpochs == Limits.epochs)
     #expect(TrainOptions.maxEpochs == Limits.epochs)
+  }
+
+  @Test func theEmittedTrainersEpochsAreBoundedToo() throws {
+    // An emitted trainer's `train --epochs 9223372036854775807` trapped counting the steps.
+    try RepoRoot.enter()
+    let module = try #require(Driver.module(forSpecAt: "specs/iris.yaml").0)
+    let run = try RunDescription(module: module, specText: "")
+    var made = false
+    let status = TrainerCommandLine.main(["trainer", "train", "--epochs", "9223372036854775807"], run: run) { seed in
+      made = true
+      return InterpreterBackend(module: module, seed: seed)
+    }
+    #expect(status == 1)
+    #expect(!made, "the epoch count is refused before a model is made")
   }
 
   @Test func tooManyEpochsOnTheCommandLineAreRefusedNotTrapped() throws {

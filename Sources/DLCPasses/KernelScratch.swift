@@ -54,6 +54,10 @@ public enum KernelScratch {
   /// Ops whose kernels take no scratch (their sizes are the operands' own).
   private static func scratchFree(_ opcode: String) -> Bool { !scratchOpcodes.contains(opcode) }
 
+  /// Whether `bytes` can be more than 0 for ops of `opcode`: a planner can skip the
+  /// others without looking up any types.
+  public static func takesScratch(_ opcode: String) -> Bool { scratchOpcodes.contains(opcode) }
+
   /// The opcodes `bytes` gives scratch to.
   private static let scratchOpcodes: Set<String> = [
     "conv2d", "conv2d_grad_input", "conv2d_grad_weight", "self_attention", "self_attention_train",

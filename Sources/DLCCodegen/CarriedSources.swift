@@ -8875,9 +8875,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
   public let stepsPerEpoch: Int
   public let epochs: Int
 
-  /// `stepsPerEpoch × epochs`.
-  public var totalSteps: Int { stepsPerEpoch * epochs }
-  /// `warmupEpochs × stepsPerEpoch`.
+  /// `stepsPerEpoch × epochs` (checked when the schedule is made).
+  public let totalSteps: Int
+  /// `warmupEpochs × stepsPerEpoch` (smaller than `totalSteps`).
   public var warmupSteps: Int { kind.warmupEpochs * stepsPerEpoch }
 
   /// A schedule over `epochs` epochs of `stepsPerEpoch` steps; the warm-up must be shorter
@@ -8888,6 +8888,11 @@ public struct LearningRateSchedule: Sendable, Hashable {
     if kind.warmupEpochs >= epochs {
       throw .warmupTooLong(kind.warmupEpochs, epochs: epochs)
     }
+    let (total, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: epochs)
+    guard !overflow else {
+      throw .invalid("epochs", "\(epochs)", "at most \(Int.max / stepsPerEpoch) for \(stepsPerEpoch) steps per epoch")
+    }
+    totalSteps = total
     self.kind = kind
     self.baseLR = baseLR
     self.stepsPerEpoch = stepsPerEpoch
@@ -8990,6 +8995,9 @@ public struct TrainConfig: Sendable, Hashable {
   public var batchSize: Int
   /// Passes over the train split (the spec's value, or the override).
   public var epochs: Int
+  /// The most epochs a run may have (the spec language's limit, `Limits.epochs`): every
+  /// step count of a run stays far inside `Int`.
+  public static let maxEpochs = 1_000_000
   /// The metrics recorded each epoch, `loss` first and no repeats.
   public var metrics: [Metric]
   /// The update rule and its parameters.
@@ -9186,7 +9194,7 @@ public final class Trainer {
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
     let batches = config.batchSize
-    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let stepsPerEpoch = data.train.count / batches + (data.train.count % batches == 0 ? 0 : 1)  // ⌈count / batches⌉, no overflow
     let folder = try RunFolder(runs: options.runsDirectory, name: description.name, resume: options.resume, overwrite: options.overwrite)
     var state = try startingState(backend: backend, data: data, stepsPerEpoch: stepsPerEpoch)
     // With a frozen prefix, every split goes through it once; the head trains on the results.
@@ -9429,7 +9437,9 @@ public enum TrainerCommandLine {
       case "train":
         var trainer = Trainer.Options()
         if let e = options.value("epochs") {
-          guard let n = Int(e), n >= 1 else { throw TrainingError("--epochs needs a whole number ≥ 1, not '\(e)'") }
+          guard let n = Int(e), n >= 1, n <= TrainConfig.maxEpochs else {
+            throw TrainingError("--epochs needs a whole number from 1 to \(TrainConfig.maxEpochs), not '\(e)'")
+          }
           run.train.epochs = n
           if run.train.schedule.warmupEpochs >= n { throw TrainConfigError.warmupTooLong(run.train.schedule.warmupEpochs, epochs: n) }
         }

@@ -32,6 +32,11 @@ public struct TrainOptions: Sendable {
   }
 }
 
+extension TrainOptions {
+  /// The most epochs `--epochs` may ask for (the spec language's own limit).
+  public static let maxEpochs = TrainConfig.maxEpochs
+}
+
 extension Driver {
   /// Makes sure GEMM runs on this CPU's fast kernels (see `BLASSetup`); the command line
   /// calls it before anything else, as it may restart the process.
@@ -134,6 +139,10 @@ extension Driver {
     if needsTraining {
       guard let trained = trainingModule(module, spec, diags) else { return finish(result, diags, options) }
       module = trained
+    }
+    // Refuse a model the machine cannot hold before anything is allocated.
+    guard MemoryBudget.check(module, spec: spec, maxMemory: options.maxMemory, training: needsTraining, diags) else {
+      return finish(result, diags, options)
     }
     do {
       result.stdout = try body(module)

@@ -34,11 +34,15 @@ public struct SpecOptions: Sendable {
   public var path: String
   public var diagnostics: DiagnosticsFormat
   public var color: Bool
+  /// The most bytes a run may plan to use (`--max-memory`); the machine's available
+  /// memory limits it in any case (see `MemoryBudget`).
+  public var maxMemory: Int?
 
-  public init(path: String, diagnostics: DiagnosticsFormat = .text, color: Bool = false) {
+  public init(path: String, diagnostics: DiagnosticsFormat = .text, color: Bool = false, maxMemory: Int? = nil) {
     self.path = path
     self.diagnostics = diagnostics
     self.color = color
+    self.maxMemory = maxMemory
   }
 }
 
@@ -81,12 +85,18 @@ public enum Driver {
     let front = frontEnd(options.path, diags)
     var result = DriverResult()
     if let (spec, module) = front, let module, let training = trainingModule(module, spec, diags) {
+      // The plans are made once: the memory check and the summary both report them.
+      let batch = module.attributes["train"]?["batch_size"]?.intValue ?? 1
+      let plans = MemoryBudget.plans(training, batch: batch)
+      guard MemoryBudget.check(training, spec: spec, maxMemory: options.maxMemory, training: true, plans: plans, diags) else {
+        return finish(result, diags, options)
+      }
       var optimized: Module?
       if !OptimizePipeline.entries(of: module).filter({ !$0.runsAtTraining }).isEmpty {
         guard let (m, _) = optimizedModule(module, spec: spec, diags) else { return finish(result, diags, options) }
         optimized = m
       }
-      result.stdout = Summary.render(module, training: training, optimized: optimized)
+      result.stdout = Summary.render(module, training: training, optimized: optimized, trainingPlans: plans)
     }
     return finish(result, diags, options)
   }
@@ -170,7 +180,9 @@ public enum Driver {
       for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
         passes.append(try OptimizePipeline.pass(for: entry))
       }
-      return try PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink).running(module)
+      var manager = PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink)
+      manager.verifyInput = false  // the front end verified `module` already
+      return try manager.running(module)
     } catch let error as PassManagerError {
       let message: DiagnosticMessage
       switch error {

@@ -1,11 +1,13 @@
 /// The model summary `dlc check` prints: one row per op of `predict` with its output
 /// shape, parameters and FLOPs per sample, then totals (Keras-style).
 import DLCIR
+import DLCPasses
 import DLCRuntime
 
 enum Summary {
   /// Renders the summary of a checked module.
-  static func render(_ m: Module, training: Module? = nil, optimized: Module? = nil) -> String {
+  /// `trainingPlans` are `MemoryBudget.plans(training, …)` when the caller made them.
+  static func render(_ m: Module, training: Module? = nil, optimized: Module? = nil, trainingPlans: [MemoryPlan]? = nil) -> String {
     guard let predict = m.function(named: "predict") else { return "" }
     var types: [String: TensorType] = [:]
     for p in m.parameters { types[p.name] = p.type }
@@ -18,15 +20,15 @@ enum Summary {
       var params = 0
       for case .param(let name) in op.operands where !usedParams.contains(name) {
         usedParams.insert(name)
-        params += types[name].map(count) ?? 0
+        params = saturatingAdd(params, types[name].map(count) ?? 0)
       }
       let flops = OpRegistry.schema(op.opcode)?.flopsPerSample(operands: op.operands.map { operandType($0, types) }, results: op.results.map(\.type), attributes: op.attributes) ?? 0
-      totalFlops += flops
+      totalFlops = saturatingAdd(totalFlops, flops)
       let name = op.results.first?.name ?? "?"
       rows.append(["\(name) (\(op.opcode))", shape(op.results.first?.type), group(params), group(flops)])
     }
-    let total = m.parameters.reduce(0) { $0 + count($1.type) }
-    let trainable = m.parameters.filter { $0.attributes["trainable"] != .bool(false) }.reduce(0) { $0 + count($1.type) }
+    let total = m.parameters.reduce(0) { saturatingAdd($0, count($1.type)) }
+    let trainable = m.parameters.filter { $0.attributes["trainable"] != .bool(false) }.reduce(0) { saturatingAdd($0, count($1.type)) }
     let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
     let rule = String(repeating: "-", count: widths.reduce(0, +) + 6)
     var out = "Model: \(m.name)\n" + rule + "\n"
@@ -41,7 +43,7 @@ enum Summary {
     out += "Trainable params: \(group(trainable))\n"
     out += "Non-trainable params: \(group(total - trainable))\n"
     out += "FLOPs per sample (forward): \(group(totalFlops))\n"
-    out += memoryLine(m, training: training ?? m)
+    out += memoryLine(m, training: training ?? m, plans: trainingPlans)
     out += dataLine(m)
     if let optimized { out += optimizedLines(m, optimized) }
     return out
@@ -61,11 +63,18 @@ enum Summary {
   /// The planned activation memory of one batch (static plan, buffers reused once dead),
   /// and what it would be without reuse.
   /// `predict` is the model's (whole, even when training precomputes a frozen prefix).
-  private static func memoryLine(_ m: Module, training: Module) -> String {
+  private static func memoryLine(_ m: Module, training: Module, plans: [MemoryPlan]?) -> String {
     guard let batch = m.attributes["train"]?["batch_size"]?.intValue else { return "" }
     var parts: [String] = []
+    // `plans` holds the training module's train_step plan first (see `MemoryBudget.plans`);
+    // predict is planned on `m`, whose predict is whole even when training's is split.
+    let splitPredict = training.function(named: "predict") != m.function(named: "predict")
     for (module, function, label) in [(m, "predict", "predict"), (training, "train_step", "train step")] {
-      guard let plan = MemoryReport.plan(module: module, function: function, batch: batch) else { continue }
+      let given = plans.flatMap { ps -> MemoryPlan? in
+        guard !(function == "predict" && splitPredict), ps.count == 2 else { return nil }
+        return function == "train_step" ? ps[0] : ps[1]
+      }
+      guard let plan = given ?? MemoryReport.plan(module: module, function: function, batch: batch) else { continue }
       parts.append("\(label) \(bytes(plan.arenaBytes)) (\(bytes(plan.unplannedBytes)) without reuse)")
     }
     guard !parts.isEmpty else { return "" }
@@ -91,9 +100,8 @@ enum Summary {
     }
   }
 
-  private static func count(_ t: TensorType) -> Int {
-    t.dims.reduce(1) { acc, d in if case .fixed(let n) = d { return acc * n } else { return acc } }
-  }
+  /// Elements per sample; saturates (every count in the summary does) rather than trapping.
+  private static func count(_ t: TensorType) -> Int { t.elementCountPerSample }
 
   private static func shape(_ t: TensorType?) -> String {
     guard let t else { return "" }

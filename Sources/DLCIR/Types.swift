@@ -111,14 +111,14 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// `a · b`, or `Int.max` (with the sign of the product) when it overflows.
-func saturatingMultiply(_ a: Int, _ b: Int) -> Int {
+public func saturatingMultiply(_ a: Int, _ b: Int) -> Int {
   let (p, overflow) = a.multipliedReportingOverflow(by: b)
   guard overflow else { return p }
   return (a < 0) != (b < 0) ? Int.min : Int.max
 }
 
 /// `a + b`, clamped to the range of `Int`.
-func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+public func saturatingAdd(_ a: Int, _ b: Int) -> Int {
   let (s, overflow) = a.addingReportingOverflow(b)
   guard overflow else { return s }
   return b > 0 ? Int.max : Int.min

@@ -135,7 +135,8 @@ private struct FunctionVerifier {
       fail(op, problem)
       ok = false
     }
-    for (name, operand) in zip(schema.operandNames(count: op.operands.count), op.operands) where name.hasPrefix("@") {
+    let inPlace = schema.updatesOperands ? schema.operandNames(count: op.operands.count) : []
+    for (name, operand) in zip(inPlace, op.operands) where name.hasPrefix("@") {
       if case .value(let v) = operand {
         fail(op, "'\(op.opcode)' updates its \(name.dropFirst()) in place, so it must be a parameter @…, found %\(v)")
       }

@@ -44,7 +44,7 @@ public struct MemoryPlan: Sendable, Hashable {
       let bytes = Self.bytes(of: type, batch: batch)
       offsets[name] = free.allocate(bytes)
       sizes[name] = bytes
-      unplannedBytes += bytes
+      unplannedBytes = saturatingAdd(unplannedBytes, bytes)
     }
     func release(_ name: String) {
       guard let offset = offsets[name], let size = sizes[name] else { return }
@@ -60,7 +60,7 @@ public struct MemoryPlan: Sendable, Hashable {
       if scratch > 0 {
         let offset = free.allocate(scratch)
         scratchOffsets[i] = offset
-        unplannedBytes += scratch
+        unplannedBytes = saturatingAdd(unplannedBytes, scratch)
         free.release(offset, scratch)
       }
       // Results nobody reads die right away; operands die after their last use.
@@ -71,11 +71,17 @@ public struct MemoryPlan: Sendable, Hashable {
   }
 
   /// Bytes of a tensor of `type` at batch size `batch`, rounded up to the alignment.
+  /// Sizes saturate at `Int.max` instead of trapping, so a plan of an absurd model
+  /// reports a size no machine has (and `MemoryBudget` refuses it) rather than crashing.
   public static func bytes(of type: TensorType, batch: Int) -> Int {
-    aligned(type.elementCount(batch: batch) * type.element.byteSize)
+    aligned(saturatingMultiply(type.elementCount(batch: batch), type.element.byteSize))
   }
 
-  static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+  /// `bytes` rounded up to the alignment; saturates near `Int.max`.
+  static func aligned(_ bytes: Int) -> Int {
+    let (sum, overflow) = bytes.addingReportingOverflow(alignment - 1)
+    return overflow ? Int.max : sum / alignment * alignment
+  }
 }
 
 /// First-fit free list over a growing arena.
@@ -89,16 +95,16 @@ private struct FreeList {
     let size = MemoryPlan.aligned(max(requested, 1))
     if let i = holes.firstIndex(where: { $0.size >= size }) {
       let offset = holes[i].offset
-      if holes[i].size == size { holes.remove(at: i) } else { holes[i] = (offset + size, holes[i].size - size) }
+      if holes[i].size == size { holes.remove(at: i) } else { holes[i] = (saturatingAdd(offset, size), holes[i].size - size) }
       return offset
     }
     // Grow; a hole at the top is extended instead of left behind.
-    if let last = holes.last, last.offset + last.size == high {
+    if let last = holes.last, saturatingAdd(last.offset, last.size) == high {
       holes.removeLast()
-      high = last.offset + size
+      high = saturatingAdd(last.offset, size)
       return last.offset
     }
-    defer { high += size }
+    defer { high = saturatingAdd(high, size) }
     return high
   }
 
@@ -107,12 +113,12 @@ private struct FreeList {
     let i = holes.firstIndex { $0.offset > offset } ?? holes.count
     holes.insert((offset, size), at: i)
     // Merge with the next, then with the previous hole.
-    if i + 1 < holes.count, holes[i].offset + holes[i].size == holes[i + 1].offset {
-      holes[i].size += holes[i + 1].size
+    if i + 1 < holes.count, saturatingAdd(holes[i].offset, holes[i].size) == holes[i + 1].offset {
+      holes[i].size = saturatingAdd(holes[i].size, holes[i + 1].size)
       holes.remove(at: i + 1)
     }
-    if i > 0, holes[i - 1].offset + holes[i - 1].size == holes[i].offset {
-      holes[i - 1].size += holes[i].size
+    if i > 0, saturatingAdd(holes[i - 1].offset, holes[i - 1].size) == holes[i].offset {
+      holes[i - 1].size = saturatingAdd(holes[i - 1].size, holes[i].size)
       holes.remove(at: i)
     }
   }

@@ -40,6 +40,9 @@ public struct PassManager {
   public var passes: [any Pass]
   /// Run the verifier on the input and after every pass.
   public var verifyEach: Bool
+  /// Also verify the input (with `verifyEach`); a caller that has just verified the
+  /// module turns this off rather than pay for it twice.
+  public var verifyInput: Bool
   /// Dump the IR after every pass.
   public var printAfterAll: Bool
   /// Dump the IR after the passes with these names.
@@ -56,6 +59,7 @@ public struct PassManager {
     self.context = context
     self.passes = passes
     self.verifyEach = verifyEach
+    self.verifyInput = true
     self.printAfterAll = printAfterAll
     self.printAfter = printAfter
     self.sink = sink
@@ -67,7 +71,7 @@ public struct PassManager {
   /// Runs every pass in order; stops at the first failure, leaving `module` as the failing
   /// pass left it (so it can be printed for debugging).
   public func run(on module: inout Module) throws(PassManagerError) {
-    if verifyEach {
+    if verifyEach, verifyInput {
       let errors = verify(module)
       guard errors.isEmpty else { throw .invalidInput(errors) }
     }

@@ -66,8 +66,9 @@ struct LayerLowering {
     case "self_attention":
       let d = sample.last ?? 0
       let bias = use.bool("bias") == true
-      operands.append(weight(node, "w_qkv", [3 * d, d], use.entryUse("init")!, "weight"))
-      if bias { operands.append(weight(node, "b_qkv", [3 * d], constant(0), "bias")) }
+      let d3 = saturatingMultiply(3, d)
+      operands.append(weight(node, "w_qkv", [d3, d], use.entryUse("init")!, "weight"))
+      if bias { operands.append(weight(node, "b_qkv", [d3], constant(0), "bias")) }
       operands.append(weight(node, "w_out", [d, d], use.entryUse("init")!, "weight"))
       if bias { operands.append(weight(node, "b_out", [d], constant(0), "bias")) }
       attrs = ["heads": .int(use.int("heads")!), "causal": .bool(use.bool("causal")!),
@@ -77,6 +78,11 @@ struct LayerLowering {
     default:
       // Activations and parameter-free layers: their catalog parameters are the op's attributes.
       (opcode, attrs) = activationOp(use)
+    }
+    if let dims = uncountable {
+      uncountable = nil
+      return diags.fail(Diagnostic(.tooManyElements("layer '\(name)': a parameter of shape \(text(dims))"), at: at)
+        .help("use fewer units or a smaller kernel"))
     }
     guard var out = emit(opcode, name: name, operands: operands, attrs: attrs, node: node) else { return nil }
     if let act = use.entryUse("activation") {
@@ -117,6 +123,10 @@ struct LayerLowering {
     }
   }
 
+  /// The shape of a parameter of the layer being lowered whose element count does not
+  /// fit in an `Int`; the layer is then reported instead of emitted.
+  var uncountable: [Int]?
+
   /// Types of every value and parameter so far, by name (values and parameters cannot
   /// clash: parameter names contain a dot, layer names do not).
   var types: [String: TensorType] = [:]
@@ -126,6 +136,7 @@ struct LayerLowering {
     _ node: LayerNode, _ suffix: String, _ dims: [Int], _ initializer: EntryUse, _ role: String, trainable: Bool = true
   ) -> Operand {
     let name = "\(node.name).\(suffix)"
+    if checkedProduct(dims) == nil, uncountable == nil { uncountable = dims }
     let attrs: [String: Attribute] = [
       "init": initializer.attribute, "role": .string(role), "layer": .string(node.name),
       "trainable": .bool(trainable && !frozen.contains(node.name)),
@@ -150,7 +161,7 @@ struct LayerLowering {
     switch use.value("padding") {
     case .string("valid")?: padding = [0, 0]
     case .string("same")?:
-      let span = zip(kernel, dilation).map { ($0 - 1) * $1 }
+      let span = zip(kernel, dilation).map { saturatingMultiply($0 - 1, $1) }
       guard stride == [1, 1] else {
         return diags.fail(Diagnostic(.shape(node.name, "padding 'same' needs stride 1"), at: use.range(of: "padding"))
           .help("give the padding as a number, e.g. 'padding: \(span[0] / 2)'"))
@@ -168,9 +179,10 @@ struct LayerLowering {
   /// Replaces a `-1` in a reshape target by the dimension that keeps the element count.
   private func resolveReshape(_ shape: [Int], from sample: [Int], _ node: LayerNode) -> [Int]? {
     guard let hole = shape.firstIndex(of: -1) else { return shape }
-    let total = sample.reduce(1, *)
-    let known = shape.filter { $0 != -1 }.reduce(1, *)
-    guard known > 0, total % known == 0 else {
+    // The input's count fits (the shape rules check every result); the target's may not.
+    let total = sample.reduce(1, saturatingMultiply)
+    let known = shape.filter { $0 != -1 }.reduce(1, saturatingMultiply)
+    guard known > 0, known < Int.max, total % known == 0 else {
       let from = "[" + sample.map(String.init).joined(separator: ", ") + "]"
       return diags.fail(Diagnostic(.shape(node.name, "cannot reshape \(from) (\(total) elements) to a shape with \(known) elements per -1 step"),
                                    at: node.spec.use?.range(of: "shape")))

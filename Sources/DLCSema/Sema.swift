@@ -52,10 +52,17 @@ struct Checker {
         diags.emit(Diagnostic(.baseInputMismatch(text(base.inputShape), text(shape.value)), at: shape.range)
           .note("the base model is named here", at: model.base?.spec.range))
       }
-      if let f = facts, shape.value.reduce(1, *) != f.features {
-        diags.emit(Diagnostic(.featureCountMismatch(text(shape.value), shape.value.reduce(1, *), f.features), at: shape.range)
+      let elements = checkedProduct(shape.value)
+      if elements == nil {
+        diags.emit(Diagnostic(.tooManyElements("the input shape \(text(shape.value))"), at: shape.range)
+          .help(facts.map { "the data has \($0.features) features; use 'input: [\($0.features)]'" }))
+      } else if let f = facts, let elements, elements != f.features {
+        diags.emit(Diagnostic(.featureCountMismatch(text(shape.value), elements, f.features), at: shape.range)
           .help("use 'input: [\(f.features)]' or a shape with \(f.features) elements"))
       }
+    }
+    // An input too large to count is reported above; nothing after it can be checked.
+    if let model = spec.model, let shape = model.input, checkedProduct(shape.value) != nil {
       let type = TensorType.batched(shape.value, model.inputDType.value == "i32" ? .i32 : .f32)
       input = Value(name: "input", type: type)
       lowering.types["input"] = type
@@ -172,3 +179,14 @@ struct Checker {
 }
 
 func text(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// The product of `dims`, or nil when it does not fit in an `Int`.
+func checkedProduct(_ dims: [Int]) -> Int? {
+  var total = 1
+  for d in dims {
+    let (p, overflow) = total.multipliedReportingOverflow(by: d)
+    if overflow { return nil }
+    total = p
+  }
+  return total
+}

@@ -83,6 +83,9 @@ extension DiagnosticMessage {
   static func targetCount(_ task: String, _ want: String) -> Self {
     .error("sema.targetCount", "a \(task) task needs \(want)")
   }
+  static func tooManyElements(_ what: String) -> Self {
+    .error("sema.tooManyElements", "\(what) has more elements than dlc can count")
+  }
   static func unknownLayerRef(_ n: String) -> Self { .error("sema.unknownLayerRef", "no layer named '\(n)'") }
   static func unusedLayer(_ n: String) -> Self { .warning("sema.unusedLayer", "the output of layer '\(n)' is never used") }
 }

@@ -20,7 +20,7 @@ extension Catalog {
       ParamSpec("calibration", .choice(["minmax", "percentile"]), .value(.string("minmax")), "how calibration picks each activation range"),
       ParamSpec("percentile", .float(Bounds(lower: 50, lowerInclusive: false, upper: 100)), .value(.float(99.99)),
                 "the percentile of absolute values that `percentile` calibration keeps in range"),
-      ParamSpec("calibration_batches", .int(.atLeast(1)), .value(.int(8)), "training batches the ranges are measured on"),
+      ParamSpec("calibration_batches", .int(.epochs(from: 1)), .value(.int(8)), "training batches the ranges are measured on"),
     ]),
     CatalogEntry(.pass, "prune", primary: "sparsity", "magnitude pruning of dense and conv2d weights", [
       ParamSpec("sparsity", .float(Bounds(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)), .required,
@@ -29,7 +29,7 @@ extension Catalog {
                 "single weights (masked), or whole dense neurons / conv channels by L1 norm (shapes shrink)"),
       ParamSpec("scope", .choice(["global", "layer"]), .value(.string("global")),
                 "unstructured: one magnitude threshold over all layers, or the same sparsity in each layer"),
-      ParamSpec("finetune_epochs", .int(.atLeast(0)), .value(.int(0)), "training epochs after pruning, with pruned weights held at zero"),
+      ParamSpec("finetune_epochs", .int(.epochs(from: 0)), .value(.int(0)), "training epochs after pruning, with pruned weights held at zero"),
       ParamSpec("schedule", .choice(["polynomial", "one_shot"]), .value(.string("polynomial")),
                 "unstructured with fine-tuning: sparsity raised per epoch as s·(1 − (1 − t)³) (Zhu & Gupta 2017), or all at once"),
       ParamSpec("lr", .float(.above(0)), .optional, "fine-tuning learning rate (default: the optimizer's lr / 10, constant)"),

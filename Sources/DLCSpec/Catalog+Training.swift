@@ -75,13 +75,13 @@ extension Catalog {
                  [lr] + adamParams + [ParamSpec("weight_decay", .float(.atLeast(0)), .value(.float(0.01)), "decoupled weight decay")]),
   ]
 
-  static let warmup = ParamSpec("warmup_epochs", .int(.atLeast(0)), .value(.int(0)), "linear warm-up from 0 over these epochs")
+  static let warmup = ParamSpec("warmup_epochs", .int(.epochs(from: 0)), .value(.int(0)), "linear warm-up from 0 over these epochs")
 
   /// Learning-rate schedules, stepped per batch; epochs are the unit of their parameters.
   public static let schedules: [CatalogEntry] = [
     CatalogEntry(.schedule, "constant", "the optimizer's lr throughout", [warmup]),
     CatalogEntry(.schedule, "step", primary: "step_size", "lr · gamma^⌊epoch / step_size⌋", [
-      ParamSpec("step_size", .int(.atLeast(1)), .required, "epochs between decays"),
+      ParamSpec("step_size", .int(.epochs(from: 1)), .required, "epochs between decays"),
       ParamSpec("gamma", .float(Bounds(lower: 0, lowerInclusive: false, upper: 1)), .value(.float(0.1)), "decay factor"),
       warmup,
     ]),

@@ -35,6 +35,8 @@ public struct Bounds: Sendable, CustomStringConvertible {
   public static let unitOpen = Bounds(lower: 0, upper: 1, upperInclusive: false)
   /// [0, 1].
   public static let unit = Bounds(lower: 0, upper: 1)
+  /// [lower, `Limits.epochs`]: counts of epochs (and of batches per pass) no run exceeds.
+  public static func epochs(from lower: Double) -> Bounds { Bounds(lower: lower, upper: Double(Limits.epochs)) }
 
   public func contains(_ x: Double) -> Bool {
     if let l = lower, lowerInclusive ? x < l : x <= l { return false }
@@ -55,6 +57,17 @@ public struct Bounds: Sendable, CustomStringConvertible {
   static func format(_ x: Double) -> String {
     x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
   }
+}
+
+/// Upper bounds on counts where no sensible spec comes near, so that every size, step and
+/// schedule computed from them stays far inside `Int` and no loop runs for ages.
+public enum Limits {
+  /// Epochs of a run (also `dlc train --epochs`; `TrainConfig.maxEpochs` is the same number).
+  public static let epochs = 1_000_000
+  /// Samples per batch.
+  public static let batchSize = 1 << 24
+  /// Classes of a classification task.
+  public static let classes = 1_000_000
 }
 
 /// The type of a parameter's value, with its constraints.

@@ -42,7 +42,7 @@ extension Section {
     ParamSpec("source", .section("source"), .required, "`{csv: PATH, target: COLUMN}` or `{npy: {x: PATH, y: PATH}}`"),
     ParamSpec("features", .list(.string, minCount: 1), .optional, "CSV only: the input columns (default: all but the target)"),
     ParamSpec("task", .choice(Task.allCases.map(\.rawValue)), .required, "what is learned"),
-    ParamSpec("classes", .int(.atLeast(2)), .optional, "number of classes (default: read from the label column)"),
+    ParamSpec("classes", .int(Bounds(lower: 2, upper: Double(Limits.classes))), .optional, "number of classes (default: read from the label column)"),
     ParamSpec("split", .section("split"), .optional, "holdout fractions (default: `{valid: 0.2}`)"),
     ParamSpec("normalize", .choice(["none", "standardize", "minmax"]), .value(.string("none")),
               "feature scaling; statistics from the train split only"),
@@ -83,8 +83,8 @@ extension Section {
   public static let train = Section(name: "'train'", keys: [
     ParamSpec("optimizer", .entry(.optimizer), .required, "the update rule"),
     ParamSpec("schedule", .entry(.schedule), .value(Catalog.use(.schedule, "constant")), "the learning-rate schedule"),
-    ParamSpec("batch_size", .int(.atLeast(1)), .required, "samples per step"),
-    ParamSpec("epochs", .int(.atLeast(1)), .required, "passes over the train split"),
+    ParamSpec("batch_size", .int(Bounds(lower: 1, upper: Double(Limits.batchSize))), .required, "samples per step"),
+    ParamSpec("epochs", .int(.epochs(from: 1)), .required, "passes over the train split"),
     ParamSpec("early_stopping", .section("early_stopping"), .optional, "stop when a validation metric stops improving"),
     ParamSpec("metrics", .list(.entry(.metric), minCount: 0), .value(.list([])), "recorded each epoch (`loss` always is)"),
     ParamSpec("freeze", .list(.layerRef, minCount: 0), .value(.list([])), "layers whose parameters are not trained"),
@@ -92,7 +92,7 @@ extension Section {
 
   public static let earlyStopping = Section(name: "'early_stopping'", keys: [
     ParamSpec("monitor", .string, .value(.string("valid_loss")), "`valid_loss` or `valid_<metric>`"),
-    ParamSpec("patience", .int(.atLeast(0)), .value(.int(5)), "epochs without improvement before stopping"),
+    ParamSpec("patience", .int(.epochs(from: 0)), .value(.int(5)), "epochs without improvement before stopping"),
     ParamSpec("min_delta", .float(.atLeast(0)), .value(.float(0)), "smallest change that counts as improvement"),
     ParamSpec("restore_best", .bool, .value(.bool(true)), "end with the best epoch's weights"),
   ])
@@ -102,6 +102,9 @@ extension Section {
     ParamSpec("name", .string, .optional, "the layer's name (default `<kind>_<n>`)"),
     ParamSpec("from", .list(.layerRef, minCount: 1), .optional, "input layers (default: the previous layer)"),
   ])
+
+  /// Every fixed-key section (tools and tests enumerate the spec language from here).
+  public static let all: [Section] = [top, data, source, npy, split, model, base, train, earlyStopping, layerCommon]
 
   /// Keys the spec language will have but version 1 does not implement.
   public static let plannedKeys: Set<String> = [

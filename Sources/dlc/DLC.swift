@@ -49,6 +49,17 @@ struct SpecArguments: ParsableArguments {
   @Option(help: "Colour diagnostics: auto (when standard error is a terminal), always or never.")
   var color: ColorChoice = .auto
 
+  @Option(help: ArgumentHelp(
+    "Refuse a model whose planned memory (parameters, optimizer state, activations at the batch size) exceeds this, e.g. 4G or 512M; the machine's available memory limits it in any case.",
+    valueName: "size"))
+  var maxMemory: String?
+
+  func validate() throws {
+    if let maxMemory, Driver.parseByteSize(maxMemory) == nil {
+      throw ValidationError("--max-memory needs a size such as 4G, 512M or 1000000, not '\(maxMemory)'")
+    }
+  }
+
   var options: SpecOptions {
     let useColor: Bool
     switch color {
@@ -56,7 +67,7 @@ struct SpecArguments: ParsableArguments {
     case .never: useColor = false
     case .auto: useColor = isatty(2) != 0 && getenv("NO_COLOR") == nil
     }
-    return SpecOptions(path: spec, diagnostics: diagnostics, color: useColor)
+    return SpecOptions(path: spec, diagnostics: diagnostics, color: useColor, maxMemory: maxMemory.flatMap(Driver.parseByteSize))
   }
 }
 
@@ -179,7 +190,9 @@ struct Train: ParsableCommand {
   var overwrite = false
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if let epochs, !(1...TrainOptions.maxEpochs).contains(epochs) {
+      throw ValidationError("--epochs must be from 1 to \(TrainOptions.maxEpochs)")
+    }
     if resume, overwrite { throw ValidationError("--resume and --overwrite are alternatives; give one") }
   }
 

@@ -36,6 +36,46 @@ import _DLCTestSupport
     #expect(plan.arenaBytes >= 3 * 2048 + 4096 - 2048)
   }
 
+  @Test func absurdSizesSaturateInsteadOfTrapping() {
+    // 2^40 floats per sample at a batch of 2^40: 2^82 bytes. The sizes, the arena and the
+    // scratch saturate at Int.max (which no memory budget accepts) instead of overflowing.
+    let big = try! parseModule("""
+      module @big {
+        func @f(%x: tensor<Nx1099511627776xf32>) -> (tensor<Nx1099511627776xf32>) {
+          %a = relu(%x) : tensor<Nx1099511627776xf32>
+          %b = relu(%a) : tensor<Nx1099511627776xf32>
+          return %b
+        }
+      }
+      """)
+    let plan = MemoryPlan(function: big.functions[0], batch: 1 << 40) { _, _ in Int.max }
+    #expect(plan.sizes["x"] == Int.max)
+    #expect(plan.arenaBytes == Int.max)
+    #expect(plan.unplannedBytes == Int.max)
+  }
+
+  @Test func kernelScratchOfAnAbsurdConvolutionSaturates() throws {
+    // A 1×1 convolution over 2^16 × 2^16 pixels with 2^16 filters: its column matrix
+    // at batch 2^20 would hold 2^68 floats; even at batch 1 (2^48) the geometry is beyond
+    // what `KernelScratch.countable` lets the kernels' formulas multiply.
+    let conv = try parseModule("""
+      module @conv {
+        param @w : tensor<65536x1x1x1xf32>
+        func @f(%x: tensor<Nx1x65536x65536xf32>) -> (tensor<Nx65536x65536x65536xf32>) {
+          %y = conv2d(%x, @w) {dilation = [1, 1], padding = [0, 0], stride = [1, 1]} : tensor<Nx65536x65536x65536xf32>
+          return %y
+        }
+      }
+      """)
+    let op = conv.functions[0].body[0]
+    let types: [String: TensorType] = ["x": conv.functions[0].arguments[0].type, "w": conv.parameters[0].type]
+    let typeOf: (Operand) -> TensorType = { o in
+      switch o { case .value(let n), .param(let n): return types[n]! }
+    }
+    #expect(KernelScratch.bytes(op, batch: 1 << 20, typeOf: typeOf) == Int.max)
+    #expect(KernelScratch.bytes(op, batch: 1, typeOf: typeOf) == Int.max)
+  }
+
   @Test func sizesFollowTheBatchAndAlignment() {
     #expect(MemoryPlan.bytes(of: TensorType(perSample: [3]), batch: 5) == 64)
     #expect(MemoryPlan.bytes(of: TensorType(perSample: [10]), batch: 7) == 320)

@@ -13,6 +13,14 @@ func relativelyClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> B
     try LearningRateSchedule(kind, baseLR: lr, stepsPerEpoch: steps, epochs: epochs)
   }
 
+  @Test func aRunWhoseStepsDoNotFitInAnIntIsRefused() {
+    // Epochs × steps per epoch overflowed (a trap) when the schedule counted its steps.
+    #expect(throws: TrainConfigError.self) {
+      try schedule(.constant(warmupEpochs: 0), lr: 0.1, steps: Int.max / 2, epochs: 3)
+    }
+    #expect((try? schedule(.constant(warmupEpochs: 0), lr: 0.1, steps: Int.max / 4, epochs: 3))?.totalSteps == Int.max / 4 * 3)
+  }
+
   @Test func warmupStartsAtOneStepAndReachesTheLearningRate() throws {
     // W = 1 epoch × 4 steps: lr·(step+1)/4, then lr.
     let s = try schedule(.constant(warmupEpochs: 1), lr: 0.001, steps: 4, epochs: 3)

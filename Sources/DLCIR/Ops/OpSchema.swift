@@ -92,16 +92,21 @@ public struct OpSchema: Sendable {
     self.effects = effects
     self.inferRule = infer
     self.flopsRule = flops
+    minOperands = operands.filter { !$0.hasSuffix("?") && !$0.hasSuffix("…") }.count
+    maxOperands = operands.contains { $0.hasSuffix("…") } ? nil : operands.count
+    updatesOperands = operands.contains { $0.hasPrefix("@") }
   }
 
   /// Whether removing an unused instance changes nothing.
   public var isPure: Bool { effects.isEmpty }
 
-  /// The fewest operands the op takes.
-  public var minOperands: Int { operands.filter { !$0.hasSuffix("?") && !$0.hasSuffix("…") }.count }
+  /// The fewest operands the op takes (counted once: the verifier asks for every op).
+  public let minOperands: Int
 
   /// The most operands the op takes; nil when unbounded.
-  public var maxOperands: Int? { operands.contains { $0.hasSuffix("…") } ? nil : operands.count }
+  public let maxOperands: Int?
+  /// Whether some operand is updated in place (its name starts with `@`).
+  public let updatesOperands: Bool
 
   /// The names of `count` operands given to this op, without their `?`/`…` marks:
   /// optional operands are taken left to right, `rest…` repeats. Names starting with `@`
@@ -134,7 +139,9 @@ public struct OpSchema: Sendable {
   ) throws(ShapeError) -> [TensorType] {
     if let problem = arityProblem(operands.count) { throw ShapeError(problem) }
     if let problem = attributeProblems(attributes).first { throw ShapeError(problem) }
-    return try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: declared))
+    let results = try inferRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: declared))
+    for result in results { try requireCountable(result) }
+    return results
   }
 
   /// Runs the shape rule alone, under another op's name: training forms and backward ops

@@ -128,6 +128,21 @@ func product(_ dims: [Int]) throws(ShapeError) -> Int {
   return total
 }
 
+/// Requires the elements of one sample of `type` (its fixed dims) to fit in an `Int`, so
+/// that sizes, byte counts and memory plans computed from it cannot overflow per sample.
+func requireCountable(_ type: TensorType) throws(ShapeError) {
+  let dims = type.dims.compactMap { if case .fixed(let n) = $0 { return n } else { return nil } }
+  var total = 1
+  for d in dims {
+    let (p, overflow) = total.multipliedReportingOverflow(by: d)
+    guard !overflow else {
+      throw ShapeError("the result \(describe(type)) has more elements than dlc can count",
+                       help: "use smaller layers or a smaller input")
+    }
+    total = p
+  }
+}
+
 /// The product of `dims` for FLOP counts; saturates rather than trapping.
 func count(_ dims: [Int]) -> Int { dims.reduce(1, saturatingMultiply) }
 

@@ -73,8 +73,9 @@ extension TrainConfig {
     guard batchSize >= 1 else { throw .invalid("train.batch_size", "\(batchSize)", "an integer ≥ 1") }
     let specEpochs = try train.int("epochs")
     let runEpochs = epochs ?? specEpochs
-    guard runEpochs >= 1 else {
-      throw .invalid(epochs == nil ? "train.epochs" : "the epochs override", "\(runEpochs)", "an integer ≥ 1")
+    guard runEpochs >= 1, runEpochs <= TrainConfig.maxEpochs else {
+      throw .invalid(epochs == nil ? "train.epochs" : "the epochs override", "\(runEpochs)",
+                     "an integer from 1 to \(TrainConfig.maxEpochs)")
     }
     self.init(
       seed: UInt64(seed), task: task, classes: try data.optionalInt("classes"), batchSize: batchSize, epochs: runEpochs,

@@ -84,7 +84,13 @@ public enum MemoryReport {
   /// module has no such function.
   public static func plan(module: Module, function name: String, batch: Int) -> MemoryPlan? {
     guard let function = module.function(named: name) else { return nil }
-    let typeOf = Lowering.typeLookup(module: module, function: function)
-    return MemoryPlan(function: function, batch: batch) { op, n in KernelScratch.bytes(op, batch: n, typeOf: typeOf) }
+    // The types are looked up only if an op takes scratch (most models have none).
+    var typeOf: ((Operand) -> TensorType)?
+    return MemoryPlan(function: function, batch: batch) { op, n in
+      guard KernelScratch.takesScratch(op.opcode) else { return 0 }
+      let lookup = typeOf ?? Lowering.typeLookup(module: module, function: function)
+      typeOf = lookup
+      return KernelScratch.bytes(op, batch: n, typeOf: lookup)
+    }
   }
 }

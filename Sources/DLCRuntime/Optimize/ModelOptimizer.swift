@@ -22,7 +22,7 @@ public enum ModelOptimizer {
     public init(_ module: Module) {
       parameters = module.parameters
         .filter { $0.attributes["state"]?.stringValue != "optimizer" && $0.attributes["role"]?.stringValue != "mask" }
-        .reduce(0) { $0 + $1.type.elementCountPerSample }
+        .reduce(0) { saturatingAdd($0, $1.type.elementCountPerSample) }
       bytes = module.modelBytes
       flopsPerSample = module.flopsPerSample(function: "predict")
       ops = module.function(named: "predict")?.body.count ?? 0

@@ -74,9 +74,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
   public let stepsPerEpoch: Int
   public let epochs: Int
 
-  /// `stepsPerEpoch × epochs`.
-  public var totalSteps: Int { stepsPerEpoch * epochs }
-  /// `warmupEpochs × stepsPerEpoch`.
+  /// `stepsPerEpoch × epochs` (checked when the schedule is made).
+  public let totalSteps: Int
+  /// `warmupEpochs × stepsPerEpoch` (smaller than `totalSteps`).
   public var warmupSteps: Int { kind.warmupEpochs * stepsPerEpoch }
 
   /// A schedule over `epochs` epochs of `stepsPerEpoch` steps; the warm-up must be shorter
@@ -87,6 +87,11 @@ public struct LearningRateSchedule: Sendable, Hashable {
     if kind.warmupEpochs >= epochs {
       throw .warmupTooLong(kind.warmupEpochs, epochs: epochs)
     }
+    let (total, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: epochs)
+    guard !overflow else {
+      throw .invalid("epochs", "\(epochs)", "at most \(Int.max / stepsPerEpoch) for \(stepsPerEpoch) steps per epoch")
+    }
+    totalSteps = total
     self.kind = kind
     self.baseLR = baseLR
     self.stepsPerEpoch = stepsPerEpoch

@@ -18,6 +18,9 @@ public struct TrainConfig: Sendable, Hashable {
   public var batchSize: Int
   /// Passes over the train split (the spec's value, or the override).
   public var epochs: Int
+  /// The most epochs a run may have (the spec language's limit, `Limits.epochs`): every
+  /// step count of a run stays far inside `Int`.
+  public static let maxEpochs = 1_000_000
   /// The metrics recorded each epoch, `loss` first and no repeats.
   public var metrics: [Metric]
   /// The update rule and its parameters.

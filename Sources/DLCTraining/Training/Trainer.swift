@@ -73,7 +73,7 @@ public final class Trainer {
     let backend = try makeBackend(seed)
     backend.balancedClassWeights = data.balancedClassWeights
     let batches = config.batchSize
-    let stepsPerEpoch = (data.train.count + batches - 1) / batches
+    let stepsPerEpoch = data.train.count / batches + (data.train.count % batches == 0 ? 0 : 1)  // ⌈count / batches⌉, no overflow
     let folder = try RunFolder(runs: options.runsDirectory, name: description.name, resume: options.resume, overwrite: options.overwrite)
     var state = try startingState(backend: backend, data: data, stepsPerEpoch: stepsPerEpoch)
     // With a frozen prefix, every split goes through it once; the head trains on the results.

@@ -36,7 +36,9 @@ public enum TrainerCommandLine {
       case "train":
         var trainer = Trainer.Options()
         if let e = options.value("epochs") {
-          guard let n = Int(e), n >= 1 else { throw TrainingError("--epochs needs a whole number ≥ 1, not '\(e)'") }
+          guard let n = Int(e), n >= 1, n <= TrainConfig.maxEpochs else {
+            throw TrainingError("--epochs needs a whole number from 1 to \(TrainConfig.maxEpochs), not '\(e)'")
+          }
           run.train.epochs = n
           if run.train.schedule.warmupEpochs >= n { throw TrainConfigError.warmupTooLong(run.train.schedule.warmupEpochs, epochs: n) }
         }

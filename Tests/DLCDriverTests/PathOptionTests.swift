@@ -39,7 +39,7 @@ import Glibc
   enum Bad: String, CaseIterable { case empty, root, existingFile, readOnlyFolder, missingFolder }
 
   /// Options that take no path, per their value names in the dump.
-  static let nonPathValueNames: Set<String> = ["diagnostics", "color", "emit", "list", "epochs", "seed", "split", "seconds", "subcommands"]
+  static let nonPathValueNames: Set<String> = ["diagnostics", "color", "emit", "list", "epochs", "seed", "split", "seconds", "subcommands", "size"]
 
   /// The role of each path option dlc has; `everyPathOptionIsCovered` checks it against the dump.
   static let roles: [Option: Role] = {

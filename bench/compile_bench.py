@@ -11,6 +11,13 @@ folder (start-up, parsing, checking, lowering, autodiff, optimization passes, em
 writing) and median time when re-emitting. A run that exits non-zero stops the benchmark with dlc's diagnostics and exit
 status 1. Target (the code generation issue): under 100 ms per example.
 
+With `--swift-build`, it instead builds each package in release mode, the way a user
+does after `dlc compile` (`swift build -c release --package-path DIR`), and prints how long
+each step took from an empty build folder: the carried runtime's targets one after
+another (each `--target`, so the time of a row is that target's own), then the trainer
+target and the link, then a rebuild after the package is emitted again unchanged, and the
+total. Use `--runs 1` or 2: a cold release build takes a minute or more.
+
 Standard library only. digits_transfer reads its base's spec, not its checkpoint, so
 compiling it needs no trained base.
 """
@@ -36,6 +43,48 @@ def compile_once(dlc, spec, out):
     return seconds
 
 
+def swift_build(package, target=None):
+    """Seconds of one `swift build -c release` of the package (or of one target)."""
+    command = ["swift", "build", "-c", "release", "--package-path", package]
+    if target:
+        command += ["--target", target]
+    start = time.perf_counter()
+    p = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit(f"compile_bench: {' '.join(command)} exited with status {p.returncode}:\n{p.stdout[-3000:]}{p.stderr[-3000:]}")
+    return seconds
+
+
+def runtime_targets(package):
+    """The package's targets other than the trainer, in manifest order (dependencies first)."""
+    manifest = open(os.path.join(package, "Package.swift")).read()
+    names = []
+    for line in manifest.splitlines():
+        line = line.strip()
+        for kind in (".target(name: \"", ".systemLibrary(name: \""):
+            if line.startswith(kind):
+                names.append(line[len(kind):].split("\"")[0])
+    return [n for n in names if not n.startswith("COpenBLAS")]
+
+
+def build_bench(args, specs):
+    """Release builds of each spec's package, step by step (see the module docstring)."""
+    for spec in specs:
+        name = os.path.splitext(os.path.basename(spec))[0]
+        for run in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="dlc-build-bench.") as tmp:
+                out = os.path.join(tmp, name)
+                compile_once(args.dlc, spec, out)
+                steps = [(target, swift_build(out, target)) for target in runtime_targets(out)]
+                steps.append(("trainer and link", swift_build(out)))
+                total = sum(t for _, t in steps)
+                compile_once(args.dlc, spec, out)
+                again = swift_build(out)
+                print(f"{name} run {run + 1}: " + ", ".join(f"{t} {s:.1f} s" for t, s in steps)
+                      + f"; total {total:.1f} s; after emitting again {again:.1f} s", flush=True)
+
+
 def package_size(folder):
     files = total = 0
     for directory, _, names in os.walk(folder):
@@ -50,12 +99,16 @@ def main():
     ap.add_argument("--dlc", required=True, help="the dlc executable")
     ap.add_argument("--runs", type=int, default=10, help="timed runs per spec (median reported)")
     ap.add_argument("--specs", nargs="*", help="specs, relative to the repository (default: specs/*.yaml)")
+    ap.add_argument("--swift-build", action="store_true", help="time release builds of the packages instead")
     args = ap.parse_args()
     if args.runs < 1:
         sys.exit("compile_bench: --runs must be at least 1")
     specs = args.specs or sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "specs", "*.yaml")))
     if not specs:
         sys.exit("compile_bench: no specs")
+    if args.swift_build:
+        build_bench(args, specs)
+        return
 
     rows, worst = [], 0.0
     with tempfile.TemporaryDirectory(prefix="dlc-compile-bench.") as tmp:

@@ -10,16 +10,18 @@ import Foundation
 public enum PackageWriter {
   /// The files of the package, by path relative to its folder; `deployed` is the
   /// deployed model (`ModelEmitter.emitDeployed`), when the spec has deployment passes.
+  /// The run's paths are made absolute against `origin` (see `PackageOrigin`).
   public static func files(
-    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String
+    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, origin: PackageOrigin
   ) -> [(path: String, text: String)] {
+    let run = origin.anchoring(run)
     let target = model.typeName.hasSuffix("Model") ? String(model.typeName.dropLast(5)) + "Trainer" : model.typeName + "Trainer"
     let executable = run.name.replacingOccurrences(of: "_", with: "-")
     var out: [(String, String)] = [
       ("Package.swift", packageManifest(target: target, executable: executable)),
       ("README.md", readme(run: run, executable: executable)),
       ("Sources/\(target)/Model.swift", model.source),
-      ("Sources/\(target)/Run.swift", runFile(run: run, specText: specText)),
+      ("Sources/\(target)/Run.swift", runFile(run: run, specText: specText, origin: deployed == nil ? nil : origin)),
       ("Sources/\(target)/main.swift", mainFile(model: model, deployed: deployed)),
     ]
     if let deployed { out.append(("Sources/\(target)/DeployedModel.swift", deployed.source)) }
@@ -36,11 +38,12 @@ public enum PackageWriter {
   /// again by running `dlc compile` again (Foundation's atomic write synced each of the
   /// ~80 files and was a fifth of the command's time).
   public static func write(
-    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, to directory: String
+    run: RunDescription, model: EmittedModel, deployed: EmittedModel? = nil, specText: String, origin: PackageOrigin,
+    to directory: String
   ) throws {
     let fm = FileManager.default
     var folders: Set<String> = []
-    for (path, text) in files(run: run, model: model, deployed: deployed, specText: specText) {
+    for (path, text) in files(run: run, model: model, deployed: deployed, specText: specText, origin: origin) {
       let full = directory + "/" + path
       let folder = (full as NSString).deletingLastPathComponent
       if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -103,19 +106,34 @@ public enum PackageWriter {
     # \(run.name): a trainer emitted by dlc
     Build: `swift build -c release` (needs the Swift toolchain and `libopenblas-dev`).
     Run: `.build/release/\(executable) train`, then `eval --checkpoint runs/\(run.name)/best.safetensors` or `predict --checkpoint FILE --input FILE` (`--help` lists the options).
+    The data paths are absolute (the spec's folder when dlc compiled it, see `Sources/*/Run.swift`): it runs from any folder and the package can move; `--data` reads other files.
 
     """
   }
 
-  static func runFile(run: RunDescription, specText: String) -> String {
-    """
+  /// `Run.swift`; with `origin` (a package with deployment passes) also where the spec and
+  /// dlc were, for `train`'s deployment passes.
+  static func runFile(run: RunDescription, specText: String, origin: PackageOrigin?) -> String {
+    let deployment = origin.map { origin in
+      """
+
+      /// The spec's file and the dlc that compiled it: `train` hands the spec's deployment
+      /// passes to that dlc, as `dlc optimize`.
+      let specPath = \(RunLiteral.string(origin.spec))
+      let dlcPath: String? = \(origin.dlc.map(RunLiteral.string) ?? "nil")
+
+      """
+    } ?? ""
+    return """
     // The run's configuration, compiled in: hyperparameters, the learning-rate schedule,
-    // the data layout. Emitted by dlc from the spec below.
+    // the data layout. Emitted by dlc from the spec below. Its data paths were resolved
+    // against the spec's folder when dlc compiled it and are absolute, so the trainer runs
+    // from any working folder and the package can be moved (the data files cannot).
     import DLCTraining
 
     /// The spec this trainer was compiled from (stored in every checkpoint).
     let specText = \(specLiteral(specText))
-
+    \(deployment)
     /// The run: training and data configuration as constants.
     let run = \(RunLiteral.render(run))
 
@@ -149,7 +167,11 @@ public enum PackageWriter {
         let deployed = DeployedModel(passes: \(deployed.typeName).passes) { seed, ir in
           try \(deployed.typeName)(seed: seed, checkpointIR: ir)
         }
-        exit(TrainerCommandLine.main(CommandLine.arguments, run: run, deployed: deployed) { seed in \(model.typeName)(seed: seed) })
+        // `train` ends with the spec's deployment passes, run by the dlc that compiled the package.
+        let deployment = DeploymentCommand(passes: \(deployed.typeName).passes, spec: specPath, dlc: dlcPath)
+        exit(TrainerCommandLine.main(CommandLine.arguments, run: run, deployed: deployed, deployment: deployment) { seed in
+          \(model.typeName)(seed: seed)
+        })
 
         """
     } else {

@@ -10,22 +10,29 @@ import Foundation
 
 extension Driver {
   /// `dlc compile SPEC -o DIR`: writes the emitted trainer package into `directory`.
-  public static func emitPackage(_ options: SpecOptions, to directory: String) -> DriverResult {
+  /// `dlc` is the executable compiling it (its path is recorded in the package, which runs
+  /// the spec's deployment passes through it). The printed build and run commands work
+  /// as they are from the current folder.
+  public static func emitPackage(_ options: SpecOptions, to directory: String, dlc: String? = nil) -> DriverResult {
     runtimeCommand(options, needsTraining: true) { module in
+      let origin = PackageOrigin(workingDirectory: FileManager.default.currentDirectoryPath, spec: options.path, dlc: dlc)
       let specText = (try? String(contentsOfFile: options.path, encoding: .utf8)) ?? ""
       let run = try RunDescription(module: module, specText: specText)
       let model = try ModelEmitter.emit(module, specText: specText)
       let deployed = try deployedModel(options.path, specText: specText)
       do {
-        try PackageWriter.write(run: run, model: model, deployed: deployed, specText: specText, to: directory)
+        try PackageWriter.write(run: run, model: model, deployed: deployed, specText: specText, origin: origin, to: directory)
       } catch {
         throw RuntimeError("cannot write the package into '\(directory)': \(error.localizedDescription)")
       }
       let executable = run.name.replacingOccurrences(of: "_", with: "-")
+      // A folder named without a slash would be looked up on the PATH: `./` keeps it here.
+      let folder = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+      let program = (folder.contains("/") || folder.isEmpty ? folder : "./" + folder) + "/.build/release/" + executable
       return """
         wrote the trainer package '\(executable)' to \(directory)
-        build it with: swift build -c release --package-path \(directory)
-        then run: \(directory)/.build/release/\(executable) train
+        build it with: swift build -c release --package-path \(ShellWord.quote(directory))
+        then run: \(ShellWord.quote(program)) train
 
         """
     }

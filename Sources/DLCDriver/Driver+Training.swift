@@ -62,8 +62,9 @@ extension Driver {
     }
   }
 
-  /// `dlc eval`: the metrics of one split under a checkpoint.
-  public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
+  /// `dlc eval`: the metrics of one split under a checkpoint (`split` nil: test, or valid
+  /// when the spec holds out no test split; the output names the split).
+  public static func eval(_ options: SpecOptions, checkpoint: String, split: String?, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
       let loaded = try Checkpoint(contentsOf: checkpoint)
       let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)

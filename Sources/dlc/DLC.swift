@@ -134,9 +134,17 @@ struct Compile: ParsableCommand {
     if emit != nil, output != nil { throw ValidationError("--emit and -o are alternatives; give one") }
   }
 
+  /// This executable's path (the link /proc/self/exe resolved), recorded in the package.
+  static var executablePath: String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   func run() throws {
     if let output {
-      try deliver(Driver.emitPackage(spec.options, to: output))
+      try deliver(Driver.emitPackage(spec.options, to: output, dlc: Self.executablePath))
     } else {
       let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
       try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))
@@ -194,8 +202,8 @@ struct Eval: ParsableCommand {
   @Option(help: ArgumentHelp("The checkpoint (.safetensors) to evaluate.", valueName: "file"))
   var checkpoint: String
 
-  @Option(help: "The split: train, valid or test.")
-  var split: String = "test"
+  @Option(help: "The split: train, valid or test (default: test, or valid when the spec holds out no test split).")
+  var split: String?
 
   @Flag(help: "Print one JSON object instead of text.")
   var json = false
@@ -288,8 +296,8 @@ struct LatencyCommand: ParsableCommand {
     discussion: """
       Runs the forward pass on generated inputs at each batch size for about --seconds \
       and prints the median time per pass (with the 10th and 90th percentiles) and the \
-      samples per second. An optimized checkpoint runs its optimized IR. Batch sizes go up \
-      to the spec's train.batch_size.
+      samples per second. An optimized checkpoint runs its optimized IR. Any batch size \
+      runs: the interpreter plans the memory of each.
       """
   )
 

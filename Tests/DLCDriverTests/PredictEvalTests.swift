@@ -42,6 +42,30 @@ import _DLCTestSupport
     #expect(bad.stderr.contains("unknown split 'holdout'; use train, valid or test"))
   }
 
+  /// Without `--split`, eval reads the test split when the spec holds one out (wine), else
+  /// the valid split, and says so (iris: only `valid: 0.2`); naming a held-out split the
+  /// spec does not have is an error that names the one it has.
+  @Test func evalDefaultsToTheSplitTheSpecHas() throws {
+    let ws = try TrainingFixture.Workspace("eval-default-split")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris", "wine"])
+    try #require(ws.train("iris", epochs: 2).status == 0)
+    try #require(ws.train("wine", epochs: 2).status == 0)
+
+    let wine = Driver.eval(ws.options("wine"), checkpoint: ws.checkpoint("wine", "best"), split: nil, json: false)
+    #expect(wine.status == 0 && wine.stdout.hasPrefix("test: 36 samples\n"), "\(wine.stdout)\(wine.stderr)")
+    let iris = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: nil, json: false)
+    #expect(iris.status == 0, "\(iris.stderr)")
+    #expect(iris.stdout.hasPrefix("valid: 30 samples (the spec holds out no test split)\nvalid_loss "), "\(iris.stdout)")
+    let json = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: nil, json: true)
+    #expect(json.status == 0 && json.stdout.hasPrefix("{\"split\":\"valid\",\"samples\":30,"), "\(json.stdout)")
+
+    let test = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: "test", json: false)
+    #expect(test.status == 1 && test.stdout.isEmpty)
+    #expect(test.stderr.contains("error: the spec has no test split ('data.split' gives 'test' no samples); use '--split valid'"),
+            "\(test.stderr)")
+  }
+
   /// iris: a header, one row per sample of the CSV, probabilities summing to 1 and the
   /// class column their arg-max; nothing on standard output when `--output` is given.
   @Test func predictWritesClassesAndProbabilities() throws {

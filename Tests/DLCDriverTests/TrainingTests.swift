@@ -274,9 +274,5 @@ enum TrainingFixture {
   }
 
   /// The built `dlc` executable: it sits beside the test bundle in the build folder.
-  static var executable: String? {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let path = bundle.appendingPathComponent("dlc").path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-  }
+  static var executable: String? { BuiltProducts.dlc }
 }

@@ -16,7 +16,10 @@ does after `dlc compile` (`swift build -c release --package-path DIR`), and prin
 each step took from an empty build folder: the carried runtime's targets one after
 another (each `--target`, so the time of a row is that target's own), then the trainer
 target and the link, then a rebuild after the package is emitted again unchanged, and the
-total. Use `--runs 1` or 2: a cold release build takes a minute or more.
+total. Use `--runs 1` or 2: a cold release build takes a minute or more. With
+`--together`, the specs go into one package (`dlc compile FIRST -o DIR --with REST...`) and
+each trainer target is timed on its own after the runtime: what one more spec costs in a
+package whose runtime is built.
 
 Standard library only. digits_transfer reads its base's spec, not its checkpoint, so
 compiling it needs no trained base.
@@ -34,9 +37,12 @@ import time
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
-def compile_once(dlc, spec, out):
+def compile_once(dlc, spec, out, others=()):
     start = time.perf_counter()
-    p = subprocess.run([dlc, "compile", spec, "-o", out], cwd=ROOT, capture_output=True, text=True)
+    command = [dlc, "compile", spec, "-o", out]
+    for other in others:
+        command += ["--with", other]
+    p = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if p.returncode != 0:
         sys.exit(f"compile_bench: dlc compile {spec} exited with status {p.returncode}:\n{p.stderr}")
@@ -56,30 +62,45 @@ def swift_build(package, target=None):
     return seconds
 
 
-def runtime_targets(package):
-    """The package's targets other than the trainer, in manifest order (dependencies first)."""
+def manifest_targets(package, kinds):
+    """Names of the manifest's targets of the given kinds, in manifest order."""
     manifest = open(os.path.join(package, "Package.swift")).read()
     names = []
     for line in manifest.splitlines():
         line = line.strip()
-        for kind in (".target(name: \"", ".systemLibrary(name: \""):
-            if line.startswith(kind):
-                names.append(line[len(kind):].split("\"")[0])
-    return [n for n in names if not n.startswith("COpenBLAS")]
+        for kind in kinds:
+            if line.startswith(kind + "(name: \""):
+                names.append(line[len(kind) + len("(name: \""):].split("\"")[0])
+    return names
+
+
+def runtime_targets(package):
+    """The package's carried targets (not the system library shim), dependencies first."""
+    return manifest_targets(package, [".target"])
+
+
+def trainer_targets(package):
+    """The package's trainer targets."""
+    return manifest_targets(package, [".executableTarget"])
 
 
 def build_bench(args, specs):
     """Release builds of each spec's package, step by step (see the module docstring)."""
-    for spec in specs:
-        name = os.path.splitext(os.path.basename(spec))[0]
+    groups = [specs] if args.together else [[spec] for spec in specs]
+    for group in groups:
+        name = "+".join(os.path.splitext(os.path.basename(spec))[0] for spec in group)
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="dlc-build-bench.") as tmp:
-                out = os.path.join(tmp, name)
-                compile_once(args.dlc, spec, out)
+                out = os.path.join(tmp, "package")
+                compile_once(args.dlc, group[0], out, group[1:])
                 steps = [(target, swift_build(out, target)) for target in runtime_targets(out)]
-                steps.append(("trainer and link", swift_build(out)))
+                if len(group) > 1:
+                    steps += [(target, swift_build(out, target)) for target in trainer_targets(out)]
+                    steps.append(("link", swift_build(out)))
+                else:
+                    steps.append(("trainer and link", swift_build(out)))
                 total = sum(t for _, t in steps)
-                compile_once(args.dlc, spec, out)
+                compile_once(args.dlc, group[0], out, group[1:])
                 again = swift_build(out)
                 print(f"{name} run {run + 1}: " + ", ".join(f"{t} {s:.1f} s" for t, s in steps)
                       + f"; total {total:.1f} s; after emitting again {again:.1f} s", flush=True)
@@ -100,6 +121,7 @@ def main():
     ap.add_argument("--runs", type=int, default=10, help="timed runs per spec (median reported)")
     ap.add_argument("--specs", nargs="*", help="specs, relative to the repository (default: specs/*.yaml)")
     ap.add_argument("--swift-build", action="store_true", help="time release builds of the packages instead")
+    ap.add_argument("--together", action="store_true", help="with --swift-build: all specs in one package")
     args = ap.parse_args()
     if args.runs < 1:
         sys.exit("compile_bench: --runs must be at least 1")

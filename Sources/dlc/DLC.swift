@@ -129,7 +129,13 @@ struct Compile: ParsableCommand {
     "Write the standalone trainer package (Package.swift, sources, README) into this folder.", valueName: "dir"))
   var output: String?
 
+  @Option(name: .customLong("with"), help: ArgumentHelp(
+    "With -o: another spec whose trainer goes into the same package (repeatable); the runtime is then built once for all.",
+    valueName: "spec.yaml"))
+  var others: [String] = []
+
   func validate() throws {
+    if !others.isEmpty, output == nil { throw ValidationError("--with adds trainers to the package of -o DIR; give -o") }
     if emit == nil, output == nil { throw ValidationError("give --emit STAGE to print a stage, or -o DIR to write the trainer package") }
     if emit != nil, output != nil { throw ValidationError("--emit and -o are alternatives; give one") }
   }
@@ -144,7 +150,7 @@ struct Compile: ParsableCommand {
 
   func run() throws {
     if let output {
-      try deliver(Driver.emitPackage(spec.options, to: output, dlc: Self.executablePath))
+      try deliver(Driver.emitPackage(spec.options, to: output, dlc: Self.executablePath, with: others))
     } else {
       let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
       try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))

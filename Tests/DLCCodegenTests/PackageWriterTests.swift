@@ -133,6 +133,43 @@ import _DLCTestSupport
     #expect(!runFile.contains("specPath") && !runFile.contains("dlcPath"))
   }
 
+  /// `dlc compile a.yaml -o DIR --with b.yaml`: one package, one trainer target and
+  /// executable per spec over one copy of the runtime (built once for both), a run line
+  /// for each; SwiftPM reads the manifest. Two specs of one name cannot share a package.
+  @Test func severalSpecsShareOnePackageAndItsRuntime() throws {
+    try RepoRoot.enter()
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-together-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: root, with: ["specs/digits_mlp.yaml"])
+    try #require(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == """
+      wrote the package of the trainers 'iris', 'digits-mlp' to \(root)
+      build it with: swift build -c release --package-path \(root)
+      then run: \(root)/.build/release/iris train
+      then run: \(root)/.build/release/digits-mlp train
+
+      """)
+    let fm = FileManager.default
+    for file in ["IrisTrainer/main.swift", "IrisTrainer/Model.swift", "DigitsMlpTrainer/main.swift", "DigitsMlpTrainer/DeployedModel.swift",
+                 "DLCKernels/Dense.swift"] {
+      #expect(fm.fileExists(atPath: root + "/Sources/" + file), "\(file)")
+    }
+    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+    #expect(readme.contains("Run: `.build/release/iris train`") && readme.contains("Run: `.build/release/digits-mlp train`"))
+
+    let dump = try EmittedPackageTests.run("/usr/bin/env", ["swift", "package", "--package-path", root, "dump-package"], in: root)
+    try #require(dump.status == 0, "\(dump.output)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+    let products = (json["products"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    let targets = (json["targets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    #expect(products.sorted() == ["digits-mlp", "iris"])
+    #expect(Set(targets) == ["COpenBLAS", "CInt8GEMM", "DLCBasics", "DLCKernels", "DLCTraining", "IrisTrainer", "DigitsMlpTrainer"])
+
+    let twice = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: root + "/twice", with: ["specs/iris.yaml"])
+    #expect(twice.status == 1)
+    #expect(twice.stderr.contains("both make the trainer 'IrisTrainer'; one package needs distinct spec names"), "\(twice.stderr)")
+  }
+
   /// A file that cannot be written (here a folder stands where Model.swift goes) is an
   /// error naming the file and the reason, status 1, and leaves no temporary file.
   @Test func aFileThatCannotBeWrittenIsAClearError() throws {

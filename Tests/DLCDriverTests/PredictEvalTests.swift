@@ -66,6 +66,28 @@ import _DLCTestSupport
             "\(test.stderr)")
   }
 
+  /// An optimized checkpoint runs its own IR, whose data paths were resolved where it was
+  /// made, relative to that working folder; evaluated from another folder it reads the
+  /// files the spec names, as the spec's other checkpoints do.
+  @Test func anOptimizedCheckpointReadsTheSpecsDataFromAnyFolder() throws {
+    let dlc = try #require(BuiltProducts.dlc, "the dlc executable is not built beside the test bundle")
+    let ws = try TrainingFixture.Workspace("optimized-elsewhere")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris"])
+    for arguments in [["train", "specs/iris.yaml", "--epochs", "2"],
+                      ["optimize", "specs/iris.yaml", "--checkpoint", "runs/iris/best.safetensors", "--passes", "fold-batchnorm"]] {
+      let r = try BuiltProducts.run(dlc, arguments, in: ws.root)
+      try #require(r.status == 0, "\(arguments): \(r.output)")
+    }
+    let elsewhere = ws.root + "/elsewhere"
+    try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+    let optimized = ws.root + "/runs/iris/optimized.safetensors"
+    let here = try BuiltProducts.run(dlc, ["eval", "specs/iris.yaml", "--checkpoint", optimized, "--json"], in: ws.root)
+    let there = try BuiltProducts.run(dlc, ["eval", ws.spec("iris"), "--checkpoint", optimized, "--json"], in: elsewhere)
+    #expect(here.status == 0 && here.output.hasPrefix("{\"split\":\"valid\""), "\(here.output)")
+    #expect(there.status == 0 && there.output == here.output, "\(there.output)")
+  }
+
   /// iris: a header, one row per sample of the CSV, probabilities summing to 1 and the
   /// class column their arg-max; nothing on standard output when `--output` is given.
   @Test func predictWritesClassesAndProbabilities() throws {

@@ -6650,11 +6650,16 @@ public struct DeploymentCommand: Sendable {
   }
 
   /// Runs the passes over `checkpoint` into `output` (dlc's report goes to `write`), or
-  /// reports why they cannot run here. Throws when dlc ran and failed.
+  /// reports why they cannot run here. Throws when dlc ran and failed. `dataReplaced`:
+  /// the run trained on other files (`--data`, `--targets`), while `dlc optimize` would
+  /// calibrate and fine-tune on the spec's.
   public func run(
-    checkpoint: String, output: String, specText: String, searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "",
-    write: (String) -> Void
+    checkpoint: String, output: String, specText: String, dataReplaced: Bool = false,
+    searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "", write: (String) -> Void
   ) throws -> Outcome {
+    guard !dataReplaced else {
+      return .notRun(reason: "this run read other data ('--data', '--targets'), and the passes calibrate and fine-tune on the spec's")
+    }
     guard let dlc = executable(searchPath: searchPath) else {
       return .notRun(reason: "dlc is not found (\(self.dlc.map { "not at '\($0)', " } ?? "")nor on the PATH)")
     }
@@ -8652,7 +8657,9 @@ public enum TrainerCommandLine {
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
-        if let deployment { try deploy(deployment, report: report, run: run) }
+        if let deployment {
+          try deploy(deployment, report: report, run: run, dataReplaced: options.value("data") != nil || options.value("targets") != nil)
+        }
       case "eval":
         let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
@@ -8697,10 +8704,10 @@ public enum TrainerCommandLine {
   /// The deployment passes over the checkpoint training kept (best, else last) into
   /// `optimized.safetensors` beside it, as `dlc train` does; when they cannot run here, a
   /// note that says why and the command that runs them.
-  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription) throws {
+  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription, dataReplaced: Bool) throws {
     let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
     let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
-    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText) { text in
+    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText, dataReplaced: dataReplaced) { text in
       FileHandle.standardOutput.write(Data(text.utf8))
     }
     if case .notRun(let reason) = outcome {

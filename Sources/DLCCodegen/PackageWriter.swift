@@ -2,7 +2,7 @@ import DLCTraining
 import Foundation
 
 /// Writes an emitted trainer as a Swift package a person can keep, read and build without
-/// dlc: `Package.swift`, a three-line README, the carried modules (OpenBLAS shim, the C
+/// dlc: `Package.swift`, a short README, the carried modules (OpenBLAS shim, the C
 /// integer GEMM, DLCBasics, DLCKernels, DLCTraining — dlc's own files, verbatim) and the trainer
 /// target: `Model.swift` (the specialized model), `DeployedModel.swift` (the model after
 /// the spec's deployment passes, when it lists some), `Run.swift` (the configuration as

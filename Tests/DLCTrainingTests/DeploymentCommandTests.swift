@@ -38,6 +38,17 @@ import Testing
     #expect(missing == .notRun(reason: "the spec '\(folder)/gone.yaml' this package was compiled from cannot be read"))
   }
 
+  /// A run on other data (`--data`) is not optimized on the spec's data, even with dlc there.
+  @Test func aRunOnOtherDataIsNotOptimizedOnTheSpecsData() throws {
+    let (path, folder) = try Self.spec("name: m\n")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    var written = ""
+    let outcome = try DeploymentCommand(passes: "quantize", spec: path, dlc: "/bin/false")
+      .run(checkpoint: "c", output: "o", specText: "name: m\n", dataReplaced: true, searchPath: "") { written += $0 }
+    #expect(outcome == .notRun(reason: "this run read other data ('--data', '--targets'), and the passes calibrate and fine-tune on the spec's"))
+    #expect(written.isEmpty)
+  }
+
   /// dlc is found on the search path when the recorded one is gone; its failure is an error.
   @Test func aFailingDlcFailsTheCommand() throws {
     let (path, folder) = try Self.spec("name: m\n")

@@ -36,11 +36,16 @@ public struct DeploymentCommand: Sendable {
   }
 
   /// Runs the passes over `checkpoint` into `output` (dlc's report goes to `write`), or
-  /// reports why they cannot run here. Throws when dlc ran and failed.
+  /// reports why they cannot run here. Throws when dlc ran and failed. `dataReplaced`:
+  /// the run trained on other files (`--data`, `--targets`), while `dlc optimize` would
+  /// calibrate and fine-tune on the spec's.
   public func run(
-    checkpoint: String, output: String, specText: String, searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "",
-    write: (String) -> Void
+    checkpoint: String, output: String, specText: String, dataReplaced: Bool = false,
+    searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "", write: (String) -> Void
   ) throws -> Outcome {
+    guard !dataReplaced else {
+      return .notRun(reason: "this run read other data ('--data', '--targets'), and the passes calibrate and fine-tune on the spec's")
+    }
     guard let dlc = executable(searchPath: searchPath) else {
       return .notRun(reason: "dlc is not found (\(self.dlc.map { "not at '\($0)', " } ?? "")nor on the PATH)")
     }

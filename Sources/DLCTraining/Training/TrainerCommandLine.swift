@@ -49,7 +49,9 @@ public enum TrainerCommandLine {
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
           + (report.bestEpoch.map { "; best epoch \($0)" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
-        if let deployment { try deploy(deployment, report: report, run: run) }
+        if let deployment {
+          try deploy(deployment, report: report, run: run, dataReplaced: options.value("data") != nil || options.value("targets") != nil)
+        }
       case "eval":
         let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
@@ -94,10 +96,10 @@ public enum TrainerCommandLine {
   /// The deployment passes over the checkpoint training kept (best, else last) into
   /// `optimized.safetensors` beside it, as `dlc train` does; when they cannot run here, a
   /// note that says why and the command that runs them.
-  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription) throws {
+  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription, dataReplaced: Bool) throws {
     let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
     let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
-    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText) { text in
+    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText, dataReplaced: dataReplaced) { text in
       FileHandle.standardOutput.write(Data(text.utf8))
     }
     if case .notRun(let reason) = outcome {

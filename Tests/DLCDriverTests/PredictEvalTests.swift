@@ -76,14 +76,14 @@ import _DLCTestSupport
     try ws.copyExamples(["iris"])
     for arguments in [["train", "specs/iris.yaml", "--epochs", "2"],
                       ["optimize", "specs/iris.yaml", "--checkpoint", "runs/iris/best.safetensors", "--passes", "fold-batchnorm"]] {
-      let r = try BuiltProducts.run(dlc, arguments, in: ws.root)
+      let r = try TrainingFixture.run(dlc, arguments, in: ws.root)
       try #require(r.status == 0, "\(arguments): \(r.output)")
     }
     let elsewhere = ws.root + "/elsewhere"
     try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
     let optimized = ws.root + "/runs/iris/optimized.safetensors"
-    let here = try BuiltProducts.run(dlc, ["eval", "specs/iris.yaml", "--checkpoint", optimized, "--json"], in: ws.root)
-    let there = try BuiltProducts.run(dlc, ["eval", ws.spec("iris"), "--checkpoint", optimized, "--json"], in: elsewhere)
+    let here = try TrainingFixture.run(dlc, ["eval", "specs/iris.yaml", "--checkpoint", optimized, "--json"], in: ws.root)
+    let there = try TrainingFixture.run(dlc, ["eval", ws.spec("iris"), "--checkpoint", optimized, "--json"], in: elsewhere)
     #expect(here.status == 0 && here.output.hasPrefix("{\"split\":\"valid\""), "\(here.output)")
     #expect(there.status == 0 && there.output == here.output, "\(there.output)")
   }

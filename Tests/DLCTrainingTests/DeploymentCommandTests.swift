@@ -23,6 +23,9 @@ import Testing
                                   specText: "name: m\n", searchPath: folder) { written += $0 }
     #expect(outcome == .notRun(reason: "dlc is not found (not at '\(folder)/missing/dlc', nor on the PATH)"))
     #expect(written.isEmpty)
+    let unrecorded = try DeploymentCommand(passes: "fold-batchnorm", spec: path, dlc: nil)
+      .run(checkpoint: "c", output: "o", specText: "name: m\n", searchPath: folder) { written += $0 }
+    #expect(unrecorded == .notRun(reason: "dlc is not on the PATH"))
     #expect(command.commandLine(checkpoint: "runs/my m/best.safetensors", output: "runs/m/optimized.safetensors")
       == "dlc optimize \(path) --checkpoint 'runs/my m/best.safetensors' -o runs/m/optimized.safetensors")
   }

@@ -47,7 +47,7 @@ public struct DeploymentCommand: Sendable {
       return .notRun(reason: "this run read other data ('--data', '--targets'), and the passes calibrate and fine-tune on the spec's")
     }
     guard let dlc = executable(searchPath: searchPath) else {
-      return .notRun(reason: "dlc is not found (\(self.dlc.map { "not at '\($0)', " } ?? "")nor on the PATH)")
+      return .notRun(reason: self.dlc.map { "dlc is not found (not at '\($0)', nor on the PATH)" } ?? "dlc is not on the PATH")
     }
     guard let text = try? String(contentsOfFile: spec, encoding: .utf8) else {
       return .notRun(reason: "the spec '\(spec)' this package was compiled from cannot be read")

@@ -78,7 +78,7 @@ let package = Package(
     .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCTraining", "DLCDriver", "_DLCTestSupport"]),
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
-    .target(name: "DLCCodegen", dependencies: ["DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
+    .target(name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]),
 
     // MARK: DLCDriver: runs the stages for one invocation

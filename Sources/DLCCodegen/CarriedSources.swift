@@ -2062,22 +2062,33 @@ public enum BLASSetup {
   /// OpenBLAS kernel families that already use AVX2 or AVX-512: never worth a re-exec.
   static let fastCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
 
-  /// "SkylakeX" when /proc/cpuinfo flags have avx512f (+avx512bw, avx512dq, avx512vl),
-  /// "Haswell" when avx2+fma, nil otherwise.
+  /// The preferred core type of the CPU this process runs on (see `preferredCoreType(flags:)`),
+  /// nil when /proc/cpuinfo cannot be read.
   public static func preferredCoreType() -> String? {
     guard let text = readFile("/proc/cpuinfo") else { return nil }
-    return preferredCoreType(cpuinfo: text)
+    return preferredCoreType(flags: cpuFlags(cpuinfo: text))
   }
 
   /// The preferred core type for the text of a /proc/cpuinfo file (its first `flags` line).
   public static func preferredCoreType(cpuinfo: String) -> String? {
-    guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-      let colon = line.firstIndex(of: ":")
-    else { return nil }
-    let flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    preferredCoreType(flags: cpuFlags(cpuinfo: cpuinfo))
+  }
+
+  /// The OpenBLAS kernel family for a set of CPU flags, a pure function of them:
+  /// "SkylakeX" with avx512f, avx512bw, avx512dq and avx512vl; "Haswell" with avx2 and fma;
+  /// nil otherwise.
+  public static func preferredCoreType(flags: Set<String>) -> String? {
     if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
     if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
     return nil
+  }
+
+  /// The flags of the first `flags` line of a /proc/cpuinfo text (empty when it has none).
+  public static func cpuFlags(cpuinfo: String) -> Set<String> {
+    guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return [] }
+    return Set(line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
   }
 
   /// The core type to re-execute with, or nil to carry on: nil when the guard variable or
@@ -7316,6 +7327,107 @@ public struct CheckpointIR {
 }
 
 """##########),
+    ("Sources/DLCTraining/Training/DeploymentCommand.swift", ##########"""
+import Foundation
+
+/// The spec's deployment passes (`optimize:`) after an emitted trainer's `train`, as
+/// `dlc train` runs them after its own.
+///
+/// The passes rewrite the model's IR and weights (`DLCPasses`), calibrate and fine-tune
+/// through the interpreter: dlc's back end, which a package does not carry. So the trainer
+/// runs `dlc optimize` on the checkpoint it kept, with the dlc that compiled the package (its
+/// path is recorded, else `dlc` on the PATH), and the spec file that package was compiled
+/// from, when that file still holds the same text. The optimized checkpoint then runs on the
+/// package's deployed model. When either is missing the trainer says so and prints the
+/// command to run later.
+public struct DeploymentCommand: Sendable {
+  /// The passes, as an optimized checkpoint's `dlc.passes` names them (`fold-batchnorm,quantize`).
+  public var passes: String
+  /// The spec the package was compiled from (absolute).
+  public var spec: String
+  /// The dlc that compiled the package (absolute), if known.
+  public var dlc: String?
+
+  public init(passes: String, spec: String, dlc: String?) {
+    self.passes = passes
+    self.spec = spec
+    self.dlc = dlc
+  }
+
+  /// What `run` did: the optimized checkpoint, or why the passes did not run.
+  public enum Outcome: Equatable {
+    case optimized(String)
+    case notRun(reason: String)
+  }
+
+  /// The command that optimizes `checkpoint` into `output`, as a shell line.
+  public func commandLine(dlc: String = "dlc", checkpoint: String, output: String) -> String {
+    [dlc, "optimize", spec, "--checkpoint", checkpoint, "-o", output].map(ShellWord.quote).joined(separator: " ")
+  }
+
+  /// Runs the passes over `checkpoint` into `output` (dlc's report goes to `write`), or
+  /// reports why they cannot run here. Throws when dlc ran and failed. `dataReplaced`:
+  /// the run trained on other files (`--data`, `--targets`), while `dlc optimize` would
+  /// calibrate and fine-tune on the spec's.
+  public func run(
+    checkpoint: String, output: String, specText: String, dataReplaced: Bool = false,
+    searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "", write: (String) -> Void
+  ) throws -> Outcome {
+    guard !dataReplaced else {
+      return .notRun(reason: "this run read other data ('--data', '--targets'), and the passes calibrate and fine-tune on the spec's")
+    }
+    guard let dlc = executable(searchPath: searchPath) else {
+      return .notRun(reason: self.dlc.map { "dlc is not found (not at '\($0)', nor on the PATH)" } ?? "dlc is not on the PATH")
+    }
+    guard let text = try? String(contentsOfFile: spec, encoding: .utf8) else {
+      return .notRun(reason: "the spec '\(spec)' this package was compiled from cannot be read")
+    }
+    guard text == specText else {
+      return .notRun(reason: "the spec '\(spec)' changed since this package was compiled; compile it again")
+    }
+    write("deployment passes (\(passes)): \(commandLine(dlc: dlc, checkpoint: checkpoint, output: output))\n")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: dlc)
+    process.arguments = ["optimize", spec, "--checkpoint", checkpoint, "-o", output]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    do { try process.run() } catch {
+      return .notRun(reason: "'\(dlc)' cannot be started: \(error.localizedDescription)")
+    }
+    let report = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    write(report)
+    guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+      throw TrainingError("the deployment passes failed: '\(dlc) optimize' exited with status \(process.terminationStatus)")
+    }
+    return .optimized(output)
+  }
+
+  /// The recorded dlc when it is an executable file, else the first `dlc` in `searchPath`
+  /// (folders separated by colons, as PATH).
+  func executable(searchPath: String) -> String? {
+    let fm = FileManager.default
+    if let dlc, fm.isExecutableFile(atPath: dlc) { return dlc }
+    for folder in searchPath.split(separator: ":") where !folder.isEmpty {
+      let candidate = String(folder) + "/dlc"
+      if fm.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+}
+
+/// Quoting for a POSIX shell, so printed commands can be pasted as they are.
+public enum ShellWord {
+  /// `word` as is when it holds only safe characters, else in single quotes.
+  public static func quote(_ word: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+    if !word.isEmpty, word.allSatisfy(safe.contains) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/Training/EarlyStopping.swift", ##########"""
 /// Early stopping: end the run when a monitored metric stops improving.
 ///
@@ -7754,6 +7866,8 @@ public enum Inference {
     public var samples: Int
     /// Loss first, then the spec's metrics, unprefixed (`loss`, `accuracy`, …).
     public var metrics: [MetricValue]
+    /// Why this split, when it was not the one asked for by name (`valid` by default).
+    public var note: String? = nil
 
     /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
     public var json: String {
@@ -7766,7 +7880,7 @@ public enum Inference {
     public var text: String {
       let names = metrics.map { "\(split)_\($0.name)" }
       let width = names.map(\.count).max() ?? 0
-      var out = "\(split): \(samples) samples\n"
+      var out = "\(split): \(samples) samples" + (note.map { " (\($0))" } ?? "") + "\n"
       for (name, m) in zip(names, metrics) {
         out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
       }
@@ -7803,11 +7917,39 @@ public enum Inference {
     return (data.train, seed, data.balancedClassWeights)
   }
 
-  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
+  /// The split `dlc eval` reads when none is named: test when the spec holds one out,
+  /// else valid, else nil (the spec's 'data.split' holds nothing out).
+  public static func defaultSplit(_ run: RunDescription) -> String? {
+    if run.data.split.test > 0 { return "test" }
+    if run.data.split.valid > 0 { return "valid" }
+    return nil
+  }
+
+  /// The split to evaluate: `requested`, or the default (`defaultSplit`). A held-out split
+  /// the spec does not have, named or by default, is an error that says which it has.
+  static func splitToEvaluate(_ run: RunDescription, requested: String?) throws -> String {
+    let fractions = ["valid": run.data.split.valid, "test": run.data.split.test]
+    guard let name = requested else {
+      guard let name = defaultSplit(run) else {
+        throw TrainingError("the spec holds out no valid or test split ('data.split'); evaluate on the train split with '--split train'")
+      }
+      return name
+    }
+    if let fraction = fractions[name], !(fraction > 0) {
+      let other = name == "test" ? "valid" : "test"
+      let hint = (fractions[other] ?? 0) > 0 ? "use '--split \(other)'" : "use '--split train', or hold out a split in 'data.split'"
+      throw TrainingError("the spec has no \(name) split ('data.split' gives '\(name)' no samples); \(hint)")
+    }
+    return name
+  }
+
+  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`; nil: `defaultSplit`)
+  /// under `checkpoint`.
   public static func evaluate(
-    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    run: RunDescription, checkpoint path: String, split requested: String?, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> Evaluation {
+    let name = try splitToEvaluate(run, requested: requested)
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
@@ -7822,7 +7964,9 @@ public enum Inference {
     if case .values(let targets, _) = split.y, data.config.task == .regression {
       values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
     }
-    return Evaluation(split: name, samples: split.count, metrics: values)
+    var evaluation = Evaluation(split: name, samples: split.count, metrics: values)
+    if requested == nil, name != "test" { evaluation.note = "the spec holds out no test split" }
+    return evaluation
   }
 
   /// The raw model outputs (`samples × width`, before any target scaling is undone) of
@@ -7984,33 +8128,49 @@ public enum Latency {
     public var median: Double
     public var p10: Double
     public var p90: Double
+    /// Calls of the model per forward pass: 1, or more when the batch is larger than the
+    /// model's largest call (an emitted model, planned for the spec's batch size).
+    public var calls: Int = 1
 
     public var samplesPerSecond: Double { median > 0 ? Double(batch) / median : 0 }
 
-    /// `batch   256  median  512.3 µs  (p10 500.1, p90 530.2)  499,700 samples/s`.
+    /// `batch   256  median  512.3 µs  (p10 500.1, p90 530.2)  499,700 samples/s`, with
+    /// `in 4 calls` when the batch took several.
     public var text: String {
       String(format: "batch %5d  median %10.1f µs  (p10 %.1f, p90 %.1f)  %12.0f samples/s  [%d runs]",
-             batch, median * 1e6, p10 * 1e6, p90 * 1e6, samplesPerSecond, runs)
+             batch, median * 1e6, p10 * 1e6, p90 * 1e6, samplesPerSecond, runs) + (calls > 1 ? "  in \(calls) calls" : "")
     }
   }
 
   /// Times `predict(batch:)` of the backend in `checkpoint` at each batch size for about
   /// `seconds` each, after a warm-up, on deterministic inputs (weights do not change speed).
-  /// A batch larger than the run's batch size is refused: programs are planned up to it.
+  /// Any batch size runs: the interpreter plans a program for each (`largestCall` nil); a
+  /// model planned for at most `largestCall` samples per call (an emitted model, whose
+  /// memory plan is fixed at compile time) runs a larger batch as consecutive calls of at
+  /// most that many samples, and the measurement says how many calls a pass took.
   public static func measure(
     run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
-    makeBackend: (UInt64) throws -> TrainingBackend
+    largestCall: Int? = nil, makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
     let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
-      guard n >= 1, n <= run.train.batchSize else {
-        throw TrainingError("batch \(n) is outside 1…\(run.train.batchSize), the model's batch size ('train.batch_size')")
+      guard n >= 1 else { throw TrainingError("batch \(n) is not a batch size: it needs at least 1 sample") }
+      let call = min(n, largestCall ?? n)
+      let (full, rest) = n.quotientAndRemainder(dividingBy: call)
+      let calls = full + (rest > 0 ? 1 : 0)
+      for size in Set([call, rest]) where size > 0 {
+        let x = try backend.predictBuffer(batch: size)
+        let (count, overflow) = size.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw TrainingError("batch \(n) is too large: \(size) × \(width) features overflow") }
+        InitKernel.normal(x, count: count, mean: 0, std: 1, stream: RandomStream(seed: seed, purpose: .shuffle, id: UInt64(size)))
       }
-      let x = try backend.predictBuffer(batch: n)
-      let stream = RandomStream(seed: seed, purpose: .shuffle, id: UInt64(n))
-      InitKernel.normal(x, count: n * width, mean: 0, std: 1, stream: stream)
-      return try time(runs: { _ = try backend.predict(batch: n) }, batch: n, seconds: seconds)
+      var measured = try time(runs: {
+        for _ in 0..<full { _ = try backend.predict(batch: call) }
+        if rest > 0 { _ = try backend.predict(batch: rest) }
+      }, batch: n, seconds: seconds)
+      measured.calls = calls
+      return measured
     }
   }
 
@@ -9408,9 +9568,10 @@ public enum TrainerCommandLine {
   /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
   /// 1 a problem with the data, a checkpoint or the arguments. `eval`, `predict` and
   /// `latency` run an optimized checkpoint on `deployed` (when the package has one) and
-  /// any other checkpoint on the trainer's model.
+  /// any other checkpoint on the trainer's model. `train` ends with the spec's deployment
+  /// passes over the checkpoint it kept, as `dlc train` does, through `deployment`.
   public static func main(
-    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil,
+    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil, deployment: DeploymentCommand? = nil,
     makeBackend: @escaping (UInt64) throws -> TrainingBackend
   ) -> Int32 {
     let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
@@ -9456,10 +9617,13 @@ public enum TrainerCommandLine {
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
           + (report.bestEpoch.map { "; best epoch \($0) by '\(report.bestMonitor)'" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
+        if let deployment {
+          try deploy(deployment, report: report, run: run, dataReplaced: options.value("data") != nil || options.value("targets") != nil)
+        }
       case "eval":
         let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test", loaded: loaded,
+          run: run, checkpoint: checkpoint, split: options.value("split"), loaded: loaded,
           makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
@@ -9476,8 +9640,9 @@ public enum TrainerCommandLine {
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
         let (checkpoint, loaded) = try read(options)
+        // The compiled model's memory is planned for the spec's batch size: larger batches run in calls of that size.
         for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded,
-                                     makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
+                                     largestCall: run.train.batchSize, makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -9492,6 +9657,21 @@ public enum TrainerCommandLine {
       FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     }
     return 1
+  }
+
+  /// The deployment passes over the checkpoint training kept (best, else last) into
+  /// `optimized.safetensors` beside it, as `dlc train` does; when they cannot run here, a
+  /// note that says why and the command that runs them.
+  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription, dataReplaced: Bool) throws {
+    let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
+    let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
+    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText, dataReplaced: dataReplaced) { text in
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    if case .notRun(let reason) = outcome {
+      print("note: the spec's deployment passes (\(deployment.passes)) did not run: \(reason)")
+      print("run them with: " + deployment.commandLine(checkpoint: kept, output: output))
+    }
   }
 
   /// The `--checkpoint` path and the file's content, read once.
@@ -9517,13 +9697,18 @@ public enum TrainerCommandLine {
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
       \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
-    --data replaces the data file the spec names (the CSV, or the NPY features); --targets
-    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors: the best
-    epoch by the validation loss, or the training loss without a validation split, and
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well; a new run into a
-    folder holding one refuses without --overwrite, and two runs cannot share a folder. An optimized
-    checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
-    the same 'optimize:' passes.
+    The data are the files the spec names, resolved against its folder when dlc compiled
+    the package; --data replaces the data file (the CSV, or the NPY features), --targets
+    the NPY targets (relative to the current folder). Runs go to <out>/\(run.name)/
+    (log.jsonl, best.safetensors: the best epoch by the validation loss, or the training
+    loss without a validation split, and last.safetensors), readable by `dlc eval` and
+    `dlc predict` as well; a new run into a folder holding one refuses without --overwrite,
+    and two runs cannot share a folder. When the spec lists 'optimize:' passes, `train`
+    ends by running them through the dlc that compiled the package (`dlc optimize`, into
+    optimized.safetensors; when dlc or the spec is not there it prints the command
+    instead), and an optimized checkpoint runs on the package's deployed model. `eval`
+    reads the test split, or the valid split when the spec holds out no test split.
+    `latency` takes any batch sizes; batches above \(run.train.batchSize) run as several calls.
     """
   }
 

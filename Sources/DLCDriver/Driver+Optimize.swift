@@ -98,7 +98,7 @@ extension Driver {
     out += "optimized \(path) with " + passes.map(\.name).joined(separator: ", ") + "\n"
     out += remarkLines(result.remarks)
     out += sizeTable(before: result.before, after: result.after)
-    if let split = evaluationSplit(run) {
+    if let split = Inference.defaultSplit(run) {
       let before = try Inference.evaluate(run: run, checkpoint: path, split: split, loaded: source) {
         InterpreterBackend(module: module, seed: $0)
       }
@@ -131,13 +131,6 @@ extension Driver {
       + row("model bytes", before.bytes, after.bytes, Summary.bytes)
       + row("FLOPs per sample", before.flopsPerSample, after.flopsPerSample, Summary.group)
       + row("ops in @predict", before.ops, after.ops, String.init)
-  }
-
-  /// The split the before/after metrics are measured on: test, else valid, else none.
-  static func evaluationSplit(_ run: RunDescription) -> String? {
-    if run.data.split.test > 0 { return "test" }
-    if run.data.split.valid > 0 { return "valid" }
-    return nil
   }
 
   /// The deployed model's IR after the passes, without weights (`--emit opt-ir`, `dlc check`);

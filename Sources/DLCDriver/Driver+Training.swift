@@ -74,13 +74,13 @@ extension Driver {
     }
   }
 
-  /// `dlc eval`: the metrics of one split under a checkpoint.
-  public static func eval(_ options: SpecOptions, checkpoint: String, split: String, json: Bool) -> DriverResult {
+  /// `dlc eval`: the metrics of one split under a checkpoint (`split` nil: test, or valid
+  /// when the spec holds out no test split; the output names the split).
+  public static func eval(_ options: SpecOptions, checkpoint: String, split: String?, json: Bool) -> DriverResult {
     runtimeCommand(options, needsTraining: false) { module in
       try PathCheck.check(checkpoint, option: "--checkpoint", as: .inputFile)
       let loaded = try Checkpoint(contentsOf: checkpoint)
-      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
-      let run = try RunDescription(module: module, specText: "")
+      let (module, run) = try checkpointModule(loaded, path: checkpoint, spec: module)
       let evaluation = try Inference.evaluate(run: run, checkpoint: checkpoint, split: split, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
@@ -95,8 +95,7 @@ extension Driver {
       try PathCheck.check(input, option: "--input", as: .inputFile)
       if let output { try PathCheck.check(output, option: "--output", as: .outputFile) }
       let loaded = try Checkpoint(contentsOf: checkpoint)
-      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
-      let run = try RunDescription(module: module, specText: "")
+      let (module, run) = try checkpointModule(loaded, path: checkpoint, spec: module)
       let csv = try Inference.predict(run: run, checkpoint: checkpoint, input: input, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
@@ -111,14 +110,24 @@ extension Driver {
     runtimeCommand(options, needsTraining: false) { module in
       try PathCheck.check(checkpoint, option: "--checkpoint", as: .inputFile)
       let loaded = try Checkpoint(contentsOf: checkpoint)
-      let module = try ModelOptimizer.module(for: loaded, path: checkpoint, default: module)
-      let run = try RunDescription(module: module, specText: "")
+      let (module, run) = try checkpointModule(loaded, path: checkpoint, spec: module)
       let batches = try Latency.batchList(batches ?? "1,\(run.train.batchSize)")
       let measured = try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded) { seed in
         InterpreterBackend(module: module, seed: seed)
       }
       return measured.map { $0.text + "\n" }.joined()
     }
+  }
+
+  /// The module a checkpoint runs (its own IR when passes rewrote it, else the spec's) and
+  /// its run, reading the data files the spec names as resolved now: the IR in an
+  /// optimized checkpoint holds them as resolved where it was made, relative to the
+  /// working folder of that run of dlc.
+  static func checkpointModule(_ loaded: Checkpoint, path: String, spec: Module) throws -> (Module, RunDescription) {
+    let module = try ModelOptimizer.module(for: loaded, path: path, default: spec)
+    var run = try RunDescription(module: module, specText: "")
+    run.data.source = try RunDescription(module: spec, specText: "").data.source
+    return (module, run)
   }
 
   /// The deployed form of a training module: `@predict` (whole again if

@@ -13,22 +13,33 @@ public enum BLASSetup {
   /// OpenBLAS kernel families that already use AVX2 or AVX-512: never worth a re-exec.
   static let fastCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
 
-  /// "SkylakeX" when /proc/cpuinfo flags have avx512f (+avx512bw, avx512dq, avx512vl),
-  /// "Haswell" when avx2+fma, nil otherwise.
+  /// The preferred core type of the CPU this process runs on (see `preferredCoreType(flags:)`),
+  /// nil when /proc/cpuinfo cannot be read.
   public static func preferredCoreType() -> String? {
     guard let text = readFile("/proc/cpuinfo") else { return nil }
-    return preferredCoreType(cpuinfo: text)
+    return preferredCoreType(flags: cpuFlags(cpuinfo: text))
   }
 
   /// The preferred core type for the text of a /proc/cpuinfo file (its first `flags` line).
   public static func preferredCoreType(cpuinfo: String) -> String? {
-    guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-      let colon = line.firstIndex(of: ":")
-    else { return nil }
-    let flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    preferredCoreType(flags: cpuFlags(cpuinfo: cpuinfo))
+  }
+
+  /// The OpenBLAS kernel family for a set of CPU flags, a pure function of them:
+  /// "SkylakeX" with avx512f, avx512bw, avx512dq and avx512vl; "Haswell" with avx2 and fma;
+  /// nil otherwise.
+  public static func preferredCoreType(flags: Set<String>) -> String? {
     if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
     if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
     return nil
+  }
+
+  /// The flags of the first `flags` line of a /proc/cpuinfo text (empty when it has none).
+  public static func cpuFlags(cpuinfo: String) -> Set<String> {
+    guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return [] }
+    return Set(line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
   }
 
   /// The core type to re-execute with, or nil to carry on: nil when the guard variable or

@@ -143,14 +143,28 @@ struct Compile: ParsableCommand {
   @Flag(help: "Write the package into a folder that holds other files (not an earlier dlc package).")
   var force = false
 
+  @Option(name: .customLong("with"), help: ArgumentHelp(
+    "With -o: another spec whose trainer goes into the same package (repeatable); the runtime is then built once for all.",
+    valueName: "spec.yaml"))
+  var others: [String] = []
+
   func validate() throws {
+    if !others.isEmpty, output == nil { throw ValidationError("--with adds trainers to the package of -o DIR; give -o") }
     if emit == nil, output == nil { throw ValidationError("give --emit STAGE to print a stage, or -o DIR to write the trainer package") }
     if emit != nil, output != nil { throw ValidationError("--emit and -o are alternatives; give one") }
   }
 
+  /// This executable's path (the link /proc/self/exe resolved), recorded in the package.
+  static var executablePath: String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   func run() throws {
     if let output {
-      try deliver(Driver.emitPackage(spec.options, to: output, force: force))
+      try deliver(Driver.emitPackage(spec.options, to: output, dlc: Self.executablePath, with: others, force: force))
     } else {
       let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
       try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))
@@ -217,8 +231,8 @@ struct Eval: ParsableCommand {
   @Option(help: ArgumentHelp("The checkpoint (.safetensors) to evaluate.", valueName: "file"))
   var checkpoint: String
 
-  @Option(help: "The split: train, valid or test.")
-  var split: String = "test"
+  @Option(help: "The split: train, valid or test (default: test, or valid when the spec holds out no test split).")
+  var split: String?
 
   @Flag(help: "Print one JSON object instead of text.")
   var json = false
@@ -311,8 +325,8 @@ struct LatencyCommand: ParsableCommand {
     discussion: """
       Runs the forward pass on generated inputs at each batch size for about --seconds \
       and prints the median time per pass (with the 10th and 90th percentiles) and the \
-      samples per second. An optimized checkpoint runs its optimized IR. Batch sizes go up \
-      to the spec's train.batch_size.
+      samples per second. An optimized checkpoint runs its optimized IR. Any batch size \
+      runs: the interpreter plans the memory of each.
       """
   )
 

@@ -138,11 +138,16 @@ import _DLCTestSupport
     }
   }
 
-  /// Runs a process to completion; output is stdout and stderr together.
+  /// Runs a process to completion; output is stdout and stderr together. The process keeps
+  /// the GEMM kernels OpenBLAS picks for this test process: the re-exec guard is set, so an
+  /// emitted trainer never switches to other kernels (SkylakeX on an AVX-512 CPU that
+  /// OpenBLAS does not know, Haswell on an AVX2 one), whose rounding differs from the
+  /// in-process `dlc train` it is compared with bit for bit.
   static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(["DLC_OPENBLAS_REEXEC": "1"]) { _, new in new }
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     let pipe = Pipe()
     process.standardOutput = pipe

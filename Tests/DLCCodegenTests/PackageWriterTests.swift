@@ -19,11 +19,16 @@ import _DLCTestSupport
     let run = try RunDescription(module: module, specText: spec)
     let deployed = ModelEmitterTests.deployedExamples.contains(example) ? try ModelEmitterTests.deployed(example) : nil
     let files = PackageWriter.files(
-      run: run, model: try ModelEmitter.emit(module, specText: spec), deployed: deployed, specText: spec)
+      run: run, model: try ModelEmitter.emit(module, specText: spec), deployed: deployed, specText: spec, origin: origin(example))
     let carried = Set(CarriedSources.files.map(\.path))
     #expect(files.contains { !carried.contains($0.path) && $0.path.hasSuffix("/DeployedModel.swift") } == (deployed != nil))
     let own = files.filter { !carried.contains($0.path) && !$0.path.hasSuffix("Model.swift") }
     return (own.map { "== \($0.path) ==\n\($0.text)" }.joined(separator: "\n"), files)
+  }
+
+  /// A fixed place for `dlc compile` in the goldens: the repository at /home/user/dlc.
+  static func origin(_ example: String) -> PackageOrigin {
+    PackageOrigin(workingDirectory: "/home/user/dlc", spec: "specs/\(example).yaml", dlc: "/usr/local/bin/dlc")
   }
 
   @Test(arguments: ModelEmitterTests.examples)
@@ -86,6 +91,83 @@ import _DLCTestSupport
     #expect(try String(contentsOfFile: package + "/" + model, encoding: .utf8) != modelText)
     let leftovers = FileManager.default.enumerator(atPath: package)?.compactMap { $0 as? String }.filter { $0.contains(".tmp-") }
     #expect(leftovers == [])
+  }
+
+  /// The paths dlc resolved against the spec's folder (relative to where it ran) become
+  /// absolute in the package: data files, NPY targets, a base model's checkpoint and spec;
+  /// absolute ones stay as they are.
+  @Test func theRunsPathsAreAnchoredWhereDlcRan() throws {
+    let origin = PackageOrigin(workingDirectory: "/home/user/project", spec: "specs/m.yaml", dlc: "../bin/dlc")
+    #expect(origin.spec == "/home/user/project/specs/m.yaml" && origin.dlc == "/home/user/bin/dlc")
+    let csv = DataConfig(source: .csv(path: "specs/../data/x.csv", target: ["y"], features: nil), task: .classification,
+                         classes: 2, features: 3, split: SplitFractions(valid: 0.2, test: 0, stratify: false), normalize: .none)
+    let train = TrainConfig(task: .classification, classes: 2, batchSize: 4, epochs: 1, optimizer: .sgd(lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0))
+    var run = RunDescription(name: "m", train: train, data: csv, inputShape: [3], loss: "cross_entropy",
+                             base: BaseWeights(checkpoint: "runs/base/best.safetensors", layers: ["a"], spec: "specs/base.yaml"))
+    var anchored = origin.anchoring(run)
+    #expect(anchored.data.source == .csv(path: "/home/user/project/data/x.csv", target: ["y"], features: nil))
+    #expect(anchored.base == BaseWeights(checkpoint: "/home/user/project/runs/base/best.safetensors", layers: ["a"],
+                                         spec: "/home/user/project/specs/base.yaml"))
+    run.data.source = .npy(x: "/data/x.npy", y: "specs/y.npy")
+    anchored = origin.anchoring(run)
+    #expect(anchored.data.source == .npy(x: "/data/x.npy", y: "/home/user/project/specs/y.npy"))
+  }
+
+  /// The build and run lines `dlc compile -o` prints can be pasted into a shell as they
+  /// are: a folder without a slash gets `./` (else the shell would search the PATH), and a
+  /// path with a space is quoted. (`EmittedPackageTests` runs the printed lines.)
+  @Test func thePrintedCommandsAreShellReady() throws {
+    try RepoRoot.enter()
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-printed-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let folder = root + "/my package"
+    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: folder)
+    try #require(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("build it with: swift build -c release --package-path '\(folder)'\n"), "\(result.stdout)")
+    #expect(result.stdout.contains("then run: '\(folder)/.build/release/iris' train\n"), "\(result.stdout)")
+    #expect(ShellWord.quote("pkg") == "pkg" && ShellWord.quote("it's") == #"'it'\''s'"# && ShellWord.quote("") == "''")
+    // The package's run reads its data by absolute path, wherever it is run from.
+    let runFile = try String(contentsOfFile: folder + "/Sources/IrisTrainer/Run.swift", encoding: .utf8)
+    #expect(runFile.contains("source: .csv(path: \"\(Golden.root)/specs/data/iris.csv\""), "\(runFile)")
+    // Without deployment passes, the package records no spec or dlc to run them with.
+    #expect(!runFile.contains("specPath") && !runFile.contains("dlcPath"))
+  }
+
+  /// `dlc compile a.yaml -o DIR --with b.yaml`: one package, one trainer target and
+  /// executable per spec over one copy of the runtime (built once for both), a run line
+  /// for each; SwiftPM reads the manifest. Two specs of one name cannot share a package.
+  @Test func severalSpecsShareOnePackageAndItsRuntime() throws {
+    try RepoRoot.enter()
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-together-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let result = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: root, with: ["specs/digits_mlp.yaml"])
+    try #require(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == """
+      wrote the package of the trainers 'iris', 'digits-mlp' to \(root)
+      build it with: swift build -c release --package-path \(root)
+      then run: \(root)/.build/release/iris train
+      then run: \(root)/.build/release/digits-mlp train
+
+      """)
+    let fm = FileManager.default
+    for file in ["IrisTrainer/main.swift", "IrisTrainer/Model.swift", "DigitsMlpTrainer/main.swift", "DigitsMlpTrainer/DeployedModel.swift",
+                 "DLCKernels/Dense.swift"] {
+      #expect(fm.fileExists(atPath: root + "/Sources/" + file), "\(file)")
+    }
+    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+    #expect(readme.contains("Run: `.build/release/iris train`") && readme.contains("Run: `.build/release/digits-mlp train`"))
+
+    let dump = try EmittedPackageTests.run("/usr/bin/env", ["swift", "package", "--package-path", root, "dump-package"], in: root)
+    try #require(dump.status == 0, "\(dump.output)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+    let products = (json["products"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    let targets = (json["targets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    #expect(products.sorted() == ["digits-mlp", "iris"])
+    #expect(Set(targets) == ["COpenBLAS", "CInt8GEMM", "DLCBasics", "DLCKernels", "DLCTraining", "IrisTrainer", "DigitsMlpTrainer"])
+
+    let twice = Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: root + "/twice", with: ["specs/iris.yaml"])
+    #expect(twice.status == 1)
+    #expect(twice.stderr.contains("both make the trainer 'IrisTrainer'; one package needs distinct spec names"), "\(twice.stderr)")
   }
 
   /// A file that cannot be written (here a folder stands where Model.swift goes, in a

@@ -47,6 +47,7 @@ import Glibc
     for command in ["check", "compile", "train", "eval", "predict", "optimize", "latency"] { out[Option(command: command, name: "spec")] = .input }
     for command in ["eval", "predict", "optimize", "latency"] { out[Option(command: command, name: "checkpoint")] = .input }
     out[Option(command: "predict", name: "input")] = .input
+    out[Option(command: "compile", name: "with")] = .input
     out[Option(command: "predict", name: "output")] = .outputFile
     out[Option(command: "optimize", name: "output")] = .outputFile
     out[Option(command: "compile", name: "output")] = .outputFolder
@@ -158,7 +159,11 @@ import Glibc
     switch option.command {
     case "check": return Driver.check(spec)
     case "compile":
-      return option.name == "output" ? Driver.emitPackage(spec, to: value) : Driver.emitPackage(spec, to: ws.root + "/package")
+      switch option.name {
+      case "output": return Driver.emitPackage(spec, to: value)
+      case "with": return Driver.emitPackage(spec, to: ws.root + "/package", with: [value])
+      default: return Driver.emitPackage(spec, to: ws.root + "/package")
+      }
     case "train": return Driver.train(TrainOptions(spec: spec, epochs: 1, outputDirectory: pick("out", ws.root + "/new-runs"))) { _ in }
     case "eval": return Driver.eval(spec, checkpoint: checkpoint, split: "valid", json: true)
     case "predict":

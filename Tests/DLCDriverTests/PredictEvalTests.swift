@@ -42,6 +42,52 @@ import _DLCTestSupport
     #expect(bad.stderr.contains("unknown split 'holdout'; use train, valid or test"))
   }
 
+  /// Without `--split`, eval reads the test split when the spec holds one out (wine), else
+  /// the valid split, and says so (iris: only `valid: 0.2`); naming a held-out split the
+  /// spec does not have is an error that names the one it has.
+  @Test func evalDefaultsToTheSplitTheSpecHas() throws {
+    let ws = try TrainingFixture.Workspace("eval-default-split")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris", "wine"])
+    try #require(ws.train("iris", epochs: 2).status == 0)
+    try #require(ws.train("wine", epochs: 2).status == 0)
+
+    let wine = Driver.eval(ws.options("wine"), checkpoint: ws.checkpoint("wine", "best"), split: nil, json: false)
+    #expect(wine.status == 0 && wine.stdout.hasPrefix("test: 36 samples\n"), "\(wine.stdout)\(wine.stderr)")
+    let iris = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: nil, json: false)
+    #expect(iris.status == 0, "\(iris.stderr)")
+    #expect(iris.stdout.hasPrefix("valid: 30 samples (the spec holds out no test split)\nvalid_loss "), "\(iris.stdout)")
+    let json = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: nil, json: true)
+    #expect(json.status == 0 && json.stdout.hasPrefix("{\"split\":\"valid\",\"samples\":30,"), "\(json.stdout)")
+
+    let test = Driver.eval(ws.options("iris"), checkpoint: ws.checkpoint("iris", "best"), split: "test", json: false)
+    #expect(test.status == 1 && test.stdout.isEmpty)
+    #expect(test.stderr.contains("error: the spec has no test split ('data.split' gives 'test' no samples); use '--split valid'"),
+            "\(test.stderr)")
+  }
+
+  /// An optimized checkpoint runs its own IR, whose data paths were resolved where it was
+  /// made, relative to that working folder; evaluated from another folder it reads the
+  /// files the spec names, as the spec's other checkpoints do.
+  @Test func anOptimizedCheckpointReadsTheSpecsDataFromAnyFolder() throws {
+    let dlc = try #require(BuiltProducts.dlc, "the dlc executable is not built beside the test bundle")
+    let ws = try TrainingFixture.Workspace("optimized-elsewhere")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris"])
+    for arguments in [["train", "specs/iris.yaml", "--epochs", "2"],
+                      ["optimize", "specs/iris.yaml", "--checkpoint", "runs/iris/best.safetensors", "--passes", "fold-batchnorm"]] {
+      let r = try TrainingFixture.run(dlc, arguments, in: ws.root)
+      try #require(r.status == 0, "\(arguments): \(r.output)")
+    }
+    let elsewhere = ws.root + "/elsewhere"
+    try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+    let optimized = ws.root + "/runs/iris/optimized.safetensors"
+    let here = try TrainingFixture.run(dlc, ["eval", "specs/iris.yaml", "--checkpoint", optimized, "--json"], in: ws.root)
+    let there = try TrainingFixture.run(dlc, ["eval", ws.spec("iris"), "--checkpoint", optimized, "--json"], in: elsewhere)
+    #expect(here.status == 0 && here.output.hasPrefix("{\"split\":\"valid\""), "\(here.output)")
+    #expect(there.status == 0 && there.output == here.output, "\(there.output)")
+  }
+
   /// iris: a header, one row per sample of the CSV, probabilities summing to 1 and the
   /// class column their arg-max; nothing on standard output when `--output` is given.
   @Test func predictWritesClassesAndProbabilities() throws {

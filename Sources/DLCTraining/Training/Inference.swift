@@ -12,6 +12,8 @@ public enum Inference {
     public var samples: Int
     /// Loss first, then the spec's metrics, unprefixed (`loss`, `accuracy`, …).
     public var metrics: [MetricValue]
+    /// Why this split, when it was not the one asked for by name (`valid` by default).
+    public var note: String? = nil
 
     /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
     public var json: String {
@@ -24,7 +26,7 @@ public enum Inference {
     public var text: String {
       let names = metrics.map { "\(split)_\($0.name)" }
       let width = names.map(\.count).max() ?? 0
-      var out = "\(split): \(samples) samples\n"
+      var out = "\(split): \(samples) samples" + (note.map { " (\($0))" } ?? "") + "\n"
       for (name, m) in zip(names, metrics) {
         out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
       }
@@ -61,11 +63,39 @@ public enum Inference {
     return (data.train, seed, data.balancedClassWeights)
   }
 
-  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`) under `checkpoint`.
+  /// The split `dlc eval` reads when none is named: test when the spec holds one out,
+  /// else valid, else nil (the spec's 'data.split' holds nothing out).
+  public static func defaultSplit(_ run: RunDescription) -> String? {
+    if run.data.split.test > 0 { return "test" }
+    if run.data.split.valid > 0 { return "valid" }
+    return nil
+  }
+
+  /// The split to evaluate: `requested`, or the default (`defaultSplit`). A held-out split
+  /// the spec does not have, named or by default, is an error that says which it has.
+  static func splitToEvaluate(_ run: RunDescription, requested: String?) throws -> String {
+    let fractions = ["valid": run.data.split.valid, "test": run.data.split.test]
+    guard let name = requested else {
+      guard let name = defaultSplit(run) else {
+        throw TrainingError("the spec holds out no valid or test split ('data.split'); evaluate on the train split with '--split train'")
+      }
+      return name
+    }
+    if let fraction = fractions[name], !(fraction > 0) {
+      let other = name == "test" ? "valid" : "test"
+      let hint = (fractions[other] ?? 0) > 0 ? "use '--split \(other)'" : "use '--split train', or hold out a split in 'data.split'"
+      throw TrainingError("the spec has no \(name) split ('data.split' gives '\(name)' no samples); \(hint)")
+    }
+    return name
+  }
+
+  /// `dlc eval`: the metrics of `split` (`train`, `valid`, `test`; nil: `defaultSplit`)
+  /// under `checkpoint`.
   public static func evaluate(
-    run: RunDescription, checkpoint path: String, split name: String, loaded: Checkpoint? = nil,
+    run: RunDescription, checkpoint path: String, split requested: String?, loaded: Checkpoint? = nil,
     makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> Evaluation {
+    let name = try splitToEvaluate(run, requested: requested)
     let (backend, normalizer, seed, checkpoint) = try load(run: run, checkpoint: path, loaded: loaded, makeBackend: makeBackend)
     let data = try PreparedData(run: run, seed: seed, normalizer: normalizer, targetScaler: TargetScaler(tensors: checkpoint.tensors))
     guard let raw = data.split(name) else { throw TrainingError("unknown split '\(name)'; use train, valid or test") }
@@ -80,7 +110,9 @@ public enum Inference {
     if case .values(let targets, _) = split.y, data.config.task == .regression {
       values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
     }
-    return Evaluation(split: name, samples: split.count, metrics: values)
+    var evaluation = Evaluation(split: name, samples: split.count, metrics: values)
+    if requested == nil, name != "test" { evaluation.note = "the spec holds out no test split" }
+    return evaluation
   }
 
   /// The raw model outputs (`samples × width`, before any target scaling is undone) of

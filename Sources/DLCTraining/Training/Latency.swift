@@ -12,33 +12,49 @@ public enum Latency {
     public var median: Double
     public var p10: Double
     public var p90: Double
+    /// Calls of the model per forward pass: 1, or more when the batch is larger than the
+    /// model's largest call (an emitted model, planned for the spec's batch size).
+    public var calls: Int = 1
 
     public var samplesPerSecond: Double { median > 0 ? Double(batch) / median : 0 }
 
-    /// `batch   256  median  512.3 µs  (p10 500.1, p90 530.2)  499,700 samples/s`.
+    /// `batch   256  median  512.3 µs  (p10 500.1, p90 530.2)  499,700 samples/s`, with
+    /// `in 4 calls` when the batch took several.
     public var text: String {
       String(format: "batch %5d  median %10.1f µs  (p10 %.1f, p90 %.1f)  %12.0f samples/s  [%d runs]",
-             batch, median * 1e6, p10 * 1e6, p90 * 1e6, samplesPerSecond, runs)
+             batch, median * 1e6, p10 * 1e6, p90 * 1e6, samplesPerSecond, runs) + (calls > 1 ? "  in \(calls) calls" : "")
     }
   }
 
   /// Times `predict(batch:)` of the backend in `checkpoint` at each batch size for about
   /// `seconds` each, after a warm-up, on deterministic inputs (weights do not change speed).
-  /// A batch larger than the run's batch size is refused: programs are planned up to it.
+  /// Any batch size runs: the interpreter plans a program for each (`largestCall` nil); a
+  /// model planned for at most `largestCall` samples per call (an emitted model, whose
+  /// memory plan is fixed at compile time) runs a larger batch as consecutive calls of at
+  /// most that many samples, and the measurement says how many calls a pass took.
   public static func measure(
     run: RunDescription, checkpoint path: String, batches: [Int], seconds: Double, loaded: Checkpoint? = nil,
-    makeBackend: (UInt64) throws -> TrainingBackend
+    largestCall: Int? = nil, makeBackend: (UInt64) throws -> TrainingBackend
   ) throws -> [Measurement] {
     let (backend, _, seed, _) = try Inference.load(run: run, checkpoint: path, loaded: loaded, use: .predict, makeBackend: makeBackend)
     let width = run.inputShape.reduce(1, *)
     return try batches.map { n in
-      guard n >= 1, n <= run.train.batchSize else {
-        throw TrainingError("batch \(n) is outside 1…\(run.train.batchSize), the model's batch size ('train.batch_size')")
+      guard n >= 1 else { throw TrainingError("batch \(n) is not a batch size: it needs at least 1 sample") }
+      let call = min(n, largestCall ?? n)
+      let (full, rest) = n.quotientAndRemainder(dividingBy: call)
+      let calls = full + (rest > 0 ? 1 : 0)
+      for size in Set([call, rest]) where size > 0 {
+        let x = try backend.predictBuffer(batch: size)
+        let (count, overflow) = size.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw TrainingError("batch \(n) is too large: \(size) × \(width) features overflow") }
+        InitKernel.normal(x, count: count, mean: 0, std: 1, stream: RandomStream(seed: seed, purpose: .shuffle, id: UInt64(size)))
       }
-      let x = try backend.predictBuffer(batch: n)
-      let stream = RandomStream(seed: seed, purpose: .shuffle, id: UInt64(n))
-      InitKernel.normal(x, count: n * width, mean: 0, std: 1, stream: stream)
-      return try time(runs: { _ = try backend.predict(batch: n) }, batch: n, seconds: seconds)
+      var measured = try time(runs: {
+        for _ in 0..<full { _ = try backend.predict(batch: call) }
+        if rest > 0 { _ = try backend.predict(batch: rest) }
+      }, batch: n, seconds: seconds)
+      measured.calls = calls
+      return measured
     }
   }
 

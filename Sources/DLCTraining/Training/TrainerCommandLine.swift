@@ -7,9 +7,10 @@ public enum TrainerCommandLine {
   /// Runs `arguments` (argv, program name first) and returns the exit status: 0 done,
   /// 1 a problem with the data, a checkpoint or the arguments. `eval`, `predict` and
   /// `latency` run an optimized checkpoint on `deployed` (when the package has one) and
-  /// any other checkpoint on the trainer's model.
+  /// any other checkpoint on the trainer's model. `train` ends with the spec's deployment
+  /// passes over the checkpoint it kept, as `dlc train` does, through `deployment`.
   public static func main(
-    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil,
+    _ arguments: [String], run: RunDescription, deployed: DeployedModel? = nil, deployment: DeploymentCommand? = nil,
     makeBackend: @escaping (UInt64) throws -> TrainingBackend
   ) -> Int32 {
     let program = (arguments.first as NSString?)?.lastPathComponent ?? "trainer"
@@ -55,10 +56,13 @@ public enum TrainerCommandLine {
         print("trained \(report.epochsRun) epoch\(report.epochsRun == 1 ? "" : "s")"
           + (report.bestEpoch.map { "; best epoch \($0) by '\(report.bestMonitor)'" } ?? ""))
         print("checkpoints: \(report.bestCheckpoint), \(report.lastCheckpoint)")
+        if let deployment {
+          try deploy(deployment, report: report, run: run, dataReplaced: options.value("data") != nil || options.value("targets") != nil)
+        }
       case "eval":
         let (checkpoint, loaded) = try read(options)
         let evaluation = try Inference.evaluate(
-          run: run, checkpoint: checkpoint, split: options.value("split") ?? "test", loaded: loaded,
+          run: run, checkpoint: checkpoint, split: options.value("split"), loaded: loaded,
           makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend))
         print(options.flag("json") ? evaluation.json : evaluation.text, terminator: options.flag("json") ? "\n" : "")
       case "predict":
@@ -75,8 +79,9 @@ public enum TrainerCommandLine {
         let batches = try Latency.batchList(options.value("batch") ?? "1,\(run.train.batchSize)")
         let seconds = try Latency.seconds(options.value("seconds") ?? "1")
         let (checkpoint, loaded) = try read(options)
+        // The compiled model's memory is planned for the spec's batch size: larger batches run in calls of that size.
         for m in try Latency.measure(run: run, checkpoint: checkpoint, batches: batches, seconds: seconds, loaded: loaded,
-                                     makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
+                                     largestCall: run.train.batchSize, makeBackend: try backend(for: loaded, at: checkpoint, deployed: deployed, trainer: makeBackend)) {
           print(m.text)
         }
       default:
@@ -91,6 +96,21 @@ public enum TrainerCommandLine {
       FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     }
     return 1
+  }
+
+  /// The deployment passes over the checkpoint training kept (best, else last) into
+  /// `optimized.safetensors` beside it, as `dlc train` does; when they cannot run here, a
+  /// note that says why and the command that runs them.
+  static func deploy(_ deployment: DeploymentCommand, report: Trainer.Report, run: RunDescription, dataReplaced: Bool) throws {
+    let kept = FileManager.default.fileExists(atPath: report.bestCheckpoint) ? report.bestCheckpoint : report.lastCheckpoint
+    let output = (kept as NSString).deletingLastPathComponent + "/optimized.safetensors"
+    let outcome = try deployment.run(checkpoint: kept, output: output, specText: run.specText, dataReplaced: dataReplaced) { text in
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    if case .notRun(let reason) = outcome {
+      print("note: the spec's deployment passes (\(deployment.passes)) did not run: \(reason)")
+      print("run them with: " + deployment.commandLine(checkpoint: kept, output: output))
+    }
   }
 
   /// The `--checkpoint` path and the file's content, read once.
@@ -116,13 +136,18 @@ public enum TrainerCommandLine {
       \(program) predict --checkpoint FILE --input data.csv|data.npy [--output preds.csv]
       \(program) latency --checkpoint FILE [--batch 1,\(run.train.batchSize)] [--seconds 1]
 
-    --data replaces the data file the spec names (the CSV, or the NPY features); --targets
-    the NPY targets. Runs go to <out>/\(run.name)/ (log.jsonl, best.safetensors: the best
-    epoch by the validation loss, or the training loss without a validation split, and
-    last.safetensors), readable by `dlc eval` and `dlc predict` as well; a new run into a
-    folder holding one refuses without --overwrite, and two runs cannot share a folder. An optimized
-    checkpoint (`dlc optimize`) runs on the package's deployed model, when its spec lists
-    the same 'optimize:' passes.
+    The data are the files the spec names, resolved against its folder when dlc compiled
+    the package; --data replaces the data file (the CSV, or the NPY features), --targets
+    the NPY targets (relative to the current folder). Runs go to <out>/\(run.name)/
+    (log.jsonl, best.safetensors: the best epoch by the validation loss, or the training
+    loss without a validation split, and last.safetensors), readable by `dlc eval` and
+    `dlc predict` as well; a new run into a folder holding one refuses without --overwrite,
+    and two runs cannot share a folder. When the spec lists 'optimize:' passes, `train`
+    ends by running them through the dlc that compiled the package (`dlc optimize`, into
+    optimized.safetensors; when dlc or the spec is not there it prints the command
+    instead), and an optimized checkpoint runs on the package's deployed model. `eval`
+    reads the test split, or the valid split when the spec holds out no test split.
+    `latency` takes any batch sizes; batches above \(run.train.batchSize) run as several calls.
     """
   }
 

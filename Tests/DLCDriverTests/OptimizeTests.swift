@@ -83,6 +83,24 @@ import _DLCTestSupport
             "\(r.stdout)")
   }
 
+  /// `quantize: fp16` as docs/spec-language.md writes it passes `dlc check` and gives
+  /// half-precision weights with float activations; fp16 with int8 activations written
+  /// out is still refused at the option.
+  @Test func quantizeFP16ShortFormIsAccepted() throws {
+    let ws = try TrainingFixture.Workspace("optimize-fp16")
+    defer { ws.remove() }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{quantize: fp16}]"))
+    let check = Driver.check(ws.options("digits_mlp"))
+    #expect(check.status == 0, "\(check.stderr)")
+    let ir = Driver.compile(ws.options("digits_mlp"), emit: .optIR)
+    try #require(ir.status == 0, "\(ir.stderr)")
+    #expect(ir.stdout.contains("activations = \"float\"") && ir.stdout.contains("dense_f16("), "\(ir.stdout)")
+
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{quantize: {weights: fp16, activations: int8}}]"))
+    let refused = Driver.check(ws.options("digits_mlp"))
+    #expect(refused.status == 1 && refused.stderr.contains("activations"), "\(refused.stderr)")
+  }
+
   /// `--emit opt-ir` prints the folded IR; `--pass-statistics` says what was folded.
   @Test func optIRShowsTheFoldedModel() throws {
     let options = SpecOptions(path: "specs/digits_mlp.yaml")

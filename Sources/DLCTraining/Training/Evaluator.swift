@@ -4,10 +4,10 @@ struct Evaluator {
   let backend: TrainingBackend
   let batchSize: Int
 
-  /// The metrics of `data` (loss first).
-  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?) throws -> MetricSet {
+  /// The metrics of `data` (loss first); `classWeights` are the loss's (see `MetricRecorder`).
+  func evaluate(_ data: Dataset, metrics names: [Metric], scaler: TargetScaler?, classWeights: [Float]? = nil) throws -> MetricSet {
     var metrics = MetricSet(names)
-    var recorder = MetricRecorder(scaler: scaler)
+    var recorder = MetricRecorder(scaler: scaler, classWeights: classWeights)
     let batches = EpochBatches(sequential: data.count, batchSize: batchSize)
     for b in 0..<batches.count {
       let indices = batches[b]

@@ -11,6 +11,11 @@ struct PreparedData {
   /// `n / (C · count_c)` per class (scikit-learn's "balanced"), when classification.
   let balancedClassWeights: [Float]?
 
+  /// The loss's weight per class for `run` (its given weights, or the balanced ones).
+  func lossClassWeights(_ run: RunDescription) -> [Float]? {
+    run.lossClassWeights?.resolved(balanced: balancedClassWeights)
+  }
+
   /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
   init(run: RunDescription, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
@@ -67,29 +72,49 @@ struct PreparedData {
 }
 
 /// Hands each batch to the metrics in the data's units: with standardized targets,
-/// outputs and targets are mapped back before mae and rmse see them (the loss stays
-/// the training loss, on the standardized scale).
+/// outputs and targets are mapped back before mae, rmse and r2 see them (the loss stays
+/// the training loss, on the standardized scale). With class weights, the loss of each
+/// batch is weighted by its samples' total weight Σ w_{yᵢ}, the denominator of its
+/// weighted mean, so the epoch's loss is Σ wᵢlᵢ / Σ wᵢ over the whole split.
 struct MetricRecorder {
   let scaler: TargetScaler?
+  /// The loss's weight per class, when it has them.
+  let classWeights: [Float]?
   private var outputs: [Float] = []
   private var targets: [Float] = []
 
-  init(scaler: TargetScaler?) { self.scaler = scaler }
+  init(scaler: TargetScaler?, classWeights: [Float]? = nil) {
+    self.scaler = scaler
+    self.classWeights = classWeights
+  }
 
   mutating func record(
     _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
   ) {
+    let weight = lossWeight(target, batchSize: batchSize)
     guard let scaler, case .values(let t) = target else {
-      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize, lossWeight: weight)
       return
     }
     scaler.restore(output, count: outputCount, into: &outputs)
     scaler.restore(t, count: outputCount, into: &targets)
     outputs.withUnsafeBufferPointer { o in
       targets.withUnsafeBufferPointer { y in
-        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!),
+                       batchSize: batchSize, lossWeight: weight)
       }
     }
+  }
+
+  /// Σ w_{yᵢ} over the batch with class weights and class targets; nil otherwise.
+  func lossWeight(_ target: MetricTarget, batchSize: Int) -> Double? {
+    guard let w = classWeights, case .classes(let labels) = target else { return nil }
+    var total = 0.0
+    for i in 0..<batchSize {
+      let c = Int(labels[i])
+      if c >= 0, c < w.count { total += Double(w[c]) }
+    }
+    return total
   }
 }
 

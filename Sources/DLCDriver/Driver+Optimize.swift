@@ -135,7 +135,8 @@ extension Driver {
   static func latencyTable(before: [Latency.Measurement], after: [Latency.Measurement], seconds: Double) -> String {
     var out = "latency, median per forward pass (interpreter, about \(String(format: "%g", seconds)) s of runs each):\n"
     for (b, a) in zip(before, after) {
-      let speedup = a.median > 0 ? String(format: " (%.2f× as fast)", b.median / a.median) : ""
+      let ratio = a.median > 0 && b.median > 0 ? b.median / a.median : 1
+      let speedup = ratio >= 1 ? String(format: " (%.2f× faster)", ratio) : String(format: " (%.2f× slower)", 1 / ratio)
       out += "  " + "batch \(b.batch)".padding(18) + String(format: "%.1f µs → %.1f µs", b.median * 1e6, a.median * 1e6) + speedup + "\n"
     }
     return out

@@ -34,6 +34,7 @@ public struct DropMasks: ModelPass {
     let dropped = masks.filter { module.parameter(named: $0) == nil }
     guard !dropped.isEmpty else { return }
     context.remark(name, "dropped \(dropped.count) pruning mask\(dropped.count == 1 ? "" : "s") ("
-                   + dropped.map { "'@\($0)'" }.joined(separator: ", ") + "): the deployed model does not read them")
+                   + dropped.map { "'@\($0)'" }.joined(separator: ", ") + "): the deployed model does not read "
+                   + (dropped.count == 1 ? "it" : "them"))
   }
 }

@@ -129,7 +129,7 @@ extension Prune {
     for (l, t) in targets.enumerated() {
       let shape = weights[t.weight]!.shape
       weights[t.mask] = Weights.Tensor(shape: shape, floats: masks[l])
-      weights[t.weight] = Weights.Tensor(shape: shape, floats: zip(values[l], masks[l]).map { $0 * $1 })
+      weights[t.weight] = Weights.Tensor(shape: shape, floats: Self.masked(values[l], masks[l]))
     }
   }
 
@@ -137,8 +137,15 @@ extension Prune {
   func applyMasks(_ targets: [MaskedWeight], weights: inout Weights) throws {
     for t in targets {
       let w = try weights.floats(t.weight), m = try weights.floats(t.mask)
-      weights[t.weight]?.storage = .f32(zip(w, m).map { $0 * $1 })
+      weights[t.weight]?.storage = .f32(Self.masked(w, m))
     }
+  }
+
+  /// `w` with the entries whose mask is 0 set to +0.0: chosen, not multiplied, so a
+  /// negative weight does not become −0.0, whose bits the compact storage of pruned
+  /// weights (`SparseTensors`) would have to keep.
+  static func masked(_ w: [Float], _ mask: [Float]) -> [Float] {
+    zip(w, mask).map { $1 == 0 ? 0 : $0 }
   }
 
   /// The indices of the round(fraction·count) smallest values; ties by index.

@@ -57,6 +57,16 @@ import _DLCTestSupport
     #expect(r.stdout.contains("optimized \(best) with fold-batchnorm"))
     #expect(r.stdout.contains("test split (270 samples):"))
     #expect(r.stdout.hasSuffix("wrote \(out)\n"))
+    // Latency before → after at batch 1 and the training batch size (64), by default.
+    let latency = r.stdout.split(separator: "\n").drop { !$0.hasPrefix("latency, median per forward pass") }
+    try #require(latency.count >= 3, "\(r.stdout)")
+    for (line, batch) in zip(latency.dropFirst(), [1, 64]) {
+      #expect(line.hasPrefix("  batch \(batch) ") && line.contains(" µs → "), "\(line)")
+      #expect(line.contains("× faster)") || line.contains("× slower)"), "\(line)")
+    }
+    let quiet = Driver.optimize(OptimizeOptions(spec: ws.options("digits_mlp"), checkpoint: best, passes: ["fold-batchnorm"], output: out,
+                                                latencySeconds: 0))
+    #expect(quiet.status == 0 && !quiet.stdout.contains("latency"), "\(quiet.stdout)")
     let saved = try Checkpoint(contentsOf: out)
     #expect(saved.metadata[ModelOptimizer.passesKey] == "fold-batchnorm")
     #expect(saved.tensors["batchnorm_1.gamma"] == nil && saved.tensors["preprocess.mean"] != nil)

@@ -7,7 +7,8 @@
 /// non-zero elements in order); the metadata key `dlc.sparse` maps each such name to its
 /// shape, as JSON (`{"dense_1.weight":[256,64]}`). "Zero" means all bytes zero (+0.0),
 /// so the encoding is lossless bit for bit. A tensor is stored this way only when that
-/// is smaller: for float32 when more than 1/32 of it is zero, for int8 more than 1/8.
+/// is smaller, header entries included: for a large float32 tensor when more than 1/32
+/// of it is zero, for int8 more than 1/8.
 /// `Checkpoint(decoding:)` expands them, so every reader (the interpreter, an emitted
 /// package's deployed model) sees dense tensors; numpy and PyTorch see the two parts.
 
@@ -20,6 +21,8 @@ extension Checkpoint.Key {
 public enum SparseTensors {
   static let bitmapSuffix = ".nonzero_bitmap"
   static let valuesSuffix = ".nonzero_values"
+  /// About what the second header entry and the `dlc.sparse` item cost in the file.
+  static let headerCost = 128
 
   /// The tensor a compact part belongs to (`w` for `w.nonzero_values`), or nil.
   public static func owner(of name: String) -> String? {
@@ -42,7 +45,7 @@ public enum SparseTensors {
         values.append(contentsOf: b[i * size..<(i + 1) * size])
       }
     }
-    guard bitmap.count + values.count < tensor.bytes.count else { return nil }
+    guard bitmap.count + values.count + headerCost < tensor.bytes.count else { return nil }
     return (TensorData(dtype: .U8, shape: [bitmap.count], bytes: bitmap),
             TensorData(dtype: tensor.dtype, shape: [values.count / size], bytes: values))
   }

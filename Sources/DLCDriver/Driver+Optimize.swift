@@ -131,7 +131,7 @@ extension Driver {
     return out + "wrote \(output)\n"
   }
 
-  /// `latency, median µs per forward pass (…):` and one row per batch size, before → after.
+  /// `latency, median per forward pass (…):` and one row per batch size, before → after.
   static func latencyTable(before: [Latency.Measurement], after: [Latency.Measurement], seconds: Double) -> String {
     var out = "latency, median per forward pass (interpreter, about \(String(format: "%g", seconds)) s of runs each):\n"
     for (b, a) in zip(before, after) {

@@ -3270,6 +3270,11 @@ import Foundation
 /// Parameter updates of `torch.optim.SGD`, `Adam` and `AdamW`, following the algorithms
 /// in their PyTorch documentation (and the order of operations of its single-tensor
 /// implementation, so runs compare closely). `step` is 1-based.
+///
+/// Hyperparameters that enter a per-step scalar (1 − τ, 1 − β₁, 1 − β₂, the bias
+/// corrections 1 − βᵗ, 1 − γλ) are taken as `Double` and those scalars are computed in
+/// Double, then rounded once to Float, as PyTorch computes them from Python floats:
+/// 1 − Float(0.999) is 1.3e-5 below 1 − 0.999, which would make v that much too small.
 public enum OptimizerKernel {
   /// Parameters per thread below which the update stays on the calling thread.
   static let grain = 32_768
@@ -3279,16 +3284,16 @@ public enum OptimizerKernel {
   /// A nil `momentumBuffer` or μ = 0 means plain SGD.
   public static func sgd(
     parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
-    count: Int, lr: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float, step: Int
+    count: Int, lr: Float, momentum: Double, dampening: Double, nesterov: Bool, weightDecay: Double, step: Int
   ) {
-    let (p, wd, mu) = (parameter, weightDecay, momentum)
+    let (p, wd, mu) = (parameter, Float(weightDecay), Float(momentum))
     guard let buffer = momentumBuffer, mu != 0 else {
       Parallel.forEach(count: count, minimumPerThread: grain) { range in
         for i in range { p[i] -= lr * (grad[i] + wd * p[i]) }
       }
       return
     }
-    let keep = 1 - dampening
+    let keep = Float(1 - dampening)
     let first = step <= 1
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
       switch (first, nesterov) {
@@ -3332,15 +3337,17 @@ public enum OptimizerKernel {
   public static func adam(
     parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
     expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
-    beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool, step: Int
+    beta1: Double, beta2: Double, eps: Float, weightDecay: Double, decoupled: Bool, step: Int
   ) {
     let t = Double(max(step, 1))
-    // Scalars in Double, as PyTorch computes them from Python floats.
-    let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
-    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
-    let coupledDecay: Float = decoupled ? 0 : weightDecay
-    let shrink: Float = decoupled ? Float(1 - Double(lr) * Double(weightDecay)) : 1
-    let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
+    // Scalars in Double, as PyTorch computes them from Python floats; the kernel's own
+    // multiplications use them rounded to Float (PyTorch's float32 `mul_(beta2)` too).
+    let stepSize = Float(Double(lr) / (1 - Foundation.pow(beta1, t)))
+    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(beta2, t)).squareRoot())
+    let coupledDecay = decoupled ? 0 : Float(weightDecay)
+    let shrink: Float = decoupled ? Float(1 - Double(lr) * weightDecay) : 1
+    let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - beta1), Float(1 - beta2))
+    let decay2 = Float(beta2)
     let (p, m, v) = (parameter, expAvg, expAvgSq)
     // The square root vectorizes only when clang's shims are built with -fno-math-errno
     // (otherwise Float.squareRoot() keeps a sqrtf fallback call per element).
@@ -3350,7 +3357,7 @@ public enum OptimizerKernel {
           let theta = p[i] * shrink
           let g = grad[i] + coupledDecay * theta
           let mi = m[i] + oneMinusBeta1 * (g - m[i])
-          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let vi = decay2 * v[i] + oneMinusBeta2 * g * g
           let top = max(vmax[i], vi)
           m[i] = mi
           v[i] = vi
@@ -3362,7 +3369,7 @@ public enum OptimizerKernel {
           let theta = p[i] * shrink
           let g = grad[i] + coupledDecay * theta
           let mi = m[i] + oneMinusBeta1 * (g - m[i])
-          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let vi = decay2 * v[i] + oneMinusBeta2 * g * g
           m[i] = mi
           v[i] = vi
           p[i] = theta - stepSize * (mi / (vi.squareRoot() * invBiasCorrection2Sqrt + eps))
@@ -5097,6 +5104,7 @@ public struct Checkpoint: Sendable, Equatable {
   /// A checkpoint from safetensors bytes; `path` names the file in errors.
   public init(decoding bytes: [UInt8], path: String = "") throws(DataError) {
     (tensors, metadata) = try Safetensors.decode(bytes, path: path)
+    try SparseTensors.expand(&tensors, metadata: &metadata, path: path)
   }
 
   /// Reads the checkpoint at `path`.
@@ -5562,6 +5570,140 @@ public enum Safetensors {
       out[k] = s
     }
     return out
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Checkpoint/SparseTensors.swift", ##########"""
+/// Tensors that are mostly zero (pruned weights), stored compactly in a checkpoint and
+/// made dense again when it is read.
+///
+/// A tensor `w` of n elements with k non-zero ones is stored as two tensors:
+/// `w.nonzero_bitmap` (U8, ⌈n/8⌉ bytes; bit i % 8 of byte i / 8, least significant
+/// first, is set when element i is non-zero) and `w.nonzero_values` (w's dtype, the k
+/// non-zero elements in order); the metadata key `dlc.sparse` maps each such name to its
+/// shape, as JSON (`{"dense_1.weight":[256,64]}`). "Zero" means all bytes zero (+0.0),
+/// so the encoding is lossless bit for bit. A tensor is stored this way only when that
+/// is smaller, header entries included: for a large float32 tensor when more than 1/32
+/// of it is zero, for int8 more than 1/8.
+/// `Checkpoint(decoding:)` expands them, so every reader (the interpreter, an emitted
+/// package's deployed model) sees dense tensors; numpy and PyTorch see the two parts.
+
+extension Checkpoint.Key {
+  /// The compactly stored tensors and their shapes, as JSON (see `SparseTensors`).
+  public static let sparse = "dlc.sparse"
+}
+
+/// The bitmap + values encoding of mostly-zero checkpoint tensors.
+public enum SparseTensors {
+  static let bitmapSuffix = ".nonzero_bitmap"
+  static let valuesSuffix = ".nonzero_values"
+  /// About what the second header entry and the `dlc.sparse` item cost in the file.
+  static let headerCost = 128
+
+  /// The tensor a compact part belongs to (`w` for `w.nonzero_values`), or nil.
+  public static func owner(of name: String) -> String? {
+    for suffix in [bitmapSuffix, valuesSuffix] where name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
+    return nil
+  }
+
+  /// The two parts of `tensor`, or nil when they would not be smaller than it.
+  static func encode(_ tensor: TensorData) -> (bitmap: TensorData, values: TensorData)? {
+    let n = tensor.count, size = tensor.dtype.size
+    guard n > 0 else { return nil }
+    var bitmap = [UInt8](repeating: 0, count: (n + 7) / 8)
+    var values: [UInt8] = []
+    tensor.bytes.withUnsafeBufferPointer { b in
+      for i in 0..<n {
+        var nonzero = false
+        for j in 0..<size where b[i * size + j] != 0 { nonzero = true; break }
+        guard nonzero else { continue }
+        bitmap[i / 8] |= 1 << UInt8(i % 8)
+        values.append(contentsOf: b[i * size..<(i + 1) * size])
+      }
+    }
+    guard bitmap.count + values.count + headerCost < tensor.bytes.count else { return nil }
+    return (TensorData(dtype: .U8, shape: [bitmap.count], bytes: bitmap),
+            TensorData(dtype: tensor.dtype, shape: [values.count / size], bytes: values))
+  }
+
+  /// Stores each tensor of `names` in `checkpoint` compactly when that is smaller, and
+  /// records it under `dlc.sparse`. Returns the names stored so.
+  @discardableResult
+  public static func compact(_ checkpoint: inout Checkpoint, names: [String]) -> [String] {
+    var shapes: [(String, [Int])] = []
+    for name in names.sorted() {
+      guard let tensor = checkpoint.tensors[name], let (bitmap, values) = encode(tensor),
+            checkpoint.tensors[name + bitmapSuffix] == nil, checkpoint.tensors[name + valuesSuffix] == nil else { continue }
+      checkpoint.tensors[name] = nil
+      checkpoint.tensors[name + bitmapSuffix] = bitmap
+      checkpoint.tensors[name + valuesSuffix] = values
+      shapes.append((name, tensor.shape))
+    }
+    if !shapes.isEmpty {
+      let items = shapes.map { jsonQuote($0.0) + ":[" + $0.1.map(String.init).joined(separator: ",") + "]" }
+      checkpoint.metadata[Checkpoint.Key.sparse] = "{" + items.joined(separator: ",") + "}"
+    }
+    return shapes.map(\.0)
+  }
+
+  /// Replaces every tensor `dlc.sparse` lists by its dense form and drops the key; the
+  /// parts must agree (the bitmap's length with the shape, its bits with the values).
+  static func expand(_ tensors: inout [String: TensorData], metadata: inout [String: String], path: String) throws(DataError) {
+    guard let text = metadata.removeValue(forKey: Checkpoint.Key.sparse) else { return }
+    let json: JSONValue
+    do { json = try JSONParser.parse(Array(text.utf8)) } catch {
+      throw .checkpointHeader(path, "metadata '\(Checkpoint.Key.sparse)' is not JSON: \(error.message)")
+    }
+    guard case .object(let entries) = json else {
+      throw .checkpointHeader(path, "metadata '\(Checkpoint.Key.sparse)' is not an object of shapes")
+    }
+    for (name, value) in entries {
+      guard case .array(let dims) = value else { throw .checkpointTensor(path, name, "its sparse shape is not a list of sizes") }
+      var shape: [Int] = []
+      var count = 1
+      for d in dims {
+        guard let n = d.index else { throw .checkpointTensor(path, name, "its sparse shape holds something other than sizes") }
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        guard !overflow else { throw .checkpointTensor(path, name, "its sparse shape is too large") }
+        shape.append(n)
+        count = product
+      }
+      tensors[name] = try dense(name, shape: shape, count: count, tensors: &tensors, path: path)
+    }
+  }
+
+  /// The dense tensor of `name` from its two parts (which are removed from `tensors`).
+  private static func dense(
+    _ name: String, shape: [Int], count n: Int, tensors: inout [String: TensorData], path: String
+  ) throws(DataError) -> TensorData {
+    let bitmapBytes = n / 8 + (n % 8 == 0 ? 0 : 1)
+    guard tensors[name] == nil else { throw .checkpointTensor(path, name, "it is stored both dense and sparse") }
+    guard let bitmap = tensors.removeValue(forKey: name + bitmapSuffix), bitmap.dtype == .U8, bitmap.shape == [bitmapBytes] else {
+      throw .checkpointTensor(path, name, "it is listed as sparse but has no U8 '\(name + bitmapSuffix)' of \(bitmapBytes) bytes")
+    }
+    guard let values = tensors.removeValue(forKey: name + valuesSuffix), values.shape.count == 1 else {
+      throw .checkpointTensor(path, name, "it is listed as sparse but has no one-dimensional '\(name + valuesSuffix)'")
+    }
+    let size = values.dtype.size
+    let nonzero = bitmap.bytes.reduce(0) { $0 + $1.nonzeroBitCount }
+    guard nonzero == values.shape[0] else {
+      throw .checkpointTensor(path, name, "its bitmap marks \(nonzero) non-zero elements, its values hold \(values.shape[0])")
+    }
+    if n % 8 != 0, let last = bitmap.bytes.last, last >> UInt8(n % 8) != 0 {
+      throw .checkpointTensor(path, name, "its bitmap marks elements past its \(n)")
+    }
+    var bytes = [UInt8](repeating: 0, count: n * size)
+    var next = 0
+    bytes.withUnsafeMutableBufferPointer { out in
+      values.bytes.withUnsafeBufferPointer { v in
+        for i in 0..<n where bitmap.bytes[i / 8] & (1 << UInt8(i % 8)) != 0 {
+          for j in 0..<size { out[i * size + j] = v[next * size + j] }
+          next += 1
+        }
+      }
+    }
+    return TensorData(dtype: values.dtype, shape: shape, bytes: bytes)
   }
 }
 
@@ -7868,21 +8010,39 @@ public enum Inference {
     public var metrics: [MetricValue]
     /// Why this split, when it was not the one asked for by name (`valid` by default).
     public var note: String? = nil
+    /// Per target of a multi-target regression: its name and its mae, rmse and r2.
+    public var targets: [(name: String, metrics: [MetricValue])] = []
 
-    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
+    public init(split: String, samples: Int, metrics: [MetricValue], targets: [(name: String, metrics: [MetricValue])] = []) {
+      self.split = split
+      self.samples = samples
+      self.metrics = metrics
+      self.targets = targets
+    }
+
+    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`, with
+    /// `"targets":{"price":{"mae":…,"rmse":…},…}` for a multi-target regression.
     public var json: String {
+      func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
       var fields = ["\"split\":\"\(split)\"", "\"samples\":\(samples)"]
-      for m in metrics { fields.append("\"\(m.name)\":" + (m.value.isFinite ? "\(m.value)" : "null")) }
+      for m in metrics { fields.append(jsonQuote(m.name) + ":" + number(m.value)) }
+      if !targets.isEmpty {
+        let items = targets.map { t in
+          jsonQuote(t.name) + ":{" + t.metrics.map { jsonQuote($0.name) + ":" + number($0.value) }.joined(separator: ",") + "}"
+        }
+        fields.append("\"targets\":{" + items.joined(separator: ",") + "}")
+      }
       return "{" + fields.joined(separator: ",") + "}"
     }
 
-    /// Aligned lines: `test_loss      0.0834`.
+    /// Aligned lines: `test_loss      0.0834`, then per target `test_mae[price]  1.25`.
     public var text: String {
-      let names = metrics.map { "\(split)_\($0.name)" }
-      let width = names.map(\.count).max() ?? 0
+      let rows = metrics.map { ("\(split)_\($0.name)", $0.value) }
+        + targets.flatMap { t in t.metrics.map { ("\(split)_\($0.name)[\(t.name)]", $0.value) } }
+      let width = rows.map(\.0.count).max() ?? 0
       var out = "\(split): \(samples) samples" + (note.map { " (\($0))" } ?? "") + "\n"
-      for (name, m) in zip(names, metrics) {
-        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
+      for (name, value) in rows {
+        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", value) + "\n"
       }
       return out
     }
@@ -7959,12 +8119,22 @@ public enum Inference {
     let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
-    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, recorder: data.metricRecorder)
+    // A regression always reports R² (scikit-learn's r2_score), listed or not.
+    let regression = data.config.task == .regression
+    let names = run.train.metrics + (regression && !run.train.metrics.contains(.r2) ? [.r2] : [])
+    let metrics = try evaluator.evaluate(split, metrics: names, recorder: data.metricRecorder(run))
     var values = metrics.values(prefix: "")
-    if case .values(let targets, _) = split.y, data.config.task == .regression {
-      values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
+    if case .values(let targets, _) = split.y, regression {
+      values += regressionBaseline(split: split, targets: targets, data: data)
     }
-    var evaluation = Evaluation(split: name, samples: split.count, metrics: values)
+    let columns = data.config.targetNames(width: backend.outputWidth)
+    let perTarget = columns.indices.map { j in
+      (name: columns[j], metrics: metrics.accumulators.filter(\.metric.isPerTarget).compactMap { a -> MetricValue? in
+        let v = a.columnValues
+        return v.count == columns.count ? MetricValue(name: a.metric.rawValue, value: v[j]) : nil
+      })
+    }
+    var evaluation = Evaluation(split: name, samples: split.count, metrics: values, targets: perTarget)
     if requested == nil, name != "test" { evaluation.note = "the spec holds out no test split" }
     return evaluation
   }
@@ -7982,15 +8152,13 @@ public enum Inference {
       .outputs(backend.precomputed(split, batchSize: run.train.batchSize))
   }
 
-  /// R² against predicting the train split's mean, and that baseline's RMSE, in the
-  /// data's units: how much the model beats the trivial regressor.
-  static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
-    var (outputs, _) = try evaluator.outputs(split)
+  /// The RMSE of predicting the train split's mean, in the data's units: the trivial
+  /// regressor the model's rmse compares with.
+  static func regressionBaseline(split: Dataset, targets: [Float], data: PreparedData) -> [MetricValue] {
     var truth = targets
     var trainTargets: [Float] = { if case .values(let v, _) = data.train.y { return v } else { return [] } }()
     if let scaler = data.targetScaler {
-      let o = outputs, t = truth, tt = trainTargets
-      o.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &outputs) }
+      let t = truth, tt = trainTargets
       t.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &truth) }
       tt.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &trainTargets) }
     }
@@ -7998,13 +8166,9 @@ public enum Inference {
     var mean = [Double](repeating: 0, count: width)
     for (i, v) in trainTargets.enumerated() { mean[i % width] += Double(v) }
     mean = mean.map { $0 / Double(max(trainTargets.count / width, 1)) }
-    var sse = 0.0, sst = 0.0
-    for i in truth.indices {
-      sse += pow(Double(outputs[i]) - Double(truth[i]), 2)
-      sst += pow(mean[i % width] - Double(truth[i]), 2)
-    }
-    return [MetricValue(name: "r2", value: sst > 0 ? 1 - sse / sst : .nan),
-            MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
+    var sst = 0.0
+    for i in truth.indices { sst += pow(mean[i % width] - Double(truth[i]), 2) }
+    return [MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
   }
 
   /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.
@@ -8217,9 +8381,12 @@ public enum Latency {
 ///
 /// In: each batch's loss (as `@train_step` or `@loss` returns it), the model's output and
 /// the targets, as raw buffers. Out: one value per metric for the epoch, named as in the
-/// spec (`loss`, `accuracy`, `mae`, `rmse`) and prefixed `train_` / `valid_` in logs and
-/// in `early_stopping.monitor`. Sums are kept in `Double`, so the value does not depend on
-/// how the split is cut into batches (beyond the order of additions).
+/// spec (`loss`, `accuracy`, `mae`, `rmse`, `r2`) and prefixed `train_` / `valid_` in logs
+/// and in `early_stopping.monitor`; `mae`, `rmse` and `r2` also per output column
+/// (`TargetColumns`, reported per target of a multi-target regression). Sums are kept in
+/// `Double`, so the value does not depend on how the split is cut into batches (beyond the
+/// order of additions); the loss of a class-weighted `cross_entropy`, a weighted mean per
+/// batch, is weighted by the batch's total weight, which gives the split's weighted mean.
 
 /// A metric recorded each epoch.
 public enum Metric: String, Sendable, Hashable, CaseIterable, Codable {
@@ -8231,11 +8398,18 @@ public enum Metric: String, Sendable, Hashable, CaseIterable, Codable {
   case mae
   /// Root of the mean squared error over all output elements.
   case rmse
+  /// The coefficient of determination 1 − SSE/SST per output column, SST about the
+  /// column's mean over the split, averaged over the columns (scikit-learn's `r2_score`,
+  /// `multioutput="uniform_average"`).
+  case r2
 
-  /// Which way is better: accuracy grows, the errors shrink.
+  /// Which way is better: accuracy and R² grow, the errors shrink.
   public var direction: MetricDirection {
-    self == .accuracy ? .maximize : .minimize
+    self == .accuracy || self == .r2 ? .maximize : .minimize
   }
+
+  /// Whether the metric is also kept per output column (`TargetColumns`).
+  public var isPerTarget: Bool { self == .mae || self == .rmse || self == .r2 }
 }
 
 /// Which way a metric improves.
@@ -8278,16 +8452,23 @@ public struct MetricAccumulator: Sendable, Hashable {
   public let metric: Metric
   /// Σ loss·n, Σ correct, Σ |e| or Σ e², by metric.
   public private(set) var sum: Double = 0
-  /// Samples (loss, class accuracy) or elements (mae, rmse, binary accuracy) recorded.
+  /// Samples (loss, class accuracy) or elements (mae, rmse, binary accuracy) recorded;
+  /// the loss's total sample weight with class weights.
   public private(set) var count: Double = 0
+  /// The same errors per output column (mae, rmse, r2).
+  public private(set) var columns = TargetColumns()
 
   public init(_ metric: Metric) { self.metric = metric }
 
-  /// Adds a batch's mean loss, weighted by its size. Other metrics ignore it.
-  public mutating func record(loss: Double, batchSize: Int) {
+  /// Adds a batch's mean loss, weighted by its size, or by `weight` (Σ of its samples'
+  /// weights) when the loss is a weighted mean Σ wᵢlᵢ / Σ wᵢ (class-weighted
+  /// cross-entropy), so that the epoch's value is that mean over the whole split rather
+  /// than a mean of batch means. Other metrics ignore it.
+  public mutating func record(loss: Double, batchSize: Int, weight: Double? = nil) {
     guard metric == .loss else { return }
-    sum += loss * Double(batchSize)
-    count += Double(batchSize)
+    let w = weight ?? Double(batchSize)
+    sum += loss * w
+    count += w
   }
 
   /// Adds a batch of `batchSize` samples whose output has `outputCount` elements.
@@ -8299,6 +8480,9 @@ public struct MetricAccumulator: Sendable, Hashable {
   /// ≥ 0.5; element by element, so one output per sample is one per sample.
   /// `loss` ignores this call; mae and rmse need `.values`.
   public mutating func record(output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int) {
+    if metric.isPerTarget, case .values(let targets) = target, batchSize > 0 {
+      columns.record(output: output, target: targets, rows: batchSize, width: outputCount / batchSize, absolute: metric == .mae)
+    }
     switch (metric, target) {
     case (.loss, _):
       return
@@ -8337,22 +8521,34 @@ public struct MetricAccumulator: Sendable, Hashable {
       }
       sum += s
       count += Double(outputCount)
-    case (.mae, .classes), (.rmse, .classes):
+    case (.r2, .values):
+      // Everything r2 needs is in `columns`; `count` says a batch was seen.
+      count += Double(outputCount)
+    case (.mae, .classes), (.rmse, .classes), (.r2, .classes):
       preconditionFailure("'\(metric.rawValue)' needs value targets, not class indices")
     }
   }
 
-  /// The epoch's value: the mean (the root of the mean for rmse); NaN before any batch.
+  /// The epoch's value: the mean (the root of the mean for rmse; the mean of the
+  /// columns' R² for r2); NaN before any batch.
   public var value: Double {
     guard count > 0 else { return .nan }
+    if metric == .r2 {
+      let perColumn = columns.values(.r2)
+      return perColumn.isEmpty ? .nan : perColumn.reduce(0, +) / Double(perColumn.count)
+    }
     let mean = sum / count
     return metric == .rmse ? mean.squareRoot() : mean
   }
+
+  /// The value per output column (mae, rmse, r2; empty for the others).
+  public var columnValues: [Double] { columns.values(metric) }
 
   /// Forgets every batch, for the next epoch.
   public mutating func reset() {
     sum = 0
     count = 0
+    columns.reset()
   }
 }
 
@@ -8369,12 +8565,13 @@ public struct MetricSet: Sendable, Hashable {
   /// The metrics, in recording order.
   public var metrics: [Metric] { accumulators.map(\.metric) }
 
-  /// Adds one batch to every metric: its mean `loss`, and its output and targets.
+  /// Adds one batch to every metric: its mean `loss` (with `lossWeight`, the batch's
+  /// total sample weight, when the loss is a weighted mean), and its output and targets.
   public mutating func record(
-    loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
+    loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int, lossWeight: Double? = nil
   ) {
     for i in accumulators.indices {
-      accumulators[i].record(loss: loss, batchSize: batchSize)
+      accumulators[i].record(loss: loss, batchSize: batchSize, weight: lossWeight)
       accumulators[i].record(output: output, outputCount: outputCount, target: target, batchSize: batchSize)
     }
   }
@@ -8387,6 +8584,20 @@ public struct MetricSet: Sendable, Hashable {
   /// Every value named `prefix + metric`, in recording order (`values(prefix: "valid_")`).
   public func values(prefix: String) -> [MetricValue] {
     accumulators.map { MetricValue(name: prefix + $0.metric.rawValue, value: $0.value) }
+  }
+
+  /// The per-target values named `prefix + metric[target]` (`valid_mae[price]`), target by
+  /// target, for the metrics kept per column; none unless `targets` names every column.
+  public func targetValues(prefix: String, targets: [String]) -> [MetricValue] {
+    var out: [MetricValue] = []
+    for (j, target) in targets.enumerated() {
+      for a in accumulators where a.metric.isPerTarget {
+        let values = a.columnValues
+        guard values.count == targets.count else { continue }
+        out.append(MetricValue(name: "\(prefix)\(a.metric.rawValue)[\(target)]", value: values[j]))
+      }
+    }
+    return out
   }
 
   /// Forgets every batch, for the next epoch.
@@ -8414,6 +8625,11 @@ struct PreparedData {
   /// Whether the model's outputs are logits of values in [0, 1] (reconstruction with
   /// `bce_with_logits`): metrics and predictions see their sigmoid.
   let outputsAreLogits: Bool
+
+  /// The loss's weight per class for `run` (its given weights, or the balanced ones).
+  func lossClassWeights(_ run: RunDescription) -> [Float]? {
+    run.lossClassWeights?.resolved(balanced: balancedClassWeights)
+  }
 
   /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
@@ -8456,7 +8672,10 @@ struct PreparedData {
 
   /// How metrics see this run's batches: in the data's units, as probabilities when the
   /// outputs are logits.
-  var metricRecorder: MetricRecorder { MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits) }
+  /// The metric recorder of `run`'s splits: target scaling, sigmoid outputs, class weights.
+  func metricRecorder(_ run: RunDescription) -> MetricRecorder {
+    MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits, classWeights: lossClassWeights(run))
+  }
 
   /// Whether `run` reconstructs its input with `bce_with_logits`, whose targets must be
   /// probabilities.
@@ -8502,43 +8721,61 @@ struct PreparedData {
 }
 
 /// Hands each batch to the metrics in the data's units: with standardized targets,
-/// outputs and targets are mapped back before mae and rmse see them (the loss stays
-/// the training loss, on the standardized scale).
-/// With `sigmoid` (reconstruction with `bce_with_logits`), the outputs are logits and
-/// mae and rmse see their sigmoid, the probabilities the targets are compared with.
+/// outputs and targets are mapped back before mae, rmse and r2 see them (the loss stays
+/// the training loss, on the standardized scale). With `sigmoid` (reconstruction with
+/// `bce_with_logits`), the outputs are logits and mae and rmse see their sigmoid, the
+/// probabilities the targets are compared with. With class weights, the loss of each
+/// batch is weighted by its samples' total weight Σ w_{yᵢ}, the denominator of its
+/// weighted mean, so the epoch's loss is Σ wᵢlᵢ / Σ wᵢ over the whole split.
 struct MetricRecorder {
   let scaler: TargetScaler?
   let sigmoid: Bool
+  /// The loss's weight per class, when it has them.
+  let classWeights: [Float]?
   private var outputs: [Float] = []
   private var targets: [Float] = []
 
-  init(scaler: TargetScaler?, sigmoid: Bool = false) {
+  init(scaler: TargetScaler?, sigmoid: Bool = false, classWeights: [Float]? = nil) {
     self.scaler = scaler
     self.sigmoid = sigmoid
+    self.classWeights = classWeights
   }
 
   mutating func record(
     _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
   ) {
+    let weight = lossWeight(target, batchSize: batchSize)
     if sigmoid {
       if outputs.count < outputCount { outputs = [Float](repeating: 0, count: outputCount) }
       for i in 0..<outputCount { outputs[i] = Self.sigmoid(output[i]) }
       outputs.withUnsafeBufferPointer { o in
-        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize)
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize, lossWeight: weight)
       }
       return
     }
     guard let scaler, case .values(let t) = target else {
-      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize, lossWeight: weight)
       return
     }
     scaler.restore(output, count: outputCount, into: &outputs)
     scaler.restore(t, count: outputCount, into: &targets)
     outputs.withUnsafeBufferPointer { o in
       targets.withUnsafeBufferPointer { y in
-        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!),
+                       batchSize: batchSize, lossWeight: weight)
       }
     }
+  }
+
+  /// Σ w_{yᵢ} over the batch with class weights and class targets; nil otherwise.
+  func lossWeight(_ target: MetricTarget, batchSize: Int) -> Double? {
+    guard let w = classWeights, case .classes(let labels) = target else { return nil }
+    var total = 0.0
+    for i in 0..<batchSize {
+      let c = Int(labels[i])
+      if c >= 0, c < w.count { total += Double(w[c]) }
+    }
+    return total
   }
 }
 
@@ -8763,6 +9000,9 @@ public struct RunDescription {
   public var inputShape: [Int]
   /// The loss op (`cross_entropy`, `bce_with_logits`, `mse`, `mae`): how outputs read.
   public var loss: String
+  /// The loss's class weights (`cross_entropy {class_weights}`), which make each batch's
+  /// loss a weighted mean; the metrics weight the batches to match.
+  public var lossClassWeights: LossClassWeights?
   /// The spec's text and the module's IR text, stored in checkpoint metadata.
   public var specText: String
   public var irText: String
@@ -8771,7 +9011,7 @@ public struct RunDescription {
 
   public init(
     name: String, train: TrainConfig, data: DataConfig, inputShape: [Int], loss: String, specText: String = "",
-    irText: String = "", base: BaseWeights? = nil
+    irText: String = "", base: BaseWeights? = nil, lossClassWeights: LossClassWeights? = nil
   ) {
     self.name = name
     self.train = train
@@ -8781,6 +9021,23 @@ public struct RunDescription {
     self.specText = specText
     self.irText = irText
     self.base = base
+    self.lossClassWeights = lossClassWeights
+  }
+}
+
+/// The class weights of a `cross_entropy` loss.
+public enum LossClassWeights: Sendable, Equatable {
+  /// One weight per class, as the spec lists them.
+  case given([Float])
+  /// `n / (C · count_c)` from the train split's class counts.
+  case balanced
+
+  /// The weights per class; `balanced` takes the train split's.
+  public func resolved(balanced: [Float]?) -> [Float]? {
+    switch self {
+    case .given(let w): return w
+    case .balanced: return balanced
+    }
   }
 }
 
@@ -9134,6 +9391,83 @@ public struct LearningRateSchedule: Sendable, Hashable {
 
 
 """##########),
+    ("Sources/DLCTraining/Training/TargetColumns.swift", ##########"""
+/// Error sums per output column (per target of a multi-target regression), which `mae`,
+/// `rmse` and `r2` keep beside their pooled sums: targets in different units must not
+/// only be pooled.
+
+/// Running sums of one metric for each output column over the batches of an epoch.
+public struct TargetColumns: Sendable, Hashable {
+  /// Σ |e| (mae) or Σ e² (rmse, r2) per column.
+  public private(set) var errors: [Double] = []
+  /// Targets seen per column, and their running mean and Σ (y − mean)² (Chan, Golub &
+  /// LeVeque 1983: batch statistics merged), for r2's total sum of squares.
+  public private(set) var count: Double = 0
+  private var mean: [Double] = []
+  private var squares: [Double] = []
+
+  public init() {}
+
+  /// Adds `rows` rows of `width` outputs and their targets; `absolute` sums |e|, else e².
+  mutating func record(output: UnsafePointer<Float>, target: UnsafePointer<Float>, rows: Int, width: Int, absolute: Bool) {
+    guard rows > 0, width > 0 else { return }
+    if errors.count != width {
+      errors = [Double](repeating: 0, count: width)
+      mean = errors
+      squares = errors
+      count = 0
+    }
+    let n = Double(rows)
+    for j in 0..<width {
+      var error = 0.0, sum = 0.0
+      for r in 0..<rows {
+        let y = Double(target[r * width + j]), e = Double(output[r * width + j]) - y
+        error += absolute ? abs(e) : e * e
+        sum += y
+      }
+      let batchMean = sum / n
+      var batchSquares = 0.0
+      for r in 0..<rows {
+        let d = Double(target[r * width + j]) - batchMean
+        batchSquares += d * d
+      }
+      let delta = batchMean - mean[j], total = count + n
+      mean[j] += delta * n / total
+      squares[j] += batchSquares + delta * delta * count * n / total
+      errors[j] += error
+    }
+    count += n
+  }
+
+  /// Per column: the mean absolute error, the root mean squared error, or R² (1 − SSE/SST
+  /// about the column's mean over the recorded rows; scikit-learn's `r2_score`, whose
+  /// constant column scores 1 when predicted exactly and 0 otherwise).
+  func values(_ metric: Metric) -> [Double] {
+    guard count > 0 else { return [] }
+    switch metric {
+    case .mae: return errors.map { $0 / count }
+    case .rmse: return errors.map { ($0 / count).squareRoot() }
+    case .r2: return zip(errors, squares).map { sse, sst in sst > 0 ? 1 - sse / sst : (sse == 0 ? 1 : 0) }
+    default: return []
+    }
+  }
+
+  /// Forgets every batch.
+  mutating func reset() { self = TargetColumns() }
+}
+
+extension DataConfig {
+  /// The names per-target metrics are reported under (`mae[price]`): the CSV target
+  /// columns, or the column indices of an NPY target, of a regression with more than one
+  /// target; none otherwise (one target, or a reconstruction's many pixels).
+  public func targetNames(width: Int) -> [String] {
+    guard task == .regression, width > 1 else { return [] }
+    if case .csv(_, let columns, _) = source, columns.count == width { return columns }
+    return (0..<width).map(String.init)
+  }
+}
+
+"""##########),
     ("Sources/DLCTraining/Training/TrainConfig.swift", ##########"""
 /// The training configuration, decoded from the module's attributes.
 ///
@@ -9371,7 +9705,7 @@ public final class Trainer {
       let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
       progress.beginEpoch(state.epoch + 1, batches: order.count)
       var metrics = MetricSet(config.metrics)
-      var recorder = data.metricRecorder
+      var recorder = data.metricRecorder(description)
       var lr = 0.0
       for b in 0..<order.count {
         let indices = order[b]
@@ -9389,16 +9723,20 @@ public final class Trainer {
         progress.batchDone(samples: indices.count, loss: loss)
       }
       let trainSeconds = Date().timeIntervalSince(started)
-      var values = metrics.values(prefix: "train_")
+      // The log gets the metrics per target too (multi-target regression); the progress line the totals.
+      let targets = description.data.targetNames(width: backend.outputWidth)
+      var values = metrics.values(prefix: "train_"), perTarget = metrics.targetValues(prefix: "train_", targets: targets)
       if data.valid.count > 0 {
-        values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
+        let valid = try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder(description))
+        values += valid.values(prefix: "valid_")
+        perTarget += valid.targetValues(prefix: "valid_", targets: targets)
       }
       // A non-finite monitored value (the validation loss) means the weights diverged: stop before saving them.
       if let monitored = values.first(where: { $0.name == state.best.config.monitor }), !monitored.value.isFinite {
         throw TrainingDiverged(epoch: state.epoch + 1, batch: nil, lr: lr, what: "'\(monitored.name)' is \(monitored.value)", best: state.best.state)
       }
       state.epoch += 1
-      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
+      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values + perTarget, seconds: Date().timeIntervalSince(started),
                                     samplesPerSecond: Double(data.train.count) / max(trainSeconds, 1e-9))
       records.append(record)
       progress.endEpoch(metrics: values, lr: lr)

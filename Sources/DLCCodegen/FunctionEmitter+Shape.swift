@@ -54,8 +54,8 @@ extension FunctionEmitter {
       let buffer = op.operands.count == 5 ? operand(op, 2) : "nil"
       text.call("OptimizerKernel.sgd", [
         "parameter: \(p)", "grad: \(g)", "momentumBuffer: \(buffer)", "count: \(n)", "lr: lr",
-        "momentum: \(Self.literal(op, "momentum"))", "dampening: \(Self.literal(op, "dampening"))",
-        "nesterov: \(Self.bool(op, "nesterov"))", "weightDecay: \(Self.literal(op, "weight_decay"))", "step: Int(step)",
+        "momentum: \(Self.doubleLiteral(op, "momentum"))", "dampening: \(Self.doubleLiteral(op, "dampening"))",
+        "nesterov: \(Self.bool(op, "nesterov"))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))", "step: Int(step)",
       ])
     case "adam_update":
       // (@p, %grad, @p.exp_avg, @p.exp_avg_sq, [@p.max_exp_avg_sq], %lr, %step)
@@ -64,8 +64,8 @@ extension FunctionEmitter {
       let vmax = op.operands.count == 7 ? operand(op, 4) : "nil"
       text.call("OptimizerKernel.adam", [
         "parameter: \(p)", "grad: \(g)", "expAvg: \(m)", "expAvgSq: \(v)", "maxExpAvgSq: \(vmax)", "count: \(n)", "lr: lr",
-        "beta1: \(Self.literal(op, "beta1", 0.9))", "beta2: \(Self.literal(op, "beta2", 0.999))",
-        "eps: \(Self.literal(op, "eps", 1e-8))", "weightDecay: \(Self.literal(op, "weight_decay"))",
+        "beta1: \(Self.doubleLiteral(op, "beta1", 0.9))", "beta2: \(Self.doubleLiteral(op, "beta2", 0.999))",
+        "eps: \(Self.literal(op, "eps", 1e-8))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))",
         "decoupled: \(Self.bool(op, "decoupled"))", "step: Int(step)",
       ])
     case "apply_mask":

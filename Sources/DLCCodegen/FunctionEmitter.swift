@@ -172,6 +172,15 @@ struct FunctionEmitter {
   static func literal(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
     SwiftName.float(float(op, name, fallback))
   }
+  /// A number attribute as a `Double` literal at full precision (optimizer hyperparameters,
+  /// whose per-step scalars the kernel derives in Double).
+  static func doubleLiteral(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
+    let value = op.attributes[name]?.floatValue ?? fallback
+    if value.isNaN { return "Double.nan" }
+    if value.isInfinite { return value < 0 ? "-Double.infinity" : "Double.infinity" }
+    let text = "\(value)"
+    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+  }
 
   /// The per-sample axis `axis` of a value of full rank split into (outer, size, inner).
   static func split(_ shape: [Extent], perSampleAxis axis: Int) -> (outer: Extent, size: Extent, inner: Extent) {

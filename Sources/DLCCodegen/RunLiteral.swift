@@ -15,8 +15,18 @@ enum RunLiteral {
       loss: \(string(run.loss)),
       specText: specText,
       irText: "",
-      base: \(run.base.map { "BaseWeights(checkpoint: \(string($0.checkpoint)), layers: \(strings($0.layers)), spec: \(string($0.spec)))" } ?? "nil"))
+      base: \(run.base.map { "BaseWeights(checkpoint: \(string($0.checkpoint)), layers: \(strings($0.layers)), spec: \(string($0.spec)))" } ?? "nil"),
+      lossClassWeights: \(classWeights(run.lossClassWeights)))
     """
+  }
+
+  /// `.given([2, 1])`, `.balanced` or `nil`.
+  static func classWeights(_ weights: LossClassWeights?) -> String {
+    switch weights {
+    case .given(let w)?: return ".given([" + w.map { SwiftName.float($0) }.joined(separator: ", ") + "])"
+    case .balanced?: return ".balanced"
+    case nil: return "nil"
+    }
   }
 
   static func train(_ c: TrainConfig) -> String {

@@ -19,14 +19,24 @@ public struct OptimizeOptions: Sendable {
   /// Where the optimized checkpoint goes (default: `optimized.safetensors` beside the input).
   public var output: String?
   public var printIRAfterAll: Bool
+  /// Seconds of timed forward passes per model and batch size for the latency report;
+  /// 0 skips it.
+  public var latencySeconds: Double
 
-  public init(spec: SpecOptions, checkpoint: String, passes: [String]? = nil, output: String? = nil, printIRAfterAll: Bool = false) {
+  public init(
+    spec: SpecOptions, checkpoint: String, passes: [String]? = nil, output: String? = nil, printIRAfterAll: Bool = false,
+    latencySeconds: Double = OptimizeOptions.defaultLatencySeconds
+  ) {
     self.spec = spec
     self.checkpoint = checkpoint
     self.passes = passes
     self.output = output
     self.printIRAfterAll = printIRAfterAll
+    self.latencySeconds = latencySeconds
   }
+
+  /// Short enough that `dlc optimize` stays quick: four timings of 0.25 s.
+  public static let defaultLatencySeconds = 0.25
 }
 
 extension Driver {
@@ -41,7 +51,7 @@ extension Driver {
       let output = options.output ?? (folder.isEmpty ? "." : folder) + "/optimized.safetensors"
       try PathCheck.check(output, option: "--output", as: .outputFile)
       return try deploy(module: module, entries: entries, checkpoint: options.checkpoint, output: output,
-                        printIRAfterAll: options.printIRAfterAll)
+                        printIRAfterAll: options.printIRAfterAll, latencySeconds: options.latencySeconds)
     }
   }
 
@@ -68,9 +78,13 @@ extension Driver {
     }
   }
 
-  /// Optimizes `checkpoint` into `output` and returns the report.
+  /// Optimizes `checkpoint` into `output` and returns the report: the remarks, the size
+  /// table, the metrics of both models on the test (else valid) split, and with
+  /// `latencySeconds > 0` their forward-pass latency. The written file is read back for
+  /// the measurements, so they are of the deployed model as stored.
   static func deploy(
-    module: Module, entries: [OptimizePipeline.Entry], checkpoint path: String, output: String, printIRAfterAll: Bool = false
+    module: Module, entries: [OptimizePipeline.Entry], checkpoint path: String, output: String, printIRAfterAll: Bool = false,
+    latencySeconds: Double = 0
   ) throws -> String {
     let passes = try OptimizePipeline.deploymentPasses(entries)
     guard !passes.isEmpty else {
@@ -93,24 +107,44 @@ extension Driver {
       })
     let optimized = ModelOptimizer.checkpoint(result, source: source, passes: entries.filter { !$0.runsAtTraining }.map(\.passName))
     try optimized.write(to: output)
+    let deployed = try Checkpoint(contentsOf: output)
 
     var out = dumps
     out += "optimized \(path) with " + passes.map(\.name).joined(separator: ", ") + "\n"
     out += remarkLines(result.remarks)
     out += sizeTable(before: result.before, after: result.after)
+    out += sizeRow("stored model", ModelOptimizer.storedModelBytes(source, module: module),
+                   ModelOptimizer.storedModelBytes(optimized, module: result.module), Summary.bytes)
+    let makeBefore = { (seed: UInt64) -> TrainingBackend in InterpreterBackend(module: module, seed: seed) }
+    let makeAfter = { (seed: UInt64) -> TrainingBackend in InterpreterBackend(module: result.module, seed: seed) }
     if let split = Inference.defaultSplit(run) {
-      let before = try Inference.evaluate(run: run, checkpoint: path, split: split, loaded: source) {
-        InterpreterBackend(module: module, seed: $0)
-      }
-      let after = try Inference.evaluate(run: run, checkpoint: output, split: split, loaded: optimized) {
-        InterpreterBackend(module: result.module, seed: $0)
-      }
+      let before = try Inference.evaluate(run: run, checkpoint: path, split: split, loaded: source, makeBackend: makeBefore)
+      let after = try Inference.evaluate(run: run, checkpoint: output, split: split, loaded: deployed, makeBackend: makeAfter)
       out += "\(split) split (\(after.samples) samples):\n"
       for (b, a) in zip(before.metrics, after.metrics) {
         out += "  " + b.name.padding(14) + String(format: "%.6f → %.6f", b.value, a.value) + "\n"
       }
     }
+    if latencySeconds > 0 {
+      let batches = Array(Set([1, run.train.batchSize])).sorted()
+      let before = try Latency.measure(run: run, checkpoint: path, batches: batches, seconds: latencySeconds, loaded: source,
+                                       makeBackend: makeBefore)
+      let after = try Latency.measure(run: run, checkpoint: output, batches: batches, seconds: latencySeconds, loaded: deployed,
+                                      makeBackend: makeAfter)
+      out += latencyTable(before: before, after: after, seconds: latencySeconds)
+    }
     return out + "wrote \(output)\n"
+  }
+
+  /// `latency, median per forward pass (…):` and one row per batch size, before → after.
+  static func latencyTable(before: [Latency.Measurement], after: [Latency.Measurement], seconds: Double) -> String {
+    var out = "latency, median per forward pass (interpreter, about \(String(format: "%g", seconds)) s of runs each):\n"
+    for (b, a) in zip(before, after) {
+      let ratio = a.median > 0 && b.median > 0 ? b.median / a.median : 1
+      let speedup = ratio >= 1 ? String(format: " (%.2f× faster)", ratio) : String(format: " (%.2f× slower)", 1 / ratio)
+      out += "  " + "batch \(b.batch)".padding(18) + String(format: "%.1f µs → %.1f µs", b.median * 1e6, a.median * 1e6) + speedup + "\n"
+    }
+    return out
   }
 
   /// `fold-batchnorm: folded 'batchnorm_1' into 'dense_1'`, one per line, with places.
@@ -123,14 +157,16 @@ extension Driver {
 
   /// Parameters, bytes, FLOPs and ops before and after.
   static func sizeTable(before: ModelOptimizer.Size, after: ModelOptimizer.Size) -> String {
-    func row(_ name: String, _ b: Int, _ a: Int, _ format: (Int) -> String) -> String {
-      let ratio = b > 0 ? String(format: " (%.1f%%)", 100 * Double(a) / Double(b)) : ""
-      return "  " + name.padding(18) + format(b) + " → " + format(a) + ratio + "\n"
-    }
-    return row("params", before.parameters, after.parameters, Summary.group)
-      + row("model bytes", before.bytes, after.bytes, Summary.bytes)
-      + row("FLOPs per sample", before.flopsPerSample, after.flopsPerSample, Summary.group)
-      + row("ops in @predict", before.ops, after.ops, String.init)
+    sizeRow("params", before.parameters, after.parameters, Summary.group)
+      + sizeRow("model bytes", before.bytes, after.bytes, Summary.bytes)
+      + sizeRow("FLOPs per sample", before.flopsPerSample, after.flopsPerSample, Summary.group)
+      + sizeRow("ops in @predict", before.ops, after.ops, String.init)
+  }
+
+  /// `  name              before → after (ratio%)`.
+  static func sizeRow(_ name: String, _ b: Int, _ a: Int, _ format: (Int) -> String) -> String {
+    let ratio = b > 0 ? String(format: " (%.1f%%)", 100 * Double(a) / Double(b)) : ""
+    return "  " + name.padding(18) + format(b) + " → " + format(a) + ratio + "\n"
   }
 
   /// The deployed model's IR after the passes, without weights (`--emit opt-ir`, `dlc check`);

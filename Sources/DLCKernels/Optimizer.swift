@@ -3,6 +3,11 @@ import Foundation
 /// Parameter updates of `torch.optim.SGD`, `Adam` and `AdamW`, following the algorithms
 /// in their PyTorch documentation (and the order of operations of its single-tensor
 /// implementation, so runs compare closely). `step` is 1-based.
+///
+/// Hyperparameters that enter a per-step scalar (1 − τ, 1 − β₁, 1 − β₂, the bias
+/// corrections 1 − βᵗ, 1 − γλ) are taken as `Double` and those scalars are computed in
+/// Double, then rounded once to Float, as PyTorch computes them from Python floats:
+/// 1 − Float(0.999) is 1.3e-5 below 1 − 0.999, which would make v that much too small.
 public enum OptimizerKernel {
   /// Parameters per thread below which the update stays on the calling thread.
   static let grain = 32_768
@@ -12,16 +17,16 @@ public enum OptimizerKernel {
   /// A nil `momentumBuffer` or μ = 0 means plain SGD.
   public static func sgd(
     parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
-    count: Int, lr: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float, step: Int
+    count: Int, lr: Float, momentum: Double, dampening: Double, nesterov: Bool, weightDecay: Double, step: Int
   ) {
-    let (p, wd, mu) = (parameter, weightDecay, momentum)
+    let (p, wd, mu) = (parameter, Float(weightDecay), Float(momentum))
     guard let buffer = momentumBuffer, mu != 0 else {
       Parallel.forEach(count: count, minimumPerThread: grain) { range in
         for i in range { p[i] -= lr * (grad[i] + wd * p[i]) }
       }
       return
     }
-    let keep = 1 - dampening
+    let keep = Float(1 - dampening)
     let first = step <= 1
     Parallel.forEach(count: count, minimumPerThread: grain) { range in
       switch (first, nesterov) {
@@ -65,15 +70,17 @@ public enum OptimizerKernel {
   public static func adam(
     parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
     expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
-    beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool, step: Int
+    beta1: Double, beta2: Double, eps: Float, weightDecay: Double, decoupled: Bool, step: Int
   ) {
     let t = Double(max(step, 1))
-    // Scalars in Double, as PyTorch computes them from Python floats.
-    let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
-    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
-    let coupledDecay: Float = decoupled ? 0 : weightDecay
-    let shrink: Float = decoupled ? Float(1 - Double(lr) * Double(weightDecay)) : 1
-    let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
+    // Scalars in Double, as PyTorch computes them from Python floats; the kernel's own
+    // multiplications use them rounded to Float (PyTorch's float32 `mul_(beta2)` too).
+    let stepSize = Float(Double(lr) / (1 - Foundation.pow(beta1, t)))
+    let invBiasCorrection2Sqrt = Float(1 / (1 - Foundation.pow(beta2, t)).squareRoot())
+    let coupledDecay = decoupled ? 0 : Float(weightDecay)
+    let shrink: Float = decoupled ? Float(1 - Double(lr) * weightDecay) : 1
+    let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - beta1), Float(1 - beta2))
+    let decay2 = Float(beta2)
     let (p, m, v) = (parameter, expAvg, expAvgSq)
     // The square root vectorizes only when clang's shims are built with -fno-math-errno
     // (otherwise Float.squareRoot() keeps a sqrtf fallback call per element).
@@ -83,7 +90,7 @@ public enum OptimizerKernel {
           let theta = p[i] * shrink
           let g = grad[i] + coupledDecay * theta
           let mi = m[i] + oneMinusBeta1 * (g - m[i])
-          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let vi = decay2 * v[i] + oneMinusBeta2 * g * g
           let top = max(vmax[i], vi)
           m[i] = mi
           v[i] = vi
@@ -95,7 +102,7 @@ public enum OptimizerKernel {
           let theta = p[i] * shrink
           let g = grad[i] + coupledDecay * theta
           let mi = m[i] + oneMinusBeta1 * (g - m[i])
-          let vi = beta2 * v[i] + oneMinusBeta2 * g * g
+          let vi = decay2 * v[i] + oneMinusBeta2 * g * g
           m[i] = mi
           v[i] = vi
           p[i] = theta - stepSize * (mi / (vi.squareRoot() * invBiasCorrection2Sqrt + eps))

@@ -22,6 +22,7 @@ public enum PassPipeline {
       FoldBatchNorm(),
       Quantize(),
       PrecomputeFrozen(),
+      DropMasks(),
     ]
   }
 
@@ -73,10 +74,12 @@ public enum OptimizePipeline {
     }
   }
 
-  /// The deployment passes of `entries` (all but those that run at training), in order.
+  /// The deployment passes of `entries` (all but those that run at training), in order,
+  /// and `drop-masks` last when one of them prunes (the masks serve fine-tuning only).
   public static func deploymentPasses(_ entries: [Entry]) throws(PassError) -> [any Pass] {
     var passes: [any Pass] = []
     for e in entries where !e.runsAtTraining { passes.append(try pass(for: e)) }
+    if entries.contains(where: { $0.kind == "prune" }) { passes.append(DropMasks()) }
     return passes
   }
 }

@@ -18,7 +18,8 @@ extension Prune {
   func pruneUnstructured(_ module: inout Module, function f: Int, context: PassContext) throws {
     let targets = addMasks(&module, function: f, context: context)
     guard !targets.isEmpty else {
-      context.remark(name, "nothing to prune: '@predict' has no f32 dense or conv2d weight")
+      context.remark(name, "nothing to prune: '@predict' has no f32 dense or conv2d weight"
+                     + (pruneOutput ? "" : " besides the output layer's (set 'prune_output: true' to prune it)"))
       return
     }
     guard var weights = context.weights else {
@@ -54,16 +55,22 @@ extension Prune {
   }
 
   /// `@w_mask` for every f32 dense and conv2d weight of function `f` (once per weight),
-  /// placed after its weight; weights of other types get a remark.
+  /// placed after its weight; weights of other types, and the output layer unless
+  /// `pruneOutput`, get a remark instead.
   func addMasks(_ module: inout Module, function f: Int, context: PassContext) -> [MaskedWeight] {
     var targets: [MaskedWeight] = []
     var seen = Set<String>()
     let function = module.functions[f]
+    let outputs = Self.outputLayers(function)
     for i in Self.linearOps(function, ["dense", "conv2d"]) {
       let op = function.body[i]
       guard op.operands.count >= 2, case .param(let w) = op.operands[1], let wi = module.parameterIndex(w) else { continue }
       let weight = module.parameters[wi]
       let layer = weight.attributes["layer"]?.stringValue ?? op.results[0].name
+      if outputs.contains(i), !pruneOutput {
+        context.remark(name, "kept '\(layer)': it is the output layer (set 'prune_output: true' to prune it too)", at: op.location)
+        continue
+      }
       guard weight.type.element == .f32 else {
         context.remark(name, "kept '\(layer)': its weights are \(weight.type.element.rawValue), not f32", at: op.location)
         continue
@@ -80,6 +87,23 @@ extension Prune {
       targets.append(MaskedWeight(weight: w, mask: mask, layer: layer, location: op.location))
     }
     return targets
+  }
+
+  /// The dense and conv2d ops of `function` whose results reach its returns through no
+  /// other dense or conv2d (walking back from the returns, stopping at each such op).
+  public static func outputLayers(_ function: Function) -> Set<Int> {
+    var found = Set<Int>(), visited = Set<String>()
+    var pending = function.returns
+    while let value = pending.popLast() {
+      guard visited.insert(value).inserted, let i = function.definingIndex(of: value) else { continue }
+      let op = function.body[i]
+      if op.opcode == "dense" || op.opcode == "conv2d" {
+        found.insert(i)
+        continue
+      }
+      for case .value(let input) in op.operands { pending.append(input) }
+    }
+    return found
   }
 
   /// Recomputes every mask from the current magnitudes so that a fraction `s` of the
@@ -105,7 +129,7 @@ extension Prune {
     for (l, t) in targets.enumerated() {
       let shape = weights[t.weight]!.shape
       weights[t.mask] = Weights.Tensor(shape: shape, floats: masks[l])
-      weights[t.weight] = Weights.Tensor(shape: shape, floats: zip(values[l], masks[l]).map { $0 * $1 })
+      weights[t.weight] = Weights.Tensor(shape: shape, floats: Self.masked(values[l], masks[l]))
     }
   }
 
@@ -113,8 +137,15 @@ extension Prune {
   func applyMasks(_ targets: [MaskedWeight], weights: inout Weights) throws {
     for t in targets {
       let w = try weights.floats(t.weight), m = try weights.floats(t.mask)
-      weights[t.weight]?.storage = .f32(zip(w, m).map { $0 * $1 })
+      weights[t.weight]?.storage = .f32(Self.masked(w, m))
     }
+  }
+
+  /// `w` with the entries whose mask is 0 set to +0.0: chosen, not multiplied, so a
+  /// negative weight does not become −0.0, whose bits the compact storage of pruned
+  /// weights (`SparseTensors`) would have to keep.
+  static func masked(_ w: [Float], _ mask: [Float]) -> [Float] {
+    zip(w, mask).map { $1 == 0 ? 0 : $0 }
   }
 
   /// The indices of the round(fraction·count) smallest values; ties by index.

@@ -11,7 +11,11 @@ import DLCIR
 /// `schedule = "polynomial"` the sparsity rises before epoch e of E to
 /// s·(1 − (1 − (e+1)/E)³) (Zhu & Gupta 2017, "To prune, or not to prune"), reaching s for
 /// the last epoch, masks recomputed from the current magnitudes; `"one_shot"` prunes to s
-/// at once. The deployed model keeps the masks (zero weights stay zero).
+/// at once. The output layer (each dense or conv2d whose result reaches the model output
+/// through no other dense or conv2d) is kept unless `prune_output` asks for it: its few
+/// weights hold the most per weight, and pruning them costs the most accuracy. The masks
+/// are for training only: the deployment pipeline ends with `DropMasks`, and the deployed
+/// checkpoint stores the zeroed weights compactly (`SparseTensors`).
 ///
 /// **Structured** (`"neuron"`, `"channel"`): whole output neurons of dense layers (or
 /// output channels of conv2d layers) with the smallest L1 norm of their weights go, keeping
@@ -62,10 +66,12 @@ public struct Prune: ModelPass {
   public var schedule: Schedule
   /// The fine-tuning learning rate; nil: the optimizer's lr / 10.
   public var lr: Double?
+  /// Unstructured: prune the output layer too.
+  public var pruneOutput: Bool
 
   public init(
     sparsity: Double = 0.5, structure: Structure = .unstructured, scope: Scope = .global, finetuneEpochs: Int = 0,
-    schedule: Schedule = .polynomial, lr: Double? = nil
+    schedule: Schedule = .polynomial, lr: Double? = nil, pruneOutput: Bool = false
   ) {
     self.sparsity = sparsity
     self.structure = structure
@@ -73,6 +79,7 @@ public struct Prune: ModelPass {
     self.finetuneEpochs = finetuneEpochs
     self.schedule = schedule
     self.lr = lr
+    self.pruneOutput = pruneOutput
   }
 
   /// The pass an `optimize` entry describes (`{sparsity = 0.5, structure = "neuron", …}`).
@@ -90,7 +97,8 @@ public struct Prune: ModelPass {
     let lr = options["lr"]?.floatValue
     if let lr, !(lr > 0) { throw PassError("prune: 'lr' must be > 0, found \(lr)") }
     self.init(sparsity: s, structure: try choice("structure", .unstructured), scope: try choice("scope", .global),
-              finetuneEpochs: epochs, schedule: try choice("schedule", .polynomial), lr: lr)
+              finetuneEpochs: epochs, schedule: try choice("schedule", .polynomial), lr: lr,
+              pruneOutput: options["prune_output"]?.boolValue ?? false)
   }
 
   public func run(on module: inout Module, context: PassContext) throws {

@@ -53,8 +53,10 @@ public struct Quantize: ModelPass {
 
   /// The pass with the options of the spec's `quantize:` entry.
   public init(options: [String: Attribute]) throws(PassError) {
-    guard let w = Weights8(rawValue: options["weights"]?.stringValue ?? "int8"),
-          let a = Activations(rawValue: options["activations"]?.stringValue ?? "int8") else {
+    // Unwritten activations follow the weights, as in the catalog: float for fp16.
+    let w0 = options["weights"]?.stringValue ?? "int8"
+    guard let w = Weights8(rawValue: w0),
+          let a = Activations(rawValue: options["activations"]?.stringValue ?? (w0 == "fp16" ? "float" : "int8")) else {
       throw PassError("quantize: unknown 'weights' or 'activations' option")
     }
     guard (w == .fp16) == (a == .float) else {

@@ -147,7 +147,7 @@ struct TrainingChecks {
       let ok: Bool
       switch m.name {
       case "accuracy": ok = task == .classification
-      case "mae", "rmse": ok = task != .classification
+      case "mae", "rmse", "r2": ok = task != .classification
       default: ok = true
       }
       if !ok {
@@ -163,7 +163,8 @@ struct TrainingChecks {
     let monitor = es.string("monitor") ?? "valid_loss"
     let recorded = ["loss"] + train.metrics.map(\.name)
     let names = recorded.flatMap { ["valid_" + $0, "train_" + $0] }
-    if !names.contains(monitor) {
+    // A metrics list that failed was reported; what it records is unknown, so no follow-on error.
+    if !names.contains(monitor), !train.metricsFailed {
       diags.emit(Diagnostic(.monitorUnknown(monitor), at: es.range(of: "monitor"))
         .help(Suggest.didYouMean(monitor, in: names) ?? "recorded: " + names.joined(separator: ", ")))
     }

@@ -16,7 +16,8 @@ extension Catalog {
       ParamSpec("weights", .choice(["int8", "fp16"]), .value(.string("int8")),
                 "weight storage: int8 per output channel, symmetric; or fp16"),
       ParamSpec("activations", .choice(["int8", "dynamic", "float"]), .value(.string("int8")),
-                "int8: static per-tensor uint8 ranges from calibration; dynamic: ranges measured per batch; float: weight-only"),
+                "int8: static per-tensor uint8 ranges from calibration; dynamic: ranges measured per batch; float: weight-only")
+        .following("weights", ["fp16": .string("float")]),
       ParamSpec("calibration", .choice(["minmax", "percentile"]), .value(.string("minmax")), "how calibration picks each activation range"),
       ParamSpec("percentile", .float(Bounds(lower: 50, lowerInclusive: false, upper: 100)), .value(.float(99.99)),
                 "the percentile of absolute values that `percentile` calibration keeps in range"),
@@ -33,6 +34,8 @@ extension Catalog {
       ParamSpec("schedule", .choice(["polynomial", "one_shot"]), .value(.string("polynomial")),
                 "unstructured with fine-tuning: sparsity raised per epoch as s·(1 − (1 − t)³) (Zhu & Gupta 2017), or all at once"),
       ParamSpec("lr", .float(.above(0)), .optional, "fine-tuning learning rate (default: the optimizer's lr / 10, constant)"),
+      ParamSpec("prune_output", .bool, .value(.bool(false)),
+                "unstructured: prune the output layer too (kept by default: its few weights matter most)"),
     ]),
   ]
 }

@@ -50,6 +50,7 @@ extension Catalog {
     CatalogEntry(.metric, "accuracy", "fraction of samples whose arg-max class is the label (classification)"),
     CatalogEntry(.metric, "mae", "mean absolute error (regression, reconstruction)"),
     CatalogEntry(.metric, "rmse", "root mean squared error (regression, reconstruction)"),
+    CatalogEntry(.metric, "r2", "coefficient of determination 1 − SSE/SST per target, averaged over targets, as scikit-learn's `r2_score` (regression, reconstruction)"),
   ]
 
   static let lr = ParamSpec("lr", .float(.above(0)), .value(.float(1e-3)), "learning rate")

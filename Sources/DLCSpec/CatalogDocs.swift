@@ -31,9 +31,17 @@ public enum CatalogDocs {
   private static func table(_ params: [ParamSpec]) -> String {
     var out = "| key | type | default | meaning |\n|---|---|---|---|\n"
     for p in params {
-      out += "| `\(p.name)` | \(p.type.description) | \(defaultText(p.default)) | \(p.doc) |\n"
+      out += "| `\(p.name)` | \(p.type.description) | \(defaultText(p.default))\(followText(p)) | \(p.doc) |\n"
     }
     return out
+  }
+
+  /// `; 'float' when `weights` is `fp16`` for a default that follows another parameter.
+  private static func followText(_ p: ParamSpec) -> String {
+    guard let (other, defaults) = p.follows else { return "" }
+    return defaults.keys.sorted().map { key in
+      "; `" + SpecPrinter.value(defaults[key]!).replacingQuotes + "` when `\(other)` is `\(key)`"
+    }.joined()
   }
 
   private static func defaultText(_ d: ParamDefault) -> String {

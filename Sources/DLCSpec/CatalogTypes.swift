@@ -169,12 +169,23 @@ public struct ParamSpec: Sendable {
   public var type: ParamType
   public var `default`: ParamDefault
   public var doc: String
+  /// Defaults that follow another parameter of the same entry: when `parameter` is given
+  /// as one of the keys of `defaults`, an unwritten value is that key's value (quantize's
+  /// `activations` is `float` when `weights` is `fp16`), else `default`.
+  public var follows: (parameter: String, defaults: [String: ArgValue])?
 
   public init(_ name: String, _ type: ParamType, _ default: ParamDefault, _ doc: String) {
     self.name = name
     self.type = type
     self.default = `default`
     self.doc = doc
+  }
+
+  /// This parameter with its default following `parameter` (see `follows`).
+  public func following(_ parameter: String, _ defaults: [String: ArgValue]) -> ParamSpec {
+    var p = self
+    p.follows = (parameter, defaults)
+    return p
   }
 }
 
@@ -220,7 +231,11 @@ public struct EntryUse: Sendable, ArgLookup {
   /// The argument if written, else the default; nil for an absent optional parameter.
   public func arg(_ name: String) -> Arg? {
     if let a = args[name] { return a }
-    guard let p = entry.param(name), case .value(let v) = p.default else { return nil }
+    guard let p = entry.param(name) else { return nil }
+    if let (other, defaults) = p.follows, other != name, case .string(let given)? = args[other]?.value, let v = defaults[given] {
+      return Arg(v, range: nil)
+    }
+    guard case .value(let v) = p.default else { return nil }
     return Arg(v, range: nil)
   }
 

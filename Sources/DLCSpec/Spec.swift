@@ -94,4 +94,7 @@ public struct TrainSpec: Sendable {
   public var metrics: [EntryUse]
   public var freeze: [Located<String>]
   public var range: SourceRange
+  /// Whether `metrics` was written but failed to decode (already reported): which
+  /// metrics it records is then unknown, and checks that depend on it stay quiet.
+  public var metricsFailed = false
 }

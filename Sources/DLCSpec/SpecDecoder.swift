@@ -133,6 +133,6 @@ public enum SpecDecoder {
     }
     return TrainSpec(optimizer: v.entryUse("optimizer"), schedule: v.entryUse("schedule")!, batchSize: r.int("batch_size"),
                      epochs: r.int("epochs"), earlyStopping: stopping, metrics: metrics, freeze: r.strings("freeze") ?? [],
-                     range: node.range)
+                     range: node.range, metricsFailed: r.failed.contains("metrics"))
   }
 }

@@ -286,8 +286,10 @@ struct Optimize: ParsableCommand {
       Runs the spec's optimize: passes (or --passes) over the checkpoint's weights and \
       writes the deployed model: a checkpoint whose metadata holds the optimized IR, so \
       dlc eval and dlc predict run exactly that model. Reports what each pass did and \
-      skipped, the size before and after, and the test metrics of both. dlc train does \
-      this by itself when the spec lists passes.
+      skipped, the size before and after (in memory and as stored: pruned weights are \
+      stored compactly), the test metrics of both, and the latency of both at batch 1 \
+      and the training batch size (--no-latency skips it). dlc train does this by itself \
+      when the spec lists passes, without the latency.
       """
   )
 
@@ -302,9 +304,13 @@ struct Optimize: ParsableCommand {
     "Where to write the optimized checkpoint (default: optimized.safetensors beside the input).", valueName: "file"))
   var output: String?
 
+  @Flag(help: "Skip the latency measurement (forward passes timed at batch 1 and the training batch size).")
+  var noLatency = false
+
   func run() throws {
     let options = OptimizeOptions(spec: spec.options, checkpoint: checkpoint, passes: passes.list, output: output,
-                                  printIRAfterAll: passes.printIRAfterAll)
+                                  printIRAfterAll: passes.printIRAfterAll,
+                                  latencySeconds: noLatency ? 0 : OptimizeOptions.defaultLatencySeconds)
     try deliver(Driver.optimize(options))
   }
 }

@@ -112,6 +112,45 @@ import _DLCTestSupport
     #expect(refused.output.contains(expected), "\(refused.output)")
   }
 
+  /// A pruned and quantized digits_mlp: the optimized checkpoint stores dense_1's int8
+  /// weights compactly (bitmap + values) and has no masks; the emitted package's deployed
+  /// model reads it with the carried checkpoint code and scores and predicts exactly as
+  /// `dlc eval` and `dlc predict`.
+  @Test func deployedModelRunsACompactPrunedCheckpoint() throws {
+    try RepoRoot.enter()
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-emitted-pruned-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let fm = FileManager.default
+    try fm.createDirectory(atPath: work + "/specs", withIntermediateDirectories: true)
+    try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    let text = try String(contentsOfFile: Golden.root + "/specs/digits_mlp.yaml", encoding: .utf8)
+      .replacingOccurrences(of: "optimize: [fold_batchnorm, {quantize:", with: "optimize: [fold_batchnorm, {prune: {sparsity: 0.6}}, {quantize:")
+    try #require(text.contains("{prune: {sparsity: 0.6}}"))
+    let spec = work + "/specs/digits_mlp.yaml"
+    try text.write(toFile: spec, atomically: true, encoding: .utf8)
+    let trained = Driver.train(TrainOptions(spec: SpecOptions(path: spec), epochs: 3, outputDirectory: work + "/runs")) { _ in }
+    try #require(trained.status == 0, "\(trained.stderr)")
+    let optimized = work + "/runs/digits_mlp/optimized.safetensors"
+    let raw = try Safetensors.decode(Array(try Data(contentsOf: URL(fileURLWithPath: optimized))), path: optimized)
+    #expect(raw.tensors["dense_1.weight.nonzero_values"]?.dtype == .I8, "\(raw.tensors.keys.sorted())")
+    #expect(raw.tensors.keys.allSatisfy { !$0.hasSuffix("_mask") })
+
+    let emitted = Driver.emitPackage(SpecOptions(path: spec), to: work + "/package")
+    try #require(emitted.status == 0, "\(emitted.stderr)")
+    let package = work + "/package"
+    let build = try Self.run("/usr/bin/env", ["swift", "build", "-c", "release", "--package-path", package,
+                                              "--scratch-path", package + "/.build"], in: package)
+    try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(3000))")
+    let executable = package + "/.build/release/digits-mlp"
+    let own = Driver.eval(SpecOptions(path: spec), checkpoint: optimized, split: "test", json: true)
+    try #require(own.status == 0, "\(own.stderr)")
+    let deployed = try Self.run(executable, ["eval", "--checkpoint", optimized, "--split", "test", "--json"], in: Golden.root)
+    #expect(deployed.status == 0 && deployed.output == own.stdout, "deployed model: emitted \(deployed.output), dlc \(own.stdout)")
+    let predicted = try Self.run(executable, ["predict", "--checkpoint", optimized, "--input", "specs/data/digits.csv"], in: Golden.root)
+    let dlcPredicted = Driver.predict(SpecOptions(path: spec), checkpoint: optimized, input: "specs/data/digits.csv", output: nil)
+    #expect(predicted.status == 0 && predicted.output == dlcPredicted.stdout, "predictions differ")
+  }
+
   /// The spec to run for example `name`: the repository's, relative to its root; for
   /// digits_transfer a copy in `work/specs` (data linked) whose base, digits_autoencoder,
   /// `dlc train` has just trained for 2 epochs into `work/runs`, where the transfer spec

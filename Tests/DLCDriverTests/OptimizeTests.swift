@@ -57,6 +57,16 @@ import _DLCTestSupport
     #expect(r.stdout.contains("optimized \(best) with fold-batchnorm"))
     #expect(r.stdout.contains("test split (270 samples):"))
     #expect(r.stdout.hasSuffix("wrote \(out)\n"))
+    // Latency before → after at batch 1 and the training batch size (64), by default.
+    let latency = r.stdout.split(separator: "\n").drop { !$0.hasPrefix("latency, median per forward pass") }
+    try #require(latency.count >= 3, "\(r.stdout)")
+    for (line, batch) in zip(latency.dropFirst(), [1, 64]) {
+      #expect(line.hasPrefix("  batch \(batch) ") && line.contains(" µs → "), "\(line)")
+      #expect(line.contains("× faster)") || line.contains("× slower)"), "\(line)")
+    }
+    let quiet = Driver.optimize(OptimizeOptions(spec: ws.options("digits_mlp"), checkpoint: best, passes: ["fold-batchnorm"], output: out,
+                                                latencySeconds: 0))
+    #expect(quiet.status == 0 && !quiet.stdout.contains("latency"), "\(quiet.stdout)")
     let saved = try Checkpoint(contentsOf: out)
     #expect(saved.metadata[ModelOptimizer.passesKey] == "fold-batchnorm")
     #expect(saved.tensors["batchnorm_1.gamma"] == nil && saved.tensors["preprocess.mean"] != nil)
@@ -81,6 +91,24 @@ import _DLCTestSupport
     try #require(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("After optimize (fold_batchnorm): params 20,234 → 19,210 (94.9%), model 79.0 KiB → 75.0 KiB (94.9%), FLOPs per sample 38,922 → 38,410 (98.7%)"),
             "\(r.stdout)")
+  }
+
+  /// `quantize: fp16` as docs/spec-language.md writes it passes `dlc check` and gives
+  /// half-precision weights with float activations; fp16 with int8 activations written
+  /// out is still refused at the option.
+  @Test func quantizeFP16ShortFormIsAccepted() throws {
+    let ws = try TrainingFixture.Workspace("optimize-fp16")
+    defer { ws.remove() }
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{quantize: fp16}]"))
+    let check = Driver.check(ws.options("digits_mlp"))
+    #expect(check.status == 0, "\(check.stderr)")
+    let ir = Driver.compile(ws.options("digits_mlp"), emit: .optIR)
+    try #require(ir.status == 0, "\(ir.stderr)")
+    #expect(ir.stdout.contains("activations = \"float\"") && ir.stdout.contains("dense_f16("), "\(ir.stdout)")
+
+    try ws.copyExamples(["digits_mlp"], edit: TrainingFixture.Workspace.optimize("[{quantize: {weights: fp16, activations: int8}}]"))
+    let refused = Driver.check(ws.options("digits_mlp"))
+    #expect(refused.status == 1 && refused.stderr.contains("activations"), "\(refused.stderr)")
   }
 
   /// `--emit opt-ir` prints the folded IR; `--pass-statistics` says what was folded.

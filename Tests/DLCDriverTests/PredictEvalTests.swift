@@ -3,6 +3,8 @@
 /// whose arg-max is the predicted class, NPY input, and regression outputs in the
 /// data's units.
 import DLCDriver
+import DLCRuntime
+import DLCTraining
 import Foundation
 import Testing
 import _DLCTestSupport
@@ -152,6 +154,68 @@ import _DLCTestSupport
     // In progression units: the trivial regressor is off by tens, not by fractions.
     #expect(mae > 1 && mae < 200)
     #expect(baseline > 30 && baseline < 150)
+  }
+
+  /// Two regression targets in different units (progression 25–346, s5 about 3–6):
+  /// `dlc eval` reports mae, rmse and r2 per target beside the pooled values (text and
+  /// JSON), the run log has them per epoch, and `valid_r2` can be monitored.
+  @Test func multiTargetRegressionReportsEachTarget() throws {
+    let ws = try TrainingFixture.Workspace("eval-targets")
+    defer { ws.remove() }
+    try ws.copyExamples(["diabetes_regression"]) { text in
+      let edited = text.replacingOccurrences(of: "target: progression}", with: "target: [progression, s5]}")
+        .replacingOccurrences(of: "input: [10]", with: "input: [9]")
+        .replacingOccurrences(of: "    - dense: 1\n      name: progression", with: "    - dense: 2")
+        .replacingOccurrences(of: "metrics: [mae, rmse]", with: "metrics: [mae, rmse, r2]")
+        .replacingOccurrences(of: "monitor: valid_mae", with: "monitor: valid_r2")
+      return edited
+    }
+    let trained = ws.train("diabetes_regression", epochs: 3)
+    try #require(trained.status == 0, "\(trained.stderr)")
+    let log = try String(contentsOfFile: ws.root + "/runs/diabetes_regression/log.jsonl", encoding: .utf8)
+    let first = try TrainingFixture.jsonObject(String(log.split(separator: "\n")[0]))
+    for key in ["train_mae[progression]", "train_r2[s5]", "valid_rmse[s5]", "valid_r2", "valid_r2[progression]"] {
+      #expect(first[key] is Double, "\(key) missing from \(first.keys.sorted())")
+    }
+
+    let checkpoint = ws.checkpoint("diabetes_regression", "best")
+    let eval = Driver.eval(ws.options("diabetes_regression"), checkpoint: checkpoint, split: "test", json: true)
+    try #require(eval.status == 0, "\(eval.stderr)")
+    let object = try TrainingFixture.jsonObject(eval.stdout)
+    let targets = try #require(object["targets"] as? [String: [String: Double]], "\(eval.stdout)")
+    #expect(Set(targets.keys) == ["progression", "s5"])
+    let progression = try #require(targets["progression"]), s5 = try #require(targets["s5"])
+    #expect(Set(progression.keys) == ["mae", "rmse", "r2"])
+    // Different units: the pooled mae is dominated by progression; it is the mean of the two.
+    let mae = try #require(object["mae"] as? Double), r2 = try #require(object["r2"] as? Double)
+    #expect(progression["mae"]! > 10 * s5["mae"]!, "\(targets)")
+    #expect(abs(mae - (progression["mae"]! + s5["mae"]!) / 2) <= 1e-9 * mae)
+    #expect(abs(r2 - (progression["r2"]! + s5["r2"]!) / 2) <= 1e-9)
+    let text = Driver.eval(ws.options("diabetes_regression"), checkpoint: checkpoint, split: "test", json: false)
+    #expect(text.stdout.contains("\ntest_mae[progression] ") && text.stdout.contains("\ntest_r2[s5] "), "\(text.stdout)")
+  }
+
+  /// With class weights, the loss of a split is Σ wᵢlᵢ / Σ wᵢ over all its samples: the
+  /// same whether it is evaluated in batches of 16 or in one batch (where the loss op
+  /// itself computes exactly that). Averaging batch means was off by about 1%.
+  @Test func classWeightedLossIsTheSplitsWeightedMean() throws {
+    let ws = try TrainingFixture.Workspace("eval-class-weights")
+    defer { ws.remove() }
+    try ws.copyExamples(["iris"]) { $0.replacingOccurrences(of: "loss: cross_entropy", with: "loss: {cross_entropy: {class_weights: [0.2, 5, 1]}}") }
+    try #require(ws.train("iris", epochs: 3).status == 0)
+    let (module, diagnostics) = Driver.module(forSpecAt: ws.spec("iris"))
+    let checked = try #require(module, "\(diagnostics)")
+    var run = try RunDescription(module: checked, specText: "")
+    #expect(run.lossClassWeights == .given([0.2, 5, 1]))
+    func loss(batch: Int) throws -> Double {
+      run.train.batchSize = batch
+      let evaluation = try Inference.evaluate(run: run, checkpoint: ws.checkpoint("iris", "last"), split: "train") {
+        InterpreterBackend(module: checked, seed: $0)
+      }
+      return try #require(evaluation.metrics.first { $0.name == "loss" }?.value)
+    }
+    let batched = try loss(batch: 16), whole = try loss(batch: 120)
+    #expect(abs(batched - whole) <= 2e-6 * whole, "batches of 16: \(batched), one batch: \(whole)")
   }
 
   /// wine names its features, so a predict input may leave out the target column.

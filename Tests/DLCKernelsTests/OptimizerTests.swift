@@ -92,8 +92,8 @@ private func adamReference(_ c: AdamCase, lr: Double, beta1: Double, beta2: Doub
       let g = Tensor(grad)
       OptimizerKernel.sgd(
         parameter: p.m, grad: g.p, momentumBuffer: c.momentum == 0 ? nil : b.m, count: 5, lr: 0.1,
-        momentum: Float(c.momentum), dampening: Float(c.dampening), nesterov: c.nesterov,
-        weightDecay: Float(c.weightDecay), step: t + 1)
+        momentum: c.momentum, dampening: c.dampening, nesterov: c.nesterov,
+        weightDecay: c.weightDecay, step: t + 1)
     }
     KernelTesting.expectClose(p.array, sgdReference(c, lr: 0.1), tolerance: 1e-6, "sgd \(c.testDescription)")
   }
@@ -112,11 +112,61 @@ private func adamReference(_ c: AdamCase, lr: Double, beta1: Double, beta2: Doub
       let g = Tensor(grad)
       OptimizerKernel.adam(
         parameter: p.m, grad: g.p, expAvg: m.m, expAvgSq: v.m, maxExpAvgSq: c.amsgrad ? vmax.m : nil, count: 5,
-        lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: Float(c.weightDecay), decoupled: c.decoupled,
+        lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: c.weightDecay, decoupled: c.decoupled,
         step: t + 1)
     }
     let expected = adamReference(c, lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8)
     KernelTesting.expectClose(p.array, expected, tolerance: 1e-6, "adam \(c.testDescription)")
+  }
+
+  /// The state after each of five steps at PyTorch's default betas (0.9, 0.999) against
+  /// the published update computed in Double (Kingma & Ba 2015, Algorithm 1; AdamW:
+  /// Loshchilov & Hutter 2019, Algorithm 2): m and v to 1e-6 relative, θ to 8 Float ulps.
+  /// With 1 − β₂ taken in Float32 (1 − Float(0.999) = 0.00099998713) v came out 1.3e-5 low.
+  @Test(arguments: [false, true])
+  func adamStateFollowsThePublishedFormulaInDouble(decoupled: Bool) {
+    let (lr, beta1, beta2, eps, decay) = (1e-3, 0.9, 0.999, 1e-8, 0.01)
+    let steps: [[Float]] = [[0.5, -1.0, 2.0, 1e-3], [0.25, 0.5, -1.0, -2.0], [-0.1, 0.05, 0.01, 0.2],
+                            [1.5, -0.75, 0.3, 0.02], [0.6, 0.4, -0.2, -1.0]]
+    let start: [Float] = [1.0, -0.5, 0.25, -1.5]
+    let p = Tensor(start)
+    let (m, v) = (Tensor(count: 4, value: 0), Tensor(count: 4, value: 0))
+    var (theta, mRef, vRef) = (start.map(Double.init), [Double](repeating: 0, count: 4), [Double](repeating: 0, count: 4))
+    for (index, grad) in steps.enumerated() {
+      let t = Double(index + 1), g = Tensor(grad)
+      OptimizerKernel.adam(
+        parameter: p.m, grad: g.p, expAvg: m.m, expAvgSq: v.m, maxExpAvgSq: nil, count: 4, lr: Float(lr),
+        beta1: beta1, beta2: beta2, eps: Float(eps), weightDecay: decay, decoupled: decoupled, step: index + 1)
+      for i in theta.indices {
+        var g = Double(grad[i])
+        if decoupled { theta[i] *= 1 - lr * decay } else { g += decay * theta[i] }
+        mRef[i] = beta1 * mRef[i] + (1 - beta1) * g
+        vRef[i] = beta2 * vRef[i] + (1 - beta2) * g * g
+        let mHat = mRef[i] / (1 - Foundation.pow(beta1, t)), vHat = vRef[i] / (1 - Foundation.pow(beta2, t))
+        theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+      }
+      for i in theta.indices {
+        let step = "step \(index + 1) element \(i)"
+        #expect(abs(Double(m.array[i]) - mRef[i]) <= 1e-6 * abs(mRef[i]), "exp_avg \(m.array[i]) vs \(mRef[i]), \(step)")
+        #expect(abs(Double(v.array[i]) - vRef[i]) <= 1e-6 * abs(vRef[i]), "exp_avg_sq \(v.array[i]) vs \(vRef[i]), \(step)")
+        #expect(abs(Double(p.array[i]) - theta[i]) <= 8 * Double(Float(theta[i]).ulp), "θ \(p.array[i]) vs \(theta[i]), \(step)")
+      }
+    }
+  }
+
+  /// SGD's 1 − τ in Double (PyTorch's `add_(grad, alpha=1 - dampening)`): the momentum
+  /// buffer after steps with g = 1 then 1000 and μ = 0.001 is μ + (1 − τ)·1000 to two
+  /// Float ulps. 1 − τ taken in Float32 is 9.5e-7 (τ = 0.99) and 1.3e-5 (τ = 0.999) off.
+  @Test(arguments: [0.99, 0.999])
+  func sgdDampeningScalarIsTakenInDouble(dampening: Double) {
+    let (p, b) = (Tensor([0]), Tensor(count: 1, value: 0))
+    for (step, grad) in [Float(1), 1000].enumerated() {
+      let g = Tensor([grad])
+      OptimizerKernel.sgd(parameter: p.m, grad: g.p, momentumBuffer: b.m, count: 1, lr: 0, momentum: 0.001,
+                          dampening: dampening, nesterov: false, weightDecay: 0, step: step + 1)
+    }
+    let expected = Float(0.001 + (1 - dampening) * 1000)
+    #expect(abs(b.array[0] - expected) <= 2 * expected.ulp, "τ \(dampening): \(b.array[0]) vs \(expected)")
   }
 
   /// Adam's first step moves every parameter with a non-zero gradient by ≈ lr·sign(g)

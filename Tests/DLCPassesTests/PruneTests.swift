@@ -55,7 +55,7 @@ import _DLCTestSupport
     var module = try Self.load("unstructured_global")
     let original = Self.weights(for: module)
     let context = PassContext(weights: original)
-    try Prune(sparsity: s, scope: .global).run(on: &module, context: context)
+    try Prune(sparsity: s, scope: .global, pruneOutput: true).run(on: &module, context: context)
     let w = try #require(context.weights)
     var pruned: [Float] = [], kept: [Float] = []
     for name in ["c.weight", "d.weight"] {
@@ -75,7 +75,7 @@ import _DLCTestSupport
   @Test func layerSparsityIsExactPerLayer() throws {
     var module = try Self.load("unstructured_global")
     let context = PassContext(weights: Self.weights(for: module))
-    try Prune(sparsity: 0.75, scope: .layer).run(on: &module, context: context)
+    try Prune(sparsity: 0.75, scope: .layer, pruneOutput: true).run(on: &module, context: context)
     let w = try #require(context.weights)
     #expect(try w.floats("c.weight_mask").filter { $0 == 0 }.count == 27)
     #expect(try w.floats("d.weight_mask").filter { $0 == 0 }.count == 81)
@@ -88,7 +88,7 @@ import _DLCTestSupport
     weights["c.weight"] = .init(shape: [4, 1, 3, 3], floats: [Float](repeating: 0.5, count: 36))
     weights["d.weight"] = .init(shape: [3, 36], floats: [Float](repeating: -0.5, count: 108))
     let context = PassContext(weights: weights)
-    try Prune(sparsity: 0.5).run(on: &module, context: context)
+    try Prune(sparsity: 0.5, pruneOutput: true).run(on: &module, context: context)
     #expect(try context.weights!.floats("c.weight_mask") == [Float](repeating: 0, count: 36))
     #expect(try context.weights!.floats("d.weight_mask") == [Float](repeating: 0, count: 36) + [Float](repeating: 1, count: 72))
   }
@@ -111,7 +111,7 @@ import _DLCTestSupport
       }
       return w
     }
-    try Prune(sparsity: 0.8, finetuneEpochs: 4).run(on: &module, context: context)
+    try Prune(sparsity: 0.8, finetuneEpochs: 4, pruneOutput: true).run(on: &module, context: context)
     let want = (0..<4).map { e in Int((0.8 * (1 - pow3(1 - Double(e + 1) / 4)) * 144).rounded()) }
     #expect(zeros == want + [want[3]])
     #expect(want[3] == Int((0.8 * 144).rounded()))
@@ -135,9 +135,63 @@ import _DLCTestSupport
       }
       return w
     }
-    try Prune(sparsity: 0.5, finetuneEpochs: 2, schedule: .oneShot, lr: 0.02).run(on: &module, context: context)
+    try Prune(sparsity: 0.5, finetuneEpochs: 2, schedule: .oneShot, lr: 0.02, pruneOutput: true).run(on: &module, context: context)
     #expect(zeros == [72, 72, 72])
     #expect(rates == [0.02])
+  }
+
+  /// By default the output layer (`d`, whose result the model returns) keeps every weight
+  /// and gets no mask; the sparsity is taken over the other layers (`c`: 36 weights).
+  @Test func theOutputLayerIsKeptUnlessAskedFor() throws {
+    var module = try Self.load("unstructured_global")
+    let original = Self.weights(for: module)
+    let context = PassContext(weights: original)
+    try Prune(sparsity: 0.5).run(on: &module, context: context)
+    let w = try #require(context.weights)
+    #expect(module.parameter(named: "d.weight_mask") == nil && w["d.weight_mask"] == nil)
+    #expect(try w.floats("d.weight") == original.floats("d.weight"))
+    #expect(try w.floats("c.weight").filter { $0 == 0 }.count == 18)
+    #expect(context.remarks.contains { $0.message == "kept 'd': it is the output layer (set 'prune_output: true' to prune it too)" },
+            "\(context.remarks)")
+  }
+
+  /// The output layers are the dense and conv2d ops nearest the returns: through
+  /// activations and batchnorm (`d2` after `d1 → bn → relu`), every branch of a merge.
+  @Test func outputLayersAreFoundThroughNonLinearOps() throws {
+    let chain = try Self.load("neuron_batchnorm").function(named: "predict")!
+    #expect(Prune.outputLayers(chain).map { chain.body[$0].results[0].name } == ["d2"])
+    let branches = try parseModule("""
+      module @m {
+        param @a.weight : tensor<4x4xf32>
+        param @b.weight : tensor<4x4xf32>
+        param @c.weight : tensor<4x4xf32>
+        func @predict(%x: tensor<Nx4xf32>) -> (tensor<Nx4xf32>) {
+          %a = dense(%x, @a.weight) : tensor<Nx4xf32>
+          %b = dense(%a, @b.weight) : tensor<Nx4xf32>
+          %c = dense(%a, @c.weight) : tensor<Nx4xf32>
+          %s = add(%b, %c) : tensor<Nx4xf32>
+          %r = relu(%s) : tensor<Nx4xf32>
+          return %r
+        }
+      }
+      """).function(named: "predict")!
+    #expect(Set(Prune.outputLayers(branches).map { branches.body[$0].results[0].name }) == ["b", "c"])
+  }
+
+  /// A deployment pipeline that prunes ends with `drop-masks`: the deployed model has no
+  /// mask parameters or weights, and the pruned weights are still zero.
+  @Test func deploymentDropsTheMasks() throws {
+    var module = try Self.load("unstructured_global")
+    let passes = try OptimizePipeline.deploymentPasses([.init(kind: "prune", options: ["sparsity": 0.5, "prune_output": true])])
+    #expect(passes.map(\.name) == ["prune", "drop-masks"])
+    let context = PassContext(weights: Self.weights(for: module))
+    try PassManager(passes: passes, context: context).run(on: &module)
+    let w = try #require(context.weights)
+    #expect(!module.parameters.contains { $0.attributes["role"]?.stringValue == "mask" })
+    #expect(w.tensors.keys.allSatisfy { !$0.hasSuffix("_mask") })
+    #expect(try w.floats("c.weight").filter { $0 == 0 }.count + w.floats("d.weight").filter { $0 == 0 }.count == 72)
+    #expect(context.remarks.contains { $0.pass == "drop-masks" && $0.message.hasPrefix("dropped 2 pruning masks") })
+    #expect(try OptimizePipeline.deploymentPasses([.init(kind: "fold_batchnorm")]).map(\.name) == ["fold-batchnorm"])
   }
 
   // MARK: structured
@@ -186,7 +240,7 @@ import _DLCTestSupport
   @Test func masksShrinkWithTheirWeights() throws {
     var module = try Self.load("neuron_batchnorm")
     let context = PassContext(weights: Self.weights(for: module))
-    try PassManager(passes: [Prune(sparsity: 0.5), Prune(sparsity: 0.5, structure: .neuron)], context: context).run(on: &module)
+    try PassManager(passes: [Prune(sparsity: 0.5, pruneOutput: true), Prune(sparsity: 0.5, structure: .neuron)], context: context).run(on: &module)
     #expect(module.parameter(named: "d1.weight_mask")?.type == TensorType(shape: [4, 4]))
     #expect(module.parameter(named: "d2.weight_mask")?.type == TensorType(shape: [3, 4]))
     #expect(context.weights?["d2.weight_mask"]?.shape == [3, 4])
@@ -221,10 +275,12 @@ import _DLCTestSupport
   @Test func optionsComeFromTheOptimizeEntry() throws {
     let entry = OptimizePipeline.Entry(kind: "prune", options: [
       "sparsity": 0.9, "structure": "channel", "scope": "layer", "finetune_epochs": 2, "schedule": "one_shot", "lr": 0.5,
+      "prune_output": true,
     ])
     let pass = try #require(try OptimizePipeline.pass(for: entry) as? Prune)
     #expect(pass.sparsity == 0.9 && pass.structure == .channel && pass.scope == .layer)
-    #expect(pass.finetuneEpochs == 2 && pass.schedule == .oneShot && pass.lr == 0.5)
+    #expect(pass.finetuneEpochs == 2 && pass.schedule == .oneShot && pass.lr == 0.5 && pass.pruneOutput)
+    #expect(try #require(try OptimizePipeline.pass(for: .init(kind: "prune", options: ["sparsity": 0.5])) as? Prune).pruneOutput == false)
     #expect(throws: PassError.self) { try OptimizePipeline.pass(for: .init(kind: "prune", options: [:])) }
     #expect(throws: PassError.self) { try OptimizePipeline.pass(for: .init(kind: "prune", options: ["sparsity": 0.5, "structure": "rows"])) }
   }
@@ -241,7 +297,7 @@ import _DLCTestSupport
     module.attributes["train"] = .dict(["freeze": .list([]), "optimizer": .dict([
       "kind": "sgd", "lr": 0.1, "momentum": 0.0, "dampening": 0.0, "nesterov": false, "weight_decay": 0.0,
     ])])
-    try PassManager(passes: [Prune(sparsity: 0.5), Autodiff()]).run(on: &module)
+    try PassManager(passes: [Prune(sparsity: 0.5, pruneOutput: true), Autodiff()]).run(on: &module)
     let body = try #require(module.function(named: "train_step")).body
     for w in ["d1.weight", "d2.weight"] {
       let update = try #require(body.firstIndex { $0.opcode == "sgd_update" && $0.operands[0] == .param(w) })

@@ -50,7 +50,7 @@ import _DLCTestSupport
     var module = try Self.module("neuron_batchnorm")
     module.attributes["train"] = Self.sgd
     let context = PassContext(weights: Self.weights(for: module, seed: 3))
-    try PassManager(passes: [Prune(sparsity: 0.6)], context: context).run(on: &module)
+    try PassManager(passes: [Prune(sparsity: 0.6, pruneOutput: true)], context: context).run(on: &module)
     let pruned = try #require(context.weights)
     let training = try FineTuning.trainingModule(module, lr: 0.05)
     #expect(training.function(named: "train_step")!.body.filter { $0.opcode == "apply_mask" }.count == 2)

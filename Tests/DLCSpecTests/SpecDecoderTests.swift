@@ -150,3 +150,22 @@ func layers(_ body: String) -> (Spec?, [Diagnostic]) {
     #expect(diags.count == 3)
   }
 }
+
+/// `quantize: fp16`, the documented short form: unwritten `activations` follow the
+/// weights (float for fp16, int8 for int8); a written value stays as written.
+@Suite struct QuantizeShortFormTests {
+  func quantize(_ entry: String) throws -> EntryUse {
+    let (spec, diags) = decode(header + "model:\n  input: [4]\n  layers:\n    - dense: 2\noptimize: [\(entry)]\n")
+    #expect(diags.isEmpty, "\(diags)")
+    return try #require(spec?.optimize.first)
+  }
+
+  @Test func activationsFollowTheWeights() throws {
+    #expect(try quantize("quantize: fp16").string("activations") == "float")
+    #expect(try quantize("quantize: int8").string("activations") == "int8")
+    #expect(try quantize("quantize").string("activations") == "int8")
+    #expect(try quantize("{quantize: {weights: fp16, activations: dynamic}}").string("activations") == "dynamic")
+    #expect(try quantize("{quantize: {activations: dynamic}}").string("activations") == "dynamic")
+  }
+}
+

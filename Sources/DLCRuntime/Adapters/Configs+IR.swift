@@ -258,6 +258,13 @@ extension RunDescription {
       name: module.name, train: try TrainConfig(module: module, epochs: epochs), data: try DataConfig(module: module),
       inputShape: entry?.arguments.first?.type.perSampleShape ?? [],
       loss: module.function(named: "loss")?.body.last?.opcode ?? "", specText: specText, irText: printModule(module),
-      base: base)
+      base: base, lossClassWeights: Self.classWeights(module.function(named: "loss")?.body.last))
+  }
+
+  /// The class weights of the loss op (`class_weights`: a list, or "balanced").
+  static func classWeights(_ loss: Operation?) -> LossClassWeights? {
+    guard let attribute = loss?.attributes["class_weights"] else { return nil }
+    if let list = attribute.floatList { return .given(list.map(Float.init)) }
+    return attribute.stringValue == "balanced" ? .balanced : nil
   }
 }

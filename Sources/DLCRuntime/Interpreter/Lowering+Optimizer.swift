@@ -11,8 +11,9 @@ extension Lowering {
       let (p, g, n) = (f(op, 0), f(op, 1), count(op.operands[0]))
       let buffer = hasBuffer ? f(op, 2) : nil
       let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
-      let (momentum, dampening) = (Self.float(op, "momentum"), Self.float(op, "dampening"))
-      let (nesterov, decay) = (Self.bool(op, "nesterov"), Self.float(op, "weight_decay"))
+      // Hyperparameters in Double: the kernel derives its per-step scalars in Double.
+      let (momentum, dampening) = (Self.double(op, "momentum"), Self.double(op, "dampening"))
+      let (nesterov, decay) = (Self.bool(op, "nesterov"), Self.double(op, "weight_decay"))
       return {
         OptimizerKernel.sgd(parameter: p, grad: g, momentumBuffer: buffer, count: n, lr: lr.pointee, momentum: momentum,
                             dampening: dampening, nesterov: nesterov, weightDecay: decay, step: Int(step.pointee))
@@ -23,8 +24,8 @@ extension Lowering {
       let (p, g, m, v, n) = (f(op, 0), f(op, 1), f(op, 2), f(op, 3), count(op.operands[0]))
       let vmax = amsgrad ? f(op, 4) : nil
       let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
-      let (beta1, beta2, eps) = (Self.float(op, "beta1", 0.9), Self.float(op, "beta2", 0.999), Self.float(op, "eps", 1e-8))
-      let (decay, decoupled) = (Self.float(op, "weight_decay"), Self.bool(op, "decoupled"))
+      let (beta1, beta2, eps) = (Self.double(op, "beta1", 0.9), Self.double(op, "beta2", 0.999), Self.float(op, "eps", 1e-8))
+      let (decay, decoupled) = (Self.double(op, "weight_decay"), Self.bool(op, "decoupled"))
       return {
         OptimizerKernel.adam(parameter: p, grad: g, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, count: n, lr: lr.pointee,
                              beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay, decoupled: decoupled, step: Int(step.pointee))

@@ -114,6 +114,10 @@ struct Lowering {
   static func float(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Float {
     Float(op.attributes[name]?.floatValue ?? fallback)
   }
+  /// A number attribute at full precision (optimizer hyperparameters).
+  static func double(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Double {
+    op.attributes[name]?.floatValue ?? fallback
+  }
   static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
   static func pair(_ op: Operation, _ name: String, _ fallback: Int) -> (Int, Int) {
     let v = op.attributes[name]?.intList ?? [fallback, fallback]

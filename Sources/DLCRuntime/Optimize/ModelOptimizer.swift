@@ -18,7 +18,7 @@ public enum ModelOptimizer {
     public var ops: Int
 
     /// Parameters count the model's weights, not optimizer state or pruning masks (which
-    /// bytes do count: they are stored).
+    /// bytes do count while a module has them; the deployed model has none, `DropMasks`).
     public init(_ module: Module) {
       parameters = module.parameters
         .filter { $0.attributes["state"]?.stringValue != "optimizer" && $0.attributes["role"]?.stringValue != "mask" }
@@ -56,8 +56,9 @@ public enum ModelOptimizer {
     return Result(module: optimized, weights: weights, remarks: context.remarks, before: Size(module), after: Size(optimized))
   }
 
-  /// The optimized model as a checkpoint: its weights, the source's preprocessing
-  /// statistics, and metadata naming the passes and holding the optimized IR.
+  /// The optimized model as a checkpoint: its weights (mostly-zero ones stored compactly,
+  /// `SparseTensors`), the source's preprocessing statistics, and metadata naming the
+  /// passes and holding the optimized IR.
   public static func checkpoint(_ result: Result, source: Checkpoint, passes: [String]) -> Checkpoint {
     var tensors = result.weights.checkpointTensors
     for (name, t) in source.tensors where name.hasPrefix("preprocess.") { tensors[name] = t }
@@ -67,7 +68,18 @@ public enum ModelOptimizer {
     }
     metadata[Checkpoint.Key.ir] = printModule(result.module)
     metadata[passesKey] = passes.joined(separator: ",")
-    return Checkpoint(tensors: tensors, metadata: metadata)
+    var optimized = Checkpoint(tensors: tensors, metadata: metadata)
+    SparseTensors.compact(&optimized, names: result.module.parameters.map(\.name))
+    return optimized
+  }
+
+  /// The bytes `module`'s parameters take in `checkpoint` as stored (compact parts
+  /// included; optimizer state and preprocessing statistics not): the deployed model's size.
+  public static func storedModelBytes(_ checkpoint: Checkpoint, module: Module) -> Int {
+    let names = Set(module.parameters.filter { $0.attributes["state"]?.stringValue != "optimizer" }.map(\.name))
+    return checkpoint.tensors.reduce(0) { total, item in
+      names.contains(SparseTensors.owner(of: item.key) ?? item.key) ? total + item.value.bytes.count : total
+    }
   }
 
   /// The module a checkpoint runs: its own IR when passes rewrote it, else `module`.

@@ -47,6 +47,7 @@ public struct Checkpoint: Sendable, Equatable {
   /// A checkpoint from safetensors bytes; `path` names the file in errors.
   public init(decoding bytes: [UInt8], path: String = "") throws(DataError) {
     (tensors, metadata) = try Safetensors.decode(bytes, path: path)
+    try SparseTensors.expand(&tensors, metadata: &metadata, path: path)
   }
 
   /// Reads the checkpoint at `path`.

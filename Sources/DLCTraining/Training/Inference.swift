@@ -14,21 +14,39 @@ public enum Inference {
     public var metrics: [MetricValue]
     /// Why this split, when it was not the one asked for by name (`valid` by default).
     public var note: String? = nil
+    /// Per target of a multi-target regression: its name and its mae, rmse and r2.
+    public var targets: [(name: String, metrics: [MetricValue])] = []
 
-    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`.
+    public init(split: String, samples: Int, metrics: [MetricValue], targets: [(name: String, metrics: [MetricValue])] = []) {
+      self.split = split
+      self.samples = samples
+      self.metrics = metrics
+      self.targets = targets
+    }
+
+    /// One JSON object: `{"split":"test","samples":270,"loss":…,"accuracy":…}`, with
+    /// `"targets":{"price":{"mae":…,"rmse":…},…}` for a multi-target regression.
     public var json: String {
+      func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
       var fields = ["\"split\":\"\(split)\"", "\"samples\":\(samples)"]
-      for m in metrics { fields.append("\"\(m.name)\":" + (m.value.isFinite ? "\(m.value)" : "null")) }
+      for m in metrics { fields.append(jsonQuote(m.name) + ":" + number(m.value)) }
+      if !targets.isEmpty {
+        let items = targets.map { t in
+          jsonQuote(t.name) + ":{" + t.metrics.map { jsonQuote($0.name) + ":" + number($0.value) }.joined(separator: ",") + "}"
+        }
+        fields.append("\"targets\":{" + items.joined(separator: ",") + "}")
+      }
       return "{" + fields.joined(separator: ",") + "}"
     }
 
-    /// Aligned lines: `test_loss      0.0834`.
+    /// Aligned lines: `test_loss      0.0834`, then per target `test_mae[price]  1.25`.
     public var text: String {
-      let names = metrics.map { "\(split)_\($0.name)" }
-      let width = names.map(\.count).max() ?? 0
+      let rows = metrics.map { ("\(split)_\($0.name)", $0.value) }
+        + targets.flatMap { t in t.metrics.map { ("\(split)_\($0.name)[\(t.name)]", $0.value) } }
+      let width = rows.map(\.0.count).max() ?? 0
       var out = "\(split): \(samples) samples" + (note.map { " (\($0))" } ?? "") + "\n"
-      for (name, m) in zip(names, metrics) {
-        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", m.value) + "\n"
+      for (name, value) in rows {
+        out += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + String(format: "%.6f", value) + "\n"
       }
       return out
     }
@@ -105,12 +123,22 @@ public enum Inference {
     let split = try backend.precomputed(raw, batchSize: run.train.batchSize)
     backend.balancedClassWeights = data.balancedClassWeights
     let evaluator = Evaluator(backend: backend, batchSize: run.train.batchSize)
-    let metrics = try evaluator.evaluate(split, metrics: run.train.metrics, recorder: data.metricRecorder)
+    // A regression always reports R² (scikit-learn's r2_score), listed or not.
+    let regression = data.config.task == .regression
+    let names = run.train.metrics + (regression && !run.train.metrics.contains(.r2) ? [.r2] : [])
+    let metrics = try evaluator.evaluate(split, metrics: names, recorder: data.metricRecorder(run))
     var values = metrics.values(prefix: "")
-    if case .values(let targets, _) = split.y, data.config.task == .regression {
-      values += try regressionBaseline(evaluator: evaluator, split: split, targets: targets, data: data)
+    if case .values(let targets, _) = split.y, regression {
+      values += regressionBaseline(split: split, targets: targets, data: data)
     }
-    var evaluation = Evaluation(split: name, samples: split.count, metrics: values)
+    let columns = data.config.targetNames(width: backend.outputWidth)
+    let perTarget = columns.indices.map { j in
+      (name: columns[j], metrics: metrics.accumulators.filter(\.metric.isPerTarget).compactMap { a -> MetricValue? in
+        let v = a.columnValues
+        return v.count == columns.count ? MetricValue(name: a.metric.rawValue, value: v[j]) : nil
+      })
+    }
+    var evaluation = Evaluation(split: name, samples: split.count, metrics: values, targets: perTarget)
     if requested == nil, name != "test" { evaluation.note = "the spec holds out no test split" }
     return evaluation
   }
@@ -128,15 +156,13 @@ public enum Inference {
       .outputs(backend.precomputed(split, batchSize: run.train.batchSize))
   }
 
-  /// R² against predicting the train split's mean, and that baseline's RMSE, in the
-  /// data's units: how much the model beats the trivial regressor.
-  static func regressionBaseline(evaluator: Evaluator, split: Dataset, targets: [Float], data: PreparedData) throws -> [MetricValue] {
-    var (outputs, _) = try evaluator.outputs(split)
+  /// The RMSE of predicting the train split's mean, in the data's units: the trivial
+  /// regressor the model's rmse compares with.
+  static func regressionBaseline(split: Dataset, targets: [Float], data: PreparedData) -> [MetricValue] {
     var truth = targets
     var trainTargets: [Float] = { if case .values(let v, _) = data.train.y { return v } else { return [] } }()
     if let scaler = data.targetScaler {
-      let o = outputs, t = truth, tt = trainTargets
-      o.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &outputs) }
+      let t = truth, tt = trainTargets
       t.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &truth) }
       tt.withUnsafeBufferPointer { scaler.restore($0.baseAddress!, count: $0.count, into: &trainTargets) }
     }
@@ -144,13 +170,9 @@ public enum Inference {
     var mean = [Double](repeating: 0, count: width)
     for (i, v) in trainTargets.enumerated() { mean[i % width] += Double(v) }
     mean = mean.map { $0 / Double(max(trainTargets.count / width, 1)) }
-    var sse = 0.0, sst = 0.0
-    for i in truth.indices {
-      sse += pow(Double(outputs[i]) - Double(truth[i]), 2)
-      sst += pow(mean[i % width] - Double(truth[i]), 2)
-    }
-    return [MetricValue(name: "r2", value: sst > 0 ? 1 - sse / sst : .nan),
-            MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
+    var sst = 0.0
+    for i in truth.indices { sst += pow(mean[i % width] - Double(truth[i]), 2) }
+    return [MetricValue(name: "baseline_rmse", value: (sst / Double(max(truth.count, 1))).squareRoot())]
   }
 
   /// `dlc predict`: model outputs for the samples in `input` (CSV or NPY), as CSV text.

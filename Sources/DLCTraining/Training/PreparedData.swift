@@ -16,6 +16,11 @@ struct PreparedData {
   /// `bce_with_logits`): metrics and predictions see their sigmoid.
   let outputsAreLogits: Bool
 
+  /// The loss's weight per class for `run` (its given weights, or the balanced ones).
+  func lossClassWeights(_ run: RunDescription) -> [Float]? {
+    run.lossClassWeights?.resolved(balanced: balancedClassWeights)
+  }
+
   /// Loads and prepares the data `run` describes; `normalizer` replaces the fitted
   /// statistics (evaluation uses the checkpoint's).
   init(run: RunDescription, seed: UInt64, normalizer saved: Normalizer? = nil, targetScaler savedScaler: TargetScaler? = nil) throws {
@@ -57,7 +62,10 @@ struct PreparedData {
 
   /// How metrics see this run's batches: in the data's units, as probabilities when the
   /// outputs are logits.
-  var metricRecorder: MetricRecorder { MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits) }
+  /// The metric recorder of `run`'s splits: target scaling, sigmoid outputs, class weights.
+  func metricRecorder(_ run: RunDescription) -> MetricRecorder {
+    MetricRecorder(scaler: targetScaler, sigmoid: outputsAreLogits, classWeights: lossClassWeights(run))
+  }
 
   /// Whether `run` reconstructs its input with `bce_with_logits`, whose targets must be
   /// probabilities.
@@ -103,43 +111,61 @@ struct PreparedData {
 }
 
 /// Hands each batch to the metrics in the data's units: with standardized targets,
-/// outputs and targets are mapped back before mae and rmse see them (the loss stays
-/// the training loss, on the standardized scale).
-/// With `sigmoid` (reconstruction with `bce_with_logits`), the outputs are logits and
-/// mae and rmse see their sigmoid, the probabilities the targets are compared with.
+/// outputs and targets are mapped back before mae, rmse and r2 see them (the loss stays
+/// the training loss, on the standardized scale). With `sigmoid` (reconstruction with
+/// `bce_with_logits`), the outputs are logits and mae and rmse see their sigmoid, the
+/// probabilities the targets are compared with. With class weights, the loss of each
+/// batch is weighted by its samples' total weight Σ w_{yᵢ}, the denominator of its
+/// weighted mean, so the epoch's loss is Σ wᵢlᵢ / Σ wᵢ over the whole split.
 struct MetricRecorder {
   let scaler: TargetScaler?
   let sigmoid: Bool
+  /// The loss's weight per class, when it has them.
+  let classWeights: [Float]?
   private var outputs: [Float] = []
   private var targets: [Float] = []
 
-  init(scaler: TargetScaler?, sigmoid: Bool = false) {
+  init(scaler: TargetScaler?, sigmoid: Bool = false, classWeights: [Float]? = nil) {
     self.scaler = scaler
     self.sigmoid = sigmoid
+    self.classWeights = classWeights
   }
 
   mutating func record(
     _ metrics: inout MetricSet, loss: Double, output: UnsafePointer<Float>, outputCount: Int, target: MetricTarget, batchSize: Int
   ) {
+    let weight = lossWeight(target, batchSize: batchSize)
     if sigmoid {
       if outputs.count < outputCount { outputs = [Float](repeating: 0, count: outputCount) }
       for i in 0..<outputCount { outputs[i] = Self.sigmoid(output[i]) }
       outputs.withUnsafeBufferPointer { o in
-        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize)
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: target, batchSize: batchSize, lossWeight: weight)
       }
       return
     }
     guard let scaler, case .values(let t) = target else {
-      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize)
+      metrics.record(loss: loss, output: output, outputCount: outputCount, target: target, batchSize: batchSize, lossWeight: weight)
       return
     }
     scaler.restore(output, count: outputCount, into: &outputs)
     scaler.restore(t, count: outputCount, into: &targets)
     outputs.withUnsafeBufferPointer { o in
       targets.withUnsafeBufferPointer { y in
-        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!), batchSize: batchSize)
+        metrics.record(loss: loss, output: o.baseAddress!, outputCount: outputCount, target: .values(y.baseAddress!),
+                       batchSize: batchSize, lossWeight: weight)
       }
     }
+  }
+
+  /// Σ w_{yᵢ} over the batch with class weights and class targets; nil otherwise.
+  func lossWeight(_ target: MetricTarget, batchSize: Int) -> Double? {
+    guard let w = classWeights, case .classes(let labels) = target else { return nil }
+    var total = 0.0
+    for i in 0..<batchSize {
+      let c = Int(labels[i])
+      if c >= 0, c < w.count { total += Double(w[c]) }
+    }
+    return total
   }
 }
 

@@ -12,6 +12,9 @@ public struct RunDescription {
   public var inputShape: [Int]
   /// The loss op (`cross_entropy`, `bce_with_logits`, `mse`, `mae`): how outputs read.
   public var loss: String
+  /// The loss's class weights (`cross_entropy {class_weights}`), which make each batch's
+  /// loss a weighted mean; the metrics weight the batches to match.
+  public var lossClassWeights: LossClassWeights?
   /// The spec's text and the module's IR text, stored in checkpoint metadata.
   public var specText: String
   public var irText: String
@@ -20,7 +23,7 @@ public struct RunDescription {
 
   public init(
     name: String, train: TrainConfig, data: DataConfig, inputShape: [Int], loss: String, specText: String = "",
-    irText: String = "", base: BaseWeights? = nil
+    irText: String = "", base: BaseWeights? = nil, lossClassWeights: LossClassWeights? = nil
   ) {
     self.name = name
     self.train = train
@@ -30,6 +33,23 @@ public struct RunDescription {
     self.specText = specText
     self.irText = irText
     self.base = base
+    self.lossClassWeights = lossClassWeights
+  }
+}
+
+/// The class weights of a `cross_entropy` loss.
+public enum LossClassWeights: Sendable, Equatable {
+  /// One weight per class, as the spec lists them.
+  case given([Float])
+  /// `n / (C · count_c)` from the train split's class counts.
+  case balanced
+
+  /// The weights per class; `balanced` takes the train split's.
+  public func resolved(balanced: [Float]?) -> [Float]? {
+    switch self {
+    case .given(let w): return w
+    case .balanced: return balanced
+    }
   }
 }
 

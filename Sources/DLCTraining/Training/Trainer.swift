@@ -90,7 +90,7 @@ public final class Trainer {
       let order = EpochBatches(count: data.train.count, batchSize: batches, seed: seed, epoch: state.epoch)
       progress.beginEpoch(state.epoch + 1, batches: order.count)
       var metrics = MetricSet(config.metrics)
-      var recorder = data.metricRecorder
+      var recorder = data.metricRecorder(description)
       var lr = 0.0
       for b in 0..<order.count {
         let indices = order[b]
@@ -108,16 +108,20 @@ public final class Trainer {
         progress.batchDone(samples: indices.count, loss: loss)
       }
       let trainSeconds = Date().timeIntervalSince(started)
-      var values = metrics.values(prefix: "train_")
+      // The log gets the metrics per target too (multi-target regression); the progress line the totals.
+      let targets = description.data.targetNames(width: backend.outputWidth)
+      var values = metrics.values(prefix: "train_"), perTarget = metrics.targetValues(prefix: "train_", targets: targets)
       if data.valid.count > 0 {
-        values += try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder).values(prefix: "valid_")
+        let valid = try evaluator.evaluate(data.valid, metrics: config.metrics, recorder: data.metricRecorder(description))
+        values += valid.values(prefix: "valid_")
+        perTarget += valid.targetValues(prefix: "valid_", targets: targets)
       }
       // A non-finite monitored value (the validation loss) means the weights diverged: stop before saving them.
       if let monitored = values.first(where: { $0.name == state.best.config.monitor }), !monitored.value.isFinite {
         throw TrainingDiverged(epoch: state.epoch + 1, batch: nil, lr: lr, what: "'\(monitored.name)' is \(monitored.value)", best: state.best.state)
       }
       state.epoch += 1
-      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values, seconds: Date().timeIntervalSince(started),
+      let record = EpochRecord.make(epoch: state.epoch, lr: lr, values: values + perTarget, seconds: Date().timeIntervalSince(started),
                                     samplesPerSecond: Double(data.train.count) / max(trainSeconds, 1e-9))
       records.append(record)
       progress.endEpoch(metrics: values, lr: lr)

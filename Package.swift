@@ -96,6 +96,9 @@ let package = Package(
       ]
     ),
 
+    // MARK: dlc-fuzz: the fuzzing harness of the front end and the data readers (fuzz/README.md)
+    .executableTarget(name: "dlc-fuzz", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCTraining"]),
+
     // MARK: test support (golden files, inline expectations)
     .target(name: "_DLCTestSupport", dependencies: ["DLCSyntax", "DLCIR"]),
   ]

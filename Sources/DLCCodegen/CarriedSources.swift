@@ -4801,7 +4801,9 @@ enum CSVFastRow {
         i += 1
       }
       let last = c == columns - 1
-      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
+      // Only the last column may end at the end of the file; a row that ends early is
+      // not plain (and `i` must not step past `n`).
+      let atEnd = last ? (i == n || p[i] == 0x0A || p[i] == 0x0D) : (i < n && p[i] == 0x2C)
       let result: Float
       if atEnd, digits > 0, digits <= 15 {
         // A plain integer: exact in Double, so one correctly rounded conversion.

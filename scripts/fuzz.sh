@@ -11,6 +11,7 @@
 #                                 fuzz one target, niced, new inputs in .build-fuzz/corpus/TARGET,
 #                                 findings in .build-fuzz/findings/TARGET
 #
+# Each target has a dictionary of its format's tokens (fuzz/dict/TARGET.dict).
 # Targets and their input size limits: spec 8192, csv 4096, npy 4096, safetensors 4096 bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,8 @@ run() {
   # Leak checking is off: Swift's lazily initialized globals look like leaks to it.
   DLC_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 nice -n 19 "$(fuzzer_bin)" \
     -max_total_time="$seconds" -max_len="$(max_len "$target")" -rss_limit_mb=2048 -timeout=10 \
-    -detect_leaks=0 -print_final_stats=1 -artifact_prefix=".build-fuzz/findings/$target/" "$@" \
+    -detect_leaks=0 -print_final_stats=1 -artifact_prefix=".build-fuzz/findings/$target/" \
+    -dict="fuzz/dict/$target.dict" "$@" \
     ".build-fuzz/corpus/$target" "fuzz/corpus/$target" < /dev/null
 }
 

@@ -38,12 +38,29 @@ enum InputFiles {
     guard n == bytes.count, fclose(f) == 0 else { fatal("cannot write '\(path)'") }
   }
 
-  /// A fresh folder for this process's scratch files, under `TMPDIR` (default `/tmp`).
+  /// A fresh folder for this process's scratch files, under `TMPDIR`, else `/dev/shm`
+  /// when there is one, else `/tmp`. Memory, because rewriting a file on ext4 (a
+  /// truncation) flushes it at close, which made every input wait for the disk.
   static func scratchFolder() -> String {
-    let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var st = stat()
+    let base = getenv("TMPDIR").map { String(cString: $0) }
+      ?? (stat("/dev/shm", &st) == 0 && st.st_mode & S_IFMT == S_IFDIR ? "/dev/shm" : "/tmp")
     let path = "\(base)/dlc-fuzz-\(getpid())"
     if mkdir(path, 0o700) != 0, errno != EEXIST { fatal("cannot create '\(path)'") }
+    scratchPaths.append(path)
+    if scratchPaths.count == 1 { atexit { InputFiles.removeScratchFolders() } }
     return path
+  }
+
+  /// The scratch folders made so far, removed at exit.
+  nonisolated(unsafe) private static var scratchPaths: [String] = []
+
+  /// Removes the scratch folders and the files the harness wrote into them.
+  private static func removeScratchFolders() {
+    for folder in Set(scratchPaths) {
+      for file in list(folder) { unlink(file) }
+      rmdir(folder)
+    }
   }
 
   /// Writes `message` to standard error.

@@ -35,7 +35,20 @@ struct NPYHeader {
     let dims = shapeText.trimmingCharacters(in: "() ").split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
     let shape = dims.compactMap { Int($0) }
     guard shape.count == dims.count, !shape.isEmpty, shape.allSatisfy({ $0 >= 0 }) else { return fail("bad shape '\(shapeText)'") }
+    guard fitsInBytes(shape, itemSize: supported[descr]!) else { return fail("shape '\(shapeText)' is too large") }
     return .success(NPYHeader(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: start + len))
+  }
+
+  /// Whether every product of dimensions, times the item size, fits an `Int` (a zero
+  /// dimension counts as one), so no later size computation can overflow.
+  static func fitsInBytes(_ shape: [Int], itemSize: Int) -> Bool {
+    var bound = itemSize
+    for d in shape {
+      let (p, overflow) = bound.multipliedReportingOverflow(by: max(d, 1))
+      if overflow { return false }
+      bound = p
+    }
+    return true
   }
 
   /// The text after `'key':` up to the next top-level comma.
@@ -58,7 +71,7 @@ struct NPYHeader {
   static func integers(_ b: [UInt8], _ h: NPYHeader) -> [Int]? {
     let size = supported[h.descr]!
     let count = h.shape.reduce(1, *)
-    guard h.dataOffset + count * size <= b.count else { return nil }
+    guard count * size <= b.count - h.dataOffset else { return nil }
     var out: [Int] = []
     out.reserveCapacity(count)
     for i in 0..<count {

@@ -63,13 +63,18 @@ struct NPYArray {
       shape.append(n)
     }
     dataOffset = start + length
+    // `bound` treats a zero dimension as one, so every product of dimensions taken later
+    // (per-sample sizes, label widths) fits an `Int` too, not only the total.
     var needed = dtype.size
+    var bound = dtype.size
     var overflow = false
     for n in shape {
       let (product, o) = needed.multipliedReportingOverflow(by: n)
-      (needed, overflow) = (product, overflow || o)
+      let (b, ob) = bound.multipliedReportingOverflow(by: max(n, 1))
+      (needed, bound, overflow) = (product, b, overflow || o || ob)
     }
-    guard !overflow, needed <= bytes.count - dataOffset else { throw .npyTruncated(path, needed, bytes.count - dataOffset) }
+    guard !overflow else { throw .npyHeader(path, "the shape \(shapeText(shape)) is too large") }
+    guard needed <= bytes.count - dataOffset else { throw .npyTruncated(path, needed, bytes.count - dataOffset) }
   }
 
   /// The dtype for a `descr` such as `<f4`, or why it is not supported.

@@ -39,8 +39,14 @@ build() {
   check_libfuzzer
   # -DDLC_LIBFUZZER makes the entry point hand over to libFuzzer's driver; address
   # sanitizer catches reads past a buffer that Swift's own checks cannot see (raw pointers).
-  nice -n 10 swift build -c "$config" --product dlc-fuzz --scratch-path .build-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDLC_LIBFUZZER
+  # The linker warns about every sanitizer helper it cannot export; the log keeps them.
+  mkdir -p .build-fuzz
+  if ! nice -n 10 swift build -c "$config" --product dlc-fuzz --scratch-path .build-fuzz \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDLC_LIBFUZZER > .build-fuzz/build.log 2>&1; then
+    grep -v 'Cannot export local symbol' .build-fuzz/build.log >&2
+    exit 1
+  fi
+  tail -n 1 .build-fuzz/build.log
 }
 
 replay() {

@@ -6,8 +6,9 @@
 /// defect libFuzzer reports.
 ///
 /// Built two ways (see fuzz/README.md):
-/// - `swift build -Xswiftc -sanitize=fuzzer -Xswiftc -DDLC_LIBFUZZER`: libFuzzer's
-///   `main` drives `LLVMFuzzerTestOneInput` with coverage feedback;
+/// - `swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDLC_LIBFUZZER`
+///   (`scripts/fuzz.sh build`): libFuzzer's driver calls `LLVMFuzzerTestOneInput` with
+///   coverage feedback;
 /// - a plain `swift build`: `dlc-fuzz TARGET PATH…` replays files and folders of inputs
 ///   (the corpus in `fuzz/corpus/<target>/`), so the corpus is a regression test.
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ func targetFromEnvironment() -> FuzzTarget {
 }
 
 #if DLC_LIBFUZZER
-/// libFuzzer's driver (in the toolchain's `libclang_rt.fuzzer`), given our callback.
+/// libFuzzer's driver (in the toolchain's `libclang_rt.fuzzer`), given the harness's callback.
 /// SwiftPM links an executable with `main` bound to this module's entry point, so the
 /// entry point hands over to the driver instead of libFuzzer's own `main`.
 @_silgen_name("LLVMFuzzerRunDriver")

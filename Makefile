@@ -21,12 +21,14 @@ demo: deps
 	$(SWIFT) run -c release -q dlc train $(DEMO_SPEC)
 	$(SWIFT) run -c release -q dlc eval $(DEMO_SPEC) --checkpoint runs/digits_mlp/best.safetensors --split test
 
-## test: the whole test suite, `dlc check` over every example, the hostile-input corpus
+## test: the whole test suite, `dlc check` over every example, the hostile-input corpus,
+## the fuzz corpus replayed and a short libFuzzer run per reader (scripts/fuzz.sh)
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	@bash scripts/check-examples.sh
 	@bash scripts/hostile-inputs.sh
+	@bash scripts/fuzz.sh smoke
 
 ## goldens: re-record every golden file (review with `git diff golden/`)
 goldens: deps

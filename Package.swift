@@ -100,6 +100,9 @@ let package = Package(
     // MARK: csv-load-bench: times the CSV loader alone (bench/csv/csv_bench.sh)
     .executableTarget(name: "csv-load-bench", dependencies: ["DLCTraining"], path: "bench/csv/LoadCSV"),
 
+    // MARK: dlc-fuzz: the fuzzing harness of the front end and the data readers (fuzz/README.md)
+    .executableTarget(name: "dlc-fuzz", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCTraining"]),
+
     // MARK: test support (golden files, inline expectations)
     .target(name: "_DLCTestSupport", dependencies: ["DLCSyntax", "DLCIR"]),
   ]

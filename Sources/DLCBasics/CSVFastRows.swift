@@ -68,7 +68,9 @@ public enum CSVFastRows {
       let cellStart = i
       let last = c == columns - 1
       var result = decimal(p, n, &i)
-      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
+      // Only the last column may end at the end of the file: a short last row must not
+      // step past it (found by fuzzing).
+      let atEnd = last ? (i == n || p[i] == 0x0A || p[i] == 0x0D) : (i < n && p[i] == 0x2C)
       if result == nil || !atEnd {
         // Not the common form (spaces, many digits, a tie, an exponent beyond 10^±22, or
         // not a number at all): find the cell's end and let the general parser decide.

@@ -125,11 +125,16 @@ public struct NPYHeader: Sendable, Equatable {
     if fields.fortranOrder, fields.shape.count > 1 { throw .fortranOrder }
     let dataOffset = start + length
     let available = max(0, fileSize - dataOffset)
+    // `bound` counts a zero dimension as one, so every product of dimensions taken later
+    // (per-sample sizes, label widths) fits an `Int` too, not only the total (found by fuzzing).
     var needed = dtype.size
+    var bound = dtype.size
     for n in fields.shape {
       let (product, overflow) = needed.multipliedReportingOverflow(by: n)
-      guard !overflow else { throw .truncated(needed: nil, available: available) }
+      let (b, boundOverflow) = bound.multipliedReportingOverflow(by: max(n, 1))
+      guard !overflow, !boundOverflow else { throw .truncated(needed: nil, available: available) }
       needed = product
+      bound = b
     }
     guard needed <= available else { throw .truncated(needed: needed, available: available) }
     return NPYHeader(dtype: dtype, shape: fields.shape, dataOffset: dataOffset, dataBytes: needed)

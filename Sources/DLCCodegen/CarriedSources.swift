@@ -718,7 +718,9 @@ public enum CSVFastRows {
       let cellStart = i
       let last = c == columns - 1
       var result = decimal(p, n, &i)
-      let atEnd = i == n || (last ? (p[i] == 0x0A || p[i] == 0x0D) : p[i] == 0x2C)
+      // Only the last column may end at the end of the file: a short last row must not
+      // step past it (found by fuzzing).
+      let atEnd = last ? (i == n || p[i] == 0x0A || p[i] == 0x0D) : (i < n && p[i] == 0x2C)
       if result == nil || !atEnd {
         // Not the common form (spaces, many digits, a tie, an exponent beyond 10^±22, or
         // not a number at all): find the cell's end and let the general parser decide.
@@ -1166,11 +1168,16 @@ public struct NPYHeader: Sendable, Equatable {
     if fields.fortranOrder, fields.shape.count > 1 { throw .fortranOrder }
     let dataOffset = start + length
     let available = max(0, fileSize - dataOffset)
+    // `bound` counts a zero dimension as one, so every product of dimensions taken later
+    // (per-sample sizes, label widths) fits an `Int` too, not only the total (found by fuzzing).
     var needed = dtype.size
+    var bound = dtype.size
     for n in fields.shape {
       let (product, overflow) = needed.multipliedReportingOverflow(by: n)
-      guard !overflow else { throw .truncated(needed: nil, available: available) }
+      let (b, boundOverflow) = bound.multipliedReportingOverflow(by: max(n, 1))
+      guard !overflow, !boundOverflow else { throw .truncated(needed: nil, available: available) }
       needed = product
+      bound = b
     }
     guard needed <= available else { throw .truncated(needed: needed, available: available) }
     return NPYHeader(dtype: dtype, shape: fields.shape, dataOffset: dataOffset, dataBytes: needed)

@@ -18,7 +18,7 @@ build: deps
 demo: deps
 	$(SWIFT) build -c release
 	$(SWIFT) run -c release -q dlc check $(DEMO_SPEC)
-	$(SWIFT) run -c release -q dlc train $(DEMO_SPEC)
+	$(SWIFT) run -c release -q dlc train $(DEMO_SPEC) --overwrite
 	$(SWIFT) run -c release -q dlc eval $(DEMO_SPEC) --checkpoint runs/digits_mlp/best.safetensors --split test
 
 ## test: the whole test suite, `dlc check` over every example, the hostile-input corpus,

@@ -54,6 +54,9 @@ public struct Bounds: Sendable, CustomStringConvertible {
     }
   }
 
+  /// The bounds in a sentence ("must be …"): `in [0, 1)` with both ends, `≥ 1` with one.
+  public var requirement: String { lower != nil && upper != nil ? "in " + description : description }
+
   static func format(_ x: Double) -> String {
     x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
   }

@@ -46,7 +46,7 @@ struct ValueDecoder {
   private func int(_ node: Node, _ b: Bounds, _ name: String) -> Int? {
     guard case .int(let v)? = node.scalar?.resolved else { return mismatch(node, "an integer") }
     guard b.contains(Double(v)) else {
-      return diags.fail(Diagnostic(.outOfRange(name, String(v), b.description), at: node.range))
+      return diags.fail(Diagnostic(.outOfRange(name, String(v), b.requirement), at: node.range))
     }
     return v
   }
@@ -60,7 +60,7 @@ struct ValueDecoder {
     }
     guard v.isFinite else { return diags.fail(Diagnostic(.nonFiniteNumber(node.scalar?.text ?? ""), at: node.range)) }
     guard b.contains(v) else {
-      return diags.fail(Diagnostic(.outOfRange(name, node.scalar?.text ?? String(v), b.description), at: node.range))
+      return diags.fail(Diagnostic(.outOfRange(name, node.scalar?.text ?? String(v), b.requirement), at: node.range))
     }
     return v
   }

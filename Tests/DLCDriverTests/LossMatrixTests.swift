@@ -84,7 +84,7 @@ import _DLCTestSupport
                 "'dlc check' \(accepted ? "accepts" : "refuses") '\(loss)' for '\(task.rawValue)' at every width tried, but it is \(inTable ? "in" : "not in") 'LossRules.lossesByTask'")
       }
     }
-    // The cases the issue names are among them.
+    // The reported cases are among them.
     let names = Set(trained.values.joined().map { "\($0.task.rawValue) \($0.loss) \($0.dataWidth)→\($0.outputWidth)" })
     for expected in ["classification cross_entropy 2→2", "classification cross_entropy 3→3", "classification bce_with_logits 2→1",
                      "regression mse 1→1", "regression mse 3→3", "regression mae 1→1", "regression mae 3→3",

@@ -35,7 +35,7 @@ import Glibc
     var description: String { "dlc \(command) \(name == "spec" ? "SPEC" : "--" + name)" }
   }
 
-  /// The bad values, as the issue lists them.
+  /// The bad values every path option is tried with.
   enum Bad: String, CaseIterable { case empty, root, existingFile, readOnlyFolder, missingFolder }
 
   /// Options that take no path, per their value names in the dump.

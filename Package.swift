@@ -1,7 +1,10 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // The package layout is the pipeline: each target is one stage, and each stage
 // imports only the stages before it (see docs/architecture.md).
 import PackageDescription
+
+// BEGIN build settings: emitted trainer packages build the carried modules with this section,
+// copied verbatim (DLCCodegen embeds it at build time, see Plugins/CarriedSources).
 
 /// Hot loops: no exclusivity checks (16× faster elementwise loops, measured) and FMA/AVX code
 /// for the build machine's CPU family, so `addingProduct` is one instruction.
@@ -14,6 +17,7 @@ let kernelSettings: [SwiftSetting] = [
 /// starting a run). Its time goes to kernels, which stay optimized, so it costs nothing
 /// measurable (see bench/README.md).
 let trainingSettings: [SwiftSetting] = [.unsafeFlags(["-Onone"])]
+// END build settings
 
 let package = Package(
   name: "dlc",
@@ -78,8 +82,16 @@ let package = Package(
     .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCTraining", "DLCDriver", "_DLCTestSupport"]),
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
-    .target(name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
+    .target(
+      name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"],
+      plugins: ["CarriedSources"]
+    ),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]),
+
+    // MARK: CarriedSources: embeds the carried modules' files (and the build settings above) into
+    // DLCCodegen at build time, through the small generator `carried-sources`
+    .plugin(name: "CarriedSources", capability: .buildTool(), dependencies: ["carried-sources"]),
+    .executableTarget(name: "carried-sources"),
 
     // MARK: DLCDriver: runs the stages for one invocation
     .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),

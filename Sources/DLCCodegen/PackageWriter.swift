@@ -114,6 +114,7 @@ public enum PackageWriter {
     // swift-tools-version: 5.9
     // A standalone trainer emitted by dlc. It needs only the Swift toolchain and OpenBLAS
     // (Debian: apt-get install libopenblas-dev).
+    import Foundation
     import PackageDescription
 
     \(CarriedSources.buildSettings)
@@ -126,7 +127,7 @@ public enum PackageWriter {
         .target(name: "CInt8GEMM"),
         .target(name: "DLCBasics"),
         .target(name: "DLCKernels", dependencies: ["COpenBLAS", "CInt8GEMM"], swiftSettings: kernelSettings),
-        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: trainingSettings),
+        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
         \(targets.joined(separator: "\n    "))
       ]
     )

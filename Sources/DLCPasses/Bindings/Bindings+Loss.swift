@@ -100,14 +100,12 @@ private func crossEntropyArguments(_ v: OpView, gradient: Bool) -> [KernelArgume
   let shape = v.dims(0)
   let classes = shape[shape.count - 1]
   let weights: KernelValue
-  switch v.attributes.optional("class_weights") {
-  case nil: weights = .none
-  case .some(let attribute):
-    if let list = attribute.floatList {
-      weights = .floats(.constant(name: "classWeights", list.map(Float.init)))
-    } else {
-      weights = .floats(.balancedClassWeights(classes: classes.factor))
-    }
+  if !v.attributes.has("class_weights") {
+    weights = .none
+  } else if v.attributes.optional("class_weights")?.stringValue == "balanced" {
+    weights = .floats(.balancedClassWeights(classes: classes.factor))
+  } else {
+    weights = .floats(.constant(name: "classWeights", v.attributes.numbers("class_weights")))
   }
   return [.init("logits", .operand(0)), .init("target", .operand(1))] + (gradient ? [.init("dlogits", .result(0))] : []) + [
     .init("rows", .size(Extent.product(shape) / classes.factor)), .init("classes", .size(classes)),
@@ -125,9 +123,7 @@ private func regressionArguments(_ v: OpView, gradient: Bool) -> [KernelArgument
 /// one per output feature) as a constant.
 private func bceArguments(_ v: OpView, gradient: Bool) -> [KernelArgument] {
   let shape = v.dims(0)
-  let posWeight: [Float] = v.attributes.optional("pos_weight").map { a in
-    (a.floatList ?? a.floatValue.map { [$0] } ?? []).map(Float.init)
-  } ?? []
+  let posWeight = v.attributes.numbers("pos_weight")
   return [.init("logits", .operand(0)), .init("target", .operand(1))] + (gradient ? [.init("dlogits", .result(0))] : []) + [
     .init("count", .size(Extent.product(shape))), .init("features", .size(shape[shape.count - 1])),
     .init("posWeight", posWeight.isEmpty ? .none : .floats(.constant(name: "posWeight", posWeight))),

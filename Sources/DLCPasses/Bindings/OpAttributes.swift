@@ -51,6 +51,13 @@ public struct OpAttributes {
   /// An optional boolean (absent reads as false).
   public func flag(_ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
 
+  /// An optional attribute holding one number or a list of numbers, as Floats; empty when
+  /// the op does not carry it (`pos_weight`, a list of `class_weights`).
+  public func numbers(_ name: String) -> [Float] {
+    guard let value = op.attributes[name] else { return [] }
+    return (value.floatList ?? value.floatValue.map { [$0] } ?? []).map(Float.init)
+  }
+
   /// Whether the op carries attribute `name`.
   public func has(_ name: String) -> Bool { op.attributes[name] != nil }
 

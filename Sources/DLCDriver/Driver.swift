@@ -16,11 +16,14 @@ public struct DriverResult: Sendable {
   public var status: Int32
   public var stdout: String
   public var stderr: String
+  /// The diagnostics rendered into `stderr`, as values (their IDs, for tests and tools).
+  public var diagnostics: [Diagnostic]
 
-  public init(status: Int32 = 0, stdout: String = "", stderr: String = "") {
+  public init(status: Int32 = 0, stdout: String = "", stderr: String = "", diagnostics: [Diagnostic] = []) {
     self.status = status
     self.stdout = stdout
     self.stderr = stderr
+    self.diagnostics = diagnostics
   }
 }
 
@@ -132,6 +135,7 @@ public enum Driver {
     let rendered = finish(result, diags, options)
     result.stderr += rendered.stderr
     result.status = rendered.status
+    result.diagnostics = rendered.diagnostics
     if rendered.status != 0 { result.stdout = "" }
     return result
   }
@@ -160,7 +164,7 @@ public enum Driver {
       let problems = verify(module)
       if !problems.isEmpty {
         // A checked spec that lowers to invalid IR is a bug in dlc, not in the spec.
-        diags.emit(Diagnostic(.internalVerifierFailure(problems.map { "\($0)" }.joined(separator: "; ")), at: nil, path: path))
+        diags.emit(Diagnostic(.internalError("the IR failed verification: " + problems.map { "\($0)" }.joined(separator: "; ")), at: nil, path: path))
         return (spec, nil)
       }
     }
@@ -190,8 +194,8 @@ public enum Driver {
         diags.emit(Diagnostic(.passFailed(pass, why.message), at: passErrorRange(why.location, spec: spec))
           .help(why.help))
         return nil
-      case .passFailed(_, let why): message = .autodiffFailed("\(why)")
-      default: message = .internalVerifierFailure("\(error)")
+      case .passFailed(_, let why): message = .internalError("cannot derive the training step: \(why)")
+      default: message = .internalError("the IR failed verification: \(error)")
       }
       diags.emit(Diagnostic(message, at: nil, path: path))
     } catch {
@@ -213,27 +217,16 @@ public enum Driver {
   static func finish(_ result: DriverResult, _ diags: DiagnosticEngine, _ options: SpecOptions) -> DriverResult {
     var result = result
     let sorted = diags.sorted
+    result.diagnostics = sorted
     switch options.diagnostics {
     case .text: result.stderr = DiagnosticRenderer(color: options.color).render(sorted)
     case .json: result.stderr = DiagnosticJSON.render(sorted)
     }
     if diags.hasErrors {
       result.stdout = ""
-      let isInternal = sorted.contains { $0.id == "driver.internalVerifierFailure" }
+      let isInternal = sorted.contains { $0.id == DiagnosticMessage.internalErrorID }
       result.status = isInternal ? ExitStatus.internalError : ExitStatus.specError
     }
     return result
   }
-}
-
-extension DiagnosticMessage {
-  static func internalVerifierFailure(_ what: String) -> Self {
-    .error("driver.internalVerifierFailure", "internal error: the IR failed verification: \(what)")
-  }
-
-  static func autodiffFailed(_ why: String) -> Self {
-    .error("driver.autodiffFailed", "cannot derive the training step: \(why)")
-  }
-
-  static func passFailed(_ pass: String, _ why: String) -> Self { .error("driver.passFailed", "pass '\(pass)': \(why)") }
 }

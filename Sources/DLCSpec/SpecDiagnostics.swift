@@ -34,7 +34,7 @@ extension DiagnosticMessage {
   }
   static func emptyDocument() -> Self { .error(SpecDiagnosticID.emptyDocument, "the spec is empty") }
   static func expectedEntry(_ kind: EntryKind, found: String) -> Self {
-    .error(SpecDiagnosticID.expectedEntry, "expected a \(kind.noun), found \(found)")
+    .error(SpecDiagnosticID.expectedEntry, "expected \(kind.nounWithArticle), found \(found)")
   }
   static func expectedLayer(found: String) -> Self {
     .error(SpecDiagnosticID.expectedLayer, "expected a layer, found \(found)")

@@ -23,6 +23,8 @@ public enum InlineExpectations {
   public static func parse(_ source: String) -> [Expectation] {
     var out: [Expectation] = []
     for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      // Most lines carry none: look for the marker's bytes before splitting into characters.
+      guard hasMarker(line.utf8) else { continue }
       let chars = Array(line)
       guard let at = chars.indices.first(where: { chars[$0...].starts(with: ["#", "~", " "]) }) else { continue }
       let rest = String(chars[(at + 3)...])[...]
@@ -57,6 +59,20 @@ public enum InlineExpectations {
       problems.append("unexpected \(d.range?.description ?? d.path ?? "-"): \(d.severity.rawValue): \(d.message.text)")
     }
     return problems
+  }
+
+  /// Whether `bytes` contain `#~ `.
+  private static func hasMarker(_ bytes: Substring.UTF8View) -> Bool {
+    var state = 0
+    for b in bytes {
+      switch (state, b) {
+      case (_, UInt8(ascii: "#")): state = 1
+      case (1, UInt8(ascii: "~")): state = 2
+      case (2, UInt8(ascii: " ")): return true
+      default: state = 0
+      }
+    }
+    return false
   }
 
   /// `text` without leading and trailing spaces.

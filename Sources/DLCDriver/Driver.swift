@@ -58,18 +58,38 @@ public enum EmitStage: String, Sendable, CaseIterable {
   case optIR = "opt-ir"
 }
 
+/// Which passes' output IR a command prints (to standard output, before its result):
+/// `--print-ir-after-all`, `--print-ir-after=<pass>`.
+public struct IRDumps: Sendable, Equatable {
+  /// After every pass.
+  public var all: Bool
+  /// After the passes of these names (kebab-case, `PassPipeline.pass(named:)`).
+  public var after: Set<String>
+
+  public init(all: Bool = false, after: Set<String> = []) {
+    self.all = all
+    self.after = after
+  }
+
+  /// The names in `after` that no pass has, sorted.
+  public var unknownPasses: [String] { after.filter { PassPipeline.pass(named: $0) == nil }.sorted() }
+
+  /// Every pass name `after` may hold.
+  public static var passNames: [String] { PassPipeline.all.map(\.name) }
+}
+
 /// How `dlc compile` runs and shows passes.
 public struct PassOptions: Sendable {
   /// Pass names replacing the spec's `optimize:` list.
   public var passes: [String]?
-  /// Print the IR after every pass (to standard output, before the result).
-  public var printIRAfterAll: Bool
+  /// Which passes' IR to print.
+  public var dumps: IRDumps
   /// Print what each pass did and skipped (to standard error).
   public var statistics: Bool
 
-  public init(passes: [String]? = nil, printIRAfterAll: Bool = false, statistics: Bool = false) {
+  public init(passes: [String]? = nil, dumps: IRDumps = IRDumps(), statistics: Bool = false) {
     self.passes = passes
-    self.printIRAfterAll = printIRAfterAll
+    self.dumps = dumps
     self.statistics = statistics
   }
 }
@@ -121,13 +141,13 @@ public enum Driver {
       }
     case .trainIR:
       if let (spec, module) = frontEnd(options.path, diags), let module,
-         let trained = trainingModule(module, spec, diags, printAfterAll: passOptions.printIRAfterAll, sink: sink) {
+         let trained = trainingModule(module, spec, diags, dumps: passOptions.dumps, sink: sink) {
         result.stdout = dumps + printModule(trained)
       }
     case .optIR:
       if let (spec, module) = frontEnd(options.path, diags), let module,
          let (optimized, remarks) = optimizedModule(module, spec: spec, override: passOptions.passes,
-                                                    printAfterAll: passOptions.printIRAfterAll, sink: sink, diags) {
+                                                    dumps: passOptions.dumps, sink: sink, diags) {
         result.stdout = dumps + printModule(optimized)
         if passOptions.statistics { result.stderr = remarkLines(remarks) }
       }
@@ -175,16 +195,13 @@ public enum Driver {
   /// (`precompute_frozen`) then `autodiff`; nil with a diagnostic when one fails, at the
   /// op's place in the spec (or in the base spec it came from) when the pass names one.
   static func trainingModule(
-    _ module: Module, _ spec: Spec, _ diags: DiagnosticEngine, printAfterAll: Bool = false,
+    _ module: Module, _ spec: Spec, _ diags: DiagnosticEngine, dumps: IRDumps = IRDumps(),
     sink: @escaping (String) -> Void = { _ in }
   ) -> Module? {
     let path = spec.file.path
     do {
-      var passes: [any Pass] = []
-      for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
-        passes.append(try OptimizePipeline.pass(for: entry))
-      }
-      var manager = PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink)
+      let passes = try PassPipeline.training(OptimizePipeline.entries(of: module))
+      var manager = PassManager(passes: passes, printAfterAll: dumps.all, printAfter: dumps.after, sink: sink)
       manager.verifyInput = false  // the front end verified `module` already
       return try manager.running(module)
     } catch let error as PassManagerError {

@@ -106,6 +106,7 @@ import _DLCTestSupport
     let text = try #require(RepoRoot.read(path))  // (relative to the root, as the cases run)
     let expected = InlineExpectations.parse(text)
     #expect(!expected.isEmpty, "\(path) carries no '#~' expectation")
+    for e in expected where e.text.isEmpty { Issue.record("\(path):\(e.line): an empty '#~' expectation matches any message; quote it") }
     for problem in InlineExpectations.mismatches(expected, result.diagnostics, path: path) {
       Issue.record(Comment(rawValue: "\(path): \(problem)"))
     }

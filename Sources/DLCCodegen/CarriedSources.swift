@@ -5106,12 +5106,6 @@ public struct Checkpoint: Sendable, Equatable {
       throw .checkpointWrite(path, error.reason)
     }
   }
-
-  /// The tensor `name`, or `checkpoint.missingTensor`.
-  public func tensor(_ name: String, path: String = "") throws(DataError) -> TensorData {
-    guard let t = tensors[name] else { throw .checkpointMissing(path, name) }
-    return t
-  }
 }
 
 """##########),
@@ -6113,7 +6107,6 @@ public enum DataErrorID: String, CaseIterable, Sendable {
   case checkpointHeader = "checkpoint.header"
   case checkpointHeaderLength = "checkpoint.headerLength"
   case checkpointMetadata = "checkpoint.metadata"
-  case checkpointMissingTensor = "checkpoint.missingTensor"
   case checkpointNonFinite = "checkpoint.nonFinite"
   case checkpointOffsets = "checkpoint.offsets"
   case checkpointOtherSpec = "checkpoint.otherSpec"
@@ -6181,9 +6174,6 @@ extension DataError {
   static func checkpointMetadata(_ path: String, _ key: String, _ problem: String, help: String? = nil) -> Self {
     Self(.checkpointMetadata, path: path, "the metadata field '\(excerpt(key))' \(problem)",
          help: help ?? "this file was not written by dlc, or was edited; use a checkpoint dlc wrote for this spec")
-  }
-  static func checkpointMissing(_ path: String, _ name: String) -> Self {
-    Self(.checkpointMissingTensor, path: path, "the checkpoint has no tensor '\(excerpt(name))'")
   }
   static func checkpointNonFinite(_ path: String, _ tensor: String, _ index: Int, _ value: Float) -> Self {
     Self(.checkpointNonFinite, path: path, "tensor '\(excerpt(tensor))' holds \(value) at element \(index)",

@@ -35,7 +35,8 @@ extension DiagnosticMessage {
     .error(SyntaxDiagnosticID.controlCharacter, "the file contains the control character \(codePoint(value))")
   }
   static func duplicateKey(_ key: String) -> Self { .error(SyntaxDiagnosticID.duplicateKey, "duplicate key '\(excerpt(key))'") }
-  static func fileTooLarge(_ size: Int, _ limit: Int) -> Self {
+  /// Also the spec loader's, which refuses an oversized file before reading it.
+  public static func fileTooLarge(_ size: Int, _ limit: Int) -> Self {
     .error(SyntaxDiagnosticID.fileTooLarge, "the file is \(size) bytes; specs are limited to \(limit) bytes")
   }
   static func invalidTaggedValue(_ tag: String, _ text: String) -> Self {

@@ -20,7 +20,7 @@ import _DLCTestSupport
   static let generated: [String: @Sendable () -> String] = [
     // Just over the 16 MiB a spec may have: a comment padding a short spec.
     "file_too_large": {
-      "# A spec file over 16 MiB is refused before it is read.\n#~ error: the limit is 16777216\n"
+      "# A spec file over 16 MiB is refused before it is read.\n#~ error: specs are limited to 16777216 bytes\n"
         + "dlc: 1\nname: x\n" + String(repeating: "#" + String(repeating: " ", count: 1023) + "\n", count: 16 << 10)
     },
   ]
@@ -135,9 +135,6 @@ import _DLCTestSupport
   /// Registered IDs no case shows yet, each with the reason. Every entry is a gap; the
   /// list may only shrink (the test above fails when a case starts showing one).
   static let notYetCovered: Set<String> = [
-    // The spec loader refuses a file over the limit while reading it (spec.fileUnreadable,
-    // the generated case file_too_large), before the YAML layer's own check could run.
-    "yaml.fileTooLarge",
     // Needs 2,000,000 nodes: a 4 MB spec that takes seconds to parse in a debug build;
     // YAMLErrorTests and HostileYAMLTests show it with a lower limit.
     "yaml.tooManyNodes",
@@ -148,9 +145,6 @@ import _DLCTestSupport
     // A malformed 'data' attribute of the IR is a bug in dlc, not the input's; to become
     // an internal error with the typed run configuration.
     "data.malformedConfig",
-    // eval and predict report a missing tensor while restoring the parameters
-    // (eval_checkpoint_missing_tensor); this one is for callers reading one tensor.
-    "checkpoint.missingTensor",
     // A file system that refuses to read or write, or a second training holding the run's
     // lock: not something a case file can set up (tests may run as root, who may do anything).
     "checkpoint.writeFailed", "path.unreadable", "path.writeFailed", "run.lockFile", "run.locked", "runlog.writeFailed",

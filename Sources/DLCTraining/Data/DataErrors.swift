@@ -8,7 +8,6 @@ public enum DataErrorID: String, CaseIterable, Sendable {
   case checkpointHeader = "checkpoint.header"
   case checkpointHeaderLength = "checkpoint.headerLength"
   case checkpointMetadata = "checkpoint.metadata"
-  case checkpointMissingTensor = "checkpoint.missingTensor"
   case checkpointNonFinite = "checkpoint.nonFinite"
   case checkpointOffsets = "checkpoint.offsets"
   case checkpointOtherSpec = "checkpoint.otherSpec"
@@ -76,9 +75,6 @@ extension DataError {
   static func checkpointMetadata(_ path: String, _ key: String, _ problem: String, help: String? = nil) -> Self {
     Self(.checkpointMetadata, path: path, "the metadata field '\(excerpt(key))' \(problem)",
          help: help ?? "this file was not written by dlc, or was edited; use a checkpoint dlc wrote for this spec")
-  }
-  static func checkpointMissing(_ path: String, _ name: String) -> Self {
-    Self(.checkpointMissingTensor, path: path, "the checkpoint has no tensor '\(excerpt(name))'")
   }
   static func checkpointNonFinite(_ path: String, _ tensor: String, _ index: Int, _ value: Float) -> Self {
     Self(.checkpointNonFinite, path: path, "tensor '\(excerpt(tensor))' holds \(value) at element \(index)",

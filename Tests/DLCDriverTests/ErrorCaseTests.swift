@@ -80,9 +80,9 @@ import _DLCTestSupport
     switch command {
     case "train":
       // Runs go to a fresh folder unless the case names one (which must make the run fail).
-      let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("error-case-\(UUID().uuidString)").path
-      defer { try? FileManager.default.removeItem(atPath: scratch) }
-      let out = options["--out"].map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? scratch
+      guard let scratch = try? ScratchFolder("error-case") else { throw CaseError(description: "\(path): no scratch folder") }
+      defer { scratch.remove() }
+      let out = options["--out"].map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? scratch.path
       let train = TrainOptions(spec: spec, epochs: options["--epochs"].flatMap { Int($0) }, outputDirectory: out,
                                resume: options["--resume"] != nil)
       return Driver.train(train, write: { _ in })

@@ -8,10 +8,9 @@ import _DLCTestSupport
 @Suite struct GoldenTests {
   /// A fresh folder to play the repository root, with `name` holding `text` if given.
   func scratch(_ name: String, _ text: String?) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir + "/golden", withIntermediateDirectories: true)
-    if let text { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
-    return dir
+    let folder = try ScratchFolder("golden")
+    if let text { try folder.write(text, to: name) }
+    return folder.path
   }
 
   func contents(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

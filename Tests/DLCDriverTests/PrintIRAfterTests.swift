@@ -35,15 +35,13 @@ import _DLCTestSupport
   /// A pruning spec's deployment pipeline ends with drop-masks; asking for it and for
   /// prune dumps both, in pipeline order, whatever order they were asked in.
   @Test func optIRDumpsTheNamedPassesInPipelineOrder() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("print-ir-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let scratch = try ScratchFolder("print-ir")
+    defer { scratch.remove() }
     // digits_mlp, pruned before its other passes, reading its data where it is.
     let text = try #require(RepoRoot.read("specs/digits_mlp.yaml"))
       .replacingOccurrences(of: "csv: data/", with: "csv: \(Golden.root)/specs/data/")
       .replacingOccurrences(of: "optimize: [fold_batchnorm,", with: "optimize: [{prune: {sparsity: 0.5}}, fold_batchnorm,")
-    try text.write(toFile: folder + "/pruned.yaml", atomically: true, encoding: .utf8)
-    let spec = SpecOptions(path: folder + "/pruned.yaml")
+    let spec = SpecOptions(path: try scratch.write(text, to: "pruned.yaml"))
     let r = Driver.compile(spec, emit: .optIR, passOptions: PassOptions(dumps: IRDumps(after: ["drop-masks", "prune"])))
     try #require(r.status == 0, "\(r.stderr)")
     #expect(dumped(r.stdout) == ["prune", "drop-masks"])

@@ -184,7 +184,7 @@ enum TrainingFixture {
 
     /// A fresh folder named after `label` under the temporary directory.
     init(_ label: String) throws {
-      root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-\(label)-\(UUID().uuidString)").path
+      root = try ScratchFolder(label).path
       try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
     }
 

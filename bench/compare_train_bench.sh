@@ -10,8 +10,8 @@
 # Runs bench/run_train_bench.sh once per model and build (DLC_BIN, MODELS, SKIP_TORCH=1),
 # so its environment applies: EPOCHS, DIGITS_EPOCHS, WAIT_IDLE, OPENBLAS_CORETYPE. Each
 # pair is run ROUNDS times (default 1; each run builds two emitted packages) in the order
-# before, after, after, before, …, and
-# the best samples/s of each build is kept, which evens out drift in the machine's speed.
+# before, after, after, before, …, and the best samples/s of each build is kept, which
+# evens out drift in the machine's speed.
 # Results: bench/results/compare/<build>/<model>-<round>/ and the table on stdout.
 set -euo pipefail
 

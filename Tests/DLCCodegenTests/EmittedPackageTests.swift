@@ -177,8 +177,11 @@ import _DLCTestSupport
     }
   }
 
-  /// Runs a process to completion (`ChildProcess.run`, which keeps this process's GEMM kernels).
-  static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-    try ChildProcess.run(executable, arguments, in: directory)
+  /// Runs a process to completion (`ChildProcess.run`, which keeps this process's GEMM kernels);
+  /// `environment` adds to (or, with nil values, removes from) the test process's.
+  static func run(
+    _ executable: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
+  ) throws -> (status: Int32, output: String) {
+    try ChildProcess.run(executable, arguments, in: directory, environment: environment)
   }
 }

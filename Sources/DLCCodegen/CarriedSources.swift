@@ -6049,7 +6049,7 @@ public struct DataConfig: Sendable, Equatable {
   public var split: SplitFractions
   public var normalize: Normalization
   /// Whether regression targets are standardized with train-split statistics.
-  public var standardizeTargets = false
+  public var standardizeTargets: Bool
 
   public init(
     source: DataSourceConfig, task: DataTask, classes: Int? = nil, features: Int,
@@ -6065,6 +6065,83 @@ public struct DataConfig: Sendable, Equatable {
   }
 
   public static func malformed(_ text: String) -> DataError { .malformedConfig(text) }
+}
+
+extension DataConfig: Codable {
+  private enum Keys: String, CodingKey {
+    case source, task, classes, features, split, normalize, normalizeTarget = "normalize_target"
+  }
+  private enum SourceKeys: String, CodingKey { case kind, path, target, features, x, y }
+  private enum SplitKeys: String, CodingKey { case valid, test, stratify }
+
+  /// Reads the module's `data` attribute as Sema writes it (see `golden/specs/*.ir`);
+  /// `normalize_target` is written only when it is not `none`.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    let s = try c.nestedContainer(keyedBy: SourceKeys.self, forKey: .source)
+    let source: DataSourceConfig
+    switch try s.decode(String.self, forKey: .kind) {
+    case "csv":
+      source = .csv(path: try s.decode(String.self, forKey: .path), target: try s.decode([String].self, forKey: .target),
+                    features: try s.decodeIfPresent([String].self, forKey: .features))
+    case "npy":
+      source = .npy(x: try s.decode(String.self, forKey: .x), y: try s.decodeIfPresent(String.self, forKey: .y))
+    case let kind:
+      throw TrainConfigError.unknown("data source kind", kind, in: configPath(decoder.codingPath) + ".source.kind")
+    }
+    let taskName = try c.decode(String.self, forKey: .task)
+    guard let task = DataTask(rawValue: taskName) else { throw TrainConfigError.unknown("task", taskName, in: configPath(decoder.codingPath) + ".task") }
+    let split = try c.nestedContainer(keyedBy: SplitKeys.self, forKey: .split)
+    let normalization = try c.decode(String.self, forKey: .normalize)
+    guard let normalize = Normalization(rawValue: normalization) else {
+      throw TrainConfigError.unknown("normalization", normalization, in: configPath(decoder.codingPath) + ".normalize")
+    }
+    let normalizeTarget = try c.decodeIfPresent(String.self, forKey: .normalizeTarget)
+    guard normalizeTarget == nil || normalizeTarget == "standardize" else {
+      throw TrainConfigError.unknown("target normalization", normalizeTarget!, in: configPath(decoder.codingPath) + ".normalize_target")
+    }
+    self.init(
+      source: source, task: task, classes: try c.decodeIfPresent(Int.self, forKey: .classes),
+      features: try c.decode(Int.self, forKey: .features),
+      split: SplitFractions(valid: try split.decode(Double.self, forKey: .valid), test: try split.decode(Double.self, forKey: .test),
+                            stratify: try split.decode(Bool.self, forKey: .stratify)),
+      normalize: normalize, standardizeTargets: normalizeTarget != nil)
+  }
+
+  /// Writes what `init(from:)` reads.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    var s = c.nestedContainer(keyedBy: SourceKeys.self, forKey: .source)
+    switch source {
+    case .csv(let path, let target, let features):
+      try s.encode("csv", forKey: .kind)
+      try s.encode(path, forKey: .path)
+      try s.encode(target, forKey: .target)
+      try s.encodeIfPresent(features, forKey: .features)
+    case .npy(let x, let y):
+      try s.encode("npy", forKey: .kind)
+      try s.encode(x, forKey: .x)
+      try s.encodeIfPresent(y, forKey: .y)
+    }
+    try c.encode(task.rawValue, forKey: .task)
+    try c.encodeIfPresent(classes, forKey: .classes)
+    try c.encode(features, forKey: .features)
+    var split = c.nestedContainer(keyedBy: SplitKeys.self, forKey: .split)
+    try split.encode(self.split.valid, forKey: .valid)
+    try split.encode(self.split.test, forKey: .test)
+    try split.encode(self.split.stratify, forKey: .stratify)
+    try c.encode(normalize.rawValue, forKey: .normalize)
+    if standardizeTargets { try c.encode("standardize", forKey: .normalizeTarget) }
+  }
+
+  /// The configuration in `config` (the module's `data` attribute).
+  public init(config: ConfigValue) throws(DataError) {
+    do {
+      self = try ConfigDecoder.decode(DataConfig.self, from: config, at: "data")
+    } catch {
+      throw Self.malformed(error.message)
+    }
+  }
 }
 
 """##########),
@@ -7323,38 +7400,49 @@ public struct Initializer: Sendable, Hashable {
     self.strings = strings
   }
 
-  /// The kinds `fill` knows.
-  public static let kinds: Set<String> = [
-    "zeros", "constant", "uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+  /// The parameters each kind reads (numbers, then words). Their defaults are the
+  /// catalog's, which Sema writes into every `init` attribute: a missing one is malformed
+  /// IR, reported by `fill`, never filled in here.
+  public static let parameters: [String: (numbers: [String], strings: [String])] = [
+    "zeros": ([], []), "constant": (["value"], []), "uniform": (["low", "high"], []), "normal": (["mean", "std"], []),
+    "xavier_uniform": (["gain"], []), "xavier_normal": (["gain"], []),
+    "kaiming_uniform": (["a"], ["mode", "nonlinearity"]), "kaiming_normal": (["a"], ["mode", "nonlinearity"]),
   ]
 
-  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind is an error.
+  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind or a missing
+  /// parameter is an error.
   public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
-    guard Self.kinds.contains(kind) else { throw TrainingError("unknown initializer '\(kind)'") }
+    guard let wanted = Self.parameters[kind] else { throw TrainingError("unknown initializer '\(kind)'") }
+    for key in wanted.numbers where numbers[key] == nil {
+      throw TrainingError("the initializer '\(kind)' has no number '\(key)'")
+    }
+    for key in wanted.strings where strings[key] == nil {
+      throw TrainingError("the initializer '\(kind)' has no word '\(key)'")
+    }
     fillKnown(y, shape: shape, stream: stream)
   }
 
-  /// `fill` for a kind in `kinds`, after the throwing check.
+  /// `fill` for a kind in `parameters` with all of its parameters, after the throwing checks.
   @inline(never)
   func fillKnown(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) {
     let count = shape.reduce(1, *)
-    let numbers = self.numbers
-    func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
+    let (numbers, strings) = (self.numbers, self.strings)
+    func number(_ key: String) -> Float { Float(numbers[key]!) }
     let fans = InitKernel.fans(shape: shape)
     switch kind {
     case "zeros": InitKernel.zeros(y, count: count)
-    case "constant": InitKernel.constant(y, count: count, value: number("value", 0))
-    case "uniform": InitKernel.uniform(y, count: count, low: number("low", 0), high: number("high", 1), stream: stream)
-    case "normal": InitKernel.normal(y, count: count, mean: number("mean", 0), std: number("std", 1), stream: stream)
+    case "constant": InitKernel.constant(y, count: count, value: number("value"))
+    case "uniform": InitKernel.uniform(y, count: count, low: number("low"), high: number("high"), stream: stream)
+    case "normal": InitKernel.normal(y, count: count, mean: number("mean"), std: number("std"), stream: stream)
     case "xavier_uniform":
-      let bound = number("gain", 1) * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      let bound = number("gain") * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
       InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
     case "xavier_normal":
-      let std = number("gain", 1) * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      let std = number("gain") * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
       InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
     case "kaiming_uniform", "kaiming_normal":
-      let fan = strings["mode"] == "fan_out" ? fans.fanOut : fans.fanIn
-      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"] ?? "leaky_relu", a: number("a", 0))
+      let fan = strings["mode"]! == "fan_out" ? fans.fanOut : fans.fanIn
+      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"]!, a: number("a"))
       let std = gain / Float(max(fan, 1)).squareRoot()
       if kind == "kaiming_normal" {
         InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
@@ -7372,6 +7460,362 @@ public struct TrainingError: Error, Sendable, CustomStringConvertible {
   public var message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/ConfigDecoder.swift", ##########"""
+/// Decodes `Decodable` configs from a `ConfigValue`. A missing entry or one of the wrong
+/// type is a `TrainConfigError` naming its dotted path (`'train.epochs' is missing or not
+/// an integer`); integers widen to numbers, nothing else converts.
+public enum ConfigDecoder {
+  /// `T` from `value`; `path` names `value` in messages (`data`), none for the root.
+  public static func decode<T: Decodable>(_ type: T.Type, from value: ConfigValue, at path: String? = nil) throws(TrainConfigError) -> T {
+    do {
+      return try T(from: Reader(value: value, codingPath: path.map { [NameKey(stringValue: $0)] } ?? []))
+    } catch let error as TrainConfigError {
+      throw error
+    } catch let DecodingError.dataCorrupted(context) {
+      throw .invalid(configPath(context.codingPath), "not a known value", context.debugDescription)
+    } catch {
+      throw TrainConfigError("\(error)")
+    }
+  }
+
+  /// The `Decoder` over one value.
+  struct Reader: Decoder {
+    let value: ConfigValue
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+      guard case .dict(let d) = value else { throw TrainConfigError.missing(configPath(codingPath), "a dict") }
+      return KeyedDecodingContainer(Keyed(dict: d, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+      guard case .list(let items) = value else { throw TrainConfigError.missing(configPath(codingPath), "a list") }
+      return Unkeyed(items: items, codingPath: codingPath)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { Single(value: value, codingPath: codingPath) }
+  }
+
+  /// Scalars: the one place where values are checked against the type asked for.
+  struct Single: SingleValueDecodingContainer {
+    let value: ConfigValue
+    let codingPath: [any CodingKey]
+
+    private func mismatch(_ expected: String) -> TrainConfigError { .missing(configPath(codingPath), expected) }
+
+    func decodeNil() -> Bool { false }
+    func decode(_ type: Bool.Type) throws -> Bool {
+      guard case .bool(let b) = value else { throw mismatch("a boolean") }
+      return b
+    }
+    func decode(_ type: String.Type) throws -> String {
+      guard case .string(let s) = value else { throw mismatch("a string") }
+      return s
+    }
+    func decode(_ type: Double.Type) throws -> Double {
+      switch value {
+      case .float(let f): return f
+      case .int(let i): return Double(i)
+      default: throw mismatch("a number")
+      }
+    }
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    func decode(_ type: Int.Type) throws -> Int {
+      guard case .int(let i) = value else { throw mismatch("an integer") }
+      return i
+    }
+    func decode<T: FixedWidthInteger & Decodable>(integer type: T.Type) throws -> T {
+      guard let v = T(exactly: try decode(Int.self)) else {
+        throw TrainConfigError.invalid(configPath(codingPath), "\(value)", "an integer in \(T.min)...\(T.max)")
+      }
+      return v
+    }
+    func decode(_ type: Int8.Type) throws -> Int8 { try decode(integer: type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try decode(integer: type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try decode(integer: type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try decode(integer: type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try decode(integer: type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try decode(integer: type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try decode(integer: type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try decode(integer: type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try decode(integer: type) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: Reader(value: value, codingPath: codingPath)) }
+  }
+
+  /// A dict's entries by key; absent keys are errors unless decoded with `IfPresent`.
+  struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let dict: [String: ConfigValue]
+    let codingPath: [any CodingKey]
+    var allKeys: [Key] { dict.keys.sorted().compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { dict[key.stringValue] != nil }
+
+    private func reader(_ key: Key, _ expected: String) throws -> Reader {
+      guard let v = dict[key.stringValue] else { throw TrainConfigError.missing(configPath(codingPath, appending: key), expected) }
+      return Reader(value: v, codingPath: codingPath + [key])
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { dict[key.stringValue] == nil }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+      let r = try reader(key, Self.expected(type))
+      return try Single(value: r.value, codingPath: r.codingPath).decode(type)
+    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeScalar(type, key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeScalar(type, key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeScalar(type, key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeScalar(type, key) }
+
+    private func decodeScalar<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
+      guard let v = dict[key.stringValue] else { throw TrainConfigError.missing(configPath(codingPath, appending: key), Self.expected(type)) }
+      return try Single(value: v, codingPath: codingPath + [key]).decode(type)
+    }
+
+    /// How a missing entry of type `T` is described.
+    static func expected<T>(_ type: T.Type) -> String {
+      switch type {
+      case is Bool.Type: return "a boolean"
+      case is String.Type: return "a string"
+      case is Double.Type, is Float.Type: return "a number"
+      case is Int.Type, is UInt64.Type, is Int64.Type, is Int32.Type: return "an integer"
+      case is any Collection.Type: return "a list"
+      default: return "a dict"
+      }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+      try reader(key, "a dict").container(keyedBy: type)
+    }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try reader(key, "a list").unkeyedContainer() }
+    func superDecoder() throws -> any Decoder { Reader(value: .dict(dict), codingPath: codingPath) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { try reader(key, "given") }
+  }
+
+  /// A list's items in order.
+  struct Unkeyed: UnkeyedDecodingContainer {
+    let items: [ConfigValue]
+    let codingPath: [any CodingKey]
+    var currentIndex = 0
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+
+    private mutating func next() throws -> Reader {
+      guard !isAtEnd else { throw TrainConfigError.missing(configPath(codingPath, appending: IndexKey(intValue: currentIndex)), "given") }
+      defer { currentIndex += 1 }
+      return Reader(value: items[currentIndex], codingPath: codingPath + [IndexKey(intValue: currentIndex)])
+    }
+
+    mutating func decodeNil() throws -> Bool { false }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+      let r = try next()
+      return try Single(value: r.value, codingPath: r.codingPath).decode(type)
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+      try next().container(keyedBy: type)
+    }
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
+    mutating func superDecoder() throws -> any Decoder { try next() }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/ConfigEncoder.swift", ##########"""
+/// Encodes `Encodable` configs as a `ConfigValue`: the inverse of `ConfigDecoder`, so that
+/// `decode(encode(x)) == x` for every config (tested over every golden module). dlc's
+/// emitter prints the result as a literal into emitted trainers, which decode it as
+/// `dlc train` decodes the module's attributes.
+public enum ConfigEncoder {
+  /// `value` as plain data.
+  public static func encode<T: Encodable>(_ value: T) -> ConfigValue {
+    let root = Node()
+    // The writers below never throw; a config whose `encode(to:)` throws is a bug.
+    do { try value.encode(to: Writer(node: root, codingPath: [])) } catch { preconditionFailure("encoding a config failed: \(error)") }
+    return root.value
+  }
+
+  /// A value under construction; containers nest nodes so that a nested container's
+  /// writes land in its parent.
+  final class Node {
+    enum Content { case empty, scalar(ConfigValue), list([Node]), dict([String: Node]) }
+    var content = Content.empty
+
+    var value: ConfigValue {
+      switch content {
+      case .empty: return .dict([:])
+      case .scalar(let v): return v
+      case .list(let items): return .list(items.map(\.value))
+      case .dict(let d): return .dict(d.mapValues(\.value))
+      }
+    }
+
+    /// The child at `key`, made a dict entry.
+    func child(_ key: String) -> Node {
+      var d: [String: Node] = [:]
+      if case .dict(let existing) = content { d = existing }
+      if let c = d[key] { return c }
+      let c = Node()
+      d[key] = c
+      content = .dict(d)
+      return c
+    }
+
+    /// A new last list item.
+    func append() -> Node {
+      var items: [Node] = []
+      if case .list(let existing) = content { items = existing }
+      let c = Node()
+      items.append(c)
+      content = .list(items)
+      return c
+    }
+  }
+
+  struct Writer: Encoder {
+    let node: Node
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+      if case .empty = node.content { node.content = .dict([:]) }
+      return KeyedEncodingContainer(Keyed(node: node, codingPath: codingPath))
+    }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+      if case .empty = node.content { node.content = .list([]) }
+      return Unkeyed(node: node, codingPath: codingPath)
+    }
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single(node: node, codingPath: codingPath) }
+  }
+
+  struct Single: SingleValueEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() {}
+    mutating func encode(_ value: Bool) { node.content = .scalar(.bool(value)) }
+    mutating func encode(_ value: String) { node.content = .scalar(.string(value)) }
+    mutating func encode(_ value: Double) { node.content = .scalar(.float(value)) }
+    mutating func encode(_ value: Float) { node.content = .scalar(.float(Double(value))) }
+    mutating func encode(_ value: Int) { node.content = .scalar(.int(value)) }
+    mutating func encode(_ value: Int8) { encode(Int(value)) }
+    mutating func encode(_ value: Int16) { encode(Int(value)) }
+    mutating func encode(_ value: Int32) { encode(Int(value)) }
+    mutating func encode(_ value: Int64) { encode(Int(value)) }
+    mutating func encode(_ value: UInt) { encode(Int(value)) }
+    mutating func encode(_ value: UInt8) { encode(Int(value)) }
+    mutating func encode(_ value: UInt16) { encode(Int(value)) }
+    mutating func encode(_ value: UInt32) { encode(Int(value)) }
+    mutating func encode(_ value: UInt64) { encode(Int(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try value.encode(to: Writer(node: node, codingPath: codingPath)) }
+  }
+
+  struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) {}
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+      var single = Single(node: node.child(key.stringValue), codingPath: codingPath + [key])
+      try single.encode(value)
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+      Writer(node: node.child(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+    }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+      Writer(node: node.child(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+    }
+    mutating func superEncoder() -> any Encoder { Writer(node: node, codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { Writer(node: node.child(key.stringValue), codingPath: codingPath + [key]) }
+  }
+
+  struct Unkeyed: UnkeyedEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+    var count: Int {
+      if case .list(let items) = node.content { return items.count }
+      return 0
+    }
+
+    mutating func encodeNil() {}
+    mutating func encode<T: Encodable>(_ value: T) throws {
+      let key = IndexKey(intValue: count)
+      var single = Single(node: node.append(), codingPath: codingPath + [key])
+      try single.encode(value)
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+      Writer(node: node.append(), codingPath: codingPath + [IndexKey(intValue: count)]).container(keyedBy: keyType)
+    }
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+      Writer(node: node.append(), codingPath: codingPath + [IndexKey(intValue: count)]).unkeyedContainer()
+    }
+    mutating func superEncoder() -> any Encoder { Writer(node: node.append(), codingPath: codingPath + [IndexKey(intValue: count)]) }
+  }
+}
+
+"""##########),
+    ("Sources/DLCTraining/Training/ConfigValue.swift", ##########"""
+/// The run configuration as plain data, and the one coder between it and the typed configs.
+///
+/// In: the module attributes Sema writes (`seed`, `data`, `train`; every default spelled
+/// out from the catalog), converted one to one from IR attributes by the runtime, or a
+/// literal compiled into an emitted trainer. Out: `TrainConfig`, `DataConfig` and their
+/// parts, through their `Codable` conformances and `ConfigDecoder` / `ConfigEncoder`.
+/// Neither side has a per-optimizer or per-schedule decoder or printer: a new entry is a
+/// `Codable` type (or none, when the runtime does not read it), never a new reader.
+
+/// A configuration value: the shapes an IR attribute can take, without the IR.
+public indirect enum ConfigValue: Sendable, Hashable {
+  case int(Int)
+  case float(Double)
+  case bool(Bool)
+  case string(String)
+  case list([ConfigValue])
+  case dict([String: ConfigValue])
+
+  /// Entry `key` of a dict, nil otherwise.
+  public subscript(key: String) -> ConfigValue? {
+    if case .dict(let d) = self { return d[key] }
+    return nil
+  }
+
+  /// How messages name the value's type.
+  var typeName: String {
+    switch self {
+    case .int: return "an integer"
+    case .float: return "a number"
+    case .bool: return "a boolean"
+    case .string: return "a string"
+    case .list: return "a list"
+    case .dict: return "a dict"
+    }
+  }
+}
+
+/// The dotted path of a coding path: `train.metrics[1]`.
+func configPath(_ codingPath: [any CodingKey], appending key: (any CodingKey)? = nil) -> String {
+  var out = ""
+  for k in codingPath + (key.map { [$0] } ?? []) {
+    if let i = k.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + k.stringValue }
+  }
+  return out
+}
+
+/// A list index as a coding key.
+struct IndexKey: CodingKey {
+  let intValue: Int?
+  var stringValue: String { "\(intValue ?? 0)" }
+  init(intValue: Int) { self.intValue = intValue }
+  init?(stringValue: String) { nil }
+}
+
+/// A dict key as a coding key (for dictionaries of configs).
+struct NameKey: CodingKey {
+  let stringValue: String
+  var intValue: Int? { nil }
+  init(stringValue: String) { self.stringValue = stringValue }
+  init?(intValue: Int) { nil }
 }
 
 """##########),
@@ -7594,7 +8038,7 @@ import Foundation
 /// epoch without improvement stops the run.
 public struct EarlyStopping: Sendable, Hashable {
   /// The `early_stopping` entry of the spec.
-  public struct Config: Sendable, Hashable {
+  public struct Config: Sendable, Hashable, Codable {
     /// `valid_<metric>` or `train_<metric>`.
     public var monitor: String
     /// Epochs without improvement before stopping.
@@ -7604,11 +8048,24 @@ public struct EarlyStopping: Sendable, Hashable {
     /// Whether the run ends with the weights of the best epoch.
     public var restoreBest: Bool
 
-    public init(monitor: String = "valid_loss", patience: Int = 5, minDelta: Double = 0, restoreBest: Bool = true) {
+    public init(monitor: String, patience: Int, minDelta: Double, restoreBest: Bool) {
       self.monitor = monitor
       self.patience = patience
       self.minDelta = minDelta
       self.restoreBest = restoreBest
+    }
+
+    enum CodingKeys: String, CodingKey { case monitor, patience, minDelta = "min_delta", restoreBest = "restore_best" }
+
+    /// Reads `{min_delta = 0.0, monitor = "valid_loss", patience = 5, restore_best = true}`.
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      func name(_ key: CodingKeys) -> String { configPath(decoder.codingPath, appending: key) }
+      self.init(monitor: try c.decode(String.self, forKey: .monitor), patience: try c.decode(Int.self, forKey: .patience),
+                minDelta: try c.decode(Double.self, forKey: .minDelta), restoreBest: try c.decode(Bool.self, forKey: .restoreBest))
+      guard metric != nil else { throw TrainConfigError.unknown("monitored metric", monitor, in: name(.monitor)) }
+      guard patience >= 0 else { throw TrainConfigError.invalid(name(.patience), "\(patience)", "an integer ≥ 0") }
+      guard minDelta >= 0 else { throw TrainConfigError.invalid(name(.minDelta), "\(minDelta)", "a number ≥ 0") }
     }
 
     /// The metric the monitor names (`valid_accuracy` → `.accuracy`), nil if none.
@@ -8994,6 +9451,7 @@ public struct ProgressReporter {
 """##########),
     ("Sources/DLCTraining/Training/RunDescription.swift", ##########"""
 import DLCKernels
+import Foundation
 
 /// Everything about a run that is not the model's arithmetic: its name, the training and
 /// data configuration, the input shape, and what goes into checkpoints. The interpreter
@@ -9029,6 +9487,26 @@ public struct RunDescription {
     self.irText = irText
     self.base = base
     self.lossClassWeights = lossClassWeights
+  }
+}
+
+extension RunDescription {
+  /// The run compiled into an emitted trainer: `train` and `data` are the configuration
+  /// `ConfigEncoder` wrote at emission, decoded here by the same `ConfigDecoder` that
+  /// reads a module's attributes in `dlc train`. A literal that does not decode is a
+  /// defect of the dlc that emitted it: the trainer says so and exits with status 1.
+  public init(
+    compiled name: String, train: ConfigValue, data: ConfigValue, inputShape: [Int], loss: String, specText: String,
+    base: BaseWeights?, lossClassWeights: LossClassWeights?
+  ) {
+    do {
+      self.init(name: name, train: try TrainConfig(config: train), data: try ConfigDecoder.decode(DataConfig.self, from: data, at: "data"),
+                inputShape: inputShape, loss: loss, specText: specText, irText: "", base: base, lossClassWeights: lossClassWeights)
+    } catch {
+      let note = "  = note: the trainer's compiled configuration does not decode; compile it again with 'dlc compile'"
+      FileHandle.standardError.write(Data((error.description + "\n" + note + "\n").utf8))
+      exit(1)
+    }
   }
 }
 
@@ -9273,9 +9751,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
   /// dlc runs it with `three_phase=False` and `cycle_momentum=False`: PyTorch by default
   /// also cycles SGD's momentum or Adam's beta1 inversely to the lr; dlc keeps the
   /// optimizer's momentum and betas fixed, so compare against `cycle_momentum=False`.
-  public struct OneCycle: Sendable, Hashable {
+  public struct OneCycle: Sendable, Hashable, Codable {
     /// How the rate moves within a phase.
-    public enum Anneal: String, Sendable, Hashable { case cos, linear }
+    public enum Anneal: String, Sendable, Hashable, Codable { case cos, linear }
 
     public var maxLR: Double
     public var pctStart: Double
@@ -9283,8 +9761,11 @@ public struct LearningRateSchedule: Sendable, Hashable {
     public var finalDivFactor: Double
     public var anneal: Anneal
 
-    public init(maxLR: Double, pctStart: Double = 0.3, divFactor: Double = 25, finalDivFactor: Double = 1e4,
-                anneal: Anneal = .cos) {
+    enum CodingKeys: String, CodingKey {
+      case maxLR = "max_lr", pctStart = "pct_start", divFactor = "div_factor", finalDivFactor = "final_div_factor", anneal
+    }
+
+    public init(maxLR: Double, pctStart: Double, divFactor: Double, finalDivFactor: Double, anneal: Anneal) {
       self.maxLR = maxLR
       self.pctStart = pctStart
       self.divFactor = divFactor
@@ -9397,6 +9878,74 @@ public struct LearningRateSchedule: Sendable, Hashable {
 }
 
 
+extension LearningRateSchedule.Kind: Codable {
+  private enum Keys: String, CodingKey {
+    case kind, warmupEpochs = "warmup_epochs", stepSize = "step_size", gamma, minLR = "min_lr"
+  }
+
+  /// Reads `{kind = "cosine", min_lr = 0.0, warmup_epochs = 2}`: the catalog entry's
+  /// parameters, every one given.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    let path = configPath(decoder.codingPath)
+    func name(_ key: Keys) -> String { configPath(decoder.codingPath, appending: key) }
+    let kind = try c.decode(String.self, forKey: .kind)
+    func warmup() throws -> Int {
+      let w = try c.decode(Int.self, forKey: .warmupEpochs)
+      guard w >= 0 else { throw TrainConfigError.invalid(name(.warmupEpochs), "\(w)", "an integer ≥ 0") }
+      return w
+    }
+    switch kind {
+    case "constant":
+      self = .constant(warmupEpochs: try warmup())
+    case "step":
+      let size = try c.decode(Int.self, forKey: .stepSize)
+      guard size >= 1 else { throw TrainConfigError.invalid(name(.stepSize), "\(size)", "an integer ≥ 1") }
+      self = .step(stepSize: size, gamma: try c.decode(Double.self, forKey: .gamma), warmupEpochs: try warmup())
+    case "cosine":
+      self = .cosine(minLR: try c.decode(Double.self, forKey: .minLR), warmupEpochs: try warmup())
+    case "one_cycle":
+      self = .oneCycle(try OneCycleCoding.decode(decoder))
+    default:
+      throw TrainConfigError.unknown("schedule", kind, in: path.isEmpty ? "kind" : path + ".kind")
+    }
+  }
+
+  /// Writes what `init(from:)` reads.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(name, forKey: .kind)
+    switch self {
+    case .constant(let w):
+      try c.encode(w, forKey: .warmupEpochs)
+    case .step(let size, let gamma, let w):
+      try c.encode(size, forKey: .stepSize)
+      try c.encode(gamma, forKey: .gamma)
+      try c.encode(w, forKey: .warmupEpochs)
+    case .cosine(let minLR, let w):
+      try c.encode(minLR, forKey: .minLR)
+      try c.encode(w, forKey: .warmupEpochs)
+    case .oneCycle(let p):
+      try p.encode(to: encoder)
+    }
+  }
+}
+
+/// `one_cycle`'s parameters beside the `kind` key, with a known annealing shape.
+private enum OneCycleCoding {
+  static func decode(_ decoder: any Decoder) throws -> LearningRateSchedule.OneCycle {
+    typealias Keys = LearningRateSchedule.OneCycle.CodingKeys
+    let c = try decoder.container(keyedBy: Keys.self)
+    let shape = try c.decode(String.self, forKey: .anneal)
+    guard let anneal = LearningRateSchedule.OneCycle.Anneal(rawValue: shape) else {
+      throw TrainConfigError.unknown("annealing shape", shape, in: configPath(decoder.codingPath, appending: Keys.anneal))
+    }
+    return .init(maxLR: try c.decode(Double.self, forKey: .maxLR), pctStart: try c.decode(Double.self, forKey: .pctStart),
+                 divFactor: try c.decode(Double.self, forKey: .divFactor),
+                 finalDivFactor: try c.decode(Double.self, forKey: .finalDivFactor), anneal: anneal)
+  }
+}
+
 """##########),
     ("Sources/DLCTraining/Training/TargetColumns.swift", ##########"""
 /// Error sums per output column (per target of a multi-target regression), which `mae`,
@@ -9480,9 +10029,11 @@ extension DataConfig {
 ///
 /// In: the module attributes `train`, `seed` and `data` as Sema writes them, with every
 /// default spelled out (`train = {batch_size = 64, epochs = 30, optimizer = {kind = "adam",
-/// lr = 0.001, ...}, schedule = {kind = "cosine", ...}, ...}`). Out: `TrainConfig`, the typed
-/// form the training loop reads. Sema has already checked every name and range; the
-/// errors here guard against hand-written or stale IR.
+/// lr = 0.001, ...}, schedule = {kind = "cosine", ...}, ...}`), as a `ConfigValue`. Out:
+/// `TrainConfig`, the typed form the training loop reads, through `Codable` and the one
+/// `ConfigDecoder`. Defaults live only in the catalog: an entry missing here is an error,
+/// never a fallback. Sema has already checked every name and range; the errors here guard
+/// against hand-written or stale IR.
 
 /// Everything the training loop needs to know about a run, in typed form.
 public struct TrainConfig: Sendable, Hashable {
@@ -9512,9 +10063,8 @@ public struct TrainConfig: Sendable, Hashable {
 
   /// A configuration from its parts.
   public init(
-    seed: UInt64 = 0, task: DataTask, classes: Int? = nil, batchSize: Int, epochs: Int, metrics: [Metric] = [.loss],
-    optimizer: Optimizer, schedule: LearningRateSchedule.Kind = .constant(warmupEpochs: 0),
-    earlyStopping: EarlyStopping.Config? = nil, freeze: [String] = []
+    seed: UInt64, task: DataTask, classes: Int?, batchSize: Int, epochs: Int, metrics: [Metric],
+    optimizer: Optimizer, schedule: LearningRateSchedule.Kind, earlyStopping: EarlyStopping.Config?, freeze: [String]
   ) {
     self.seed = seed
     self.task = task
@@ -9531,52 +10081,89 @@ public struct TrainConfig: Sendable, Hashable {
 }
 
 extension TrainConfig {
-  /// The optimizer of a run, with the parameters of its update rule (PyTorch's names).
-  public enum Optimizer: Sendable, Hashable {
-    /// `torch.optim.SGD`.
-    case sgd(lr: Double, momentum: Double, dampening: Double, nesterov: Bool, weightDecay: Double)
-    /// `torch.optim.Adam` (weight decay added to the gradient).
-    case adam(Adam)
-    /// `torch.optim.AdamW` (decoupled weight decay).
-    case adamw(Adam)
-
-    /// The parameters shared by Adam and AdamW.
-    public struct Adam: Sendable, Hashable {
-      public var lr: Double
-      public var beta1: Double
-      public var beta2: Double
-      public var eps: Double
-      public var amsgrad: Bool
-      public var weightDecay: Double
-
-      public init(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, amsgrad: Bool = false,
-                  weightDecay: Double = 0) {
-        self.lr = lr
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.eps = eps
-        self.amsgrad = amsgrad
-        self.weightDecay = weightDecay
-      }
-    }
-
-    /// The catalog name: `sgd`, `adam` or `adamw`.
-    public var kind: String {
-      switch self {
-      case .sgd: return "sgd"
-      case .adam: return "adam"
-      case .adamw: return "adamw"
-      }
-    }
-
+  /// The optimizer of a run as the training loop sees it: its catalog name and the base
+  /// learning rate the schedule scales. The update rule's own parameters do not pass
+  /// through here: autodiff writes them into the update ops of `@train_step`, which the
+  /// interpreter and emitted trainers run (docs/training-ir.md, "Optimizer updates").
+  public struct Optimizer: Sendable, Hashable, Codable {
+    /// The catalog name (`sgd`, `adam`, `adamw`, …).
+    public var kind: String
     /// The base learning rate, which the schedule scales (one_cycle ignores it).
-    public var lr: Double {
-      switch self {
-      case .sgd(let lr, _, _, _, _): return lr
-      case .adam(let p), .adamw(let p): return p.lr
-      }
-    }
+    public var lr: Double
 
+    public init(kind: String, lr: Double) {
+      self.kind = kind
+      self.lr = lr
+    }
+  }
+}
+
+extension TrainConfig: Codable {
+  private enum RootKeys: String, CodingKey { case seed, data, train }
+  private enum DataKeys: String, CodingKey { case task, classes }
+  private enum TrainKeys: String, CodingKey {
+    case batchSize = "batch_size", epochs, metrics, optimizer, schedule, earlyStopping = "early_stopping", freeze
+  }
+
+  /// Reads module attributes (`seed`, `data`, `train`; every value spelled out, as Sema
+  /// writes them), checking the ranges a hand-written IR could break.
+  public init(from decoder: any Decoder) throws {
+    let root = try decoder.container(keyedBy: RootKeys.self)
+    let data = try root.nestedContainer(keyedBy: DataKeys.self, forKey: .data)
+    let train = try root.nestedContainer(keyedBy: TrainKeys.self, forKey: .train)
+    let seed = try root.decode(Int.self, forKey: .seed)
+    guard seed >= 0 else { throw TrainConfigError.invalid("seed", "\(seed)", "an integer ≥ 0") }
+    let taskName = try data.decode(String.self, forKey: .task)
+    guard let task = DataTask(rawValue: taskName) else { throw TrainConfigError.unknown("task", taskName, in: "data.task") }
+    let batchSize = try train.decode(Int.self, forKey: .batchSize)
+    guard batchSize >= 1 else { throw TrainConfigError.invalid("train.batch_size", "\(batchSize)", "an integer ≥ 1") }
+    let epochs = try train.decode(Int.self, forKey: .epochs)
+    try Self.checkEpochs(epochs, path: "train.epochs")
+    var metrics: [Metric] = [.loss]
+    for (i, name) in try train.decode([String].self, forKey: .metrics).enumerated() {
+      guard let m = Metric(rawValue: name) else { throw TrainConfigError.unknown("metric", name, in: "train.metrics[\(i)]") }
+      if !metrics.contains(m) { metrics.append(m) }
+    }
+    self.init(
+      seed: UInt64(seed), task: task, classes: try data.decodeIfPresent(Int.self, forKey: .classes), batchSize: batchSize,
+      epochs: epochs, metrics: metrics, optimizer: try train.decode(Optimizer.self, forKey: .optimizer),
+      schedule: try train.decode(LearningRateSchedule.Kind.self, forKey: .schedule),
+      earlyStopping: try train.decodeIfPresent(EarlyStopping.Config.self, forKey: .earlyStopping),
+      freeze: try train.decode([String].self, forKey: .freeze))
+    if schedule.warmupEpochs >= self.epochs { throw TrainConfigError.warmupTooLong(schedule.warmupEpochs, epochs: self.epochs) }
+  }
+
+  /// Writes what `init(from:)` reads: `seed`, `data.task`, `data.classes`, `train`.
+  public func encode(to encoder: any Encoder) throws {
+    var root = encoder.container(keyedBy: RootKeys.self)
+    try root.encode(Int(seed), forKey: .seed)
+    var data = root.nestedContainer(keyedBy: DataKeys.self, forKey: .data)
+    try data.encode(task.rawValue, forKey: .task)
+    try data.encodeIfPresent(classes, forKey: .classes)
+    var train = root.nestedContainer(keyedBy: TrainKeys.self, forKey: .train)
+    try train.encode(batchSize, forKey: .batchSize)
+    try train.encode(epochs, forKey: .epochs)
+    try train.encode(metrics.map(\.rawValue), forKey: .metrics)
+    try train.encode(optimizer, forKey: .optimizer)
+    try train.encode(schedule, forKey: .schedule)
+    try train.encodeIfPresent(earlyStopping, forKey: .earlyStopping)
+    try train.encode(freeze, forKey: .freeze)
+  }
+
+  /// The configuration in `config` (module attributes); `epochs` replaces the spec's
+  /// epoch count, checked against the warm-up as Sema checks the spec's own.
+  public init(config: ConfigValue, epochs: Int? = nil) throws(TrainConfigError) {
+    self = try ConfigDecoder.decode(TrainConfig.self, from: config)
+    guard let epochs else { return }
+    try Self.checkEpochs(epochs, path: "the epochs override")
+    if schedule.warmupEpochs >= epochs { throw .warmupTooLong(schedule.warmupEpochs, epochs: epochs) }
+    self.epochs = epochs
+  }
+
+  private static func checkEpochs(_ epochs: Int, path: String) throws(TrainConfigError) {
+    guard epochs >= 1, epochs <= TrainConfig.maxEpochs else {
+      throw .invalid(path, "\(epochs)", "an integer from 1 to \(TrainConfig.maxEpochs)")
+    }
   }
 }
 
@@ -9798,7 +10385,7 @@ public final class Trainer {
   /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
   func startingState(backend: TrainingBackend, data: PreparedData, stepsPerEpoch: Int) throws -> State {
     let bestConfig = EarlyStopping.Config(monitor: bestMonitor(validSamples: data.valid.count), patience: .max,
-                                          minDelta: config.earlyStopping?.minDelta ?? 0)
+                                          minDelta: config.earlyStopping?.minDelta ?? 0, restoreBest: true)
     var state = State(best: try EarlyStopping(bestConfig))
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {

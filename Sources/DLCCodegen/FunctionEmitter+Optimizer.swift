@@ -22,8 +22,8 @@ extension FunctionEmitter {
       let vmax = op.operands.count == 7 ? operand(op, 4) : "nil"
       text.call("OptimizerKernel.adam", [
         "parameter: \(p)", "grad: \(g)", "expAvg: \(m)", "expAvgSq: \(v)", "maxExpAvgSq: \(vmax)", "count: \(n)", "lr: lr",
-        "beta1: \(Self.doubleLiteral(op, "beta1", 0.9))", "beta2: \(Self.doubleLiteral(op, "beta2", 0.999))",
-        "eps: \(Self.literal(op, "eps", 1e-8))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))",
+        "beta1: \(Self.doubleLiteral(op, "beta1"))", "beta2: \(Self.doubleLiteral(op, "beta2"))",
+        "eps: \(Self.literal(op, "eps"))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))",
         "decoupled: \(Self.bool(op, "decoupled"))", "step: Int(step)",
       ])
     case "apply_mask":

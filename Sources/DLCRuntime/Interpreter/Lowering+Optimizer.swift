@@ -24,7 +24,7 @@ extension Lowering {
       let (p, g, m, v, n) = (f(op, 0), f(op, 1), f(op, 2), f(op, 3), count(op.operands[0]))
       let vmax = amsgrad ? f(op, 4) : nil
       let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
-      let (beta1, beta2, eps) = (Self.double(op, "beta1", 0.9), Self.double(op, "beta2", 0.999), Self.float(op, "eps", 1e-8))
+      let (beta1, beta2, eps) = (Self.double(op, "beta1"), Self.double(op, "beta2"), Self.float(op, "eps"))
       let (decay, decoupled) = (Self.double(op, "weight_decay"), Self.bool(op, "decoupled"))
       return {
         OptimizerKernel.adam(parameter: p, grad: g, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, count: n, lr: lr.pointee,

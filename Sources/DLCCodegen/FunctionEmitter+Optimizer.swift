@@ -9,7 +9,7 @@ extension FunctionEmitter {
       // (@p, %grad, [@p.momentum_buffer], %lr, %step)
       let n = count(op.operands[0]).code
       let (p, g) = (operand(op, 0), operand(op, 1))
-      let buffer = op.operands.count == 5 ? operand(op, 2) : "nil"
+      let buffer = UpdateRule.sgd.stateOperands(op)["momentum_buffer"].map { operand(op, $0) } ?? "nil"
       text.call("OptimizerKernel.sgd", [
         "parameter: \(p)", "grad: \(g)", "momentumBuffer: \(buffer)", "count: \(n)", "lr: lr",
         "momentum: \(Self.doubleLiteral(op, "momentum"))", "dampening: \(Self.doubleLiteral(op, "dampening"))",
@@ -19,7 +19,7 @@ extension FunctionEmitter {
       // (@p, %grad, @p.exp_avg, @p.exp_avg_sq, [@p.max_exp_avg_sq], %lr, %step)
       let n = count(op.operands[0]).code
       let (p, g, m, v) = (operand(op, 0), operand(op, 1), operand(op, 2), operand(op, 3))
-      let vmax = op.operands.count == 7 ? operand(op, 4) : "nil"
+      let vmax = UpdateRule.adam.stateOperands(op)["max_exp_avg_sq"].map { operand(op, $0) } ?? "nil"
       text.call("OptimizerKernel.adam", [
         "parameter: \(p)", "grad: \(g)", "expAvg: \(m)", "expAvgSq: \(v)", "maxExpAvgSq: \(vmax)", "count: \(n)", "lr: lr",
         "beta1: \(Self.doubleLiteral(op, "beta1"))", "beta2: \(Self.doubleLiteral(op, "beta2"))",

@@ -46,6 +46,15 @@ public struct UpdateRule: Sendable {
     state.filter { $0.isPresent(attributes) }.map(\.name)
   }
 
+  /// The rule whose update op is `opcode`.
+  public static func rule(op opcode: String) -> UpdateRule? { all.first { $0.schema.name == opcode } }
+
+  /// The operand index of each state slot of update `op` (an op of this rule), by name;
+  /// absent slots have none. The backends bind state by name, not by counting operands.
+  public func stateOperands(_ op: Operation) -> [String: Int] {
+    Dictionary(uniqueKeysWithValues: stateNames(op.attributes).enumerated().map { ($0.element, $0.offset + 2) })
+  }
+
   /// A rule whose op `name` takes `hyperparameters` as attributes (named as the catalog
   /// names the optimizer's parameters unless `derive` says otherwise) and `state`;
   /// `check` adds rules between hyperparameters; `flops` counts per element.
@@ -171,7 +180,7 @@ extension UpdateRule {
   /// {momentum, dampening, nesterov, weight_decay}: g = grad + weight_decay·p; with
   /// momentum μ, b = g at step 1, else b = μ·b + (1 − dampening)·g, and g = g + μ·b
   /// (nesterov) or b; then p = p − lr·g.
-  static let sgd = UpdateRule(
+  public static let sgd = UpdateRule(
     kinds: ["sgd"], op: "sgd_update", summary: "stochastic gradient descent step, with optional (Nesterov) momentum",
     hyperparameters: [
       .number("momentum", "momentum factor", .unitOpen),
@@ -192,7 +201,7 @@ extension UpdateRule {
   /// decay is L2 added to the gradient, or with `decoupled = true` (AdamW, Loshchilov &
   /// Hutter 2019) p = p·(1 − lr·weight_decay). The catalog's `betas` pair becomes beta1
   /// and beta2; `decoupled` is whether the optimizer is `adamw`.
-  static let adam = UpdateRule(
+  public static let adam = UpdateRule(
     kinds: ["adam", "adamw"], op: "adam_update", summary: "Adam or AdamW step",
     hyperparameters: [
       .number("beta1", "decay of the first moment", .unitOpen),

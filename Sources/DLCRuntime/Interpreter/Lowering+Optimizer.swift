@@ -7,9 +7,9 @@ extension Lowering {
     switch op.opcode {
     case "sgd_update":
       // (@p, %grad, [@p.momentum_buffer], %lr, %step)
-      let hasBuffer = op.operands.count == 5
+      let state = UpdateRule.sgd.stateOperands(op)
       let (p, g, n) = (f(op, 0), f(op, 1), count(op.operands[0]))
-      let buffer = hasBuffer ? f(op, 2) : nil
+      let buffer = state["momentum_buffer"].map { f(op, $0) }
       let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
       // Hyperparameters in Double: the kernel derives its per-step scalars in Double.
       let (momentum, dampening) = (Self.double(op, "momentum"), Self.double(op, "dampening"))
@@ -20,9 +20,9 @@ extension Lowering {
       }
     case "adam_update":
       // (@p, %grad, @p.exp_avg, @p.exp_avg_sq, [@p.max_exp_avg_sq], %lr, %step)
-      let amsgrad = op.operands.count == 7
+      let state = UpdateRule.adam.stateOperands(op)
       let (p, g, m, v, n) = (f(op, 0), f(op, 1), f(op, 2), f(op, 3), count(op.operands[0]))
-      let vmax = amsgrad ? f(op, 4) : nil
+      let vmax = state["max_exp_avg_sq"].map { f(op, $0) }
       let lr = f(op.operands[op.operands.count - 2]), step = i64(op.operands[op.operands.count - 1])
       let (beta1, beta2, eps) = (Self.double(op, "beta1"), Self.double(op, "beta2"), Self.float(op, "eps"))
       let (decay, decoupled) = (Self.double(op, "weight_decay"), Self.bool(op, "decoupled"))

@@ -26,6 +26,17 @@ extension FunctionEmitter {
         "eps: \(Self.literal(op, "eps"))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))",
         "decoupled: \(Self.bool(op, "decoupled"))", "step: Int(step)",
       ])
+    case "rmsprop_update":
+      // (@p, %grad, @p.square_avg, [@p.momentum_buffer], [@p.grad_avg], %lr, %step)
+      let state = UpdateRule.rmsprop.stateOperands(op)
+      let n = count(op.operands[0]).code
+      let (p, g, v) = (operand(op, 0), operand(op, 1), operand(op, 2))
+      let (buffer, mean) = (state["momentum_buffer"].map { operand(op, $0) } ?? "nil", state["grad_avg"].map { operand(op, $0) } ?? "nil")
+      text.call("OptimizerKernel.rmsprop", [
+        "parameter: \(p)", "grad: \(g)", "squareAvg: \(v)", "momentumBuffer: \(buffer)", "gradAvg: \(mean)", "count: \(n)",
+        "lr: lr", "alpha: \(Self.doubleLiteral(op, "alpha"))", "eps: \(Self.doubleLiteral(op, "eps"))",
+        "momentum: \(Self.doubleLiteral(op, "momentum"))", "weightDecay: \(Self.doubleLiteral(op, "weight_decay"))",
+      ])
     case "apply_mask":
       // (@p, @p_mask)
       let n = count(op.operands[0]).code

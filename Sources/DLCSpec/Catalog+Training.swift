@@ -76,10 +76,19 @@ extension Catalog {
                  [lr] + adamParams + [weightDecay]),
     CatalogEntry(.optimizer, "adamw", primary: "lr", "AdamW (Loshchilov & Hutter 2019): decoupled weight decay",
                  [lr] + adamParams + [ParamSpec("weight_decay", .float(.atLeast(0)), .value(.float(0.01)), "decoupled weight decay")]),
+    CatalogEntry(.optimizer, "rmsprop", primary: "lr",
+                 "RMSprop (Hinton 2012), as torch.optim.RMSprop; `centered` divides by the gradient's variance (Graves 2013)", [
+      ParamSpec("lr", .float(.above(0)), .value(.float(0.01)), "learning rate"),
+      ParamSpec("alpha", .float(.unitOpen), .value(.float(0.99)), "smoothing constant of the squared-gradient average"),
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-8)), "added to the denominator"),
+      ParamSpec("momentum", .float(.unitOpen), .value(.float(0)), "momentum factor"),
+      ParamSpec("centered", .bool, .value(.bool(false)), "subtract the squared mean gradient from the squared-gradient average"),
+      weightDecay,
+    ]),
   ]
 
   /// Optimizers the spec language will have but this version does not implement yet.
-  static let plannedOptimizers = ["rmsprop", "adagrad", "adadelta", "ranger", "radam", "lamb", "lookahead", "nadam", "lion"]
+  static let plannedOptimizers = ["adagrad", "adadelta", "ranger", "radam", "lamb", "lookahead", "nadam", "lion"]
 
   static let warmup = ParamSpec("warmup_epochs", .int(.epochs(from: 0)), .value(.int(0)), "linear warm-up from 0 over these epochs")
 

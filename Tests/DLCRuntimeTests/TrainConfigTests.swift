@@ -55,7 +55,7 @@ import _DLCTestSupport
 
   @Test func everyGoldenModuleDecodes() throws {
     for name in ["breast_cancer", "diabetes_regression", "digits_autoencoder", "digits_cnn", "digits_mlp", "digits_transfer",
-                 "digits_transformer", "iris", "residual_mlp", "wine"] {
+                 "digits_transformer", "iris", "residual_mlp", "wine", "wine_rmsprop"] {
       let c = try TrainConfig(module: golden(name))
       #expect(c.metrics.first == .loss, "\(name)")
       _ = try LearningRateSchedule(config: c, stepsPerEpoch: 7)
@@ -102,7 +102,7 @@ import _DLCTestSupport
   /// same: the emitted trainer's compiled-in configuration is the run `dlc train` runs.
   @Test func everyGoldenConfigRoundTripsThroughTheEncoder() throws {
     for name in ["breast_cancer", "diabetes_regression", "digits_autoencoder", "digits_cnn", "digits_mlp", "digits_transfer",
-                 "digits_transformer", "iris", "residual_mlp", "wine"] {
+                 "digits_transformer", "iris", "residual_mlp", "wine", "wine_rmsprop"] {
       let m = try golden(name)
       let train = try TrainConfig(module: m)
       #expect(try TrainConfig(config: ConfigEncoder.encode(train)) == train, "\(name)")

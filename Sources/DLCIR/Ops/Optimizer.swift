@@ -26,7 +26,7 @@ public struct UpdateRule: Sendable {
   let derive: @Sendable (_ optimizer: [String: Attribute]) -> [String: Attribute]
 
   /// Every rule; a catalog optimizer without one is refused by autodiff.
-  public static let all: [UpdateRule] = [sgd, adam]
+  public static let all: [UpdateRule] = [sgd, adam, rmsprop]
 
   /// The rule that runs catalog optimizer `kind`.
   public static func rule(for kind: String) -> UpdateRule? { all.first { $0.kinds.contains(kind) } }
@@ -219,6 +219,23 @@ extension UpdateRule {
       return a
     },
     flops: { $0 == 3 ? 13 : 12 })
+
+  /// `rmsprop` (torch.optim.RMSprop): rmsprop_update(@p, grad, @p.square_avg,
+  /// @p.momentum_buffer?, @p.grad_avg?, lr, step) {alpha, eps, momentum, centered,
+  /// weight_decay}: g = grad + weight_decay·p; v = α·v + (1 − α)·g²; centered (Graves
+  /// 2013): ḡ = α·ḡ + (1 − α)·g and d = √(v − ḡ²) + eps, else d = √v + eps; with momentum
+  /// μ, b = μ·b + g/d and p = p − lr·b, else p = p − lr·g/d (Hinton 2012, lecture 6e).
+  public static let rmsprop = UpdateRule(
+    kinds: ["rmsprop"], op: "rmsprop_update", summary: "RMSprop step, optionally centered and with momentum",
+    hyperparameters: [
+      .number("alpha", "smoothing constant of the squared-gradient average", .unitOpen),
+      .number("eps", "added to the denominator", .positive),
+      .number("momentum", "momentum factor", .unitOpen),
+      .flag("centered", "subtract the squared mean gradient from the squared-gradient average"),
+      .number("weight_decay", "L2 penalty added to the gradient", .nonNegative),
+    ],
+    state: [.always("square_avg"), .whenNonzero("momentum_buffer", "momentum"), .whenTrue("grad_avg", "centered")],
+    flops: { 7 + 3 * ($0 - 1) })
 }
 
 /// apply_mask(@p, mask): p = p ⊙ mask, in place. The mask is a parameter of p's type

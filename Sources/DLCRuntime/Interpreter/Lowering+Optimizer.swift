@@ -30,6 +30,18 @@ extension Lowering {
         OptimizerKernel.adam(parameter: p, grad: g, expAvg: m, expAvgSq: v, maxExpAvgSq: vmax, count: n, lr: lr.pointee,
                              beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay, decoupled: decoupled, step: Int(step.pointee))
       }
+    case "rmsprop_update":
+      // (@p, %grad, @p.square_avg, [@p.momentum_buffer], [@p.grad_avg], %lr, %step)
+      let state = UpdateRule.rmsprop.stateOperands(op)
+      let (p, g, v, n) = (f(op, 0), f(op, 1), f(op, 2), count(op.operands[0]))
+      let (buffer, mean) = (state["momentum_buffer"].map { f(op, $0) }, state["grad_avg"].map { f(op, $0) })
+      let lr = f(op.operands[op.operands.count - 2])
+      let (alpha, eps, momentum) = (Self.double(op, "alpha"), Self.double(op, "eps"), Self.double(op, "momentum"))
+      let decay = Self.double(op, "weight_decay")
+      return {
+        OptimizerKernel.rmsprop(parameter: p, grad: g, squareAvg: v, momentumBuffer: buffer, gradAvg: mean, count: n,
+                                lr: lr.pointee, alpha: alpha, eps: eps, momentum: momentum, weightDecay: decay)
+      }
     case "apply_mask":
       // (@p, @p_mask)
       let (p, mask, n) = (f(op, 0), f(op, 1), count(op.operands[0]))

@@ -75,10 +75,8 @@ extension RunDescription {
     if let input = entry?.arguments.first, input.type.element != .f32 {
       throw RuntimeError("models with '\(input.type.element.rawValue)' inputs (token ids for 'embedding') cannot be trained or run on CSV/NPY features yet")
     }
-    let base = module.attributes["base"].flatMap { b -> BaseWeights? in
-      guard let path = b["checkpoint"]?.stringValue else { return nil }
-      return BaseWeights(checkpoint: path, layers: b["layers"]?.listValue?.compactMap(\.stringValue) ?? [],
-                         spec: b["spec"]?.stringValue ?? "the base spec")
+    let base = try module.attributes["base"].map { b throws(TrainConfigError) in
+      try ConfigDecoder.decode(BaseWeights.self, from: ConfigValue(b), at: "base")
     }
     self.init(
       name: module.name, train: try TrainConfig(module: module, epochs: epochs), data: try DataConfig(module: module),

@@ -75,7 +75,7 @@ public enum LossClassWeights: Sendable, Equatable {
 }
 
 /// The layers a model takes from a trained base model, and where their weights are.
-public struct BaseWeights: Sendable, Hashable {
+public struct BaseWeights: Sendable, Hashable, Codable {
   public var checkpoint: String
   public var layers: [String]
   /// The base spec, for messages.

@@ -182,7 +182,10 @@ import _DLCTestSupport
   /// mask parameters or weights, and the pruned weights are still zero.
   @Test func deploymentDropsTheMasks() throws {
     var module = try Self.load("unstructured_global")
-    let passes = try OptimizePipeline.deploymentPasses([.init(kind: "prune", options: ["sparsity": 0.5, "prune_output": true])])
+    let passes = try OptimizePipeline.deploymentPasses([.init(kind: "prune", options: [
+      "sparsity": 0.5, "structure": "unstructured", "scope": "global", "finetune_epochs": 0, "schedule": "polynomial",
+      "prune_output": true,
+    ])])
     #expect(passes.map(\.name) == ["prune", "drop-masks"])
     let context = PassContext(weights: Self.weights(for: module))
     try PassManager(passes: passes, context: context).run(on: &module)

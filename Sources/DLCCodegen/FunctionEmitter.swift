@@ -187,7 +187,6 @@ struct FunctionEmitter {
   mutating func emit(_ op: Operation) throws(CodegenError) {
     if try emitBinding(op) { return }
     if try emitActivation(op) { return }
-    if try emitOptimizer(op) { return }
     throw CodegenError("the emitter has no kernel for '\(op.opcode)' (\(op.label))")
   }
 }

@@ -174,8 +174,7 @@ public enum PackageWriter {
     /// The spec this trainer was compiled from (stored in every checkpoint).
     let specText = \(specLiteral(specText))
     \(deployment)
-    /// The run: training and data configuration as constants.
-    let run = \(RunLiteral.render(run))
+    \(RunLiteral.render(run))
 
     """
   }

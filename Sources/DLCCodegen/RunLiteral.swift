@@ -1,20 +1,29 @@
 import DLCIR
 import DLCTraining
 
-/// A `RunDescription` as Swift source: the emitted trainer's configuration is a literal,
-/// so hyperparameters, the schedule and the data layout are constants in its code.
+/// A `RunDescription` as Swift source. The training and data configuration are not
+/// printed field by field: `ConfigEncoder` turns them into a `ConfigValue`, printed here
+/// by one generic literal printer, and the emitted trainer decodes it with the
+/// `ConfigDecoder` that reads a module's attributes in `dlc train`. So a new optimizer,
+/// schedule or data option needs no printer here, and both backends read one format.
 enum RunLiteral {
-  /// `RunDescription(name: …, train: TrainConfig(…), data: DataConfig(…), …)`.
+  /// `trainConfig` and `dataConfig` literals, then `let run = RunDescription(compiled: …)`.
   static func render(_ run: RunDescription) -> String {
     """
-    RunDescription(
-      name: \(string(run.name)),
-      train: \(train(run.train)),
-      data: \(data(run.data)),
+    /// The training configuration: the module's `seed`, `train` and the task, as `dlc train` reads them.
+    let trainConfig: ConfigValue = \(value(ConfigEncoder.encode(run.train), indent: 0))
+
+    /// The data configuration: the module's `data`, with absolute paths.
+    let dataConfig: ConfigValue = \(value(ConfigEncoder.encode(run.data), indent: 0))
+
+    /// The run: the configuration above, decoded as `dlc train` decodes it.
+    let run = RunDescription(
+      compiled: \(string(run.name)),
+      train: trainConfig,
+      data: dataConfig,
       inputShape: \(run.inputShape),
       loss: \(string(run.loss)),
       specText: specText,
-      irText: "",
       base: \(run.base.map { "BaseWeights(checkpoint: \(string($0.checkpoint)), layers: \(strings($0.layers)), spec: \(string($0.spec)))" } ?? "nil"),
       lossClassWeights: \(classWeights(run.lossClassWeights)))
     """
@@ -29,58 +38,20 @@ enum RunLiteral {
     }
   }
 
-  static func train(_ c: TrainConfig) -> String {
-    var args = [
-      "seed: \(c.seed)", "task: .\(c.task.rawValue)", "classes: \(c.classes.map(String.init) ?? "nil")",
-      "batchSize: \(c.batchSize)", "epochs: \(c.epochs)", "metrics: [\(c.metrics.map { ".\($0.rawValue)" }.joined(separator: ", "))]",
-      "optimizer: \(optimizer(c.optimizer))", "schedule: \(schedule(c.schedule))",
-    ]
-    if let es = c.earlyStopping {
-      args.append("earlyStopping: EarlyStopping.Config(monitor: \(string(es.monitor)), patience: \(es.patience), "
-        + "minDelta: \(number(es.minDelta)), restoreBest: \(es.restoreBest))")
+  /// A `ConfigValue` literal: dicts one entry per line in key order, lists on one line.
+  static func value(_ v: ConfigValue, indent: Int) -> String {
+    switch v {
+    case .int(let i): return ".int(\(i))"
+    case .float(let f): return ".float(\(number(f)))"
+    case .bool(let b): return ".bool(\(b))"
+    case .string(let s): return ".string(\(string(s)))"
+    case .list(let items): return ".list([" + items.map { value($0, indent: indent) }.joined(separator: ", ") + "])"
+    case .dict(let d):
+      guard !d.isEmpty else { return ".dict([:])" }
+      let pad = String(repeating: "  ", count: indent + 1)
+      let entries = d.keys.sorted().map { pad + string($0) + ": " + value(d[$0]!, indent: indent + 1) }
+      return ".dict([\n" + entries.joined(separator: ",\n") + ",\n" + String(repeating: "  ", count: indent) + "])"
     }
-    args.append("freeze: \(strings(c.freeze))")
-    return "TrainConfig(\n    " + args.joined(separator: ",\n    ") + ")"
-  }
-
-  static func optimizer(_ o: TrainConfig.Optimizer) -> String {
-    switch o {
-    case .sgd(let lr, let momentum, let dampening, let nesterov, let decay):
-      return ".sgd(lr: \(number(lr)), momentum: \(number(momentum)), dampening: \(number(dampening)), nesterov: \(nesterov), "
-        + "weightDecay: \(number(decay)))"
-    case .adam(let p), .adamw(let p):
-      let kind = { if case .adam = o { return "adam" } else { return "adamw" } }()
-      return ".\(kind)(.init(lr: \(number(p.lr)), beta1: \(number(p.beta1)), beta2: \(number(p.beta2)), eps: \(number(p.eps)), "
-        + "amsgrad: \(p.amsgrad), weightDecay: \(number(p.weightDecay))))"
-    }
-  }
-
-  static func schedule(_ k: LearningRateSchedule.Kind) -> String {
-    switch k {
-    case .constant(let w): return ".constant(warmupEpochs: \(w))"
-    case .step(let size, let gamma, let w): return ".step(stepSize: \(size), gamma: \(number(gamma)), warmupEpochs: \(w))"
-    case .cosine(let minLR, let w): return ".cosine(minLR: \(number(minLR)), warmupEpochs: \(w))"
-    case .oneCycle(let p):
-      return ".oneCycle(.init(maxLR: \(number(p.maxLR)), pctStart: \(number(p.pctStart)), divFactor: \(number(p.divFactor)), "
-        + "finalDivFactor: \(number(p.finalDivFactor)), anneal: .\(p.anneal.rawValue)))"
-    }
-  }
-
-  static func data(_ d: DataConfig) -> String {
-    let source: String
-    switch d.source {
-    case .csv(let path, let target, let features):
-      source = ".csv(path: \(string(path)), target: \(strings(target)), features: \(features.map(strings) ?? "nil"))"
-    case .npy(let x, let y):
-      source = ".npy(x: \(string(x)), y: \(y.map(string) ?? "nil"))"
-    }
-    return """
-      DataConfig(
-          source: \(source), task: .\(d.task.rawValue), classes: \(d.classes.map(String.init) ?? "nil"),
-          features: \(d.features), split: SplitFractions(valid: \(number(d.split.valid)), test: \(number(d.split.test)), \
-      stratify: \(d.split.stratify)),
-          normalize: .\(d.normalize.rawValue), standardizeTargets: \(d.standardizeTargets))
-      """
   }
 
   /// A Swift string literal: the IR's quoting (`\"`, `\\`, `\n`, `\t`, `\r`, `\u{…}`) is
@@ -89,6 +60,10 @@ enum RunLiteral {
 
   static func strings(_ list: [String]) -> String { "[" + list.map(string).joined(separator: ", ") + "]" }
 
-  /// A Double literal that reads back to the same value.
-  static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "0" }
+  /// A Double literal that reads back to the same value (non-finite values by name).
+  static func number(_ v: Double) -> String {
+    if v.isNaN { return ".nan" }
+    if v.isInfinite { return v < 0 ? "-.infinity" : ".infinity" }
+    return "\(v)"
+  }
 }

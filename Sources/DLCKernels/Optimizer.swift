@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parameter updates of `torch.optim.SGD`, `Adam` and `AdamW`, following the algorithms
+/// Parameter updates of `torch.optim.SGD`, `Adam`, `AdamW` and `RMSprop`, following the algorithms
 /// in their PyTorch documentation (and the order of operations of its single-tensor
 /// implementation, so runs compare closely). `step` is 1-based.
 ///
@@ -106,6 +106,50 @@ public enum OptimizerKernel {
           m[i] = mi
           v[i] = vi
           p[i] = theta - stepSize * (mi / (vi.squareRoot() * invBiasCorrection2Sqrt + eps))
+        }
+      }
+    }
+  }
+
+  /// RMSprop (Hinton 2012, lecture 6e; torch.optim.RMSprop), in the order of operations of
+  /// PyTorch's single-tensor implementation: g ← ∇ + λθ; v ← αv + (1 − α)g²; centered
+  /// (Graves 2013): ḡ ← lerp(ḡ, g, 1 − α) and d ← √(v − ḡ²) + ε, else d ← √v + ε; with
+  /// momentum μ, b ← μb + g/d and θ ← θ − γb, else θ ← θ − γg/d. A nil `momentumBuffer`
+  /// means μ = 0 and a nil `gradAvg` not centered. 1 − α is computed in Double, as PyTorch
+  /// computes it from a Python float. Where PyTorch's CPU kernels fuse a multiply-add
+  /// (`add` with alpha, `addcmul_`, `lerp_`, measured against torch 2.13), so does this
+  /// kernel, and `lerp` takes ATen's two branches on the weight; `addcdiv_` is not fused.
+  public static func rmsprop(
+    parameter: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, squareAvg: UnsafeMutablePointer<Float>,
+    momentumBuffer: UnsafeMutablePointer<Float>?, gradAvg: UnsafeMutablePointer<Float>?, count: Int, lr: Float,
+    alpha: Double, eps: Double, momentum: Double, weightDecay: Double
+  ) {
+    let (p, v) = (parameter, squareAvg)
+    let (decay, keep, weight, epsilon, mu) = (Float(weightDecay), Float(alpha), Float(1 - alpha), Float(eps), Float(momentum))
+    // lerp(a, b, w) as ATen computes it: a + w(b − a) for |w| < 0.5, else b − (b − a)(1 − w).
+    let (lowWeight, oneMinusWeight) = (abs(weight) < 0.5, 1 - weight)
+    let negativeLR = -lr
+    Parallel.forEach(count: count, minimumPerThread: grain) { range in
+      for i in range {
+        let g = decay == 0 ? grad[i] : grad[i].addingProduct(decay, p[i])
+        let vi = (v[i] * keep).addingProduct(weight * g, g)
+        v[i] = vi
+        var denominator: Float
+        if let gavg = gradAvg {
+          let m = gavg[i]
+          let mean = lowWeight ? m.addingProduct(weight, g - m) : g.addingProduct(-(g - m), oneMinusWeight)
+          gavg[i] = mean
+          denominator = vi.addingProduct(-mean, mean).squareRoot()
+        } else {
+          denominator = vi.squareRoot()
+        }
+        denominator = denominator + epsilon
+        if let buffer = momentumBuffer {
+          let b = buffer[i] * mu + g / denominator
+          buffer[i] = b
+          p[i] = p[i].addingProduct(negativeLR, b)
+        } else {
+          p[i] = p[i] + negativeLR * g / denominator
         }
       }
     }

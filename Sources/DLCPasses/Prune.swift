@@ -84,21 +84,23 @@ public struct Prune: ModelPass {
 
   /// The pass an `optimize` entry describes (`{sparsity = 0.5, structure = "neuron", …}`).
   public init(options: [String: Attribute]) throws(PassError) {
-    func choice<T: RawRepresentable>(_ key: String, _ fallback: T) throws(PassError) -> T where T.RawValue == String {
-      guard let raw = options[key] else { return fallback }
-      guard let s = raw.stringValue, let v = T(rawValue: s) else { throw PassError("prune: '\(key)' cannot be \(raw)") }
+    // Every option but `lr` is given: Sema (and `dlc optimize --passes`) write the
+    // catalog's defaults; an absent `lr` is the optimizer's lr / 10.
+    let o = EntryOptions(pass: "prune", options)
+    func choice<T: RawRepresentable>(_ key: String) throws(PassError) -> T where T.RawValue == String {
+      let raw = try o.string(key)
+      guard let v = T(rawValue: raw) else { throw PassError("prune: '\(key)' cannot be \(IRFormat.quote(raw))") }
       return v
     }
     guard let s = options["sparsity"]?.floatValue, s > 0, s < 1 else {
       throw PassError("prune needs 'sparsity' in (0, 1)", help: "e.g. 'prune: {sparsity: 0.5}'")
     }
-    let epochs = options["finetune_epochs"]?.intValue ?? 0
+    let epochs = try o.int("finetune_epochs")
     guard epochs >= 0 else { throw PassError("prune: 'finetune_epochs' must be ≥ 0, found \(epochs)") }
     let lr = options["lr"]?.floatValue
     if let lr, !(lr > 0) { throw PassError("prune: 'lr' must be > 0, found \(lr)") }
-    self.init(sparsity: s, structure: try choice("structure", .unstructured), scope: try choice("scope", .global),
-              finetuneEpochs: epochs, schedule: try choice("schedule", .polynomial), lr: lr,
-              pruneOutput: options["prune_output"]?.boolValue ?? false)
+    self.init(sparsity: s, structure: try choice("structure"), scope: try choice("scope"), finetuneEpochs: epochs,
+              schedule: try choice("schedule"), lr: lr, pruneOutput: try o.bool("prune_output"))
   }
 
   public func run(on module: inout Module, context: PassContext) throws {

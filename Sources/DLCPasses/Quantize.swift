@@ -53,19 +53,18 @@ public struct Quantize: ModelPass {
 
   /// The pass with the options of the spec's `quantize:` entry.
   public init(options: [String: Attribute]) throws(PassError) {
-    // Unwritten activations follow the weights, as in the catalog: float for fp16.
-    let w0 = options["weights"]?.stringValue ?? "int8"
-    guard let w = Weights8(rawValue: w0),
-          let a = Activations(rawValue: options["activations"]?.stringValue ?? (w0 == "fp16" ? "float" : "int8")) else {
+    // Every option is given: Sema (and `dlc optimize --passes`) write the catalog's
+    // defaults, including activations that follow fp16 weights.
+    let o = EntryOptions(pass: "quantize", options)
+    guard let w = Weights8(rawValue: try o.string("weights")), let a = Activations(rawValue: try o.string("activations")) else {
       throw PassError("quantize: unknown 'weights' or 'activations' option")
     }
     guard (w == .fp16) == (a == .float) else {
       throw PassError("quantize: fp16 weights go with float activations, int8 weights with int8 or dynamic activations")
     }
-    let method = options["calibration"]?.stringValue ?? "minmax"
-    let percentile = options["percentile"]?.floatValue ?? 99.99
-    self.init(weights: w, activations: a, calibration: method == "percentile" ? .percentile(percentile) : .minMax,
-              calibrationBatches: max(1, options["calibration_batches"]?.intValue ?? 8))
+    let method = try o.string("calibration")
+    let calibration: Calibration = method == "percentile" ? .percentile(try o.double("percentile")) : .minMax
+    self.init(weights: w, activations: a, calibration: calibration, calibrationBatches: max(1, try o.int("calibration_batches")))
   }
 
   public func run(on module: inout Module, context: PassContext) throws {

@@ -12,15 +12,14 @@ struct ModelOutput {
   var activation: (name: String, range: SourceRange)?
 }
 
-/// The losses the checker accepts for each task; the output widths it accepts with them
-/// are `TrainingChecks.checkLoss`'s. Public so that a test can train every accepted
-/// combination: a loss added here is trained by that test before it can ship.
+/// The losses the checker accepts for each task: the catalog's `tasks` of each loss; the
+/// output widths it accepts with them are `TrainingChecks.checkLoss`'s. Public so that a
+/// test can train every accepted combination: a loss added to the catalog is trained by
+/// that test before it can ship.
 public enum LossRules {
-  public static let lossesByTask: [Task: Set<String>] = [
-    .classification: ["cross_entropy", "bce_with_logits"],
-    .regression: ["mse", "mae"],
-    .reconstruction: ["mse", "mae", "bce_with_logits"],
-  ]
+  public static let lossesByTask: [Task: Set<String>] = Dictionary(uniqueKeysWithValues: Task.allCases.map { task in
+    (task, Set(Catalog.losses.filter { $0.fits(task) }.map(\.name)))
+  })
 }
 
 struct TrainingChecks {
@@ -143,17 +142,10 @@ struct TrainingChecks {
   /// Metrics against the task, early stopping against the split and the metrics.
   func checkMetrics(task: Task) {
     guard let train = spec.train else { return }
-    for m in train.metrics {
-      let ok: Bool
-      switch m.name {
-      case "accuracy": ok = task == .classification
-      case "mae", "rmse", "r2": ok = task != .classification
-      default: ok = true
-      }
-      if !ok {
-        diags.emit(Diagnostic(.invalidMetric(m.name, "a \(task.rawValue) task"), at: m.range)
-          .help(task == .classification ? "use 'accuracy'" : "use 'mae' or 'rmse'"))
-      }
+    for m in train.metrics where !m.entry.fits(task) {
+      let fitting = Catalog.metrics.filter { $0.tasks != nil && $0.fits(task) }.map { "'\($0.name)'" }
+      let list = fitting.count > 1 ? fitting.dropLast().joined(separator: ", ") + " or " + fitting.last! : fitting.joined()
+      diags.emit(Diagnostic(.invalidMetric(m.name, "a \(task.rawValue) task"), at: m.range).help("use \(list)"))
     }
     guard let es = train.earlyStopping else { return }
     if (spec.data?.split.double("valid") ?? 0) <= 0 {

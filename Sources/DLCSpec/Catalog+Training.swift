@@ -32,25 +32,27 @@ extension Catalog {
 
   /// Losses; each one's target and output requirements are checked by Sema.
   public static let losses: [CatalogEntry] = [
-    CatalogEntry(.loss, "mse", "mean squared error (regression, reconstruction)"),
-    CatalogEntry(.loss, "mae", "mean absolute error (regression, reconstruction)"),
+    CatalogEntry(.loss, "mse", "mean squared error (regression, reconstruction)").fitting(.regression, .reconstruction),
+    CatalogEntry(.loss, "mae", "mean absolute error (regression, reconstruction)").fitting(.regression, .reconstruction),
     CatalogEntry(.loss, "cross_entropy", "softmax cross-entropy on logits against class indices", [
       ParamSpec("label_smoothing", .float(.unitOpen), .value(.float(0)), "mass spread uniformly over all classes"),
       ParamSpec("class_weights", .classWeights, .optional,
                 "per-class weights; `balanced` = n / (classes · count), counted on the train split"),
-    ]),
+    ]).fitting(.classification),
     CatalogEntry(.loss, "bce_with_logits", "sigmoid binary cross-entropy on logits (binary classification, reconstruction in [0, 1])", [
       ParamSpec("pos_weight", .float(.above(0)), .optional, "weight of positive examples"),
-    ]),
+    ]).fitting(.classification, .reconstruction),
   ]
 
   /// Metrics recorded each epoch on the train and validation splits.
   public static let metrics: [CatalogEntry] = [
     CatalogEntry(.metric, "loss", "the training loss (always recorded)"),
-    CatalogEntry(.metric, "accuracy", "fraction of samples whose arg-max class is the label (classification)"),
-    CatalogEntry(.metric, "mae", "mean absolute error (regression, reconstruction)"),
-    CatalogEntry(.metric, "rmse", "root mean squared error (regression, reconstruction)"),
-    CatalogEntry(.metric, "r2", "coefficient of determination 1 − SSE/SST per target, averaged over targets, as scikit-learn's `r2_score` (regression, reconstruction)"),
+    CatalogEntry(.metric, "accuracy", "fraction of samples whose arg-max class is the label (classification)")
+      .fitting(.classification),
+    CatalogEntry(.metric, "mae", "mean absolute error (regression, reconstruction)").fitting(.regression, .reconstruction),
+    CatalogEntry(.metric, "rmse", "root mean squared error (regression, reconstruction)").fitting(.regression, .reconstruction),
+    CatalogEntry(.metric, "r2", "coefficient of determination 1 − SSE/SST per target, averaged over targets, as scikit-learn's `r2_score` (regression, reconstruction)")
+      .fitting(.regression, .reconstruction),
   ]
 
   static let lr = ParamSpec("lr", .float(.above(0)), .value(.float(1e-3)), "learning rate")
@@ -74,7 +76,19 @@ extension Catalog {
                  [lr] + adamParams + [weightDecay]),
     CatalogEntry(.optimizer, "adamw", primary: "lr", "AdamW (Loshchilov & Hutter 2019): decoupled weight decay",
                  [lr] + adamParams + [ParamSpec("weight_decay", .float(.atLeast(0)), .value(.float(0.01)), "decoupled weight decay")]),
+    CatalogEntry(.optimizer, "rmsprop", primary: "lr",
+                 "RMSprop (Hinton 2012), as torch.optim.RMSprop; `centered` divides by the gradient's variance (Graves 2013)", [
+      ParamSpec("lr", .float(.above(0)), .value(.float(0.01)), "learning rate"),
+      ParamSpec("alpha", .float(.unitOpen), .value(.float(0.99)), "smoothing constant of the squared-gradient average"),
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-8)), "added to the denominator"),
+      ParamSpec("momentum", .float(.unitOpen), .value(.float(0)), "momentum factor"),
+      ParamSpec("centered", .bool, .value(.bool(false)), "subtract the squared mean gradient from the squared-gradient average"),
+      weightDecay,
+    ]),
   ]
+
+  /// Optimizers the spec language will have but this version does not implement yet.
+  static let plannedOptimizers = ["adagrad", "adadelta", "ranger", "radam", "lamb", "lookahead", "nadam", "lion"]
 
   static let warmup = ParamSpec("warmup_epochs", .int(.epochs(from: 0)), .value(.int(0)), "linear warm-up from 0 over these epochs")
 

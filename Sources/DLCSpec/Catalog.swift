@@ -54,7 +54,7 @@ public enum Catalog {
     .initializer: ["orthogonal", "lecun_normal", "lecun_uniform", "identity", "truncated_normal"],
     .loss: ["focal", "huber", "smooth_l1", "kl_div", "hinge", "bce", "nll", "dice", "triplet", "contrastive"],
     .metric: ["f1", "precision", "recall", "auc", "roc_auc", "top_k_accuracy", "confusion_matrix", "mape"],
-    .optimizer: ["rmsprop", "adagrad", "adadelta", "ranger", "radam", "lamb", "lookahead", "nadam", "lion"],
+    .optimizer: plannedOptimizers,
     .schedule: ["exponential", "plateau", "reduce_on_plateau", "cyclic", "polynomial", "linear", "lr_finder"],
     .pass: ["distill", "ensemble"],
   ]

@@ -202,6 +202,9 @@ public struct CatalogEntry: Sendable {
   public var params: [ParamSpec]
   /// The parameter set by the `name: value` form, if any.
   public var primary: String?
+  /// The tasks a loss or metric fits (checked by Sema); nil for other kinds and for
+  /// metrics that fit every task.
+  public var tasks: [Task]?
 
   public init(_ kind: EntryKind, _ name: String, primary: String? = nil, _ summary: String, _ params: [ParamSpec] = []) {
     self.kind = kind
@@ -212,6 +215,16 @@ public struct CatalogEntry: Sendable {
   }
 
   public func param(_ name: String) -> ParamSpec? { params.first { $0.name == name } }
+
+  /// This entry, fitting only `tasks`.
+  public func fitting(_ tasks: Task...) -> CatalogEntry {
+    var e = self
+    e.tasks = tasks
+    return e
+  }
+
+  /// Whether the entry fits `task`.
+  public func fits(_ task: Task) -> Bool { tasks?.contains(task) ?? true }
 }
 
 /// One use of a catalog entry in a spec, e.g. `adam: {lr: 3e-4}`.

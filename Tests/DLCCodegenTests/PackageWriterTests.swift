@@ -144,7 +144,8 @@ import _DLCTestSupport
     #expect(origin.spec == "/home/user/project/specs/m.yaml" && origin.dlc == "/home/user/bin/dlc")
     let csv = DataConfig(source: .csv(path: "specs/../data/x.csv", target: ["y"], features: nil), task: .classification,
                          classes: 2, features: 3, split: SplitFractions(valid: 0.2, test: 0, stratify: false), normalize: .none)
-    let train = TrainConfig(task: .classification, classes: 2, batchSize: 4, epochs: 1, optimizer: .sgd(lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0))
+    let train = TrainConfig(seed: 0, task: .classification, classes: 2, batchSize: 4, epochs: 1, metrics: [.loss],
+                            optimizer: .init(kind: "sgd", lr: 0.1), schedule: .constant(warmupEpochs: 0), earlyStopping: nil, freeze: [])
     var run = RunDescription(name: "m", train: train, data: csv, inputShape: [3], loss: "cross_entropy",
                              base: BaseWeights(checkpoint: "runs/base/best.safetensors", layers: ["a"], spec: "specs/base.yaml"))
     var anchored = origin.anchoring(run)
@@ -171,7 +172,7 @@ import _DLCTestSupport
     #expect(ShellWord.quote("pkg") == "pkg" && ShellWord.quote("it's") == #"'it'\''s'"# && ShellWord.quote("") == "''")
     // The package's run reads its data by absolute path, wherever it is run from.
     let runFile = try String(contentsOfFile: folder + "/Sources/IrisTrainer/Run.swift", encoding: .utf8)
-    #expect(runFile.contains("source: .csv(path: \"\(Golden.root)/specs/data/iris.csv\""), "\(runFile)")
+    #expect(runFile.contains("\"path\": .string(\"\(Golden.root)/specs/data/iris.csv\")"), "\(runFile)")
     // Without deployment passes, the package records no spec or dlc to run them with.
     #expect(!runFile.contains("specPath") && !runFile.contains("dlcPath"))
   }

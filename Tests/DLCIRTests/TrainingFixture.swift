@@ -22,6 +22,8 @@ extension Fixture {
       param @dense.weight.exp_avg : tensor<10x64xf32> {state = "optimizer", trainable = false}
       param @dense.weight.exp_avg_sq : tensor<10x64xf32> {state = "optimizer", trainable = false}
       param @dense.weight.max_exp_avg_sq : tensor<10x64xf32> {state = "optimizer", trainable = false}
+      param @bn.beta.square_avg : tensor<4xf32> {state = "optimizer", trainable = false}
+      param @bn.beta.grad_avg : tensor<4xf32> {state = "optimizer", trainable = false}
 
       func @images(%image: tensor<Nx1x8x8xf32>, %target: tensor<Nxi32>, %lr: tensor<f32>, %step: tensor<i64>) -> (tensor<f32>) {
         %conv = conv2d(%image, @conv.weight) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : tensor<Nx4x8x8xf32>
@@ -47,6 +49,7 @@ extension Fixture {
         sgd_update(@conv.weight, %conv.weight.grad, @conv.weight.momentum_buffer, %lr, %step) {dampening = 0.0, momentum = 0.9, nesterov = true, weight_decay = 0.0001}
         apply_mask(@conv.weight, @conv.weight_mask)
         sgd_update(@bn.gamma, %bn.gamma.grad, %lr, %step) {dampening = 0.0, momentum = 0.0, nesterov = false, weight_decay = 0.0}
+        rmsprop_update(@bn.beta, %bn.beta.grad, @bn.beta.square_avg, @bn.beta.grad_avg, %lr, %step) {alpha = 0.99, centered = true, eps = 1e-08, momentum = 0.0, weight_decay = 0.0}
         return %loss
       }
 

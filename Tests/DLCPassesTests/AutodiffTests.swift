@@ -188,7 +188,24 @@ import Testing
     #expect(try PassPipeline.training([]).map(\.name) == ["autodiff"])
   }
 
+  @Test func rmspropStateAndOperandsFollowItsOptions() throws {
+    let centered = #"{alpha = 0.99, centered = true, eps = 1e-08, kind = "rmsprop", lr = 0.01, momentum = 0.9, weight_decay = 0.0}"#
+    let out = try trained(Self.model(optimizer: centered))
+    let update = try #require(try trainStep(out).body.first { $0.opcode == "rmsprop_update" && $0.operands[0] == .param("a.weight") })
+    #expect(update.operands.map(\.description) == [
+      "@a.weight", "%a.weight.grad", "@a.weight.square_avg", "@a.weight.momentum_buffer", "@a.weight.grad_avg", "%lr", "%step",
+    ])
+    #expect(update.attributes == ["alpha": 0.99, "centered": true, "eps": 1e-8, "momentum": 0.9, "weight_decay": 0.0])
+    let plain = #"{alpha = 0.9, centered = false, eps = 1e-08, kind = "rmsprop", lr = 0.01, momentum = 0.0, weight_decay = 0.0}"#
+    let plainOut = try trained(Self.model(optimizer: plain))
+    #expect(plainOut.parameters.filter { $0.attributes["state"] != nil }.allSatisfy { $0.attributes["role"] == "square_avg" })
+    #expect(try trainStep(plainOut).body.first { $0.opcode == "rmsprop_update" }?.operands.count == 5)
+  }
+
   @Test func unknownOptimizersAndRepeatsAreErrors() {
+    let lion = #"{kind = "lion", lr = 0.01}"#
+    #expect(throws: (any Error).self) { try PassManager(passes: [Autodiff()]).running(Self.model(optimizer: lion)) }
+    // An optimizer missing a parameter its update needs (the catalog's default is not assumed).
     let rmsprop = #"{kind = "rmsprop", lr = 0.01}"#
     #expect(throws: (any Error).self) { try PassManager(passes: [Autodiff()]).running(Self.model(optimizer: rmsprop)) }
     #expect(throws: (any Error).self) { try PassManager(passes: [Autodiff(), Autodiff()]).running(Self.model()) }

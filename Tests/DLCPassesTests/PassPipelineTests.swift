@@ -7,8 +7,14 @@ import Testing
 @Suite struct PassPipelineTests {
   let frozen = OptimizePipeline.Entry(kind: "precompute_frozen")
   let fold = OptimizePipeline.Entry(kind: "fold_batchnorm")
-  let prune = OptimizePipeline.Entry(kind: "prune", options: ["sparsity": .float(0.5)])
-  let quantize = OptimizePipeline.Entry(kind: "quantize")
+  // Every option spelled out, as Sema writes the catalog's defaults (a pass fills in none).
+  let prune = OptimizePipeline.Entry(kind: "prune", options: [
+    "sparsity": 0.5, "structure": "unstructured", "scope": "global", "finetune_epochs": 0, "schedule": "polynomial",
+    "prune_output": false,
+  ])
+  let quantize = OptimizePipeline.Entry(kind: "quantize", options: [
+    "weights": "int8", "activations": "int8", "calibration": "minmax", "percentile": 99.99, "calibration_batches": 8,
+  ])
 
   @Test func trainingRunsTheTrainingTimePassesThenAutodiff() throws {
     #expect(try PassPipeline.training([]).map(\.name) == ["autodiff"])

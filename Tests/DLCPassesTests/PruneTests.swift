@@ -182,7 +182,10 @@ import _DLCTestSupport
   /// mask parameters or weights, and the pruned weights are still zero.
   @Test func deploymentDropsTheMasks() throws {
     var module = try Self.load("unstructured_global")
-    let passes = try PassPipeline.deployment([.init(kind: "prune", options: ["sparsity": 0.5, "prune_output": true])])
+    let passes = try PassPipeline.deployment([.init(kind: "prune", options: [
+      "sparsity": 0.5, "structure": "unstructured", "scope": "global", "finetune_epochs": 0, "schedule": "polynomial",
+      "prune_output": true,
+    ])])
     #expect(passes.map(\.name) == ["prune", "drop-masks"])
     let context = PassContext(weights: Self.weights(for: module))
     try PassManager(passes: passes, context: context).run(on: &module)
@@ -280,9 +283,12 @@ import _DLCTestSupport
     let pass = try #require(try OptimizePipeline.pass(for: entry) as? Prune)
     #expect(pass.sparsity == 0.9 && pass.structure == .channel && pass.scope == .layer)
     #expect(pass.finetuneEpochs == 2 && pass.schedule == .oneShot && pass.lr == 0.5 && pass.pruneOutput)
-    #expect(try #require(try OptimizePipeline.pass(for: .init(kind: "prune", options: ["sparsity": 0.5])) as? Prune).pruneOutput == false)
+    // The catalog's defaults are not the pass's to fill in: an entry missing one is refused.
+    #expect(throws: PassError.self) { try OptimizePipeline.pass(for: .init(kind: "prune", options: ["sparsity": 0.5])) }
     #expect(throws: PassError.self) { try OptimizePipeline.pass(for: .init(kind: "prune", options: [:])) }
-    #expect(throws: PassError.self) { try OptimizePipeline.pass(for: .init(kind: "prune", options: ["sparsity": 0.5, "structure": "rows"])) }
+    var rows = entry
+    rows.options["structure"] = "rows"
+    #expect(throws: PassError.self) { try OptimizePipeline.pass(for: rows) }
   }
 
   @Test func refusesATrainingModule() throws {

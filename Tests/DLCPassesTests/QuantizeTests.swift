@@ -96,6 +96,13 @@ import _DLCTestSupport
   @Test func optionsMustFitTogether() {
     #expect(throws: PassError.self) { try Quantize(options: ["weights": .string("fp16"), "activations": .string("int8")]) }
     #expect(throws: PassError.self) { try Quantize(options: ["weights": .string("int8"), "activations": .string("float")]) }
-    #expect(throws: Never.self) { try Quantize(options: ["activations": .string("dynamic")]) }
+    let dynamic: [String: Attribute] = [
+      "weights": "int8", "activations": "dynamic", "calibration": "minmax", "percentile": 99.99, "calibration_batches": 8,
+    ]
+    #expect(throws: Never.self) { try Quantize(options: dynamic) }
+    // An option missing from the entry is refused, not given the catalog's default here.
+    var partial = dynamic
+    partial["calibration_batches"] = nil
+    #expect(throws: PassError.self) { try Quantize(options: partial) }
   }
 }

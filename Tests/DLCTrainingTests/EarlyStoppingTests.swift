@@ -97,3 +97,11 @@ import Testing
     #expect(throws: TrainConfigError.self) { try EarlyStopping(.init(monitor: "valid_f1")) }
   }
 }
+
+extension EarlyStopping.Config {
+  /// A config with the catalog's defaults for what the test leaves out (the runtime type
+  /// has none: Sema writes every value).
+  fileprivate init(monitor: String, patience: Int = 5, minDelta: Double = 0) {
+    self.init(monitor: monitor, patience: patience, minDelta: minDelta, restoreBest: true)
+  }
+}

@@ -133,3 +133,11 @@ func relativelyClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> B
     }
   }
 }
+
+extension LearningRateSchedule.OneCycle {
+  /// One-cycle with the catalog's defaults for what the test leaves out (the runtime type
+  /// has none: Sema writes every value).
+  fileprivate init(maxLR: Double, anneal: Anneal = .cos) {
+    self.init(maxLR: maxLR, pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4, anneal: anneal)
+  }
+}

@@ -1,51 +1,30 @@
 import DLCIR
 
 /// The optimizer of a module's `train` attribute, as update ops and state parameters
-/// (docs/training-ir.md, "Optimizer updates").
+/// (docs/training-ir.md, "Optimizer updates"), by the optimizer's `UpdateRule`.
 struct OptimizerPlan {
-  /// `sgd_update` or `adam_update`.
+  /// The update op (`sgd_update`, `adam_update`, …).
   let opcode: String
   /// The update's attributes.
   let attributes: [String: Attribute]
-  /// The state each parameter gets, in operand order: `momentum_buffer`, or `exp_avg`,
-  /// `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`.
+  /// The state each parameter gets, in operand order (`momentum_buffer`; `exp_avg`,
+  /// `exp_avg_sq`, `max_exp_avg_sq`; …).
   let stateRoles: [String]
 
-  /// Reads `train.optimizer`: `sgd`, `adam` or `adamw`, every parameter spelled out.
+  /// Reads `train.optimizer`, every parameter spelled out.
   init(_ optimizer: [String: Attribute]) throws(AutodiffError) {
     let kind = optimizer["kind"]?.stringValue ?? ""
-    func number(_ key: String) throws(AutodiffError) -> Double {
-      guard let v = optimizer[key]?.floatValue else { throw AutodiffError("train.optimizer of kind '\(kind)' has no number '\(key)'") }
-      return v
+    guard let rule = UpdateRule.rule(for: kind) else {
+      let known = UpdateRule.all.flatMap(\.kinds).map { "'\($0)'" }.joined(separator: ", ")
+      throw AutodiffError("autodiff does not know the optimizer '\(kind)'; it knows \(known)")
     }
-    func flag(_ key: String) throws(AutodiffError) -> Bool {
-      guard let v = optimizer[key]?.boolValue else { throw AutodiffError("train.optimizer of kind '\(kind)' has no boolean '\(key)'") }
-      return v
+    guard let attributes = rule.attributes(for: optimizer) else {
+      let wanted = rule.schema.attributes.map { "'\($0.name)' (\($0.kind))" }.joined(separator: ", ")
+      throw AutodiffError("train.optimizer of kind '\(kind)' does not give the update's \(wanted)")
     }
-    switch kind {
-    case "sgd":
-      let momentum = try number("momentum")
-      opcode = "sgd_update"
-      attributes = [
-        "momentum": .float(momentum), "dampening": .float(try number("dampening")), "nesterov": .bool(try flag("nesterov")),
-        "weight_decay": .float(try number("weight_decay")),
-      ]
-      // PyTorch keeps no buffer without momentum.
-      stateRoles = momentum == 0 ? [] : ["momentum_buffer"]
-    case "adam", "adamw":
-      guard let betas = optimizer["betas"]?.floatList, betas.count == 2 else {
-        throw AutodiffError("train.optimizer of kind '\(kind)' has no pair 'betas'")
-      }
-      let amsgrad = try flag("amsgrad")
-      opcode = "adam_update"
-      attributes = [
-        "beta1": .float(betas[0]), "beta2": .float(betas[1]), "eps": .float(try number("eps")),
-        "weight_decay": .float(try number("weight_decay")), "amsgrad": .bool(amsgrad), "decoupled": .bool(kind == "adamw"),
-      ]
-      stateRoles = ["exp_avg", "exp_avg_sq"] + (amsgrad ? ["max_exp_avg_sq"] : [])
-    default:
-      throw AutodiffError("autodiff does not know the optimizer '\(kind)'; it knows sgd, adam and adamw")
-    }
+    opcode = rule.schema.name
+    self.attributes = attributes
+    stateRoles = rule.stateNames(attributes)
   }
 
   /// The state parameters of `p`: `@<p>.<role>`, zeros of `p`'s type, not trainable.

@@ -50,7 +50,7 @@ struct Lowering {
   func lower(_ op: Operation) throws(RuntimeError) -> Step {
     if let step = try lowerBinding(op) { return step }
     let families: [(Operation) throws(RuntimeError) -> Step?] = [
-      lowerActivation, lowerOptimizer,
+      lowerActivation,
     ]
     for family in families {
       if let step = try family(op) { return step }

@@ -87,38 +87,49 @@ public struct Initializer: Sendable, Hashable {
     self.strings = strings
   }
 
-  /// The kinds `fill` knows.
-  public static let kinds: Set<String> = [
-    "zeros", "constant", "uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+  /// The parameters each kind reads (numbers, then words). Their defaults are the
+  /// catalog's, which Sema writes into every `init` attribute: a missing one is malformed
+  /// IR, reported by `fill`, never filled in here.
+  public static let parameters: [String: (numbers: [String], strings: [String])] = [
+    "zeros": ([], []), "constant": (["value"], []), "uniform": (["low", "high"], []), "normal": (["mean", "std"], []),
+    "xavier_uniform": (["gain"], []), "xavier_normal": (["gain"], []),
+    "kaiming_uniform": (["a"], ["mode", "nonlinearity"]), "kaiming_normal": (["a"], ["mode", "nonlinearity"]),
   ]
 
-  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind is an error.
+  /// Fills `count(shape)` values at `y` from `stream`; an unknown kind or a missing
+  /// parameter is an error.
   public func fill(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) throws {
-    guard Self.kinds.contains(kind) else { throw TrainingError("unknown initializer '\(kind)'") }
+    guard let wanted = Self.parameters[kind] else { throw TrainingError("unknown initializer '\(kind)'") }
+    for key in wanted.numbers where numbers[key] == nil {
+      throw TrainingError("the initializer '\(kind)' has no number '\(key)'")
+    }
+    for key in wanted.strings where strings[key] == nil {
+      throw TrainingError("the initializer '\(kind)' has no word '\(key)'")
+    }
     fillKnown(y, shape: shape, stream: stream)
   }
 
-  /// `fill` for a kind in `kinds`, after the throwing check.
+  /// `fill` for a kind in `parameters` with all of its parameters, after the throwing checks.
   @inline(never)
   func fillKnown(_ y: UnsafeMutablePointer<Float>, shape: [Int], stream: RandomStream) {
     let count = shape.reduce(1, *)
-    let numbers = self.numbers
-    func number(_ key: String, _ fallback: Double) -> Float { Float(numbers[key] ?? fallback) }
+    let (numbers, strings) = (self.numbers, self.strings)
+    func number(_ key: String) -> Float { Float(numbers[key]!) }
     let fans = InitKernel.fans(shape: shape)
     switch kind {
     case "zeros": InitKernel.zeros(y, count: count)
-    case "constant": InitKernel.constant(y, count: count, value: number("value", 0))
-    case "uniform": InitKernel.uniform(y, count: count, low: number("low", 0), high: number("high", 1), stream: stream)
-    case "normal": InitKernel.normal(y, count: count, mean: number("mean", 0), std: number("std", 1), stream: stream)
+    case "constant": InitKernel.constant(y, count: count, value: number("value"))
+    case "uniform": InitKernel.uniform(y, count: count, low: number("low"), high: number("high"), stream: stream)
+    case "normal": InitKernel.normal(y, count: count, mean: number("mean"), std: number("std"), stream: stream)
     case "xavier_uniform":
-      let bound = number("gain", 1) * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      let bound = number("gain") * (6 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
       InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
     case "xavier_normal":
-      let std = number("gain", 1) * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
+      let std = number("gain") * (2 / Float(max(fans.fanIn + fans.fanOut, 1))).squareRoot()
       InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)
     case "kaiming_uniform", "kaiming_normal":
-      let fan = strings["mode"] == "fan_out" ? fans.fanOut : fans.fanIn
-      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"] ?? "leaky_relu", a: number("a", 0))
+      let fan = strings["mode"]! == "fan_out" ? fans.fanOut : fans.fanIn
+      let gain = InitKernel.gain(nonlinearity: strings["nonlinearity"]!, a: number("a"))
       let std = gain / Float(max(fan, 1)).squareRoot()
       if kind == "kaiming_normal" {
         InitKernel.normal(y, count: count, mean: 0, std: std, stream: stream)

@@ -14,7 +14,7 @@ import Foundation
 /// epoch without improvement stops the run.
 public struct EarlyStopping: Sendable, Hashable {
   /// The `early_stopping` entry of the spec.
-  public struct Config: Sendable, Hashable {
+  public struct Config: Sendable, Hashable, Codable {
     /// `valid_<metric>` or `train_<metric>`.
     public var monitor: String
     /// Epochs without improvement before stopping.
@@ -24,11 +24,24 @@ public struct EarlyStopping: Sendable, Hashable {
     /// Whether the run ends with the weights of the best epoch.
     public var restoreBest: Bool
 
-    public init(monitor: String = "valid_loss", patience: Int = 5, minDelta: Double = 0, restoreBest: Bool = true) {
+    public init(monitor: String, patience: Int, minDelta: Double, restoreBest: Bool) {
       self.monitor = monitor
       self.patience = patience
       self.minDelta = minDelta
       self.restoreBest = restoreBest
+    }
+
+    enum CodingKeys: String, CodingKey { case monitor, patience, minDelta = "min_delta", restoreBest = "restore_best" }
+
+    /// Reads `{min_delta = 0.0, monitor = "valid_loss", patience = 5, restore_best = true}`.
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      func name(_ key: CodingKeys) -> String { configPath(decoder.codingPath, appending: key) }
+      self.init(monitor: try c.decode(String.self, forKey: .monitor), patience: try c.decode(Int.self, forKey: .patience),
+                minDelta: try c.decode(Double.self, forKey: .minDelta), restoreBest: try c.decode(Bool.self, forKey: .restoreBest))
+      guard metric != nil else { throw TrainConfigError.unknown("monitored metric", monitor, in: name(.monitor)) }
+      guard patience >= 0 else { throw TrainConfigError.invalid(name(.patience), "\(patience)", "an integer ≥ 0") }
+      guard minDelta >= 0 else { throw TrainConfigError.invalid(name(.minDelta), "\(minDelta)", "a number ≥ 0") }
     }
 
     /// The metric the monitor names (`valid_accuracy` → `.accuracy`), nil if none.

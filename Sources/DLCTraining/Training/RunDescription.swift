@@ -1,4 +1,5 @@
 import DLCKernels
+import Foundation
 
 /// Everything about a run that is not the model's arithmetic: its name, the training and
 /// data configuration, the input shape, and what goes into checkpoints. The interpreter
@@ -37,6 +38,26 @@ public struct RunDescription {
   }
 }
 
+extension RunDescription {
+  /// The run compiled into an emitted trainer: `train` and `data` are the configuration
+  /// `ConfigEncoder` wrote at emission, decoded here by the same `ConfigDecoder` that
+  /// reads a module's attributes in `dlc train`. A literal that does not decode is a
+  /// defect of the dlc that emitted it: the trainer says so and exits with status 1.
+  public init(
+    compiled name: String, train: ConfigValue, data: ConfigValue, inputShape: [Int], loss: String, specText: String,
+    base: BaseWeights?, lossClassWeights: LossClassWeights?
+  ) {
+    do {
+      self.init(name: name, train: try TrainConfig(config: train), data: try ConfigDecoder.decode(DataConfig.self, from: data, at: "data"),
+                inputShape: inputShape, loss: loss, specText: specText, irText: "", base: base, lossClassWeights: lossClassWeights)
+    } catch {
+      let note = "  = note: the trainer's compiled configuration does not decode; compile it again with 'dlc compile'"
+      FileHandle.standardError.write(Data((error.description + "\n" + note + "\n").utf8))
+      exit(1)
+    }
+  }
+}
+
 /// The class weights of a `cross_entropy` loss.
 public enum LossClassWeights: Sendable, Equatable {
   /// One weight per class, as the spec lists them.
@@ -54,7 +75,7 @@ public enum LossClassWeights: Sendable, Equatable {
 }
 
 /// The layers a model takes from a trained base model, and where their weights are.
-public struct BaseWeights: Sendable, Hashable {
+public struct BaseWeights: Sendable, Hashable, Codable {
   public var checkpoint: String
   public var layers: [String]
   /// The base spec, for messages.

@@ -48,9 +48,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
   /// dlc runs it with `three_phase=False` and `cycle_momentum=False`: PyTorch by default
   /// also cycles SGD's momentum or Adam's beta1 inversely to the lr; dlc keeps the
   /// optimizer's momentum and betas fixed, so compare against `cycle_momentum=False`.
-  public struct OneCycle: Sendable, Hashable {
+  public struct OneCycle: Sendable, Hashable, Codable {
     /// How the rate moves within a phase.
-    public enum Anneal: String, Sendable, Hashable { case cos, linear }
+    public enum Anneal: String, Sendable, Hashable, Codable { case cos, linear }
 
     public var maxLR: Double
     public var pctStart: Double
@@ -58,8 +58,11 @@ public struct LearningRateSchedule: Sendable, Hashable {
     public var finalDivFactor: Double
     public var anneal: Anneal
 
-    public init(maxLR: Double, pctStart: Double = 0.3, divFactor: Double = 25, finalDivFactor: Double = 1e4,
-                anneal: Anneal = .cos) {
+    enum CodingKeys: String, CodingKey {
+      case maxLR = "max_lr", pctStart = "pct_start", divFactor = "div_factor", finalDivFactor = "final_div_factor", anneal
+    }
+
+    public init(maxLR: Double, pctStart: Double, divFactor: Double, finalDivFactor: Double, anneal: Anneal) {
       self.maxLR = maxLR
       self.pctStart = pctStart
       self.divFactor = divFactor
@@ -171,3 +174,71 @@ public struct LearningRateSchedule: Sendable, Hashable {
   }
 }
 
+
+extension LearningRateSchedule.Kind: Codable {
+  private enum Keys: String, CodingKey {
+    case kind, warmupEpochs = "warmup_epochs", stepSize = "step_size", gamma, minLR = "min_lr"
+  }
+
+  /// Reads `{kind = "cosine", min_lr = 0.0, warmup_epochs = 2}`: the catalog entry's
+  /// parameters, every one given.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    let path = configPath(decoder.codingPath)
+    func name(_ key: Keys) -> String { configPath(decoder.codingPath, appending: key) }
+    let kind = try c.decode(String.self, forKey: .kind)
+    func warmup() throws -> Int {
+      let w = try c.decode(Int.self, forKey: .warmupEpochs)
+      guard w >= 0 else { throw TrainConfigError.invalid(name(.warmupEpochs), "\(w)", "an integer ≥ 0") }
+      return w
+    }
+    switch kind {
+    case "constant":
+      self = .constant(warmupEpochs: try warmup())
+    case "step":
+      let size = try c.decode(Int.self, forKey: .stepSize)
+      guard size >= 1 else { throw TrainConfigError.invalid(name(.stepSize), "\(size)", "an integer ≥ 1") }
+      self = .step(stepSize: size, gamma: try c.decode(Double.self, forKey: .gamma), warmupEpochs: try warmup())
+    case "cosine":
+      self = .cosine(minLR: try c.decode(Double.self, forKey: .minLR), warmupEpochs: try warmup())
+    case "one_cycle":
+      self = .oneCycle(try OneCycleCoding.decode(decoder))
+    default:
+      throw TrainConfigError.unknown("schedule", kind, in: path.isEmpty ? "kind" : path + ".kind")
+    }
+  }
+
+  /// Writes what `init(from:)` reads.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(name, forKey: .kind)
+    switch self {
+    case .constant(let w):
+      try c.encode(w, forKey: .warmupEpochs)
+    case .step(let size, let gamma, let w):
+      try c.encode(size, forKey: .stepSize)
+      try c.encode(gamma, forKey: .gamma)
+      try c.encode(w, forKey: .warmupEpochs)
+    case .cosine(let minLR, let w):
+      try c.encode(minLR, forKey: .minLR)
+      try c.encode(w, forKey: .warmupEpochs)
+    case .oneCycle(let p):
+      try p.encode(to: encoder)
+    }
+  }
+}
+
+/// `one_cycle`'s parameters beside the `kind` key, with a known annealing shape.
+private enum OneCycleCoding {
+  static func decode(_ decoder: any Decoder) throws -> LearningRateSchedule.OneCycle {
+    typealias Keys = LearningRateSchedule.OneCycle.CodingKeys
+    let c = try decoder.container(keyedBy: Keys.self)
+    let shape = try c.decode(String.self, forKey: .anneal)
+    guard let anneal = LearningRateSchedule.OneCycle.Anneal(rawValue: shape) else {
+      throw TrainConfigError.unknown("annealing shape", shape, in: configPath(decoder.codingPath, appending: Keys.anneal))
+    }
+    return .init(maxLR: try c.decode(Double.self, forKey: .maxLR), pctStart: try c.decode(Double.self, forKey: .pctStart),
+                 divFactor: try c.decode(Double.self, forKey: .divFactor),
+                 finalDivFactor: try c.decode(Double.self, forKey: .finalDivFactor), anneal: anneal)
+  }
+}

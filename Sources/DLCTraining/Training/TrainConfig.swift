@@ -2,9 +2,11 @@
 ///
 /// In: the module attributes `train`, `seed` and `data` as Sema writes them, with every
 /// default spelled out (`train = {batch_size = 64, epochs = 30, optimizer = {kind = "adam",
-/// lr = 0.001, ...}, schedule = {kind = "cosine", ...}, ...}`). Out: `TrainConfig`, the typed
-/// form the training loop reads. Sema has already checked every name and range; the
-/// errors here guard against hand-written or stale IR.
+/// lr = 0.001, ...}, schedule = {kind = "cosine", ...}, ...}`), as a `ConfigValue`. Out:
+/// `TrainConfig`, the typed form the training loop reads, through `Codable` and the one
+/// `ConfigDecoder`. Defaults live only in the catalog: an entry missing here is an error,
+/// never a fallback. Sema has already checked every name and range; the errors here guard
+/// against hand-written or stale IR.
 
 /// Everything the training loop needs to know about a run, in typed form.
 public struct TrainConfig: Sendable, Hashable {
@@ -34,9 +36,8 @@ public struct TrainConfig: Sendable, Hashable {
 
   /// A configuration from its parts.
   public init(
-    seed: UInt64 = 0, task: DataTask, classes: Int? = nil, batchSize: Int, epochs: Int, metrics: [Metric] = [.loss],
-    optimizer: Optimizer, schedule: LearningRateSchedule.Kind = .constant(warmupEpochs: 0),
-    earlyStopping: EarlyStopping.Config? = nil, freeze: [String] = []
+    seed: UInt64, task: DataTask, classes: Int?, batchSize: Int, epochs: Int, metrics: [Metric],
+    optimizer: Optimizer, schedule: LearningRateSchedule.Kind, earlyStopping: EarlyStopping.Config?, freeze: [String]
   ) {
     self.seed = seed
     self.task = task
@@ -53,52 +54,89 @@ public struct TrainConfig: Sendable, Hashable {
 }
 
 extension TrainConfig {
-  /// The optimizer of a run, with the parameters of its update rule (PyTorch's names).
-  public enum Optimizer: Sendable, Hashable {
-    /// `torch.optim.SGD`.
-    case sgd(lr: Double, momentum: Double, dampening: Double, nesterov: Bool, weightDecay: Double)
-    /// `torch.optim.Adam` (weight decay added to the gradient).
-    case adam(Adam)
-    /// `torch.optim.AdamW` (decoupled weight decay).
-    case adamw(Adam)
-
-    /// The parameters shared by Adam and AdamW.
-    public struct Adam: Sendable, Hashable {
-      public var lr: Double
-      public var beta1: Double
-      public var beta2: Double
-      public var eps: Double
-      public var amsgrad: Bool
-      public var weightDecay: Double
-
-      public init(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, amsgrad: Bool = false,
-                  weightDecay: Double = 0) {
-        self.lr = lr
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.eps = eps
-        self.amsgrad = amsgrad
-        self.weightDecay = weightDecay
-      }
-    }
-
-    /// The catalog name: `sgd`, `adam` or `adamw`.
-    public var kind: String {
-      switch self {
-      case .sgd: return "sgd"
-      case .adam: return "adam"
-      case .adamw: return "adamw"
-      }
-    }
-
+  /// The optimizer of a run as the training loop sees it: its catalog name and the base
+  /// learning rate the schedule scales. The update rule's own parameters do not pass
+  /// through here: autodiff writes them into the update ops of `@train_step`, which the
+  /// interpreter and emitted trainers run (docs/training-ir.md, "Optimizer updates").
+  public struct Optimizer: Sendable, Hashable, Codable {
+    /// The catalog name (`sgd`, `adam`, `adamw`, …).
+    public var kind: String
     /// The base learning rate, which the schedule scales (one_cycle ignores it).
-    public var lr: Double {
-      switch self {
-      case .sgd(let lr, _, _, _, _): return lr
-      case .adam(let p), .adamw(let p): return p.lr
-      }
-    }
+    public var lr: Double
 
+    public init(kind: String, lr: Double) {
+      self.kind = kind
+      self.lr = lr
+    }
+  }
+}
+
+extension TrainConfig: Codable {
+  private enum RootKeys: String, CodingKey { case seed, data, train }
+  private enum DataKeys: String, CodingKey { case task, classes }
+  private enum TrainKeys: String, CodingKey {
+    case batchSize = "batch_size", epochs, metrics, optimizer, schedule, earlyStopping = "early_stopping", freeze
+  }
+
+  /// Reads module attributes (`seed`, `data`, `train`; every value spelled out, as Sema
+  /// writes them), checking the ranges a hand-written IR could break.
+  public init(from decoder: any Decoder) throws {
+    let root = try decoder.container(keyedBy: RootKeys.self)
+    let data = try root.nestedContainer(keyedBy: DataKeys.self, forKey: .data)
+    let train = try root.nestedContainer(keyedBy: TrainKeys.self, forKey: .train)
+    let seed = try root.decode(Int.self, forKey: .seed)
+    guard seed >= 0 else { throw TrainConfigError.invalid("seed", "\(seed)", "an integer ≥ 0") }
+    let taskName = try data.decode(String.self, forKey: .task)
+    guard let task = DataTask(rawValue: taskName) else { throw TrainConfigError.unknown("task", taskName, in: "data.task") }
+    let batchSize = try train.decode(Int.self, forKey: .batchSize)
+    guard batchSize >= 1 else { throw TrainConfigError.invalid("train.batch_size", "\(batchSize)", "an integer ≥ 1") }
+    let epochs = try train.decode(Int.self, forKey: .epochs)
+    try Self.checkEpochs(epochs, path: "train.epochs")
+    var metrics: [Metric] = [.loss]
+    for (i, name) in try train.decode([String].self, forKey: .metrics).enumerated() {
+      guard let m = Metric(rawValue: name) else { throw TrainConfigError.unknown("metric", name, in: "train.metrics[\(i)]") }
+      if !metrics.contains(m) { metrics.append(m) }
+    }
+    self.init(
+      seed: UInt64(seed), task: task, classes: try data.decodeIfPresent(Int.self, forKey: .classes), batchSize: batchSize,
+      epochs: epochs, metrics: metrics, optimizer: try train.decode(Optimizer.self, forKey: .optimizer),
+      schedule: try train.decode(LearningRateSchedule.Kind.self, forKey: .schedule),
+      earlyStopping: try train.decodeIfPresent(EarlyStopping.Config.self, forKey: .earlyStopping),
+      freeze: try train.decode([String].self, forKey: .freeze))
+    if schedule.warmupEpochs >= self.epochs { throw TrainConfigError.warmupTooLong(schedule.warmupEpochs, epochs: self.epochs) }
+  }
+
+  /// Writes what `init(from:)` reads: `seed`, `data.task`, `data.classes`, `train`.
+  public func encode(to encoder: any Encoder) throws {
+    var root = encoder.container(keyedBy: RootKeys.self)
+    try root.encode(Int(seed), forKey: .seed)
+    var data = root.nestedContainer(keyedBy: DataKeys.self, forKey: .data)
+    try data.encode(task.rawValue, forKey: .task)
+    try data.encodeIfPresent(classes, forKey: .classes)
+    var train = root.nestedContainer(keyedBy: TrainKeys.self, forKey: .train)
+    try train.encode(batchSize, forKey: .batchSize)
+    try train.encode(epochs, forKey: .epochs)
+    try train.encode(metrics.map(\.rawValue), forKey: .metrics)
+    try train.encode(optimizer, forKey: .optimizer)
+    try train.encode(schedule, forKey: .schedule)
+    try train.encodeIfPresent(earlyStopping, forKey: .earlyStopping)
+    try train.encode(freeze, forKey: .freeze)
+  }
+
+  /// The configuration in `config` (module attributes); `epochs` replaces the spec's
+  /// epoch count, checked against the warm-up as Sema checks the spec's own.
+  public init(config: ConfigValue, epochs: Int? = nil) throws(TrainConfigError) {
+    self = try ConfigDecoder.decode(TrainConfig.self, from: config)
+    guard let epochs else { return }
+    try Self.checkEpochs(epochs, path: "the epochs override")
+    if schedule.warmupEpochs >= epochs { throw .warmupTooLong(schedule.warmupEpochs, epochs: epochs) }
+    self.epochs = epochs
+  }
+
+  private static func checkEpochs(_ epochs: Int, path: String) throws(TrainConfigError) {
+    guard epochs >= 1, epochs <= TrainConfig.maxEpochs else {
+      throw .invalid(path, "\(epochs)", "an integer from 1 to \(TrainConfig.maxEpochs)")
+    }
   }
 }
 

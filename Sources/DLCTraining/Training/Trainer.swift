@@ -176,7 +176,7 @@ public final class Trainer {
   /// A fresh state with initialized (or base-model) parameters, or the state of `last`.
   func startingState(backend: TrainingBackend, data: PreparedData, stepsPerEpoch: Int) throws -> State {
     let bestConfig = EarlyStopping.Config(monitor: bestMonitor(validSamples: data.valid.count), patience: .max,
-                                          minDelta: config.earlyStopping?.minDelta ?? 0)
+                                          minDelta: config.earlyStopping?.minDelta ?? 0, restoreBest: true)
     var state = State(best: try EarlyStopping(bestConfig))
     if let es = config.earlyStopping { state.earlyStopping = try EarlyStopping(es) }
     guard options.resume else {

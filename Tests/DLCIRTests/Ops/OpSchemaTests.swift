@@ -16,7 +16,7 @@ import Testing
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
       "relu_grad", "leaky_relu_grad", "sigmoid_grad", "tanh_grad", "gelu_grad", "softmax_grad",
       "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
-      "sgd_update", "adam_update", "apply_mask",
+      "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
       "quantize", "dequantize", "dense_int8", "conv2d_int8", "dense_dynamic_int8", "dense_f16", "conv2d_f16",
     ])
@@ -36,11 +36,11 @@ import Testing
   @Test func effectsMarkWhatMustNotBeRemoved() {
     let impure = OpRegistry.all.filter { !$0.isPure }.map(\.name).sorted()
     #expect(impure == [
-      "adam_update", "apply_mask", "batchnorm", "batchnorm_train", "dropout", "dropout_train", "self_attention", "self_attention_train",
+      "adam_update", "apply_mask", "batchnorm", "batchnorm_train", "dropout", "dropout_train", "rmsprop_update", "self_attention", "self_attention_train",
       "sgd_update",
     ])
     for random in ["dropout_train", "self_attention_train"] { #expect(OpRegistry.schema(random)?.effects == .random) }
-    for state in ["batchnorm_train", "sgd_update", "adam_update", "apply_mask"] { #expect(OpRegistry.schema(state)?.effects == .updatesState) }
+    for state in ["batchnorm_train", "sgd_update", "adam_update", "rmsprop_update", "apply_mask"] { #expect(OpRegistry.schema(state)?.effects == .updatesState) }
     // Backward ops regenerate their forward op's mask: no effect of their own.
     #expect(OpRegistry.schema("dropout_grad")?.isPure == true)
     #expect(OpRegistry.schema("dropout")?.effects == .random)

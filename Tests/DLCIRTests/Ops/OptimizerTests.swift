@@ -44,6 +44,50 @@ import Testing
       == "beta2 of 'adam_update' must be in [0, 1), found 1.0")
   }
 
+  private let rmsprop: [String: Attribute] = ["alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": false, "weight_decay": 0.0]
+
+  /// RMSprop's state: square_avg always, the momentum buffer with momentum, grad_avg when
+  /// centered, in that order; the backends find each by name.
+  @Test func rmspropStateFollowsItsOptions() throws {
+    let rule = try #require(UpdateRule.rule(for: "rmsprop"))
+    for (momentum, centered) in [(0.0, false), (0.9, false), (0.0, true), (0.9, true)] {
+      var a = rmsprop
+      (a["momentum"], a["centered"]) = (.float(momentum), .bool(centered))
+      let names = ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
+      #expect(rule.stateNames(a) == names)
+      let operands = [t("4x3"), t("4x3")] + names.map { _ in t("4x3") } + [lr, step]
+      #expect(try infer("rmsprop_update", operands, a) == [])
+      let op = Operation(results: [], opcode: "rmsprop_update", operands: [], attributes: a)
+      #expect(rule.stateOperands(op) == Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset + 2) }))
+    }
+    var centered = rmsprop
+    centered["centered"] = true
+    #expect(failure("rmsprop_update", [t("4x3"), t("4x3"), t("4x3"), lr, step], centered)?.message
+      == "'rmsprop_update' with momentum = 0.0, centered = true takes 6 operands, found 5")
+    var bad = rmsprop
+    bad["alpha"] = 1.0
+    #expect(failure("rmsprop_update", [t("4x3"), t("4x3"), t("4x3"), lr, step], bad)?.message
+      == "alpha of 'rmsprop_update' must be in [0, 1), found 1.0")
+  }
+
+  /// The update's attributes come from the catalog's parameters by name (Adam's `betas`
+  /// pair is the one derivation), without `kind` and `lr`.
+  @Test func updateAttributesComeFromTheOptimizerEntry() throws {
+    let optimizer: [String: Attribute] = [
+      "kind": "rmsprop", "lr": 0.01, "alpha": 0.9, "eps": 1e-6, "momentum": 0.5, "centered": true, "weight_decay": 0.1,
+    ]
+    #expect(UpdateRule.rule(for: "rmsprop")?.attributes(for: optimizer)
+      == ["alpha": 0.9, "eps": 1e-6, "momentum": 0.5, "centered": true, "weight_decay": 0.1])
+    let adamw: [String: Attribute] = [
+      "kind": "adamw", "lr": 0.01, "betas": [0.8, 0.9], "eps": 1e-8, "amsgrad": false, "weight_decay": 0.01,
+    ]
+    #expect(UpdateRule.rule(for: "adamw")?.attributes(for: adamw)
+      == ["beta1": 0.8, "beta2": 0.9, "eps": 1e-8, "amsgrad": false, "weight_decay": 0.01, "decoupled": true])
+    var incomplete = optimizer
+    incomplete["alpha"] = nil
+    #expect(UpdateRule.rule(for: "rmsprop")?.attributes(for: incomplete) == nil)
+  }
+
   @Test func updatedOperandsAreNamedWithAnAt() throws {
     let schema = try #require(OpRegistry.schema("adam_update"))
     #expect(schema.operandNames(count: 6) == ["@param", "grad", "@exp_avg", "@exp_avg_sq", "lr", "step"])

@@ -6,10 +6,11 @@
 #
 #   scripts/compare-checkpoints.sh DLC_A DLC_B [--epochs N] [--keep DIR]
 #
-# --epochs N trains every example for at most N epochs (its spec's when fewer); the resumed
-# run stops at half and resumes to the end. Prints one line per example and exits 1 when anything differs
-# or fails. Example: build the same commit with and without a change and compare
-# .build/release/dlc of both.
+# --epochs N trains every example for at most N epochs (its spec's when fewer). The resumed
+# run stops at half of what the full run trained and resumes to the end. Prints one line per
+# example and exits 1 when anything differs or a command fails. Example: build the commits
+# before and after a change (or one commit with two settings, e.g. DLC_TARGET_CPU) in two
+# build folders and compare their release dlc binaries.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 

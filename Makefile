@@ -30,9 +30,10 @@ test: deps
 	@bash scripts/hostile-inputs.sh
 	@bash scripts/fuzz.sh smoke
 
-## goldens: re-record every golden file (review with `git diff golden/`)
+## goldens: re-record every golden file (review with `git diff golden/`, then `make test`:
+## a run that re-records a golden fails on purpose, naming each file it wrote)
 goldens: deps
-	DLC_BLESS=1 $(SWIFT) test
+	DLC_BLESS=1 $(SWIFT) test || echo "goldens re-recorded (the failures above name them): review git diff golden/, then run the tests without DLC_BLESS" 
 
 bench-check: deps
 	bash bench/check_bench.sh

@@ -1,4 +1,5 @@
 import DLCIR
+import DLCPasses
 
 /// A fused group as one loop: per element, each member op's `Scalar` formula (see
 /// `Fusion.swift` for why this is bit-identical to the kernels), intermediates in locals

@@ -18,20 +18,21 @@ public struct OptimizeOptions: Sendable {
   public var passes: [String]?
   /// Where the optimized checkpoint goes (default: `optimized.safetensors` beside the input).
   public var output: String?
-  public var printIRAfterAll: Bool
+  /// Which passes' IR to print.
+  public var dumps: IRDumps
   /// Seconds of timed forward passes per model and batch size for the latency report;
   /// 0 skips it.
   public var latencySeconds: Double
 
   public init(
-    spec: SpecOptions, checkpoint: String, passes: [String]? = nil, output: String? = nil, printIRAfterAll: Bool = false,
+    spec: SpecOptions, checkpoint: String, passes: [String]? = nil, output: String? = nil, dumps: IRDumps = IRDumps(),
     latencySeconds: Double = OptimizeOptions.defaultLatencySeconds
   ) {
     self.spec = spec
     self.checkpoint = checkpoint
     self.passes = passes
     self.output = output
-    self.printIRAfterAll = printIRAfterAll
+    self.dumps = dumps
     self.latencySeconds = latencySeconds
   }
 
@@ -51,7 +52,7 @@ extension Driver {
       let output = options.output ?? (folder.isEmpty ? "." : folder) + "/optimized.safetensors"
       try PathCheck.check(output, option: "--output", as: .outputFile)
       return try deploy(module: module, entries: entries, checkpoint: options.checkpoint, output: output,
-                        printIRAfterAll: options.printIRAfterAll, latencySeconds: options.latencySeconds)
+                        dumps: options.dumps, latencySeconds: options.latencySeconds)
     }
   }
 
@@ -83,19 +84,20 @@ extension Driver {
   /// `latencySeconds > 0` their forward-pass latency. The written file is read back for
   /// the measurements, so they are of the deployed model as stored.
   static func deploy(
-    module: Module, entries: [OptimizePipeline.Entry], checkpoint path: String, output: String, printIRAfterAll: Bool = false,
+    module: Module, entries: [OptimizePipeline.Entry], checkpoint path: String, output: String, dumps: IRDumps = IRDumps(),
     latencySeconds: Double = 0
   ) throws -> String {
-    let passes = try OptimizePipeline.deploymentPasses(entries)
+    let passes = try PassPipeline.deployment(entries)
     guard !passes.isEmpty else {
       throw RuntimeError("no pass to run on the deployed model: the spec's 'optimize:' lists none; name some with '--passes'")
     }
     let source = try Checkpoint(contentsOf: path)
     let run = try RunDescription(module: module, specText: "")
     try CheckpointCheck.check(source, path: path, run: run, use: .evaluate)
-    var dumps = ""
+    var printed = ""
     let result = try ModelOptimizer.optimize(
-      module: module, passes: passes, checkpoint: source, path: path, printAfterAll: printIRAfterAll, sink: { dumps += $0 },
+      module: module, passes: passes, checkpoint: source, path: path, printAfterAll: dumps.all, printAfter: dumps.after,
+      sink: { printed += $0 },
       prepare: { context in
         // Fine-tuning (prune) and calibration (quantize) use the train split the checkpoint
         // saw, loaded once for both.
@@ -109,7 +111,7 @@ extension Driver {
     try optimized.write(to: output)
     let deployed = try Checkpoint(contentsOf: output)
 
-    var out = dumps
+    var out = printed
     out += "optimized \(path) with " + passes.map(\.name).joined(separator: ", ") + "\n"
     out += remarkLines(result.remarks)
     out += sizeTable(before: result.before, after: result.after)
@@ -172,13 +174,14 @@ extension Driver {
   /// The deployed model's IR after the passes, without weights (`--emit opt-ir`, `dlc check`);
   /// pass failures become diagnostics at the op's place in the spec.
   static func optimizedModule(
-    _ module: Module, spec: Spec, override: [String]? = nil, printAfterAll: Bool = false, sink: @escaping (String) -> Void = { _ in },
+    _ module: Module, spec: Spec, override: [String]? = nil, dumps: IRDumps = IRDumps(), sink: @escaping (String) -> Void = { _ in },
     _ diags: DiagnosticEngine
   ) -> (Module, [PassRemark])? {
     let context = PassContext()
     do {
-      let passes = try OptimizePipeline.deploymentPasses(try optimizeEntries(module, override: override))
-      let optimized = try PassManager(passes: passes, printAfterAll: printAfterAll, sink: sink, context: context).running(module)
+      let passes = try PassPipeline.deployment(try optimizeEntries(module, override: override))
+      let optimized = try PassManager(passes: passes, printAfterAll: dumps.all, printAfter: dumps.after, sink: sink, context: context)
+        .running(module)
       return (optimized, context.remarks)
     } catch let error as PassManagerError {
       if case .passFailed(let pass, let why as PassError) = error {

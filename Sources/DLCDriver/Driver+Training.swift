@@ -166,7 +166,3 @@ extension Driver {
     return finish(result, diags, options)
   }
 }
-
-extension DiagnosticMessage {
-  static func runtimeFailure(_ what: String) -> Self { .error("driver.runtimeFailure", what) }
-}

@@ -16,11 +16,14 @@ public struct DriverResult: Sendable {
   public var status: Int32
   public var stdout: String
   public var stderr: String
+  /// The diagnostics rendered into `stderr`, as values (their IDs, for tests and tools).
+  public var diagnostics: [Diagnostic]
 
-  public init(status: Int32 = 0, stdout: String = "", stderr: String = "") {
+  public init(status: Int32 = 0, stdout: String = "", stderr: String = "", diagnostics: [Diagnostic] = []) {
     self.status = status
     self.stdout = stdout
     self.stderr = stderr
+    self.diagnostics = diagnostics
   }
 }
 
@@ -55,18 +58,38 @@ public enum EmitStage: String, Sendable, CaseIterable {
   case optIR = "opt-ir"
 }
 
+/// Which passes' output IR a command prints (to standard output, before its result):
+/// `--print-ir-after-all`, `--print-ir-after=<pass>`.
+public struct IRDumps: Sendable, Equatable {
+  /// After every pass.
+  public var all: Bool
+  /// After the passes of these names (kebab-case, `PassPipeline.pass(named:)`).
+  public var after: Set<String>
+
+  public init(all: Bool = false, after: Set<String> = []) {
+    self.all = all
+    self.after = after
+  }
+
+  /// The names in `after` that no pass has, sorted.
+  public var unknownPasses: [String] { after.filter { PassPipeline.pass(named: $0) == nil }.sorted() }
+
+  /// Every pass name `after` may hold.
+  public static var passNames: [String] { PassPipeline.all.map(\.name) }
+}
+
 /// How `dlc compile` runs and shows passes.
 public struct PassOptions: Sendable {
   /// Pass names replacing the spec's `optimize:` list.
   public var passes: [String]?
-  /// Print the IR after every pass (to standard output, before the result).
-  public var printIRAfterAll: Bool
+  /// Which passes' IR to print.
+  public var dumps: IRDumps
   /// Print what each pass did and skipped (to standard error).
   public var statistics: Bool
 
-  public init(passes: [String]? = nil, printIRAfterAll: Bool = false, statistics: Bool = false) {
+  public init(passes: [String]? = nil, dumps: IRDumps = IRDumps(), statistics: Bool = false) {
     self.passes = passes
-    self.printIRAfterAll = printIRAfterAll
+    self.dumps = dumps
     self.statistics = statistics
   }
 }
@@ -118,13 +141,13 @@ public enum Driver {
       }
     case .trainIR:
       if let (spec, module) = frontEnd(options.path, diags), let module,
-         let trained = trainingModule(module, spec, diags, printAfterAll: passOptions.printIRAfterAll, sink: sink) {
+         let trained = trainingModule(module, spec, diags, dumps: passOptions.dumps, sink: sink) {
         result.stdout = dumps + printModule(trained)
       }
     case .optIR:
       if let (spec, module) = frontEnd(options.path, diags), let module,
          let (optimized, remarks) = optimizedModule(module, spec: spec, override: passOptions.passes,
-                                                    printAfterAll: passOptions.printIRAfterAll, sink: sink, diags) {
+                                                    dumps: passOptions.dumps, sink: sink, diags) {
         result.stdout = dumps + printModule(optimized)
         if passOptions.statistics { result.stderr = remarkLines(remarks) }
       }
@@ -132,6 +155,7 @@ public enum Driver {
     let rendered = finish(result, diags, options)
     result.stderr += rendered.stderr
     result.status = rendered.status
+    result.diagnostics = rendered.diagnostics
     if rendered.status != 0 { result.stdout = "" }
     return result
   }
@@ -160,7 +184,7 @@ public enum Driver {
       let problems = verify(module)
       if !problems.isEmpty {
         // A checked spec that lowers to invalid IR is a bug in dlc, not in the spec.
-        diags.emit(Diagnostic(.internalVerifierFailure(problems.map { "\($0)" }.joined(separator: "; ")), at: nil, path: path))
+        diags.emit(Diagnostic(.internalError("the IR failed verification: " + problems.map { "\($0)" }.joined(separator: "; ")), at: nil, path: path))
         return (spec, nil)
       }
     }
@@ -171,16 +195,13 @@ public enum Driver {
   /// (`precompute_frozen`) then `autodiff`; nil with a diagnostic when one fails, at the
   /// op's place in the spec (or in the base spec it came from) when the pass names one.
   static func trainingModule(
-    _ module: Module, _ spec: Spec, _ diags: DiagnosticEngine, printAfterAll: Bool = false,
+    _ module: Module, _ spec: Spec, _ diags: DiagnosticEngine, dumps: IRDumps = IRDumps(),
     sink: @escaping (String) -> Void = { _ in }
   ) -> Module? {
     let path = spec.file.path
     do {
-      var passes: [any Pass] = []
-      for entry in OptimizePipeline.entries(of: module) where entry.runsAtTraining {
-        passes.append(try OptimizePipeline.pass(for: entry))
-      }
-      var manager = PassManager(passes: passes + [Autodiff()], printAfterAll: printAfterAll, sink: sink)
+      let passes = try PassPipeline.training(OptimizePipeline.entries(of: module))
+      var manager = PassManager(passes: passes, printAfterAll: dumps.all, printAfter: dumps.after, sink: sink)
       manager.verifyInput = false  // the front end verified `module` already
       return try manager.running(module)
     } catch let error as PassManagerError {
@@ -190,8 +211,8 @@ public enum Driver {
         diags.emit(Diagnostic(.passFailed(pass, why.message), at: passErrorRange(why.location, spec: spec))
           .help(why.help))
         return nil
-      case .passFailed(_, let why): message = .autodiffFailed("\(why)")
-      default: message = .internalVerifierFailure("\(error)")
+      case .passFailed(_, let why): message = .internalError("cannot derive the training step: \(why)")
+      default: message = .internalError("the IR failed verification: \(error)")
       }
       diags.emit(Diagnostic(message, at: nil, path: path))
     } catch {
@@ -213,27 +234,16 @@ public enum Driver {
   static func finish(_ result: DriverResult, _ diags: DiagnosticEngine, _ options: SpecOptions) -> DriverResult {
     var result = result
     let sorted = diags.sorted
+    result.diagnostics = sorted
     switch options.diagnostics {
     case .text: result.stderr = DiagnosticRenderer(color: options.color).render(sorted)
     case .json: result.stderr = DiagnosticJSON.render(sorted)
     }
     if diags.hasErrors {
       result.stdout = ""
-      let isInternal = sorted.contains { $0.id == "driver.internalVerifierFailure" }
+      let isInternal = sorted.contains { $0.id == DiagnosticMessage.internalErrorID }
       result.status = isInternal ? ExitStatus.internalError : ExitStatus.specError
     }
     return result
   }
-}
-
-extension DiagnosticMessage {
-  static func internalVerifierFailure(_ what: String) -> Self {
-    .error("driver.internalVerifierFailure", "internal error: the IR failed verification: \(what)")
-  }
-
-  static func autodiffFailed(_ why: String) -> Self {
-    .error("driver.autodiffFailed", "cannot derive the training step: \(why)")
-  }
-
-  static func passFailed(_ pass: String, _ why: String) -> Self { .error("driver.passFailed", "pass '\(pass)': \(why)") }
 }

@@ -140,9 +140,3 @@ extension Driver {
     return nil
   }
 }
-
-extension DiagnosticMessage {
-  static func modelTooLarge(_ verb: String, _ need: String, _ source: String, _ limit: String) -> Self {
-    .error("driver.modelTooLarge", "the model needs \(need) of memory to \(verb), more than \(source) \(limit)")
-  }
-}

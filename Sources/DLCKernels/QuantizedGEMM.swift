@@ -108,28 +108,6 @@ enum IntegerGEMM {
   }
 }
 
-// MARK: Unpacked weights (transitional)
-
-/// The signatures that took the unpacked weight `wq` [out, in]: they pack it on every call
-/// (a copy of the whole weight), so callers should pack once with `packWeights` and pass
-/// `wPacked`. Kept only while the interpreter moves over; to be deleted.
-extension Quantized {
-  /// Runs body on wq [rows, columns] packed into a temporary buffer.
-  static func withPacked(
-    _ wq: UnsafePointer<Int8>, rows: Int, columns: Int, _ body: (UnsafePointer<Int8>) -> Void
-  ) {
-    withUnsafeTemporaryAllocation(of: Int8.self, capacity: max(1, packedWeightCount(rows: rows, columns: columns))) {
-      packWeights(wq, rows: rows, columns: columns, into: $0.baseAddress!)
-      body($0.baseAddress!)
-    }
-  }
-
-
-
-
-
-}
-
 extension Quantized {
   /// An int8 weight [rows, columns] (a conv weight [OC, C, KH, KW] is rows = OC) made ready
   /// for the kernels: packed for the GEMM, with the row sums the zero-point correction

@@ -1,7 +1,7 @@
 import DLCIR
 
 /// Removes the pruning masks from a deployed model: the last pass of every deployment
-/// pipeline that prunes (`OptimizePipeline.deploymentPasses`).
+/// pipeline that prunes (`PassPipeline.deployment`).
 ///
 /// Unstructured pruning keeps a 0/1 mask `@w_mask` beside each pruned weight so that
 /// fine-tuning (`apply_mask` after each update) holds the pruned weights at zero. The

@@ -1,32 +1,42 @@
-/// The default pass pipeline, in the order the passes run, the registry of every pass by
-/// name (for `--print-ir-after=<name>` and `--passes`), and the spec's `optimize:` list
-/// turned into passes.
+/// The pass pipelines, in the order the passes run, for every command that runs passes;
+/// the registry of every pass by name (for `--print-ir-after=<name>`); and the spec's
+/// `optimize:` list turned into passes.
 import DLCIR
 
-/// The passes dlc knows.
+/// The passes dlc runs, listed once.
 public enum PassPipeline {
-  /// The default pipeline, top to bottom: what every module goes through after checking.
-  public static var `default`: [any Pass] {
-    [
-      EliminateDeadOps(),
-    ]
+  /// The training module, top to bottom: the spec's training-time passes
+  /// (`precompute-frozen`), then `autodiff`, which derives `@train_step`.
+  public static func training(_ entries: [OptimizePipeline.Entry]) throws(PassError) -> [any Pass] {
+    var passes: [any Pass] = []
+    for e in entries where e.runsAtTraining { passes.append(try OptimizePipeline.pass(for: e)) }
+    return passes + [Autodiff()]
   }
 
-  /// Every pass with default options, for lookup by name. `autodiff` derives the training
-  /// step (`--emit train-ir`), not the deployed model; the optimization passes run in
-  /// the order the spec's `optimize:` lists them (`OptimizePipeline`).
+  /// The deployed model, top to bottom: the spec's deployment passes (all but the
+  /// training-time ones) in the order listed, then `drop-masks` when one of them prunes
+  /// (the masks serve fine-tuning only).
+  public static func deployment(_ entries: [OptimizePipeline.Entry]) throws(PassError) -> [any Pass] {
+    var passes: [any Pass] = []
+    for e in entries where !e.runsAtTraining { passes.append(try OptimizePipeline.pass(for: e)) }
+    if entries.contains(where: { $0.kind == "prune" }) { passes.append(DropMasks()) }
+    return passes
+  }
+
+  /// Every pass the pipelines can run, with default options: the names
+  /// `--print-ir-after` accepts.
   public static var all: [any Pass] {
     [
-      EliminateDeadOps(),
+      PrecomputeFrozen(),
       Autodiff(),
       FoldBatchNorm(),
+      Prune(),
       Quantize(),
-      PrecomputeFrozen(),
       DropMasks(),
     ]
   }
 
-  /// The pass called `name`, or nil.
+  /// The pass called `name` (kebab-case), or nil.
   public static func pass(named name: String) -> (any Pass)? {
     all.first { $0.name == name }
   }
@@ -61,7 +71,7 @@ public enum OptimizePipeline {
     }
   }
 
-  /// The pass that runs `entry` over the deployed model.
+  /// The pass `entry` names, with its options.
   public static func pass(for entry: Entry) throws(PassError) -> any Pass {
     switch entry.kind {
     case "fold_batchnorm": return FoldBatchNorm()
@@ -72,14 +82,5 @@ public enum OptimizePipeline {
       throw PassError("pass '\(entry.passName)' does not run on the deployed model",
                       help: entry.runsAtTraining ? "it applies while training: 'dlc train' runs it" : nil)
     }
-  }
-
-  /// The deployment passes of `entries` (all but those that run at training), in order,
-  /// and `drop-masks` last when one of them prunes (the masks serve fine-tuning only).
-  public static func deploymentPasses(_ entries: [Entry]) throws(PassError) -> [any Pass] {
-    var passes: [any Pass] = []
-    for e in entries where !e.runsAtTraining { passes.append(try pass(for: e)) }
-    if entries.contains(where: { $0.kind == "prune" }) { passes.append(DropMasks()) }
-    return passes
   }
 }

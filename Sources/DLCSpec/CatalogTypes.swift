@@ -11,6 +11,8 @@ public enum EntryKind: String, Sendable, CaseIterable {
 
   /// The noun used in messages ("unknown layer 'x'").
   public var noun: String { rawValue }
+  /// The noun with its indefinite article ("an optimizer", "a layer").
+  public var nounWithArticle: String { ("aeiou".contains(rawValue.first!) ? "an " : "a ") + rawValue }
   public var plural: String { self == .loss || self == .pass ? rawValue + "es" : rawValue + "s" }
 }
 

@@ -12,7 +12,7 @@ struct EntryDecoder {
     case .scalar(let s):
       guard case .string(let name) = s.resolved else {
         return diags.fail(Diagnostic(.expectedEntry(kind, found: node.kindDescription), at: node.range)
-          .help("write a \(kind.noun) name such as '\(Catalog.entries(kind).first?.name ?? "")'"))
+          .help("write \(kind.nounWithArticle) name such as '\(Catalog.entries(kind).first?.name ?? "")'"))
       }
       guard let entry = lookup(name, kinds: kinds, at: node.range) else { return nil }
       return finish(EntryUse(entry: entry, range: node.range, nameRange: node.range))

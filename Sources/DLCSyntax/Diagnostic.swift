@@ -21,9 +21,24 @@ public struct DiagnosticMessage: Sendable, Hashable {
     self.text = text
   }
 
-  public static func error(_ id: String, _ text: String) -> Self { Self(id: id, severity: .error, text: text) }
-  public static func warning(_ id: String, _ text: String) -> Self { Self(id: id, severity: .warning, text: text) }
+  public static func error(_ id: some DiagnosticID, _ text: String) -> Self { Self(id: id.rawValue, severity: .error, text: text) }
+  public static func warning(_ id: some DiagnosticID, _ text: String) -> Self { Self(id: id.rawValue, severity: .warning, text: text) }
+
+  /// The ID of an internal error: not a problem of the input but a bug in dlc (exit
+  /// status 2), so no module lists it and no error golden can show it.
+  public static let internalErrorID = "internal"
+
+  /// A bug in dlc found while processing valid input: `internal error: what`.
+  public static func internalError(_ what: String) -> Self {
+    Self(id: internalErrorID, severity: .error, text: "internal error: \(what)")
+  }
 }
+
+/// The diagnostic IDs of one module: an enum whose raw values are the stable IDs
+/// (`sema.unknownLayer`), sorted, in the module's diagnostics file. Messages are made from
+/// these cases only, so `allCases` is every ID the module can report (the error-case
+/// goldens must show each one).
+public protocol DiagnosticID: RawRepresentable<String>, CaseIterable, Sendable {}
 
 /// A note attached to a diagnostic, optionally pointing at a related place.
 public struct DiagnosticNote: Sendable {

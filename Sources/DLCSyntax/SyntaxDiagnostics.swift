@@ -1,46 +1,70 @@
 /// Every message of the YAML layer, sorted by ID. Texts start lowercase, have no trailing
 /// period and quote names; the fix, when there is one, goes in a `help:` at the call site.
 
+/// Every diagnostic ID of the YAML layer, sorted: the module's registry (`allCases`), which
+/// the error-case goldens must cover one by one.
+public enum SyntaxDiagnosticID: String, DiagnosticID {
+  case aliasBudget = "yaml.aliasBudget"
+  case complexKey = "yaml.complexKey"
+  case controlCharacter = "yaml.controlCharacter"
+  case duplicateKey = "yaml.duplicateKey"
+  case fileTooLarge = "yaml.fileTooLarge"
+  case invalidTaggedValue = "yaml.invalidTaggedValue"
+  case invalidUTF8 = "yaml.invalidUTF8"
+  case mergeKey = "yaml.mergeKey"
+  case multipleDocuments = "yaml.multipleDocuments"
+  case nestingTooDeep = "yaml.nestingTooDeep"
+  case nulByte = "yaml.nulByte"
+  case scalarTooLong = "yaml.scalarTooLong"
+  case syntax = "yaml.syntax"
+  case tagMismatch = "yaml.tagMismatch"
+  case tooManyNodes = "yaml.tooManyNodes"
+  case undefinedAlias = "yaml.undefinedAlias"
+  case unsupportedEncoding = "yaml.unsupportedEncoding"
+  case unsupportedTag = "yaml.unsupportedTag"
+}
+
 extension DiagnosticMessage {
   static func aliasBudget(_ limit: Int) -> Self {
-    .error("yaml.aliasBudget", "alias expansion exceeds \(limit) nodes")
+    .error(SyntaxDiagnosticID.aliasBudget, "alias expansion exceeds \(limit) nodes")
   }
   static func complexKey(_ kind: String) -> Self {
-    .error("yaml.complexKey", "a mapping key must be a single value, not \(kind)")
+    .error(SyntaxDiagnosticID.complexKey, "a mapping key must be a single value, not \(kind)")
   }
   static func controlCharacter(_ value: UInt32) -> Self {
-    .error("yaml.controlCharacter", "the file contains the control character \(codePoint(value))")
+    .error(SyntaxDiagnosticID.controlCharacter, "the file contains the control character \(codePoint(value))")
   }
-  static func duplicateKey(_ key: String) -> Self { .error("yaml.duplicateKey", "duplicate key '\(excerpt(key))'") }
-  static func fileTooLarge(_ size: Int, _ limit: Int) -> Self {
-    .error("yaml.fileTooLarge", "the file is \(size) bytes; specs are limited to \(limit) bytes")
+  static func duplicateKey(_ key: String) -> Self { .error(SyntaxDiagnosticID.duplicateKey, "duplicate key '\(excerpt(key))'") }
+  /// Also the spec loader's, which refuses an oversized file before reading it.
+  public static func fileTooLarge(_ size: Int, _ limit: Int) -> Self {
+    .error(SyntaxDiagnosticID.fileTooLarge, "the file is \(size) bytes; specs are limited to \(limit) bytes")
   }
   static func invalidTaggedValue(_ tag: String, _ text: String) -> Self {
-    .error("yaml.invalidTaggedValue", "value '\(excerpt(text))' does not match its tag '\(tag)'")
+    .error(SyntaxDiagnosticID.invalidTaggedValue, "value '\(excerpt(text))' does not match its tag '\(tag)'")
   }
-  static func invalidUTF8() -> Self { .error("yaml.invalidUTF8", "the file is not valid UTF-8") }
-  static func mergeKey() -> Self { .error("yaml.mergeKey", "merge keys ('<<') are not supported") }
+  static func invalidUTF8() -> Self { .error(SyntaxDiagnosticID.invalidUTF8, "the file is not valid UTF-8") }
+  static func mergeKey() -> Self { .error(SyntaxDiagnosticID.mergeKey, "merge keys ('<<') are not supported") }
   static func multipleDocuments() -> Self {
-    .error("yaml.multipleDocuments", "a spec holds one YAML document, found a second")
+    .error(SyntaxDiagnosticID.multipleDocuments, "a spec holds one YAML document, found a second")
   }
-  static func nestingTooDeep(_ limit: Int) -> Self { .error("yaml.nestingTooDeep", "nesting is deeper than \(limit) levels") }
-  static func nulByte() -> Self { .error("yaml.nulByte", "the file contains a NUL byte") }
+  static func nestingTooDeep(_ limit: Int) -> Self { .error(SyntaxDiagnosticID.nestingTooDeep, "nesting is deeper than \(limit) levels") }
+  static func nulByte() -> Self { .error(SyntaxDiagnosticID.nulByte, "the file contains a NUL byte") }
   static func scalarTooLong(_ size: Int, _ limit: Int) -> Self {
-    .error("yaml.scalarTooLong", "a value of \(size) bytes is longer than the limit of \(limit) bytes")
+    .error(SyntaxDiagnosticID.scalarTooLong, "a value of \(size) bytes is longer than the limit of \(limit) bytes")
   }
-  static func syntax(_ problem: String) -> Self { .error("yaml.syntax", problem) }
+  static func syntax(_ problem: String) -> Self { .error(SyntaxDiagnosticID.syntax, problem) }
   static func tagMismatch(_ tag: String, _ kind: String) -> Self {
-    .error("yaml.tagMismatch", "tag '\(tag)' cannot be applied to \(kind)")
+    .error(SyntaxDiagnosticID.tagMismatch, "tag '\(tag)' cannot be applied to \(kind)")
   }
-  static func tooManyNodes(_ limit: Int) -> Self { .error("yaml.tooManyNodes", "the document has more than \(limit) nodes") }
+  static func tooManyNodes(_ limit: Int) -> Self { .error(SyntaxDiagnosticID.tooManyNodes, "the document has more than \(limit) nodes") }
   static func undefinedAlias(_ name: String) -> Self {
-    .error("yaml.undefinedAlias", "alias '*\(excerpt(name))' names no anchor")
+    .error(SyntaxDiagnosticID.undefinedAlias, "alias '*\(excerpt(name))' names no anchor")
   }
   static func unsupportedEncoding(_ name: String) -> Self {
-    .error("yaml.unsupportedEncoding", "the file is \(name); only UTF-8 is supported")
+    .error(SyntaxDiagnosticID.unsupportedEncoding, "the file is \(name); only UTF-8 is supported")
   }
   static func unsupportedTag(_ tag: String) -> Self {
-    .error("yaml.unsupportedTag", "tag '\(excerpt(tag))' is not part of the YAML core schema")
+    .error(SyntaxDiagnosticID.unsupportedTag, "tag '\(excerpt(tag))' is not part of the YAML core schema")
   }
 }
 

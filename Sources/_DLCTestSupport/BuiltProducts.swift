@@ -2,8 +2,7 @@
 import Glibc
 #endif
 
-/// Executables the build put beside the test bundle. (No Foundation here: importing it
-/// into this module would change which `contains` the expectation matching calls.)
+/// Executables the build put beside the test bundle.
 public enum BuiltProducts {
   /// The built `dlc` executable, or nil when it was not built.
   public static var dlc: String? {

@@ -1,6 +1,8 @@
 /// Golden files: compare a stage's output with the file under `golden/`, or re-record
 /// it when `DLC_BLESS=1` is set. A mismatch writes `<golden>.actual` beside the golden
-/// (ignored by git) and returns a message with a diff and how to regenerate.
+/// (ignored by git) and returns a message with a diff and how to regenerate. Recording
+/// never counts as a pass: a re-recorded golden is reported as a failure that names the
+/// file, so a run with `DLC_BLESS=1` that changed anything cannot go green.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,17 +20,23 @@ public enum Golden {
   public static var blessing: Bool { getenv("DLC_BLESS").map { String(cString: $0) == "1" } ?? false }
 
   /// Compares `actual` with the golden at `relativePath` (from the repository root).
-  /// Returns nil when they match (or after re-recording), else a failure message.
-  public static func check(_ actual: String, against relativePath: String) -> String? {
+  /// Returns nil when they match, else a failure message: a diff, or with `DLC_BLESS=1`
+  /// which file was re-recorded.
+  /// `blessing` and `root` default to this run's switch and the repository (tests of
+  /// this helper give others).
+  public static func check(
+    _ actual: String, against relativePath: String, blessing: Bool = Golden.blessing, root: String = Golden.root
+  ) -> String? {
     let path = root + "/" + relativePath
     let expected: String? = {
       guard case .success(let b) = FileReader.read(path, limit: 64 << 20) else { return nil }
       return String(decoding: b, as: UTF8.self)
     }()
     if blessing {
-      if expected != actual { write(actual, to: path) }
       unlink(path + ".actual")
-      return nil
+      guard expected != actual else { return nil }
+      write(actual, to: path)
+      return rerecorded(relativePath)
     }
     guard let expected else {
       return "missing golden file \(relativePath); record it with `DLC_BLESS=1 swift test` (or `make goldens`) and review `git diff golden/`"
@@ -40,6 +48,12 @@ public enum Golden {
     write(actual, to: path + ".actual")
     return "golden mismatch: \(relativePath)\n" + diff(expected, actual)
       + "\nthe actual output is in \(relativePath).actual; if the change is intended, re-record with `DLC_BLESS=1 swift test` and review `git diff golden/`"
+  }
+
+  /// The failure of a blessed run that wrote `relativePath`.
+  static func rerecorded(_ relativePath: String) -> String {
+    "re-recorded \(relativePath) (DLC_BLESS=1); review `git diff \(relativePath)`, then re-run without DLC_BLESS "
+      + "to pass: a run that records goldens never passes"
   }
 
   /// A short line diff: the first differing region with a little context.

@@ -166,7 +166,7 @@ struct Compile: ParsableCommand {
     if let output {
       try deliver(Driver.emitPackage(spec.options, to: output, dlc: Self.executablePath, with: others, force: force))
     } else {
-      let options = PassOptions(passes: passes.list, printIRAfterAll: passes.printIRAfterAll, statistics: passStatistics)
+      let options = PassOptions(passes: passes.list, dumps: passes.dumps, statistics: passStatistics)
       try deliver(Driver.compile(spec.options, emit: emit!, passOptions: options))
     }
   }
@@ -276,7 +276,25 @@ struct PassArguments: ParsableArguments {
   @Flag(help: "Print the IR after every pass.")
   var printIRAfterAll = false
 
+  @Option(name: .customLong("print-ir-after"), help: ArgumentHelp(
+    "Print the IR after the named pass (repeatable, or comma-separated): \(IRDumps.passNames.joined(separator: ", ")).",
+    valueName: "pass"))
+  var printIRAfter: [String] = []
+
   var list: [String]? { passNames.map { $0.split(separator: ",").map { String($0).trimmingSpaces } } }
+
+  /// The IR dumps asked for.
+  var dumps: IRDumps {
+    IRDumps(all: printIRAfterAll, after: Set(printIRAfter.flatMap { $0.split(separator: ",").map { String($0).trimmingSpaces } }))
+  }
+
+  func validate() throws {
+    let unknown = dumps.unknownPasses
+    guard unknown.isEmpty else {
+      throw ValidationError("--print-ir-after names no pass: \(unknown.map { "'\($0)'" }.joined(separator: ", ")); "
+        + "the passes are \(IRDumps.passNames.joined(separator: ", "))")
+    }
+  }
 }
 
 struct Optimize: ParsableCommand {
@@ -309,7 +327,7 @@ struct Optimize: ParsableCommand {
 
   func run() throws {
     let options = OptimizeOptions(spec: spec.options, checkpoint: checkpoint, passes: passes.list, output: output,
-                                  printIRAfterAll: passes.printIRAfterAll,
+                                  dumps: passes.dumps,
                                   latencySeconds: noLatency ? 0 : OptimizeOptions.defaultLatencySeconds)
     try deliver(Driver.optimize(options))
   }

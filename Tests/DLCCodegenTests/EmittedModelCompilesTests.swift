@@ -92,17 +92,8 @@ import _DLCTestSupport
     return source
   }
 
-  /// Runs a program; its exit status and combined output.
+  /// Runs a program; its exit status and combined output (`ChildProcess.run`).
   static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run(program, arguments)
   }
 }

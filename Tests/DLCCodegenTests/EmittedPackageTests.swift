@@ -177,28 +177,11 @@ import _DLCTestSupport
     }
   }
 
-  /// Runs a process to completion; output is stdout and stderr together. The process keeps
-  /// the GEMM kernels OpenBLAS picks for this test process: the re-exec guard is set, so an
-  /// emitted trainer never switches to other kernels (SkylakeX on an AVX-512 CPU that
-  /// OpenBLAS does not know, Haswell on an AVX2 one), whose rounding differs from the
-  /// in-process `dlc train` it is compared with bit for bit.
+  /// Runs a process to completion (`ChildProcess.run`, which keeps this process's GEMM kernels);
   /// `environment` adds to (or, with nil values, removes from) the test process's.
   static func run(
     _ executable: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
   ) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var variables = ProcessInfo.processInfo.environment.merging(["DLC_OPENBLAS_REEXEC": "1"]) { _, new in new }
-    for (name, value) in environment { variables[name] = value }
-    process.environment = variables
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run(executable, arguments, in: directory, environment: environment)
   }
 }

@@ -8,11 +8,9 @@ import _DLCTestSupport
 /// bits as ids.
 @Suite struct IntegerInputTests {
   @Test func trainingAModelOverTokenIdsIsRefusedClearly() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-ids-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let spec = dir + "/ids.yaml"
-    try """
+    let scratch = try ScratchFolder("ids")
+    defer { scratch.remove() }
+    let spec = try scratch.write("""
       dlc: 1
       name: ids
       data:
@@ -30,9 +28,9 @@ import _DLCTestSupport
         optimizer: {adam: 1e-3}
         batch_size: 32
         epochs: 1
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+      """, to: "ids.yaml")
     #expect(Driver.check(SpecOptions(path: spec)).status == 0)
-    let result = Driver.train(TrainOptions(spec: SpecOptions(path: spec), outputDirectory: dir + "/runs")) { _ in }
+    let result = Driver.train(TrainOptions(spec: SpecOptions(path: spec), outputDirectory: scratch.path + "/runs")) { _ in }
     #expect(result.status == 1)
     #expect(result.stderr.contains("'i32' inputs"), "\(result.stderr)")
   }

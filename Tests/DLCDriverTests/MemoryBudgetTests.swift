@@ -13,10 +13,8 @@ import _DLCTestSupport
 @Suite struct MemoryBudgetTests {
   /// A folder with one spec over the iris data whose first layer is `- dense: UNITS`.
   private func spec(units: String, batch: Int = 16) throws -> (folder: String, path: String) {
-    let folder = NSTemporaryDirectory() + "dlc-memory-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let path = folder + "/big.yaml"
-    try """
+    let scratch = try ScratchFolder("memory")
+    let path = try scratch.write("""
       dlc: 1
       name: big
       data:
@@ -33,8 +31,8 @@ import _DLCTestSupport
         optimizer: adam
         batch_size: \(batch)
         epochs: 1
-      """.write(toFile: path, atomically: true, encoding: .utf8)
-    return (folder, path)
+      """, to: "big.yaml")
+    return (scratch.path, path)
   }
 
   @Test func aModelLargerThanAnyMachineIsRefusedByCheckAndTrainBeforeAllocating() throws {

@@ -119,7 +119,7 @@ import _DLCTestSupport
     try #require(r.status == 0, "\(r.stderr)")
     #expect(!r.stdout.contains("batchnorm("))
     #expect(r.stderr.contains("specs/digits_mlp.yaml:18:7: fold-batchnorm: folded 'batchnorm_1' into 'dense_1'"), "\(r.stderr)")
-    let dumps = Driver.compile(options, emit: .optIR, passOptions: PassOptions(passes: ["fold-batchnorm"], printIRAfterAll: true))
+    let dumps = Driver.compile(options, emit: .optIR, passOptions: PassOptions(passes: ["fold-batchnorm"], dumps: IRDumps(all: true)))
     #expect(dumps.stdout.hasPrefix("// -----// IR after fold-batchnorm //----- //\nmodule @digits_mlp"))
   }
 }

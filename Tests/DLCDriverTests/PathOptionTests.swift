@@ -39,7 +39,7 @@ import Glibc
   enum Bad: String, CaseIterable { case empty, root, existingFile, readOnlyFolder, missingFolder }
 
   /// Options that take no path, per their value names in the dump.
-  static let nonPathValueNames: Set<String> = ["diagnostics", "color", "emit", "list", "epochs", "seed", "split", "seconds", "subcommands", "size"]
+  static let nonPathValueNames: Set<String> = ["diagnostics", "color", "emit", "list", "epochs", "seed", "split", "seconds", "subcommands", "size", "pass"]
 
   /// The role of each path option dlc has; `everyPathOptionIsCovered` checks it against the dump.
   static let roles: [Option: Role] = {
@@ -58,15 +58,9 @@ import Glibc
   /// The path options in the built `dlc`'s own description of its commands.
   static func dumpedPathOptions() throws -> [Option] {
     let dlc = try #require(TrainingFixture.executable, "the dlc executable is not built")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: dlc)
-    process.arguments = ["--experimental-dump-help"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let dumped = try ChildProcess.run(dlc, ["--experimental-dump-help"])
+    try #require(dumped.status == 0, "\(dumped.output)")
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(dumped.output.utf8)) as? [String: Any])
     let commands = try #require((root["command"] as? [String: Any])?["subcommands"] as? [[String: Any]])
     var out: [Option] = []
     for command in commands {

@@ -184,7 +184,7 @@ enum TrainingFixture {
 
     /// A fresh folder named after `label` under the temporary directory.
     init(_ label: String) throws {
-      root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-\(label)-\(UUID().uuidString)").path
+      root = try ScratchFolder(label).path
       try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
     }
 
@@ -273,21 +273,8 @@ enum TrainingFixture {
   /// The built `dlc` executable: it sits beside the test bundle in the build folder.
   static var executable: String? { BuiltProducts.dlc }
 
-  /// Runs `executable` in `directory` to its end; output is stdout and stderr together. The
-  /// BLAS re-exec guard is set, so the process keeps the kernels OpenBLAS picks for it as
-  /// for this test process (see `BLASSetup`).
+  /// Runs `executable` in `directory` to its end (`ChildProcess.run`).
   static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = ProcessInfo.processInfo.environment.merging(["DLC_OPENBLAS_REEXEC": "1"]) { _, new in new }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run(executable, arguments, in: directory)
   }
 }

@@ -117,14 +117,4 @@ struct Boom: Error, CustomStringConvertible {
     #expect(try pm.running(try parse(chain)) == (try parse(chain)))
     #expect(dumps.entries == [PassManager.banner(after: "two") + chain])
   }
-
-  @Test func thePipelineIsListedOnce() {
-    #expect(PassPipeline.default.map(\.name) == ["eliminate-dead-ops"])
-    #expect(PassPipeline.pass(named: "eliminate-dead-ops") is EliminateDeadOps)
-    #expect(PassPipeline.pass(named: "fold-everything") == nil)
-    for p in PassPipeline.all {
-      #expect(p.name.allSatisfy { $0.isLowercase || $0 == "-" }, "\(p.name) must be kebab-case")
-      #expect(!p.summary.isEmpty)
-    }
-  }
 }

@@ -182,7 +182,7 @@ import _DLCTestSupport
   /// mask parameters or weights, and the pruned weights are still zero.
   @Test func deploymentDropsTheMasks() throws {
     var module = try Self.load("unstructured_global")
-    let passes = try OptimizePipeline.deploymentPasses([.init(kind: "prune", options: ["sparsity": 0.5, "prune_output": true])])
+    let passes = try PassPipeline.deployment([.init(kind: "prune", options: ["sparsity": 0.5, "prune_output": true])])
     #expect(passes.map(\.name) == ["prune", "drop-masks"])
     let context = PassContext(weights: Self.weights(for: module))
     try PassManager(passes: passes, context: context).run(on: &module)
@@ -191,7 +191,7 @@ import _DLCTestSupport
     #expect(w.tensors.keys.allSatisfy { !$0.hasSuffix("_mask") })
     #expect(try w.floats("c.weight").filter { $0 == 0 }.count + w.floats("d.weight").filter { $0 == 0 }.count == 72)
     #expect(context.remarks.contains { $0.pass == "drop-masks" && $0.message.hasPrefix("dropped 2 pruning masks") })
-    #expect(try OptimizePipeline.deploymentPasses([.init(kind: "fold_batchnorm")]).map(\.name) == ["fold-batchnorm"])
+    #expect(try PassPipeline.deployment([.init(kind: "fold_batchnorm")]).map(\.name) == ["fold-batchnorm"])
   }
 
   // MARK: structured

@@ -54,13 +54,7 @@ import _DLCTestSupport
       Issue.record("\(path) has no \(begin) … \(end) markers")
       return
     }
-    let current = String(doc[b.upperBound..<e.lowerBound])
-    if current != tables {
-      if Golden.blessing {
-        Golden.write(String(doc[..<b.upperBound]) + tables + String(doc[e.lowerBound...]), to: Golden.root + "/" + path)
-      } else {
-        Issue.record(Comment(rawValue: "\(path) is stale; regenerate with `DLC_BLESS=1 swift test`\n" + Golden.diff(current, tables)))
-      }
-    }
+    let regenerated = String(doc[..<b.upperBound]) + tables + String(doc[e.lowerBound...])
+    if let failure = Golden.check(regenerated, against: path) { Issue.record(Comment(rawValue: failure)) }
   }
 }

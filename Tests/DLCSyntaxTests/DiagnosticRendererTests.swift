@@ -17,7 +17,7 @@ import Testing
   }
 
   @Test func rendersSnippetNoteAndHelp() {
-    let d = Diagnostic(.error("sema.unknownLayer", "unknown layer 'dense2d'"), at: range(line: 5, column: 7, length: 7), label: "not a known layer")
+    let d = Diagnostic(DiagnosticMessage(id: "sema.unknownLayer", severity: .error, text: "unknown layer 'dense2d'"), at: range(line: 5, column: 7, length: 7), label: "not a known layer")
       .note("similar layer used here", at: range(line: 4, column: 7, length: 5))
       .help("did you mean 'dense'?")
     let expected = """
@@ -37,19 +37,19 @@ import Testing
   }
 
   @Test func rendersWithoutAPlace() {
-    let d = Diagnostic(.error("driver.unreadable", "cannot read 'x.yaml'"), at: nil, help: ["check the path"], path: "x.yaml")
+    let d = Diagnostic(DiagnosticMessage(id: "driver.unreadable", severity: .error, text: "cannot read 'x.yaml'"), at: nil, help: ["check the path"], path: "x.yaml")
     #expect(DiagnosticRenderer().render(d) == "x.yaml: error: cannot read 'x.yaml'\n  |\n  = help: check the path\n")
   }
 
   @Test func colourOnlyWhenAskedFor() {
-    let d = Diagnostic(.error("x.y", "bad"), at: range(line: 1, column: 1, length: 4))
+    let d = Diagnostic(DiagnosticMessage(id: "x.y", severity: .error, text: "bad"), at: range(line: 1, column: 1, length: 4))
     #expect(!DiagnosticRenderer().render(d).contains("\u{1B}"))
     #expect(DiagnosticRenderer(color: true).render(d).contains("\u{1B}[31m"))
   }
 
   @Test func hostileLinesAreSanitizedAndCut() {
     let hostile = SourceFile(path: "h.yaml", text: "a: \u{1B}[2J" + String(repeating: "x", count: 1000))
-    let d = Diagnostic(.error("x.y", "bad"), at: hostile.range(fromByte: 0, toByte: 1))
+    let d = Diagnostic(DiagnosticMessage(id: "x.y", severity: .error, text: "bad"), at: hostile.range(fromByte: 0, toByte: 1))
     let out = DiagnosticRenderer().render(d)
     #expect(!out.contains("\u{1B}"))
     #expect(out.contains("…"))
@@ -61,7 +61,7 @@ import Testing
   }
 
   @Test func jsonDocument() {
-    let d = Diagnostic(.error("yaml.duplicateKey", "duplicate key 'a\"'"), at: range(line: 1, column: 1, length: 4))
+    let d = Diagnostic(DiagnosticMessage(id: "yaml.duplicateKey", severity: .error, text: "duplicate key 'a\"'"), at: range(line: 1, column: 1, length: 4))
       .note("first defined here", at: range(line: 2, column: 1, length: 5))
       .help("remove one")
     let expected = #"{"diagnostics":[{"id":"yaml.duplicateKey","severity":"error","message":"duplicate key 'a\"'","#

@@ -67,8 +67,4 @@ import Testing
     #expect(errorID(file(#"{"a":{},"a":{}}"#)) == "checkpoint.header")
     #expect(errorID(file(String(repeating: "[", count: 10_000))) == "checkpoint.header")
   }
-
-  @Test func aMissingTensorIsNamed() {
-    #expect(throws: DataError.checkpointMissing("", "w")) { try tiny.tensor("w") }
-  }
 }

@@ -48,7 +48,7 @@ extension DataConfig {
 extension DataError {
   /// The error as a compiler diagnostic (no source range: data files are not specs).
   public var diagnostic: Diagnostic {
-    Diagnostic(.error(id, message), at: nil, help: help.map { [$0] } ?? [], path: path.isEmpty ? nil : location)
+    Diagnostic(DiagnosticMessage(id: id, severity: .error, text: message), at: nil, help: help.map { [$0] } ?? [], path: path.isEmpty ? nil : location)
   }
 }
 

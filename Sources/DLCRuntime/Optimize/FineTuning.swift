@@ -70,7 +70,7 @@ public struct FineTuning {
       train["schedule"] = .dict(["kind": .string("constant"), "warmup_epochs": .int(0)])
       m.attributes["train"] = .dict(train)
     }
-    try Autodiff().run(on: &m)
+    for pass in try PassPipeline.training([]) { try pass.run(on: &m) }
     let problems = verify(m)
     guard problems.isEmpty else {
       throw RuntimeError("fine-tuning: the training step is invalid: " + problems.map(\.description).joined(separator: "; "))

@@ -42,13 +42,14 @@ public enum ModelOptimizer {
   /// context's runtime services (calibration, fine-tuning) before the passes run.
   public static func optimize(
     module: Module, passes: [any Pass], checkpoint: Checkpoint, path: String,
-    printAfterAll: Bool = false, sink: @escaping (String) -> Void = { _ in },
+    printAfterAll: Bool = false, printAfter: Set<String> = [], sink: @escaping (String) -> Void = { _ in },
     prepare: (PassContext) throws -> Void = { _ in }
   ) throws -> Result {
     let context = PassContext(weights: try Weights(module: module, checkpoint: checkpoint, path: path))
     try prepare(context)
     var optimized = module
-    try PassManager(passes: passes, printAfterAll: printAfterAll, sink: sink, context: context).run(on: &optimized)
+    try PassManager(passes: passes, printAfterAll: printAfterAll, printAfter: printAfter, sink: sink, context: context)
+      .run(on: &optimized)
     guard let weights = context.weights else { throw RuntimeError("the passes dropped the weights") }
     for p in optimized.parameters where weights[p.name] == nil {
       throw RuntimeError("internal error: the passes left parameter '@\(p.name)' without weights")

@@ -64,10 +64,4 @@ public struct Checkpoint: Sendable, Equatable {
       throw .checkpointWrite(path, error.reason)
     }
   }
-
-  /// The tensor `name`, or `checkpoint.missingTensor`.
-  public func tensor(_ name: String, path: String = "") throws(DataError) -> TensorData {
-    guard let t = tensors[name] else { throw .checkpointMissing(path, name) }
-    return t
-  }
 }

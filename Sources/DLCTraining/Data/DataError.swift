@@ -8,7 +8,7 @@
 /// neither; their messages say which sample, element or tensor. The text form is the
 /// compiler's: `path:line:col: error: message`, then `= help:` lines.
 public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// The stable ID, e.g. `data.raggedRow` (every one is made in `DataErrors.swift`).
+  /// The stable ID, e.g. `data.raggedRow` (a `DataErrorID`; every one is made in `DataErrors.swift`).
   public var id: String
   /// The file the problem is in.
   public var path: String
@@ -21,8 +21,8 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
   /// How to fix it, when there is something to say.
   public var help: String?
 
-  public init(_ id: String, path: String, line: Int? = nil, column: Int? = nil, _ message: String, help: String? = nil) {
-    self.id = id
+  public init(_ id: DataErrorID, path: String, line: Int? = nil, column: Int? = nil, _ message: String, help: String? = nil) {
+    self.id = id.rawValue
     self.path = path
     self.line = line
     self.column = column

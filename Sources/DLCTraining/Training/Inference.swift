@@ -262,7 +262,7 @@ public enum Inference {
       input.source = .csv(path: path, target: target, features: nil)
       do {
         return try checked(DataLoader.load(input, sampleShape: shape), expected: shape, path: path)
-      } catch let error as DataError where error.id == "data.columnNotFound" {
+      } catch let error as DataError where error.id == DataErrorID.columnNotFound.rawValue {
         input.source = .csv(path: path, target: [], features: nil)
       }
     }

@@ -6,11 +6,12 @@
 #
 #   scripts/compare-checkpoints.sh DLC_A DLC_B [--epochs N] [--keep DIR]
 #
-# --epochs N trains every example for at most N epochs (its spec's when fewer); the resumed
-# run stops at half and resumes to the end. Prints one line per example and exits 1 when anything differs
-# or fails. Example: build the same commit with and without a change and compare
-# .build/release/dlc of both.
-set -euo pipefail
+# --epochs N trains every example for at most N epochs (its spec's when fewer). The resumed
+# run stops at half of what the full run trained and resumes to the end. Prints one line per
+# example and exits 1 when anything differs or a command fails. Example: build the commits
+# before and after a change (or one commit with two settings, e.g. DLC_TARGET_CPU) in two
+# build folders and compare their release dlc binaries.
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
 usage() { echo "usage: $0 DLC_A DLC_B [--epochs N] [--keep DIR]" >&2; exit 2; }
@@ -45,7 +46,6 @@ spec_data() { grep -o -m1 -E '(csv|x): *[^,} ]+' "$1" | sed -E 's/^(csv|x): *//'
 # Runs one binary over every example in its own folder; a failing command fails the run.
 run_all() {
   local dlc=$1 root=$2
-  trap 'echo "compare-checkpoints: failed: $BASH_COMMAND (output in $out)" >&2' ERR
   mkdir -p "$root/specs" "$root/out"
   cp specs/*.yaml "$root/specs/"
   ln -sfn "$(pwd)/specs/data" "$root/specs/data"
@@ -54,14 +54,20 @@ run_all() {
     local n; n=$(spec_epochs "$spec")
     local runs="$root/runs" out="$root/out/$name"
     mkdir -p "$out"
+    current="$dlc on $name (output in $out)"
+    echo "  $name ($n epochs)" >&2
     "$dlc" train "$spec" --out "$runs" --epochs "$n" --overwrite > "$out/train.txt" 2>&1
     "$dlc" eval "$spec" --checkpoint "$runs/$name/best.safetensors" --json > "$out/eval.json" 2> "$out/eval.err"
     "$dlc" predict "$spec" --checkpoint "$runs/$name/best.safetensors" --input "$root/specs/$(spec_data "$spec")" > "$out/predict.csv" 2> "$out/predict.err"
     "$dlc" latency "$spec" --checkpoint "$runs/$name/best.safetensors" --batch 1 --seconds 0.05 > "$out/latency.txt" 2>&1
-    # A run stopped at half its epochs, then resumed to the end.
-    if [ "$n" -ge 2 ]; then
-      "$dlc" train "$spec" --out "$root/resumed" --epochs $(( n / 2 )) --overwrite > "$out/resume1.txt" 2>&1
-      "$dlc" train "$spec" --out "$root/resumed" --epochs "$n" --resume > "$out/resume2.txt" 2>&1
+    # A run stopped at half the epochs the full run trained (early stopping may end it
+    # sooner), then resumed to the end; a run that early stopping already finished cannot
+    # resume, and its checkpoints are compared as they are.
+    local trained; trained=$(sed -n 's/^trained \([0-9]*\) epoch.*/\1/p' "$out/train.txt")
+    if [ "${trained:-0}" -ge 2 ]; then
+      "$dlc" train "$spec" --out "$root/resumed" --epochs $(( trained / 2 )) --overwrite > "$out/resume1.txt" 2>&1
+      "$dlc" train "$spec" --out "$root/resumed" --epochs "$n" --resume > "$out/resume2.txt" 2>&1 \
+        || grep -q "cannot resume: the run is finished" "$out/resume2.txt"
     fi
   done
 }
@@ -69,21 +75,26 @@ run_all() {
 echo "training every example with $dlc_a and with $dlc_b${epochs:+ (at most $epochs epochs each)}"
 # Both run in the same folder (checkpoints record the data files' absolute paths), one after
 # the other, and the folder is then renamed.
-run_all "$dlc_a" "$work/run" && mv "$work/run" "$work/a"
-run_all "$dlc_b" "$work/run" && mv "$work/run" "$work/b"
+current=""
+trap '[ -z "$current" ] || echo "compare-checkpoints: a command failed: $current" >&2' ERR
+run_all "$dlc_a" "$work/run"
+mv "$work/run" "$work/a"
+run_all "$dlc_b" "$work/run"
+mv "$work/run" "$work/b"
+current=""
 
 status=0
 for spec in specs/*.yaml; do
   name=$(basename "$spec" .yaml)
   differ=()
-  for file in "$work/a/runs/$name"/*.safetensors $(ls "$work/a/resumed/$name"/*.safetensors 2> /dev/null); do
+  for file in "$work/a/runs/$name"/*.safetensors $(ls "$work/a/resumed/$name"/*.safetensors 2> /dev/null || true); do
     other="$work/b/${file#"$work/a/"}"
     cmp -s "$file" "$other" || differ+=("${file#"$work/a/"}")
   done
   for output in eval.json predict.csv; do
     cmp -s "$work/a/out/$name/$output" "$work/b/out/$name/$output" || differ+=("$output")
   done
-  count=$(ls "$work/a/runs/$name"/*.safetensors "$work/a/resumed/$name"/*.safetensors 2> /dev/null | wc -l)
+  count=$( (ls "$work/a/runs/$name"/*.safetensors "$work/a/resumed/$name"/*.safetensors 2> /dev/null || true) | wc -l)
   if [ ${#differ[@]} -eq 0 ]; then
     echo "same       $name ($count checkpoints, eval, predict)"
   else

@@ -144,7 +144,7 @@ public enum PackageWriter {
     }
     return """
     # \(title)
-    Build: `swift build -c release` (needs the Swift toolchain and `libopenblas-dev`).
+    Build: `swift build -c release` (needs the Swift toolchain and `libopenblas-dev`). The kernels are compiled for the CPU of the machine that builds them (`targetCPU` in `Package.swift`); `DLC_TARGET_CPU=x86-64 swift build -c release` makes a binary for any x86-64.
     \(runs.joined(separator: "\n"))
     The data paths are absolute (the spec's folder when dlc compiled it, see `Sources/*/Run.swift`): it runs from any folder and the package can move; `--data` reads other files.
 

@@ -1624,115 +1624,100 @@ public struct SHA256 {
 
 """##########),
     ("Sources/DLCKernels/Activation.swift", ##########"""
-import Foundation
-
-/// Pointwise activations and their vector-Jacobian products, as PyTorch's `nn.ReLU`,
-/// `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh` and `nn.GELU` define them.
+/// The pointwise activations' formulas, one type per row of DLCIR's pointwise table, as
+/// PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh` and `nn.GELU` define them.
+/// Parameters arrive in the row's attribute order (`PointwiseParameters`).
 ///
-/// Every function reads `count` floats and overwrites `count` floats; `y`/`dx` may alias
-/// their input. Loops over more than 2 × `grain` elements run on `Parallel.threads` threads.
-public enum ActivationKernel {
-  /// Elements per thread below which a loop stays on the calling thread.
-  static let grain = 32_768
+/// Adding an activation: a type here, its entry in `PointwiseFormulas.all`, a row in the
+/// table and a catalog entry.
 
-  // MARK: ReLU
+/// Every formula, registered once: the interpreter finds kernels here by opcode, and a
+/// test checks that every row of the table has a formula and every formula a row.
+public enum PointwiseFormulas {
+  public static let all: [PointwiseKernels] = [
+    PointwiseKernels(ReLU.self), PointwiseKernels(LeakyReLU.self), PointwiseKernels(Sigmoid.self),
+    PointwiseKernels(Tanh.self), PointwiseKernels(GELU.self),
+  ]
+}
 
-  /// y = max(x, 0).
-  public static func relu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = Scalar.relu(x[i]) }
+/// max(x, 0).
+public enum ReLU: PointwiseFormula {
+  public static let name = "relu"
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float { x > 0 ? x : 0 }
+  /// dy where x > 0, else 0 (0 at x = 0, as PyTorch).
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ x: Float, _ p: PointwiseParameters) -> Float {
+    x > 0 ? dy : 0
+  }
+}
+
+/// x where x > 0, else slope · x. Parameters: slope.
+public enum LeakyReLU: PointwiseFormula {
+  public static let name = "leaky_relu"
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float {
+    x > 0 ? x : p.number(0) * x
+  }
+  /// dy where x > 0, else slope · dy.
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ x: Float, _ p: PointwiseParameters) -> Float {
+    x > 0 ? dy : p.number(0) * dy
+  }
+}
+
+/// 1 / (1 + e^(−x)); saturates to exactly 0 or 1 (e^(−x) = +∞ gives 0).
+public enum Sigmoid: PointwiseFormula {
+  public static let name = "sigmoid"
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float {
+    1 / (1 + VectorMath.exp(-x))
+  }
+  /// dy · y · (1 − y), from the forward result y.
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ y: Float, _ p: PointwiseParameters) -> Float {
+    dy * y * (1 - y)
+  }
+}
+
+/// tanh(x).
+public enum Tanh: PointwiseFormula {
+  public static let name = "tanh"
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float { VectorMath.tanh(x) }
+  /// dy · (1 − y²), from the forward result y.
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ y: Float, _ p: PointwiseParameters) -> Float {
+    dy * (1 - y * y)
+  }
+}
+
+/// x · Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units");
+/// with approximate = "tanh" (choice 1), PyTorch's `nn.GELU(approximate="tanh")`:
+/// ½x(1 + tanh(√(2/π)(x + 0.044715x³))). Parameters: approximate.
+///
+/// The constants are literals (1/√2, 1/√(2π), √(2/π), 0.044715): a static read inside a
+/// loop can keep it from vectorizing.
+public enum GELU: PointwiseFormula {
+  public static let name = "gelu"
+
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float {
+    if p.choice(0) == 1 {
+      let u = 0.79788456080286536 * (x + 0.044715 * x * x * x)
+      return 0.5 * x * (1 + VectorMath.tanh(u))
     }
+    return 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
   }
 
-  /// dx = dy where x > 0, else 0 (0 at x = 0, as PyTorch).
-  public static func reluBackward(
-    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = Scalar.reluGrad(dy: dy[i], x: x[i]) }
+  /// dy · GELU′(x) = dy · (Φ(x) + x·φ(x)); of the tanh form ½(1 + t) + ½x(1 − t²)·√(2/π)(1 +
+  /// 3·0.044715x²) with t = tanh(√(2/π)(x + 0.044715x³)).
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ x: Float, _ p: PointwiseParameters) -> Float {
+    if p.choice(0) == 1 {
+      let t = VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
+      let du = 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
+      return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
     }
+    let cdf = 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752))
+    let pdf = 0.39894228040143268 * VectorMath.exp(-0.5 * x * x)
+    return dy * (cdf + x * pdf)
   }
 
-  // MARK: Leaky ReLU
-
-  /// y = x where x > 0, else slope · x.
-  public static func leakyRelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { y[i] = Scalar.leakyRelu(x[i], slope: slope) }
-    }
-  }
-
-  /// dx = dy where x > 0, else slope · dy.
-  public static func leakyReluBackward(
-    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int, slope: Float
-  ) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = Scalar.leakyReluGrad(dy: dy[i], x: x[i], slope: slope) }
-    }
-  }
-
-  // MARK: Sigmoid and tanh
-
-  /// y = 1 / (1 + e^(−x)); saturates to exactly 0 or 1 without overflow trouble
-  /// (e^(−x) = +∞ gives 0).
-  public static func sigmoid(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
-    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = Scalar.sigmoid(x[i]) }
-    }
-  }
-
-  /// dx = dy · y · (1 − y), from the forward result y.
-  public static func sigmoidBackward(
-    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = Scalar.sigmoidGrad(dy: dy[i], y: y[i]) }
-    }
-  }
-
-  /// y = tanh(x).
-  public static func tanh(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
-    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      for i in range { y[i] = Scalar.tanh(x[i]) }
-    }
-  }
-
-  /// dx = dy · (1 − y²), from the forward result y.
-  public static func tanhBackward(
-    dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    Parallel.forEach(count: count, minimumPerThread: grain) { range in
-      for i in range { dx[i] = Scalar.tanhGrad(dy: dy[i], y: y[i]) }
-    }
-  }
-
-  // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
-
-  /// y = x · Φ(x) = ½x(1 + erf(x/√2)); with `approximate`, PyTorch's
-  /// `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
-  public static func gelu(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, approximate: Bool) {
-    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      if approximate {
-        for i in range { y[i] = Scalar.geluTanh(x[i]) }
-      } else {
-        for i in range { y[i] = Scalar.gelu(x[i]) }
-      }
-    }
-  }
-
-  /// dx = dy · GELU′(x): exact Φ(x) + x·φ(x); tanh form
-  /// ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with t = tanh(√(2/π)(x + 0.044715x³)).
-  public static func geluBackward(
-    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
-    approximate: Bool
-  ) {
-    Parallel.forEach(count: count, minimumPerThread: grain / 8) { range in
-      if approximate {
-        for i in range { dx[i] = Scalar.geluTanhGrad(dy: dy[i], x: x[i]) }
-      } else {
-        for i in range { dx[i] = Scalar.geluGrad(dy: dy[i], x: x[i]) }
-      }
-    }
+  /// One loop per form.
+  @inlinable @inline(__always)
+  public static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void) {
+    if p.choice(0) == 1 { body(PointwiseParameters(1)) } else { body(PointwiseParameters(0)) }
   }
 }
 
@@ -3444,6 +3429,136 @@ public struct SendablePointer<T>: @unchecked Sendable {
 }
 
 """##########),
+    ("Sources/DLCKernels/Pointwise.swift", ##########"""
+/// The generic kernels of the pointwise activations: one loop per direction, specialized
+/// per formula (`PointwiseFormula`, one type per activation in `Activation.swift`).
+///
+/// Every function reads `count` floats and overwrites `count` floats; `y`/`dx` may alias
+/// their input. Loops over more than 2 × grain elements run on `Parallel.threads`
+/// threads; a transcendental function splits at an eighth of the cheap ones' grain.
+
+/// One activation's scalar formulas. Both are `@inline(__always)` and branch-free where
+/// possible, so loops over them vectorize; the emitted trainers' fused loops call them
+/// too, so a fused loop computes every element with exactly the kernel's arithmetic.
+public protocol PointwiseFormula {
+  /// The opcode of the row in DLCIR's pointwise table.
+  static var name: String { get }
+  /// y = f(x).
+  static func forward(_ x: Float, _ p: PointwiseParameters) -> Float
+  /// dx = dy · f′, from the value the row saves: the input x or the output y.
+  static func derivative(dy: Float, _ saved: Float, _ p: PointwiseParameters) -> Float
+  /// Calls `body` with `p`, or with a copy whose choices are literals, so that a loop in
+  /// `body` branches on a choice once instead of per element (GELU's `approximate`).
+  static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void)
+}
+
+extension PointwiseFormula {
+  /// No choices: `p` as it is.
+  @inlinable @inline(__always)
+  public static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void) { body(p) }
+}
+
+/// An activation's attribute values in the order of its row's attributes: numbers as
+/// themselves, choices as the index of the option. Fixed-size, so reading one in a loop
+/// is a register.
+public struct PointwiseParameters: Sendable {
+  /// Up to four values; unused slots are 0.
+  @usableFromInline let values: SIMD4<Float>
+
+  /// The values `a, b, c, d` (what the emitted code spells out).
+  @inlinable @inline(__always)
+  public init(_ a: Float = 0, _ b: Float = 0, _ c: Float = 0, _ d: Float = 0) { values = SIMD4(a, b, c, d) }
+
+  /// Up to four values, in row order.
+  public init(_ list: [Float]) {
+    precondition(list.count <= 4, "a pointwise op has at most 4 parameters, found \(list.count)")
+    var v = SIMD4<Float>(repeating: 0)
+    for (i, x) in list.enumerated() { v[i] = x }
+    values = v
+  }
+
+  /// The number attribute at `index`.
+  @inlinable @inline(__always)
+  public func number(_ index: Int) -> Float { values[index] }
+
+  /// The index of the option chosen by the choice attribute at `index`.
+  @inlinable @inline(__always)
+  public func choice(_ index: Int) -> Int { Int(values[index]) }
+}
+
+/// The loops over a formula.
+public enum PointwiseKernel {
+  /// Elements per thread below which a loop stays on the calling thread; an eighth of
+  /// it for a transcendental formula.
+  public static let grain = 32_768
+
+  /// The grain of a loop over a formula that is (or is not) transcendental.
+  @inlinable
+  public static func grain(transcendental: Bool) -> Int { transcendental ? grain / 8 : grain }
+
+  /// y = F.forward(x).
+  @inlinable
+  public static func forward<F: PointwiseFormula>(
+    _: F.Type, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, parameters: PointwiseParameters,
+    transcendental: Bool
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain(transcendental: transcendental)) { range in
+      F.withConstantChoices(parameters) { p in
+        for i in range { y[i] = F.forward(x[i], p) }
+      }
+    }
+  }
+
+  /// dx = F.derivative(dy, saved), with `saved` the forward input or output (see the row).
+  @inlinable
+  public static func backward<F: PointwiseFormula>(
+    _: F.Type, dy: UnsafePointer<Float>, saved: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
+    parameters: PointwiseParameters, transcendental: Bool
+  ) {
+    Parallel.forEach(count: count, minimumPerThread: grain(transcendental: transcendental)) { range in
+      F.withConstantChoices(parameters) { p in
+        for i in range { dx[i] = F.derivative(dy: dy[i], saved[i], p) }
+      }
+    }
+  }
+}
+
+/// A formula's two kernels, specialized, behind one name: what the interpreter calls
+/// when it knows the formula only by its opcode.
+public struct PointwiseKernels: Sendable {
+  public typealias Forward = @Sendable (
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, PointwiseParameters, _ transcendental: Bool
+  ) -> Void
+  public typealias Backward = @Sendable (
+    _ dy: UnsafePointer<Float>, _ saved: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
+    PointwiseParameters, _ transcendental: Bool
+  ) -> Void
+
+  /// The formula's `name`.
+  public let name: String
+  /// The formula's Swift type name, as emitted code spells it.
+  public let typeName: String
+  public let forward: Forward
+  public let backward: Backward
+
+  /// The kernels of `F`, specialized here (a call through a metatype would not be).
+  public init<F: PointwiseFormula>(_: F.Type) {
+    name = F.name
+    typeName = String(describing: F.self)
+    forward = { x, y, count, p, t in PointwiseKernel.forward(F.self, x: x, y: y, count: count, parameters: p, transcendental: t) }
+    backward = { dy, saved, dx, count, p, t in
+      PointwiseKernel.backward(F.self, dy: dy, saved: saved, dx: dx, count: count, parameters: p, transcendental: t)
+    }
+  }
+
+  private static let byName: [String: PointwiseKernels] = Dictionary(
+    PointwiseFormulas.all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+  /// The kernels of the formula named `name`, or nil.
+  public static func named(_ name: String) -> PointwiseKernels? { byName[name] }
+}
+
+"""##########),
     ("Sources/DLCKernels/Pooling.swift", ##########"""
 /// The geometry of a 2-D pooling window, PyTorch `nn.MaxPool2d` / `nn.AvgPool2d`
 /// (ceil_mode = false): x [N, C, H, W] → y [N, C, OH, OW].
@@ -4586,81 +4701,13 @@ enum Reduction {
 
 """##########),
     ("Sources/DLCKernels/Scalar.swift", ##########"""
-/// The per-element formulas of the elementwise kernels, one function each.
+/// The per-element formulas of dropout (the activations' are `PointwiseFormula` types).
 ///
-/// `ActivationKernel`, `DropoutKernel` and the emitted trainers' fused loops all call
-/// these, so a fused loop computes every element with exactly the kernel's arithmetic (same
-/// operations in the same order, in Float32) and the results agree to the bit. They are
-/// `@inline(__always)` and branch-free where the kernels were, so loops over them vectorize.
+/// `DropoutKernel` and the emitted trainers' fused loops both call these, so a fused loop
+/// computes every element with exactly the kernel's arithmetic (same operations in the
+/// same order, in Float32) and the results agree to the bit. They are `@inline(__always)`
+/// and branch-free, so loops over them vectorize.
 public enum Scalar {
-  // MARK: activations
-
-  /// max(x, 0).
-  @inline(__always) public static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
-
-  /// dy where x > 0, else 0 (0 at x = 0, as PyTorch).
-  @inline(__always) public static func reluGrad(dy: Float, x: Float) -> Float { x > 0 ? dy : 0 }
-
-  /// x where x > 0, else slope · x.
-  @inline(__always) public static func leakyRelu(_ x: Float, slope: Float) -> Float { x > 0 ? x : slope * x }
-
-  /// dy where x > 0, else slope · dy.
-  @inline(__always) public static func leakyReluGrad(dy: Float, x: Float, slope: Float) -> Float {
-    x > 0 ? dy : slope * dy
-  }
-
-  /// 1 / (1 + e^(−x)); e^(−x) = +∞ gives exactly 0.
-  @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + VectorMath.exp(-x)) }
-
-  /// dy · y · (1 − y), from the forward result y.
-  @inline(__always) public static func sigmoidGrad(dy: Float, y: Float) -> Float { dy * y * (1 - y) }
-
-  /// tanh(x).
-  @inline(__always) public static func tanh(_ x: Float) -> Float { VectorMath.tanh(x) }
-
-  /// dy · (1 − y²), from the forward result y.
-  @inline(__always) public static func tanhGrad(dy: Float, y: Float) -> Float { dy * (1 - y * y) }
-
-  // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
-
-  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
-  public static let invSqrt2: Float = 0.70710678118654752
-  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
-  public static let invSqrt2Pi: Float = 0.39894228040143268
-  /// √(2/π), the tanh approximation's scale.
-  public static let sqrt2OverPi: Float = 0.79788456080286536
-  /// The cubic coefficient of the tanh approximation.
-  public static let geluCubic: Float = 0.044715
-
-  // The GELU functions spell their constants as literals: a static read inside a loop
-  // can keep it from vectorizing. The literals are the constants above, digit for digit.
-
-  /// x · Φ(x) = ½x(1 + erf(x/√2)).
-  @inline(__always) public static func gelu(_ x: Float) -> Float {
-    0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
-  }
-
-  /// PyTorch's `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
-  @inline(__always) public static func geluTanh(_ x: Float) -> Float {
-    let u = 0.79788456080286536 * (x + 0.044715 * x * x * x)
-    return 0.5 * x * (1 + VectorMath.tanh(u))
-  }
-
-  /// dy · GELU′(x) = dy · (Φ(x) + x·φ(x)).
-  @inline(__always) public static func geluGrad(dy: Float, x: Float) -> Float {
-    let cdf = 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752))
-    let pdf = 0.39894228040143268 * VectorMath.exp(-0.5 * x * x)
-    return dy * (cdf + x * pdf)
-  }
-
-  /// dy · GELU′(x) of the tanh form: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with
-  /// t = tanh(√(2/π)(x + 0.044715x³)).
-  @inline(__always) public static func geluTanhGrad(dy: Float, x: Float) -> Float {
-    let t = VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
-    let du = 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
-    return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
-  }
-
   // MARK: dropout
 
   /// The dropout factors of the four elements a Philox block serves: `scale` (1/(1 − rate))

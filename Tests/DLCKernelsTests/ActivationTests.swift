@@ -24,29 +24,48 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     }
   }
 
-  /// Runs the forward kernel.
-  func forward(_ x: KernelTesting.Tensor, _ y: KernelTesting.Tensor) {
+  /// The formula's kernels.
+  var kernels: PointwiseKernels {
     switch self {
-    case .relu: ActivationKernel.relu(x: x.p, y: y.m, count: x.count)
-    case .leakyRelu: ActivationKernel.leakyRelu(x: x.p, y: y.m, count: x.count, slope: 0.1)
-    case .sigmoid: ActivationKernel.sigmoid(x: x.p, y: y.m, count: x.count)
-    case .tanh: ActivationKernel.tanh(x: x.p, y: y.m, count: x.count)
-    case .gelu: ActivationKernel.gelu(x: x.p, y: y.m, count: x.count, approximate: false)
-    case .geluTanh: ActivationKernel.gelu(x: x.p, y: y.m, count: x.count, approximate: true)
+    case .relu: return PointwiseKernels(ReLU.self)
+    case .leakyRelu: return PointwiseKernels(LeakyReLU.self)
+    case .sigmoid: return PointwiseKernels(Sigmoid.self)
+    case .tanh: return PointwiseKernels(Tanh.self)
+    case .gelu, .geluTanh: return PointwiseKernels(GELU.self)
     }
   }
 
-  /// Runs the backward kernel; sigmoid and tanh take the forward result, the others x.
-  func backward(dy: KernelTesting.Tensor, x: KernelTesting.Tensor, y: KernelTesting.Tensor, dx: KernelTesting.Tensor) {
-    let n = x.count
+  /// The parameter pack: leaky_relu's slope 0.1, gelu's form (0 exact, 1 tanh).
+  var parameters: PointwiseParameters {
     switch self {
-    case .relu: ActivationKernel.reluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n)
-    case .leakyRelu: ActivationKernel.leakyReluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, slope: 0.1)
-    case .sigmoid: ActivationKernel.sigmoidBackward(dy: dy.p, y: y.p, dx: dx.m, count: n)
-    case .tanh: ActivationKernel.tanhBackward(dy: dy.p, y: y.p, dx: dx.m, count: n)
-    case .gelu: ActivationKernel.geluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, approximate: false)
-    case .geluTanh: ActivationKernel.geluBackward(dy: dy.p, x: x.p, dx: dx.m, count: n, approximate: true)
+    case .leakyRelu: return PointwiseParameters(0.1)
+    case .geluTanh: return PointwiseParameters(1)
+    default: return PointwiseParameters()
     }
+  }
+
+  /// Whether the derivative reads the forward result y (as the rows say).
+  var fromOutput: Bool { self == .sigmoid || self == .tanh }
+
+  /// The formula on one element.
+  func formulaForward(_ x: Float) -> Float {
+    switch self {
+    case .relu: return ReLU.forward(x, parameters)
+    case .leakyRelu: return LeakyReLU.forward(x, parameters)
+    case .sigmoid: return Sigmoid.forward(x, parameters)
+    case .tanh: return Tanh.forward(x, parameters)
+    case .gelu, .geluTanh: return GELU.forward(x, parameters)
+    }
+  }
+
+  /// Runs the forward kernel.
+  func forward(_ x: KernelTesting.Tensor, _ y: KernelTesting.Tensor) {
+    kernels.forward(x.p, y.m, x.count, parameters, false)
+  }
+
+  /// Runs the backward kernel on x or on the forward result y.
+  func backward(dy: KernelTesting.Tensor, x: KernelTesting.Tensor, y: KernelTesting.Tensor, dx: KernelTesting.Tensor) {
+    kernels.backward(dy.p, fromOutput ? y.p : x.p, dx.m, x.count, parameters, false)
   }
 }
 
@@ -84,20 +103,32 @@ private func inputs(_ count: Int, seed: UInt64) -> [Float] {
   @Test func publishedValues() {
     let x = Tensor([1, 0, -1])
     let y = Tensor(count: 3)
-    ActivationKernel.gelu(x: x.p, y: y.m, count: 3, approximate: false)
+    PointwiseKernel.forward(GELU.self, x: x.p, y: y.m, count: 3, parameters: PointwiseParameters(0), transcendental: true)
     #expect(abs(y.array[0] - 0.841_344_75) < 1e-6)  // Φ(1) = 0.8413447
-    ActivationKernel.gelu(x: x.p, y: y.m, count: 3, approximate: true)
+    PointwiseKernel.forward(GELU.self, x: x.p, y: y.m, count: 3, parameters: PointwiseParameters(1), transcendental: true)
     #expect(abs(y.array[0] - 0.841_192_0) < 1e-6)  // PyTorch nn.GELU("tanh")(1)
-    ActivationKernel.sigmoid(x: x.p, y: y.m, count: 3)
+    PointwiseKernel.forward(Sigmoid.self, x: x.p, y: y.m, count: 3, parameters: PointwiseParameters(), transcendental: true)
     #expect(y.array[1] == 0.5)
-    ActivationKernel.relu(x: x.p, y: y.m, count: 3)
+    PointwiseKernel.forward(ReLU.self, x: x.p, y: y.m, count: 3, parameters: PointwiseParameters(), transcendental: false)
     #expect(y.array == [1, 0, 0])
   }
 
   @Test func reluGradientIsZeroAtZero() {
     let (x, dy, dx) = (Tensor([0, 2, -2]), Tensor([5, 5, 5]), Tensor(count: 3))
-    ActivationKernel.reluBackward(dy: dy.p, x: x.p, dx: dx.m, count: 3)
+    PointwiseKernel.backward(ReLU.self, dy: dy.p, saved: x.p, dx: dx.m, count: 3, parameters: PointwiseParameters(), transcendental: false)
     #expect(dx.array == [0, 5, 0])
+  }
+
+  /// The split loop (two threads' worth of elements at the transcendental grain) gives
+  /// what the loop on one thread gives, element for element.
+  @Test(arguments: ActivationCase.allCases)
+  func splitLoopsMatchOneThread(kind: ActivationCase) {
+    let count = 4 * PointwiseKernel.grain + 3
+    let values = inputs(count, seed: 4)
+    let (x, split, single) = (Tensor(values), Tensor(count: count), Tensor(count: count))
+    kind.kernels.forward(x.p, split.m, count, kind.parameters, true)
+    for i in 0..<count { single.m[i] = kind.formulaForward(values[i]) }
+    #expect(split.array == single.array)
   }
 
   @Test(arguments: ActivationCase.allCases)

@@ -353,7 +353,8 @@ public final class DigitsTransformerModel: TrainingBackend {
 
     // gelu_1 (specs/digits_transformer.yaml:26: - gelu)
     let gelu_1 = arena.f32(672_000)
-    ActivationKernel.gelu(x: dense_1, y: gelu_1, count: n * 512, approximate: false)
+    PointwiseKernel.forward(
+      GELU.self, x: dense_1, y: gelu_1, count: n * 512, parameters: PointwiseParameters(0), transcendental: true)
 
     // ff (specs/digits_transformer.yaml:27: - dense: 32)
     let ff = arena.f32(803_072)
@@ -447,7 +448,9 @@ public final class DigitsTransformerModel: TrainingBackend {
 
     // gelu_1, backward (specs/digits_transformer.yaml:26: - gelu)
     let dense_1_grad = arena.f32(672_000)
-    ActivationKernel.geluBackward(dy: gelu_1_grad, x: dense_1, dx: dense_1_grad, count: n * 512, approximate: false)
+    PointwiseKernel.backward(
+      GELU.self, dy: gelu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 512, parameters: PointwiseParameters(0),
+      transcendental: true)
 
     // dense_1, backward (specs/digits_transformer.yaml:25: - dense: 64)
     let ln1_grad_dense_1 = arena.f32(540_928)
@@ -570,7 +573,8 @@ public final class DigitsTransformerModel: TrainingBackend {
 
     // gelu_1 (specs/digits_transformer.yaml:26: - gelu)
     let gelu_1 = arena.f32(213_248)
-    ActivationKernel.gelu(x: dense_1, y: gelu_1, count: n * 512, approximate: false)
+    PointwiseKernel.forward(
+      GELU.self, x: dense_1, y: gelu_1, count: n * 512, parameters: PointwiseParameters(0), transcendental: true)
 
     // ff (specs/digits_transformer.yaml:27: - dense: 32)
     let ff = arena.f32(82_176)

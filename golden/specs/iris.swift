@@ -146,7 +146,8 @@ public final class IrisModel: TrainingBackend {
 
     // tanh_1 (specs/iris.yaml:15: - tanh)
     let tanh_1 = arena.f32(1344)
-    ActivationKernel.tanh(x: dense_1, y: tanh_1, count: n * 16)
+    PointwiseKernel.forward(
+      Tanh.self, x: dense_1, y: tanh_1, count: n * 16, parameters: PointwiseParameters(), transcendental: true)
 
     // dense_2 (specs/iris.yaml:16: - dense: 3)
     let dense_2 = arena.f32(320)
@@ -181,7 +182,9 @@ public final class IrisModel: TrainingBackend {
 
     // tanh_1, backward (specs/iris.yaml:15: - tanh)
     let dense_1_grad = arena.f32(3392)
-    ActivationKernel.tanhBackward(dy: tanh_1_grad, y: tanh_1, dx: dense_1_grad, count: n * 16)
+    PointwiseKernel.backward(
+      Tanh.self, dy: tanh_1_grad, saved: tanh_1, dx: dense_1_grad, count: n * 16, parameters: PointwiseParameters(),
+      transcendental: false)
 
     // dense_1, backward (specs/iris.yaml:14: - dense: 16)
     let dense_1_weight_grad = arena.f32(576)
@@ -218,7 +221,8 @@ public final class IrisModel: TrainingBackend {
 
     // tanh_1 (specs/iris.yaml:15: - tanh)
     let tanh_1 = arena.f32(1344)
-    ActivationKernel.tanh(x: dense_1, y: tanh_1, count: n * 16)
+    PointwiseKernel.forward(
+      Tanh.self, x: dense_1, y: tanh_1, count: n * 16, parameters: PointwiseParameters(), transcendental: true)
 
     // dense_2 (specs/iris.yaml:16: - dense: 3)
     let dense_2 = arena.f32(320)

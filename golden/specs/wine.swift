@@ -127,7 +127,9 @@ public final class WineModel: TrainingBackend {
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
     let leaky_relu_1 = arena.f32(2944)
-    ActivationKernel.leakyRelu(x: dense_1, y: leaky_relu_1, count: n * 32, slope: 0.05)
+    PointwiseKernel.forward(
+      LeakyReLU.self, x: dense_1, y: leaky_relu_1, count: n * 32, parameters: PointwiseParameters(0.05),
+      transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(4992)
@@ -162,7 +164,9 @@ public final class WineModel: TrainingBackend {
 
     // leaky_relu_1, backward (specs/wine.yaml:20: - leaky_relu: 0.05)
     let dense_1_grad = arena.f32(2944)
-    ActivationKernel.leakyReluBackward(dy: leaky_relu_1_grad, x: dense_1, dx: dense_1_grad, count: n * 32, slope: 0.05)
+    PointwiseKernel.backward(
+      LeakyReLU.self, dy: leaky_relu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 32,
+      parameters: PointwiseParameters(0.05), transcendental: false)
 
     // dense_1, backward (specs/wine.yaml:18: - dense: 32)
     let dense_1_weight_grad = arena.f32(896)
@@ -197,7 +201,9 @@ public final class WineModel: TrainingBackend {
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
     let leaky_relu_1 = arena.f32(2944)
-    ActivationKernel.leakyRelu(x: dense_1, y: leaky_relu_1, count: n * 32, slope: 0.05)
+    PointwiseKernel.forward(
+      LeakyReLU.self, x: dense_1, y: leaky_relu_1, count: n * 32, parameters: PointwiseParameters(0.05),
+      transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(896)

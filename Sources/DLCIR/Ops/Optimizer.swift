@@ -41,7 +41,7 @@ let sgdUpdate = OpSchema(
     .required("nesterov", .bool, "Nesterov momentum; needs momentum > 0 and dampening 0"),
     .required("weight_decay", .float, "L2 penalty added to the gradient, ≥ 0"),
   ],
-  effects: .updatesState,
+  traits: .updatesState,
   infer: { a throws(ShapeError) in
     let momentum = try a.float("momentum")
     try requireNumber(a, "momentum", "in [0, 1)") { $0 >= 0 && $0 < 1 }
@@ -77,7 +77,7 @@ let adamUpdate = OpSchema(
     .required("amsgrad", .bool, "use the maximum of past second moments"),
     .required("decoupled", .bool, "decay the weights directly (AdamW) instead of adding to the gradient"),
   ],
-  effects: .updatesState,
+  traits: .updatesState,
   infer: { a throws(ShapeError) in
     try requireNumber(a, "beta1", "in [0, 1)") { $0 >= 0 && $0 < 1 }
     try requireNumber(a, "beta2", "in [0, 1)") { $0 >= 0 && $0 < 1 }
@@ -100,7 +100,7 @@ let adamUpdate = OpSchema(
 let applyMask = OpSchema(
   name: "apply_mask", summary: "multiply a parameter by its 0/1 pruning mask, in place",
   operands: ["@param", "mask"],
-  effects: .updatesState,
+  traits: .updatesState,
   infer: { a throws(ShapeError) in
     guard a.operands[0].fixedShape != nil else {
       throw ShapeError("the parameter of 'apply_mask' must have a fixed shape, found \(a.operands[0])")

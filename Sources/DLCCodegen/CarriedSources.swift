@@ -3440,7 +3440,7 @@ public struct SendablePointer<T>: @unchecked Sendable {
 /// One activation's scalar formulas. Both are `@inline(__always)` and branch-free where
 /// possible, so loops over them vectorize; the emitted trainers' fused loops call them
 /// too, so a fused loop computes every element with exactly the kernel's arithmetic.
-public protocol PointwiseFormula {
+public protocol PointwiseFormula: SendableMetatype {
   /// The opcode of the row in DLCIR's pointwise table.
   static var name: String { get }
   /// y = f(x).

@@ -135,6 +135,12 @@ import Testing
          loss: "bce_with_logits(%output, %target) {pos_weight = [1.0, 3.0, 0.5]}", target: "binary"),
   ]
 
+  /// Every row of the pointwise table has a case of its own (its name, or `dense+name`).
+  @Test func everyPointwiseRowIsChecked() {
+    let names = Set(Self.cases.map { $0.name.replacingOccurrences(of: "dense+", with: "") })
+    for row in PointwiseOps.all { #expect(names.contains(row.name), "no gradient check for '\(row.name)'") }
+  }
+
   @Test(arguments: cases, [1, 3])
   func vjpMatchesFiniteDifferences(_ c: Case, batch: Int) throws {
     let module = try Self.module(c)

@@ -1625,7 +1625,7 @@ public struct SHA256 {
 """##########),
     ("Sources/DLCKernels/Activation.swift", ##########"""
 /// The pointwise activations' formulas, one type per row of DLCIR's pointwise table, as
-/// PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh` and `nn.GELU` define them.
+/// PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh`, `nn.GELU` and `nn.ELU` define them.
 /// Parameters arrive in the row's attribute order (`PointwiseParameters`).
 ///
 /// Adding an activation: a type here, its entry in `PointwiseFormulas.all`, a row in the
@@ -1636,7 +1636,7 @@ public struct SHA256 {
 public enum PointwiseFormulas {
   public static let all: [PointwiseKernels] = [
     PointwiseKernels(ReLU.self), PointwiseKernels(LeakyReLU.self), PointwiseKernels(Sigmoid.self),
-    PointwiseKernels(Tanh.self), PointwiseKernels(GELU.self),
+    PointwiseKernels(Tanh.self), PointwiseKernels(GELU.self), PointwiseKernels(ELU.self),
   ]
 }
 
@@ -1718,6 +1718,20 @@ public enum GELU: PointwiseFormula {
   @inlinable @inline(__always)
   public static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void) {
     if p.choice(0) == 1 { body(PointwiseParameters(1)) } else { body(PointwiseParameters(0)) }
+  }
+}
+
+/// x where x > 0, else alpha · (eˣ − 1) (Clevert et al. 2015, "Fast and Accurate Deep
+/// Network Learning by Exponential Linear Units"; PyTorch `nn.ELU`). Parameters: alpha.
+public enum ELU: PointwiseFormula {
+  public static let name = "elu"
+  @inlinable @inline(__always) public static func forward(_ x: Float, _ p: PointwiseParameters) -> Float {
+    x > 0 ? x : p.number(0) * (VectorMath.exp(x) - 1)
+  }
+  /// dy where y > 0, else dy · (y + alpha): for x ≤ 0, y′ = alpha·eˣ = y + alpha (as PyTorch's
+  /// `elu_backward` from the result).
+  @inlinable @inline(__always) public static func derivative(dy: Float, _ y: Float, _ p: PointwiseParameters) -> Float {
+    y > 0 ? dy : dy * (y + p.number(0))
   }
 }
 

@@ -7,7 +7,7 @@ private typealias Tensor = KernelTesting.Tensor
 
 /// The activations under test, with their Double reference forms.
 enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
-  case relu, leakyRelu, sigmoid, tanh, gelu, geluTanh
+  case relu, leakyRelu, sigmoid, tanh, gelu, geluTanh, elu
 
   var testDescription: String { rawValue }
 
@@ -21,6 +21,7 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     case .gelu: return 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
     case .geluTanh:
       return 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+    case .elu: return x > 0 ? x : 0.7 * (Foundation.exp(x) - 1)
     }
   }
 
@@ -32,6 +33,7 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     case .sigmoid: return PointwiseKernels(Sigmoid.self)
     case .tanh: return PointwiseKernels(Tanh.self)
     case .gelu, .geluTanh: return PointwiseKernels(GELU.self)
+    case .elu: return PointwiseKernels(ELU.self)
     }
   }
 
@@ -40,12 +42,13 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     switch self {
     case .leakyRelu: return PointwiseParameters(0.1)
     case .geluTanh: return PointwiseParameters(1)
+    case .elu: return PointwiseParameters(0.7)
     default: return PointwiseParameters()
     }
   }
 
   /// Whether the derivative reads the forward result y (as the rows say).
-  var fromOutput: Bool { self == .sigmoid || self == .tanh }
+  var fromOutput: Bool { self == .sigmoid || self == .tanh || self == .elu }
 
   /// The formula on one element.
   func formulaForward(_ x: Float) -> Float {
@@ -55,6 +58,7 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     case .sigmoid: return Sigmoid.forward(x, parameters)
     case .tanh: return Tanh.forward(x, parameters)
     case .gelu, .geluTanh: return GELU.forward(x, parameters)
+    case .elu: return ELU.forward(x, parameters)
     }
   }
 
@@ -111,6 +115,22 @@ private func inputs(_ count: Int, seed: UInt64) -> [Float] {
     #expect(y.array[1] == 0.5)
     PointwiseKernel.forward(ReLU.self, x: x.p, y: y.m, count: 3, parameters: PointwiseParameters(), transcendental: false)
     #expect(y.array == [1, 0, 0])
+  }
+
+  /// PyTorch's `nn.ELU(alpha)`: x for x > 0, else alpha·(eˣ − 1), values from that formula
+  /// in double precision (e⁻¹ = 0.36787944117, e⁻² = 0.13533528324, e⁻¹⁰ = 4.539993e-5).
+  /// The derivative from y: dy for y > 0, else dy·(y + alpha), alpha·dy at 0.
+  @Test func eluPublishedValues() {
+    let x = Tensor([2, 0, -1, -2, -10])
+    let (y, dx) = (Tensor(count: 5), Tensor(count: 5))
+    PointwiseKernel.forward(ELU.self, x: x.p, y: y.m, count: 5, parameters: PointwiseParameters(1), transcendental: true)
+    KernelTesting.expectClose(y.array, [2, 0, -0.632_120_558_8, -0.864_664_716_8, -0.999_954_600_1], tolerance: 1e-6, "elu")
+    PointwiseKernel.forward(ELU.self, x: x.p, y: y.m, count: 5, parameters: PointwiseParameters(0.5), transcendental: true)
+    KernelTesting.expectClose(y.array, [2, 0, -0.316_060_279_4, -0.432_332_358_4, -0.499_977_300_0], tolerance: 1e-6, "elu 0.5")
+    let dy = Tensor([3, 3, 3, 3, 3])
+    PointwiseKernel.backward(ELU.self, dy: dy.p, saved: y.p, dx: dx.m, count: 5, parameters: PointwiseParameters(0.5), transcendental: false)
+    // 3·alpha·eˣ: 1.5 at 0, 1.5·e⁻¹ = 0.551819161, 1.5·e⁻² = 0.203002925, 1.5·e⁻¹⁰.
+    KernelTesting.expectClose(dx.array, [3, 1.5, 0.551_819_161_8, 0.203_002_924_9, 0.000_068_099_9], tolerance: 1e-6, "elu backward")
   }
 
   @Test func reluGradientIsZeroAtZero() {

@@ -44,6 +44,8 @@ import Testing
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = leaky_relu(%d) {slope = 0.1} : T[4]", output: [4], kinked: true),
     Case(name: "sigmoid", input: [5], params: [("d.weight", [4, 5])],
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = sigmoid(%d) : T[4]", output: [4]),
+    Case(name: "elu", input: [5], params: [("d.weight", [4, 5])],
+         body: "%d = dense(%input, @d.weight) : T[4]\n%y = elu(%d) {alpha = 0.7} : T[4]", output: [4], kinked: true),
     Case(name: "tanh", input: [5], params: [("d.weight", [4, 5])],
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = tanh(%d) : T[4]", output: [4]),
     Case(name: "gelu", input: [5], params: [("d.weight", [4, 5])],

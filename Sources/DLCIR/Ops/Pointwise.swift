@@ -3,7 +3,7 @@
 /// is transcendental. See `PointwiseOp` for what comes from a row; the formulas are the
 /// DLCKernels types of the same name (`PointwiseFormulas.all`).
 ///
-/// Formulas as PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh`, `nn.GELU`.
+/// Formulas as PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh`, `nn.GELU`, `nn.ELU`.
 let pointwiseTable: [PointwiseOp] = [
   PointwiseOp("relu", "max(x, 0)", derivative: .input, "dy where x > 0, else 0 (0 at x = 0)", flops: (1, 1)),
   PointwiseOp(
@@ -16,4 +16,9 @@ let pointwiseTable: [PointwiseOp] = [
     "gelu", "x·Φ(x), Φ the standard normal CDF",
     attributes: [.required("approximate", .choice(["none", "tanh"]), "\"tanh\" uses the tanh approximation")],
     transcendental: .both, derivative: .input, "dy·(Φ(x) + x·φ(x)), or the derivative of the tanh form", flops: (1, 8)),
+  // Clevert, Unterthiner & Hochreiter 2015; for x ≤ 0, y′ = alpha·eˣ = y + alpha (so from y only for alpha ≥ 0,
+  // which the catalog requires: a negative alpha makes y > 0 for x < 0).
+  PointwiseOp(
+    "elu", "x if x > 0 else alpha·(eˣ − 1)", attributes: [.required("alpha", .float, "−alpha is the limit for x → −∞")],
+    transcendental: .forward, derivative: .output, "dy where y > 0, else dy·(y + alpha)", flops: (1, 2)),
 ]

@@ -88,11 +88,8 @@ public enum GELU: PointwiseFormula {
     return dy * (cdf + x * pdf)
   }
 
-  /// One loop per form.
-  @inlinable @inline(__always)
-  public static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void) {
-    if p.choice(0) == 1 { body(PointwiseParameters(1)) } else { body(PointwiseParameters(0)) }
-  }
+  /// `approximate` is a choice: one loop per form.
+  public static let choiceSlot: Int? = 0
 }
 
 /// x where x > 0, else alpha · (eˣ − 1) (Clevert et al. 2015, "Fast and Accurate Deep

@@ -15,43 +15,60 @@ public protocol PointwiseFormula: SendableMetatype {
   static func forward(_ x: Float, _ p: PointwiseParameters) -> Float
   /// dx = dy · f′, from the value the row saves: the input x or the output y.
   static func derivative(dy: Float, _ saved: Float, _ p: PointwiseParameters) -> Float
-  /// Calls `body` with `p`, or with a copy whose choices are literals, so that a loop in
-  /// `body` branches on a choice once instead of per element (GELU's `approximate`).
-  static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void)
+  /// The slot of the parameter pack that holds a choice (GELU's `approximate`), if any:
+  /// the kernels run one loop per option, with the option a constant inside it, instead
+  /// of branching on it per element.
+  static var choiceSlot: Int? { get }
 }
 
 extension PointwiseFormula {
-  /// No choices: `p` as it is.
-  @inlinable @inline(__always)
-  public static func withConstantChoices(_ p: PointwiseParameters, _ body: (PointwiseParameters) -> Void) { body(p) }
+  /// No choice.
+  @inlinable public static var choiceSlot: Int? { nil }
 }
 
 /// An activation's attribute values in the order of its row's attributes: numbers as
-/// themselves, choices as the index of the option. Fixed-size, so reading one in a loop
-/// is a register.
+/// themselves, choices as the index of the option. Four plain fields rather than an array
+/// or a SIMD vector: a pack built from literals inside a fused loop folds away, and a
+/// captured one is a few registers (a `SIMD4` made loops over it up to 6× slower).
 public struct PointwiseParameters: Sendable {
-  /// Up to four values; unused slots are 0.
-  @usableFromInline let values: SIMD4<Float>
+  @usableFromInline let a: Float, b: Float, c: Float, d: Float
 
-  /// The values `a, b, c, d` (what the emitted code spells out).
+  /// The values `a, b, c, d` (what the emitted code spells out); unused ones are 0.
   @inlinable @inline(__always)
-  public init(_ a: Float = 0, _ b: Float = 0, _ c: Float = 0, _ d: Float = 0) { values = SIMD4(a, b, c, d) }
+  public init(_ a: Float = 0, _ b: Float = 0, _ c: Float = 0, _ d: Float = 0) {
+    self.a = a
+    self.b = b
+    self.c = c
+    self.d = d
+  }
 
   /// Up to four values, in row order.
   public init(_ list: [Float]) {
     precondition(list.count <= 4, "a pointwise op has at most 4 parameters, found \(list.count)")
-    var v = SIMD4<Float>(repeating: 0)
-    for (i, x) in list.enumerated() { v[i] = x }
-    values = v
+    let v = list + Array(repeating: 0, count: 4 - list.count)
+    self.init(v[0], v[1], v[2], v[3])
   }
 
-  /// The number attribute at `index`.
+  /// The number attribute at `index` (a literal index: it folds to one field).
   @inlinable @inline(__always)
-  public func number(_ index: Int) -> Float { values[index] }
+  public func number(_ index: Int) -> Float {
+    switch index {
+    case 0: return a
+    case 1: return b
+    case 2: return c
+    default: return d
+    }
+  }
 
   /// The index of the option chosen by the choice attribute at `index`.
   @inlinable @inline(__always)
-  public func choice(_ index: Int) -> Int { Int(values[index]) }
+  public func choice(_ index: Int) -> Int { Int(number(index)) }
+
+  /// A copy with `value` at `index`.
+  @inlinable @inline(__always)
+  public func setting(_ index: Int, to value: Float) -> PointwiseParameters {
+    PointwiseParameters(index == 0 ? value : a, index == 1 ? value : b, index == 2 ? value : c, index == 3 ? value : d)
+  }
 }
 
 /// The loops over a formula.
@@ -71,8 +88,12 @@ public enum PointwiseKernel {
     transcendental: Bool
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain(transcendental: transcendental)) { range in
-      F.withConstantChoices(parameters) { p in
-        for i in range { y[i] = F.forward(x[i], p) }
+      // One loop per option of a choice, the option a literal in it (see `choiceSlot`).
+      guard let slot = F.choiceSlot else { return forwardLoop(F.self, x, y, range, parameters) }
+      switch parameters.choice(slot) {
+      case 0: forwardLoop(F.self, x, y, range, parameters.setting(slot, to: 0))
+      case 1: forwardLoop(F.self, x, y, range, parameters.setting(slot, to: 1))
+      default: forwardLoop(F.self, x, y, range, parameters)
       }
     }
   }
@@ -84,10 +105,31 @@ public enum PointwiseKernel {
     parameters: PointwiseParameters, transcendental: Bool
   ) {
     Parallel.forEach(count: count, minimumPerThread: grain(transcendental: transcendental)) { range in
-      F.withConstantChoices(parameters) { p in
-        for i in range { dx[i] = F.derivative(dy: dy[i], saved[i], p) }
+      guard let slot = F.choiceSlot else { return backwardLoop(F.self, dy, saved, dx, range, parameters) }
+      switch parameters.choice(slot) {
+      case 0: backwardLoop(F.self, dy, saved, dx, range, parameters.setting(slot, to: 0))
+      case 1: backwardLoop(F.self, dy, saved, dx, range, parameters.setting(slot, to: 1))
+      default: backwardLoop(F.self, dy, saved, dx, range, parameters)
       }
     }
+  }
+
+  /// The forward loop over `range` (a function, not a closure, so that it is inlined
+  /// with `p`'s literals folded into it).
+  @inlinable @inline(__always)
+  static func forwardLoop<F: PointwiseFormula>(
+    _: F.Type, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ p: PointwiseParameters
+  ) {
+    for i in range { y[i] = F.forward(x[i], p) }
+  }
+
+  /// The backward loop over `range`.
+  @inlinable @inline(__always)
+  static func backwardLoop<F: PointwiseFormula>(
+    _: F.Type, _ dy: UnsafePointer<Float>, _ saved: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    _ range: Range<Int>, _ p: PointwiseParameters
+  ) {
+    for i in range { dx[i] = F.derivative(dy: dy[i], saved[i], p) }
   }
 }
 

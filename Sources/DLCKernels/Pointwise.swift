@@ -27,9 +27,9 @@ extension PointwiseFormula {
 }
 
 /// An activation's attribute values in the order of its row's attributes: numbers as
-/// themselves, choices as the index of the option. Four plain fields rather than an array
-/// or a SIMD vector: a pack built from literals inside a fused loop folds away, and a
-/// captured one is a few registers (a `SIMD4` made loops over it up to 6× slower).
+/// themselves, choices as the index of the option. Four plain fields, no array: a pack
+/// built from literals inside a fused loop folds to constants, and a captured one is a
+/// few registers.
 public struct PointwiseParameters: Sendable {
   @usableFromInline let a: Float, b: Float, c: Float, d: Float
 

@@ -1,19 +1,38 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // The package layout is the pipeline: each target is one stage, and each stage
 // imports only the stages before it (see docs/architecture.md).
+import Foundation
 import PackageDescription
 
-/// Hot loops: no exclusivity checks (16× faster elementwise loops, measured) and FMA/AVX code
-/// for the build machine's CPU family, so `addingProduct` is one instruction.
-let kernelSettings: [SwiftSetting] = [
-  .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"]),
-]
+// BEGIN build settings: emitted trainer packages build the carried modules with this section,
+// copied verbatim (DLCCodegen embeds it at build time, see Plugins/CarriedSources).
 
-/// The training loop is built without optimization: with -O, Swift 6.3.1 miscompiles part
-/// of it (a release-only crash that retains a String's bytes as an object pointer while
-/// starting a run). Its time goes to kernels, which stay optimized, so it costs nothing
-/// measurable (see bench/README.md).
-let trainingSettings: [SwiftSetting] = [.unsafeFlags(["-Onone"])]
+/// The CPU the Swift kernels are compiled for, from the flags of the machine that builds
+/// them: `haswell` (AVX2, FMA, BMI1/2, F16C, MOVBE, LZCNT) when it has all of them, so
+/// `addingProduct` is one FMA instruction and loops use 256-bit vectors (without, FMA is a
+/// library call per lane); otherwise none, the baseline of the architecture. So a binary
+/// never uses an instruction the machine that built it lacks. The flags are the first
+/// `flags` line of /proc/cpuinfo (Linux; none elsewhere), or of the file `DLC_CPUINFO`
+/// names; `DLC_TARGET_CPU` names the CPU outright (`x86-64` for a binary that runs on any
+/// x86-64, empty for none).
+func targetCPU(_ environment: [String: String]) -> String? {
+  if let cpu = environment["DLC_TARGET_CPU"] { return cpu.isEmpty ? nil : cpu }
+  guard let cpuinfo = try? String(contentsOfFile: environment["DLC_CPUINFO"] ?? "/proc/cpuinfo", encoding: .utf8),
+    let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return nil }
+  let flags = Set(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
+  return flags.isSuperset(of: ["avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm"]) ? "haswell" : nil
+}
+
+/// Hot loops: no exclusivity checks (16× faster elementwise loops, measured), code for the
+/// build machine's CPU (`targetCPU`), math functions that do not set errno.
+let kernelSettings: [SwiftSetting] = [
+  .unsafeFlags(
+    ["-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"]
+      + (targetCPU(ProcessInfo.processInfo.environment).map { ["-target-cpu", $0] } ?? [])
+  ),
+]
+// END build settings
 
 let package = Package(
   name: "dlc",
@@ -70,7 +89,7 @@ let package = Package(
     .testTarget(name: "DLCKernelsTests", dependencies: ["DLCKernels", "CInt8GEMM", "_DLCTestSupport"]),
 
     // MARK: DLCTraining: data, checkpoints, the training loop; knows no IR (carried into emitted trainers)
-    .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: trainingSettings),
+    .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
     .testTarget(name: "DLCTrainingTests", dependencies: ["DLCTraining", "_DLCTestSupport"]),
 
     // MARK: DLCRuntime: the interpreter of IR programs, IR-to-config adapters
@@ -78,8 +97,16 @@ let package = Package(
     .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCTraining", "DLCDriver", "_DLCTestSupport"]),
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
-    .target(name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"]),
+    .target(
+      name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"],
+      plugins: ["CarriedSources"]
+    ),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]),
+
+    // MARK: CarriedSources: embeds the carried modules' files (and the build settings above) into
+    // DLCCodegen at build time, through the small generator `carried-sources`
+    .plugin(name: "CarriedSources", capability: .buildTool(), dependencies: ["carried-sources"]),
+    .executableTarget(name: "carried-sources"),
 
     // MARK: DLCDriver: runs the stages for one invocation
     .target(name: "DLCDriver", dependencies: ["DLCSyntax", "DLCSpec", "DLCSema", "DLCIR", "DLCPasses", "DLCTraining", "DLCRuntime", "DLCCodegen"]),

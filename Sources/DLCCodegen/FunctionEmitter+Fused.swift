@@ -1,5 +1,6 @@
 import DLCIR
 import DLCKernels
+import DLCPasses
 
 /// A fused group as one loop: per element, each member op's formula (see
 /// `Fusion.swift` for why this is bit-identical to the kernels), intermediates in locals

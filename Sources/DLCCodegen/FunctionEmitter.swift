@@ -7,7 +7,9 @@ import DLCPasses
 /// fused loop, in blocks headed by the layer and the spec line they come from.
 ///
 /// Each op becomes the kernel call the interpreter's `Lowering` makes for it, with the
-/// same arguments; sizes are literals except `n`, the batch of the call.
+/// same arguments: printed from the op's kernel binding (`FunctionEmitter+Bindings.swift`),
+/// or, for the activations and optimizer updates, from their own cases. Sizes are literals
+/// except `n`, the batch of the call.
 struct FunctionEmitter {
   let context: EmitContext
   let fused: FusedFunction
@@ -163,10 +165,6 @@ struct FunctionEmitter {
     Float(op.attributes[name]?.floatValue ?? fallback)
   }
   static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
-  static func pair(_ op: Operation, _ name: String, _ fallback: Int) -> (Int, Int) {
-    let v = op.attributes[name]?.intList ?? [fallback, fallback]
-    return (v.first ?? fallback, v.count > 1 ? v[1] : v.first ?? fallback)
-  }
 
   /// A Float attribute as a literal.
   static func literal(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
@@ -175,64 +173,22 @@ struct FunctionEmitter {
   /// A number attribute as a `Double` literal at full precision (optimizer hyperparameters,
   /// whose per-step scalars the kernel derives in Double).
   static func doubleLiteral(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
-    let value = op.attributes[name]?.floatValue ?? fallback
-    if value.isNaN { return "Double.nan" }
-    if value.isInfinite { return value < 0 ? "-Double.infinity" : "Double.infinity" }
-    let text = "\(value)"
-    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    doubleCode(op.attributes[name]?.floatValue ?? fallback)
   }
 
   /// The per-sample axis `axis` of a value of full rank split into (outer, size, inner).
   static func split(_ shape: [Extent], perSampleAxis axis: Int) -> (outer: Extent, size: Extent, inner: Extent) {
-    let a = axis < 0 ? shape.count + axis : axis + 1
-    return (Extent.product(shape[..<a]), shape[a], Extent.product(shape[(a + 1)...]))
+    Extent.split(shape, perSampleAxis: axis)
   }
 
   // MARK: dispatch
 
   /// The kernel call of `op`.
   mutating func emit(_ op: Operation) throws(CodegenError) {
-    if try emitLinear(op) { return }
-    if try emitSpatial(op) { return }
-    if try emitNormalization(op) { return }
-    if try emitActivation(op) { return }
-    if try emitShape(op) { return }
-    if try emitLoss(op) { return }
+    if try emitBinding(op) { return }
     if try emitOptimizer(op) { return }
-    if try emitAttention(op) { return }
-    if try emitQuantized(op) { return }
     throw CodegenError("the emitter has no kernel for '\(op.opcode)' (\(op.label))")
   }
-}
-
-/// A size in emitted code: a literal, or a literal multiple of the batch `n`.
-struct Extent: Hashable {
-  var factor: Int
-  var batched: Bool
-
-  static func fixed(_ k: Int) -> Extent { Extent(factor: k, batched: false) }
-
-  /// The code: `256`, `n`, `n * 256`.
-  var code: String {
-    guard batched else { return SwiftName.int(factor) }
-    return factor == 1 ? "n" : "n * \(SwiftName.int(factor))"
-  }
-
-  /// The size at batch `batch`.
-  func value(batch: Int) -> Int { batched ? factor * batch : factor }
-
-  static func dims(of type: TensorType) -> [Extent] {
-    type.dims.map { if case .fixed(let k) = $0 { return .fixed(k) } else { return Extent(factor: 1, batched: true) } }
-  }
-
-  static func product<C: Collection>(_ dims: C) -> Extent where C.Element == Extent {
-    var out = Extent.fixed(1)
-    for d in dims { out = Extent(factor: out.factor * d.factor, batched: out.batched || d.batched) }
-    return out
-  }
-
-  /// This size divided by a literal (rows = count / features).
-  static func / (a: Extent, k: Int) -> Extent { Extent(factor: k == 0 ? 0 : a.factor / k, batched: a.batched) }
 }
 
 /// An IR construct the emitter cannot turn into Swift.

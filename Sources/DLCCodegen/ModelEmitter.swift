@@ -19,7 +19,7 @@ import DLCPasses
 ///
 /// `emitDeployed` makes the same class, without the training step, from the IR after the
 /// spec's deployment passes (`DeployedModel.swift`): parameters may be i8 or f16 there, the
-/// quantized ops are emitted as the interpreter lowers them (`FunctionEmitter+Quantized`).
+/// quantized ops are printed from the kernel bindings the interpreter runs (`Bindings+Quantized`).
 public enum ModelEmitter {
   /// Emits `module`. `specText`, when given, puts each spec line beside the code it
   /// became.

@@ -60,6 +60,9 @@ public enum PackageWriter {
       ]
       if let deployed { out.append(("Sources/\(target)/DeployedModel.swift", deployed.source)) }
     }
+    // The carried modules: dlc's own files, embedded at build time (Plugins/CarriedSources),
+    // so an emitted trainer runs the code `dlc train` runs. The package mirrors dlc's module
+    // layout, so they compile unchanged.
     for file in CarriedSources.files { out.append((file.path, file.text)) }
     return out.sorted { $0.0 < $1.0 }
   }
@@ -98,25 +101,23 @@ public enum PackageWriter {
     try PackageFolder.finish(directory, earlier: earlier, current: contents.map(\.path))
   }
 
-  /// The manifest: the carried modules, then one executable target and product per
-  /// (target, executable); the package is named after the first executable.
+  /// The manifest: dlc's own build settings (the section of its Package.swift that
+  /// `CarriedSources.buildSettings` embeds, so both build the carried modules with the same
+  /// flags), the carried modules, then one executable target and product per (target,
+  /// executable); the package is named after the first executable.
   static func packageManifest(_ trainers: [(target: String, executable: String)]) -> String {
     let products = trainers.map { ".executable(name: \"\($0.executable)\", targets: [\"\($0.target)\"])" }
     let targets = trainers.map {
-      ".executableTarget(name: \"\($0.target)\", dependencies: [\"DLCKernels\", \"DLCTraining\"], swiftSettings: kernelFlags),"
+      ".executableTarget(name: \"\($0.target)\", dependencies: [\"DLCKernels\", \"DLCTraining\"], swiftSettings: kernelSettings),"
     }
     return """
     // swift-tools-version: 5.9
     // A standalone trainer emitted by dlc. It needs only the Swift toolchain and OpenBLAS
     // (Debian: apt-get install libopenblas-dev).
+    import Foundation
     import PackageDescription
 
-    /// Hot loops without exclusivity checks, with FMA and AVX2 code, and math functions
-    /// that do not set errno, as dlc builds its own kernels. The training loop (DLCTraining)
-    /// is built with -Onone, as in dlc: Swift 6.3.1 miscompiles it at -O.
-    let kernelFlags: [SwiftSetting] = [
-      .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"]),
-    ]
+    \(CarriedSources.buildSettings)
 
     let package = Package(
       name: "\(trainers.first?.executable ?? "trainers")",
@@ -125,8 +126,8 @@ public enum PackageWriter {
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CInt8GEMM"),
         .target(name: "DLCBasics"),
-        .target(name: "DLCKernels", dependencies: ["COpenBLAS", "CInt8GEMM"], swiftSettings: kernelFlags),
-        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"], swiftSettings: [.unsafeFlags(["-Onone"])]),
+        .target(name: "DLCKernels", dependencies: ["COpenBLAS", "CInt8GEMM"], swiftSettings: kernelSettings),
+        .target(name: "DLCTraining", dependencies: ["DLCBasics", "DLCKernels"]),
         \(targets.joined(separator: "\n    "))
       ]
     )

@@ -1,6 +1,12 @@
-/// Table lookup, PyTorch `nn.Embedding`: ids [count] (range-checked by the caller),
+/// Table lookup, PyTorch `nn.Embedding`: ids [count] (range-checked by `clampIds`),
 /// table [vocab, dim], y [count, dim].
 public enum EmbeddingKernel {
+  /// Sets every id outside [0, vocab) to 0. A memory-safety guard only: ids come from
+  /// data, and a bad one must read row 0 instead of memory past the table.
+  public static func clampIds(ids: UnsafeMutablePointer<Int32>, count: Int, vocab: Int) {
+    for i in 0..<count where ids[i] < 0 || Int(ids[i]) >= vocab { ids[i] = 0 }
+  }
+
   /// y[i] = table[ids[i]].
   public static func forward(
     ids: UnsafePointer<Int32>, table: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, dim: Int

@@ -24,6 +24,24 @@ public protocol PointwiseFormula: SendableMetatype {
 extension PointwiseFormula {
   /// No choice.
   @inlinable public static var choiceSlot: Int? { nil }
+
+  /// `PointwiseKernel.forward` over this formula: what an unfused call in emitted code reads.
+  @inlinable
+  public static func forward(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int, parameters: PointwiseParameters, transcendental: Bool
+  ) {
+    PointwiseKernel.forward(Self.self, x: x, y: y, count: count, parameters: parameters, transcendental: transcendental)
+  }
+
+  /// `PointwiseKernel.backward` over this formula.
+  @inlinable
+  public static func backward(
+    dy: UnsafePointer<Float>, saved: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int,
+    parameters: PointwiseParameters, transcendental: Bool
+  ) {
+    PointwiseKernel.backward(
+      Self.self, dy: dy, saved: saved, dx: dx, count: count, parameters: parameters, transcendental: transcendental)
+  }
 }
 
 /// An activation's attribute values in the order of its row's attributes: numbers as
@@ -41,6 +59,10 @@ public struct PointwiseParameters: Sendable {
     self.c = c
     self.d = d
   }
+
+  /// The values by field (what a kernel binding's record spells out).
+  @inlinable @inline(__always)
+  public init(a: Float, b: Float, c: Float, d: Float) { self.init(a, b, c, d) }
 
   /// Up to four values, in row order.
   public init(_ list: [Float]) {

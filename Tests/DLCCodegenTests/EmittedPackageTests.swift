@@ -182,11 +182,16 @@ import _DLCTestSupport
   /// emitted trainer never switches to other kernels (SkylakeX on an AVX-512 CPU that
   /// OpenBLAS does not know, Haswell on an AVX2 one), whose rounding differs from the
   /// in-process `dlc train` it is compared with bit for bit.
-  static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
+  /// `environment` adds to (or, with nil values, removes from) the test process's.
+  static func run(
+    _ executable: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
+  ) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(["DLC_OPENBLAS_REEXEC": "1"]) { _, new in new }
+    var variables = ProcessInfo.processInfo.environment.merging(["DLC_OPENBLAS_REEXEC": "1"]) { _, new in new }
+    for (name, value) in environment { variables[name] = value }
+    process.environment = variables
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     let pipe = Pipe()
     process.standardOutput = pipe

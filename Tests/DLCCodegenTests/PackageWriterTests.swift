@@ -44,6 +44,49 @@ import _DLCTestSupport
     #expect(!text.contains("/work/") && !text.contains("/tmp/"), "machine paths in \(example)'s package")
   }
 
+  /// The CPU an emitted package's kernels are compiled for comes from the flags of the
+  /// machine that builds it (the manifest's `targetCPU`, shared with dlc's Package.swift):
+  /// `haswell` on an AVX-512 and on an AVX2-only machine, no `-target-cpu` (the baseline)
+  /// on one without AVX2, so the binary never holds an instruction its build machine lacks;
+  /// `DLC_TARGET_CPU` overrides it. The flags are injected through `DLC_CPUINFO`, so every
+  /// machine tests every kind.
+  @Test func theManifestChoosesTheCPUFromTheBuildMachinesFlags() throws {
+    try RepoRoot.enter()
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-cpu-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try #require(Driver.emitPackage(SpecOptions(path: "specs/iris.yaml"), to: root + "/package").status == 0)
+    let cpuinfo: [(name: String, flags: String)] = [
+      ("avx512", "fpu sse4_2 avx avx2 fma bmi1 bmi2 f16c movbe abm avx512f avx512dq avx512bw avx512vl avx512_vnni"),
+      ("avx2", "fpu sse4_2 avx f16c fma bmi1 bmi2 movbe abm avx2 sha_ni"),
+      ("sse", "fpu sse2 sse3 ssse3 sse4_1 sse4_2 popcnt"),
+      ("avx2-without-bmi2", "fpu sse4_2 avx f16c fma bmi1 movbe abm avx2"),
+    ]
+    func kernelFlags(_ environment: [String: String?]) throws -> [String] {
+      let dump = try EmittedPackageTests.run(
+        "/usr/bin/env", ["swift", "package", "--package-path", root + "/package", "dump-package"], in: root, environment: environment)
+      try #require(dump.status == 0, "\(dump.output)")
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+      let targets = json["targets"] as? [[String: Any]] ?? []
+      let kernels = try #require(targets.first { $0["name"] as? String == "DLCKernels" })
+      let settings = kernels["settings"] as? [[String: Any]] ?? []
+      let kind = settings.first?["kind"] as? [String: Any], unsafe = kind?["unsafeFlags"] as? [String: Any]
+      return unsafe?["_0"] as? [String] ?? []
+    }
+    var chosen: [String: [String]] = [:]
+    for (name, flags) in cpuinfo {
+      let file = root + "/\(name).cpuinfo"
+      try "processor\t: 0\nflags\t\t: \(flags)\n".write(toFile: file, atomically: true, encoding: .utf8)
+      chosen[name] = try kernelFlags(["DLC_CPUINFO": file, "DLC_TARGET_CPU": nil])
+    }
+    let common = ["-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"]
+    #expect(chosen["avx512"] == common + ["-target-cpu", "haswell"])
+    #expect(chosen["avx2"] == common + ["-target-cpu", "haswell"])
+    #expect(chosen["sse"] == common)
+    #expect(chosen["avx2-without-bmi2"] == common)
+    #expect(try kernelFlags(["DLC_CPUINFO": root + "/avx2.cpuinfo", "DLC_TARGET_CPU": "x86-64"]) == common + ["-target-cpu", "x86-64"])
+    #expect(try kernelFlags(["DLC_CPUINFO": root + "/missing.cpuinfo", "DLC_TARGET_CPU": nil]) == common)
+  }
+
   /// `dlc compile -o` writes a package for every example (its speed is measured by
   /// bench/compile_bench.py, not here).
   @Test func compileWritesEveryPackage() throws {

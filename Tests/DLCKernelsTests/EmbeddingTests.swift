@@ -22,4 +22,11 @@ private typealias Tensor = KernelTesting.Tensor
     KernelTesting.expectClose(y.array, reference(table.map(Double.init)), tolerance: 0, "embedding")
     KernelTesting.expectGradient(dtable.array, at: table, "dtable") { KernelTesting.dot(r, reference($0)) }
   }
+
+  @Test func idsOutsideTheTableReadRowZero() {
+    // Ids come from data files: negative and too-large ones must not index past the table.
+    var ids: [Int32] = [2, -1, 5, 4, 0, Int32.max]
+    ids.withUnsafeMutableBufferPointer { EmbeddingKernel.clampIds(ids: $0.baseAddress!, count: $0.count, vocab: 5) }
+    #expect(ids == [2, 0, 0, 4, 0, 0])
+  }
 }

@@ -194,9 +194,10 @@ public final class BreastCancerModel: TrainingBackend {
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
+    let dense_2_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_2_relu = arena.f32(24_448)
-    PointwiseKernel.forward(
-      ReLU.self, x: dense_2, y: dense_2_relu, count: n * 32, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_2_parameters_shape, transcendental: false)
 
     // dense_3 (specs/breast_cancer.yaml:24: - dense: 2)
     let dense_3 = arena.f32(28_544)
@@ -240,9 +241,9 @@ public final class BreastCancerModel: TrainingBackend {
 
     // dense_2, backward (specs/breast_cancer.yaml:21: - dense: 32)
     let dense_2_grad = arena.f32(24_448)
-    PointwiseKernel.backward(
-      ReLU.self, dy: dense_2_relu_grad, saved: dense_2, dx: dense_2_grad, count: n * 32,
-      parameters: PointwiseParameters(), transcendental: false)
+    ReLU.backward(
+      dy: dense_2_relu_grad, saved: dense_2, dx: dense_2_grad, count: n * 32, parameters: dense_2_parameters_shape,
+      transcendental: false)
     let dropout_1_grad = arena.f32(28_864)
     DenseKernel.gradInput(
       dy: dense_2_grad, weight: p.dense_2_weight, dx: dropout_1_grad, rows: n, inFeatures: 64, outFeatures: 32)
@@ -318,9 +319,10 @@ public final class BreastCancerModel: TrainingBackend {
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
+    let dense_2_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_2_relu = arena.f32(8064)
-    PointwiseKernel.forward(
-      ReLU.self, x: dense_2, y: dense_2_relu, count: n * 32, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_2_parameters_shape, transcendental: false)
 
     // dense_3 (specs/breast_cancer.yaml:24: - dense: 2)
     let dense_3 = arena.f32(3968)

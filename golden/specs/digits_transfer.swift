@@ -325,9 +325,9 @@ public final class DigitsTransferModel: TrainingBackend {
       x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
 
     // relu_1 (specs/digits_autoencoder.yaml:19: until: code)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(24_576)
-    PointwiseKernel.forward(
-      ReLU.self, x: enc1, y: relu_1, count: n * 32, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: enc1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // code (specs/digits_autoencoder.yaml:20: layers:)
     let code = arena.f32(16_384)

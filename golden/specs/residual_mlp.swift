@@ -431,9 +431,9 @@ public final class ResidualMlpModel: TrainingBackend {
     let stem = arena.f32(33_280)
     DenseKernel.forward(
       x: input, weight: p.stem_weight, bias: p.stem_bias, y: stem, rows: n, inFeatures: 64, outFeatures: 64)
+    let stem_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let stem_relu = arena.f32(66_048)
-    PointwiseKernel.forward(
-      ReLU.self, x: stem, y: stem_relu, count: n * 64, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: stem, y: stem_relu, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc1 (specs/residual_mlp.yaml:20: - dense: 64)
     let b1_fc1 = arena.f32(98_816)
@@ -442,8 +442,7 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1 (specs/residual_mlp.yaml:23: - relu)
     let relu_1 = arena.f32(131_584)
-    PointwiseKernel.forward(
-      ReLU.self, x: b1_fc1, y: relu_1, count: n * 64, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: b1_fc1, y: relu_1, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc2 (specs/residual_mlp.yaml:24: - dense: 64)
     let b1_fc2 = arena.f32(164_352)
@@ -501,8 +500,7 @@ public final class ResidualMlpModel: TrainingBackend {
     DenseKernel.forward(
       x: norm2, weight: p.b3_fc1_weight, bias: p.b3_fc1_bias, y: b3_fc1, rows: n, inFeatures: 64, outFeatures: 32)
     let b3_fc1_relu = arena.f32(393_728)
-    PointwiseKernel.forward(
-      ReLU.self, x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: stem_parameters_shape, transcendental: false)
 
     // b3_fc2 (specs/residual_mlp.yaml:52: - dense: 32)
     let b3_fc2 = arena.f32(410_112)
@@ -586,8 +584,8 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // b3_fc1, backward (specs/residual_mlp.yaml:48: - dense: 32)
     let b3_fc1_grad = arena.f32(393_728)
-    PointwiseKernel.backward(
-      ReLU.self, dy: b3_fc1_relu_grad, saved: b3_fc1, dx: b3_fc1_grad, count: n * 32, parameters: PointwiseParameters(),
+    ReLU.backward(
+      dy: b3_fc1_relu_grad, saved: b3_fc1, dx: b3_fc1_grad, count: n * 32, parameters: stem_parameters_shape,
       transcendental: false)
     let norm2_grad_b3_fc1 = arena.f32(415_296)
     DenseKernel.gradInput(
@@ -722,8 +720,8 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1, backward (specs/residual_mlp.yaml:23: - relu)
     let b1_fc1_grad = arena.f32(131_584)
-    PointwiseKernel.backward(
-      ReLU.self, dy: relu_1_grad, saved: b1_fc1, dx: b1_fc1_grad, count: n * 64, parameters: PointwiseParameters(),
+    ReLU.backward(
+      dy: relu_1_grad, saved: b1_fc1, dx: b1_fc1_grad, count: n * 64, parameters: stem_parameters_shape,
       transcendental: false)
 
     // b1_fc1, backward (specs/residual_mlp.yaml:20: - dense: 64)
@@ -784,9 +782,9 @@ public final class ResidualMlpModel: TrainingBackend {
     let stem = arena.f32(33_280)
     DenseKernel.forward(
       x: input, weight: p.stem_weight, bias: p.stem_bias, y: stem, rows: n, inFeatures: 64, outFeatures: 64)
+    let stem_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let stem_relu = arena.f32(66_048)
-    PointwiseKernel.forward(
-      ReLU.self, x: stem, y: stem_relu, count: n * 64, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: stem, y: stem_relu, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc1 (specs/residual_mlp.yaml:20: - dense: 64)
     let b1_fc1 = arena.f32(33_280)
@@ -795,8 +793,7 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1 (specs/residual_mlp.yaml:23: - relu)
     let relu_1 = arena.f32(98_816)
-    PointwiseKernel.forward(
-      ReLU.self, x: b1_fc1, y: relu_1, count: n * 64, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: b1_fc1, y: relu_1, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc2 (specs/residual_mlp.yaml:24: - dense: 64)
     let b1_fc2 = arena.f32(33_280)
@@ -849,8 +846,7 @@ public final class ResidualMlpModel: TrainingBackend {
     DenseKernel.forward(
       x: norm2, weight: p.b3_fc1_weight, bias: p.b3_fc1_bias, y: b3_fc1, rows: n, inFeatures: 64, outFeatures: 32)
     let b3_fc1_relu = arena.f32(33_280)
-    PointwiseKernel.forward(
-      ReLU.self, x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: PointwiseParameters(), transcendental: false)
+    ReLU.forward(x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: stem_parameters_shape, transcendental: false)
 
     // b3_fc2 (specs/residual_mlp.yaml:52: - dense: 32)
     let b3_fc2 = arena.f32(49_664)

@@ -126,10 +126,10 @@ public final class WineModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
+    let leaky_relu_1_parameters_shape = PointwiseParameters(a: 0.05, b: 0, c: 0, d: 0)
     let leaky_relu_1 = arena.f32(2944)
-    PointwiseKernel.forward(
-      LeakyReLU.self, x: dense_1, y: leaky_relu_1, count: n * 32, parameters: PointwiseParameters(0.05),
-      transcendental: false)
+    LeakyReLU.forward(
+      x: dense_1, y: leaky_relu_1, count: n * 32, parameters: leaky_relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(4992)
@@ -164,9 +164,9 @@ public final class WineModel: TrainingBackend {
 
     // leaky_relu_1, backward (specs/wine.yaml:20: - leaky_relu: 0.05)
     let dense_1_grad = arena.f32(2944)
-    PointwiseKernel.backward(
-      LeakyReLU.self, dy: leaky_relu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 32,
-      parameters: PointwiseParameters(0.05), transcendental: false)
+    LeakyReLU.backward(
+      dy: leaky_relu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 32, parameters: leaky_relu_1_parameters_shape,
+      transcendental: false)
 
     // dense_1, backward (specs/wine.yaml:18: - dense: 32)
     let dense_1_weight_grad = arena.f32(896)
@@ -200,10 +200,10 @@ public final class WineModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
+    let leaky_relu_1_parameters_shape = PointwiseParameters(a: 0.05, b: 0, c: 0, d: 0)
     let leaky_relu_1 = arena.f32(2944)
-    PointwiseKernel.forward(
-      LeakyReLU.self, x: dense_1, y: leaky_relu_1, count: n * 32, parameters: PointwiseParameters(0.05),
-      transcendental: false)
+    LeakyReLU.forward(
+      x: dense_1, y: leaky_relu_1, count: n * 32, parameters: leaky_relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(896)

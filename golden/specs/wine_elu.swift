@@ -173,9 +173,9 @@ public final class WineEluModel: TrainingBackend {
     let dense_1 = arena.f32(896)
     DenseKernel.forward(
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
+    let dense_1_parameters_shape = PointwiseParameters(a: 1, b: 0, c: 0, d: 0)
     let dense_1_elu = arena.f32(2944)
-    PointwiseKernel.forward(
-      ELU.self, x: dense_1, y: dense_1_elu, count: n * 32, parameters: PointwiseParameters(1), transcendental: true)
+    ELU.forward(x: dense_1, y: dense_1_elu, count: n * 32, parameters: dense_1_parameters_shape, transcendental: true)
 
     // dropout_1 (specs/wine_elu.yaml:17: - dropout: 0.1)
     let dropout_1 = arena.f32(896)
@@ -189,9 +189,9 @@ public final class WineEluModel: TrainingBackend {
       outFeatures: 16)
 
     // elu_1 (specs/wine_elu.yaml:19: - elu: 0.5)
+    let elu_1_parameters_shape = PointwiseParameters(a: 0.5, b: 0, c: 0, d: 0)
     let elu_1 = arena.f32(6016)
-    PointwiseKernel.forward(
-      ELU.self, x: dense_2, y: elu_1, count: n * 16, parameters: PointwiseParameters(0.5), transcendental: true)
+    ELU.forward(x: dense_2, y: elu_1, count: n * 16, parameters: elu_1_parameters_shape, transcendental: true)
 
     // dense_3 (specs/wine_elu.yaml:20: - dense: 3)
     let dense_3 = arena.f32(4992)
@@ -226,8 +226,8 @@ public final class WineEluModel: TrainingBackend {
 
     // elu_1, backward (specs/wine_elu.yaml:19: - elu: 0.5)
     let dense_2_grad = arena.f32(8064)
-    PointwiseKernel.backward(
-      ELU.self, dy: elu_1_grad, saved: elu_1, dx: dense_2_grad, count: n * 16, parameters: PointwiseParameters(0.5),
+    ELU.backward(
+      dy: elu_1_grad, saved: elu_1, dx: dense_2_grad, count: n * 16, parameters: elu_1_parameters_shape,
       transcendental: false)
 
     // dense_2, backward (specs/wine_elu.yaml:18: - dense: 16)
@@ -308,9 +308,9 @@ public final class WineEluModel: TrainingBackend {
       outFeatures: 16)
 
     // elu_1 (specs/wine_elu.yaml:19: - elu: 0.5)
+    let elu_1_parameters_shape = PointwiseParameters(a: 0.5, b: 0, c: 0, d: 0)
     let elu_1 = arena.f32(1920)
-    PointwiseKernel.forward(
-      ELU.self, x: dense_2, y: elu_1, count: n * 16, parameters: PointwiseParameters(0.5), transcendental: true)
+    ELU.forward(x: dense_2, y: elu_1, count: n * 16, parameters: elu_1_parameters_shape, transcendental: true)
 
     // dense_3 (specs/wine_elu.yaml:20: - dense: 3)
     let dense_3 = arena.f32(896)

@@ -3,8 +3,9 @@ import DLCKernels
 import DLCPasses
 
 /// Turns one op into a closure that calls its kernel, with every pointer and size
-/// resolved. One file per op family extends it (`Lowering+Linear.swift`, …); this file
-/// holds the dispatch and the address helpers.
+/// resolved. Ops a kernel binding describes go through `Lowering+Bindings.swift`; the
+/// activations and optimizer updates still have their own files until they move onto
+/// bindings. This file holds the dispatch and the address helpers.
 struct Lowering {
   typealias Step = () -> Void
   typealias F = UnsafeMutablePointer<Float>
@@ -47,9 +48,9 @@ struct Lowering {
 
   /// The closure for `op`.
   func lower(_ op: Operation) throws(RuntimeError) -> Step {
+    if let step = try lowerBinding(op) { return step }
     let families: [(Operation) throws(RuntimeError) -> Step?] = [
-      lowerLinear, lowerSpatial, lowerNormalization, lowerActivation, lowerShape, lowerLoss, lowerOptimizer, lowerAttention,
-      lowerQuantized,
+      lowerOptimizer,
     ]
     for family in families {
       if let step = try family(op) { return step }
@@ -91,22 +92,11 @@ struct Lowering {
   /// Operand `i` of `op` as Float32.
   func f(_ op: Operation, _ i: Int) -> F { f(op.operands[i]) }
 
-  /// `operand` as Int32 (class indices, ids).
-  func i32(_ operand: Operand) -> UnsafeMutablePointer<Int32> { raw(operand).assumingMemoryBound(to: Int32.self) }
-
   /// `operand` as Int64 (the optimizer step).
   func i64(_ operand: Operand) -> UnsafeMutablePointer<Int64> { raw(operand).assumingMemoryBound(to: Int64.self) }
 
   /// Result `i` of `op` as Float32.
   func out(_ op: Operation, _ i: Int = 0) -> F { f(.value(op.results[i].name)) }
-
-  /// This op's scratch space (a valid pointer even when none was planned).
-  func scratch() -> F {
-    (arena + (plan.scratchOffsets[opIndex] ?? 0)).assumingMemoryBound(to: Float.self)
-  }
-
-  /// The optional operand `i` (nil past the end).
-  func optional(_ op: Operation, _ i: Int) -> F? { i < op.operands.count ? f(op, i) : nil }
 
   // MARK: attributes
 
@@ -119,15 +109,6 @@ struct Lowering {
     op.attributes[name]?.floatValue ?? fallback
   }
   static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
-  static func pair(_ op: Operation, _ name: String, _ fallback: Int) -> (Int, Int) {
-    let v = op.attributes[name]?.intList ?? [fallback, fallback]
-    return (v.first ?? fallback, v.count > 1 ? v[1] : v.first ?? fallback)
-  }
-
-  /// The random stream of op `op` (its `stream` attribute) at the optimizer step read from `step`.
-  func stream(_ op: Operation, step: Int64) -> RandomStream {
-    RandomStream(seed: options.seed, purpose: .dropout, id: UInt64(Self.int(op, "stream")), step: UInt64(bitPattern: step))
-  }
 
   /// The per-sample axis `axis` (negative counts from the end) of a value of full rank
   /// `rank` split into (outer, size, inner) element counts.

@@ -1,7 +1,8 @@
 import DLCIR
+import DLCKernels
 import DLCPasses
 
-/// A fused group as one loop: per element, each member op's `Scalar` formula (see
+/// A fused group as one loop: per element, each member op's formula (see
 /// `Fusion.swift` for why this is bit-identical to the kernels), intermediates in locals
 /// named after their IR values, and only the root stored.
 ///
@@ -11,7 +12,7 @@ import DLCPasses
 extension FunctionEmitter {
   mutating func emitFused(_ group: FusedGroup) throws(CodegenError) {
     let root = group.root
-    for op in group.ops where !FusedFunction.elementwise.contains(op.opcode) {
+    for op in group.ops where !FusedFunction.isElementwise(op) {
       throw CodegenError("'\(op.opcode)' cannot be fused (\(op.label))")
     }
     let count = Extent.product(resultDims(root))
@@ -24,9 +25,9 @@ extension FunctionEmitter {
       factors[op.results[0].name] = "factors" + stream.dropFirst("stream".count)
     }
     let maxCount = count.value(batch: context.batchSize)
-    let transcendental = group.ops.contains { ["sigmoid", "tanh", "gelu", "gelu_grad"].contains($0.opcode) }
+    let transcendental = group.ops.contains(where: Self.isTranscendental)
     if random.isEmpty {
-      let grain = transcendental ? 4_096 : 32_768
+      let grain = PointwiseKernel.grain(transcendental: transcendental)
       if maxCount >= 2 * grain {
         loop("Parallel.forEach(count: \(count.code), minimumPerThread: \(SwiftName.int(grain))) { range in") {
           $0.loop("for i in range {") { $0.elementBody(group, out: out, factors: factors) }
@@ -86,7 +87,7 @@ extension FunctionEmitter {
     // Identity ops at the end (dropout at inference, reshape) store what they pass on:
     // the op before them writes the result.
     var writer = group.ops.count - 1
-    while writer > 0, Self.identity.contains(group.ops[writer].opcode),
+    while writer > 0, Self.isIdentity(group.ops[writer]),
       case .value(let source) = group.ops[writer].operands[0], group.ops[writer - 1].results[0].name == source
     {
       writer -= 1
@@ -94,36 +95,17 @@ extension FunctionEmitter {
     for (index, op) in group.ops.enumerated() where index <= writer {
       let a = op.operands.map(read)
       let expression: String
-      switch op.opcode {
-      case "relu": expression = "Scalar.relu(\(a[0]))"
-      case "leaky_relu": expression = "Scalar.leakyRelu(\(a[0]), slope: \(Self.literal(op, "slope", 0.01)))"
-      case "sigmoid": expression = "Scalar.sigmoid(\(a[0]))"
-      case "tanh": expression = "Scalar.tanh(\(a[0]))"
-      case "gelu": expression = "Scalar.\(Self.tanhForm(op) ? "geluTanh" : "gelu")(\(a[0]))"
-      case "dropout", "flatten", "reshape": expression = a[0]
-      case "dropout_train", "dropout_grad":
-        let rate = Self.float(op, "rate")
-        if rate <= 0 {
-          expression = a[0]
-        } else if rate >= 1 {
-          expression = "Float(0)"
-        } else {
-          expression = "Scalar.dropout(\(a[0]), factor: \(factors[op.results[0].name]!)[i & 3])"
-        }
-      case "add": expression = a.joined(separator: " + ")
-      case "multiply": expression = a.joined(separator: " * ")
-      case "relu_grad": expression = "Scalar.reluGrad(dy: \(a[0]), x: \(a[1]))"
-      case "leaky_relu_grad":
-        expression = "Scalar.leakyReluGrad(dy: \(a[0]), x: \(a[1]), slope: \(Self.literal(op, "slope", 0.01)))"
-      case "sigmoid_grad": expression = "Scalar.sigmoidGrad(dy: \(a[0]), y: \(a[1]))"
-      case "tanh_grad": expression = "Scalar.tanhGrad(dy: \(a[0]), y: \(a[1]))"
-      case "gelu_grad": expression = "Scalar.\(Self.tanhForm(op) ? "geluTanhGrad" : "geluGrad")(dy: \(a[0]), x: \(a[1]))"
-      default: preconditionFailure("'\(op.opcode)' is not elementwise")
+      if let formula = Self.pointwiseExpression(op, a) {
+        expression = formula
+      } else if Self.isIdentity(op) {
+        expression = a[0]
+      } else {
+        expression = Self.otherExpression(op, a, factors: factors)
       }
       let name = op.results[0].name
       if index == writer {
         text.line("\(out)[i] = \(expression)")
-      } else if Self.identity.contains(op.opcode) || expression.hasPrefix("Float(") {
+      } else if Self.isIdentity(op) || expression.hasPrefix("Float(") {
         expressions[name] = expression
       } else {
         // A local per intermediate: a sum inside another formula keeps its own order.
@@ -133,14 +115,33 @@ extension FunctionEmitter {
     }
   }
 
+  /// The element expression of a fused op that is not a pointwise row: dropout's mask,
+  /// the merges.
+  private static func otherExpression(_ op: Operation, _ a: [String], factors: [String: String]) -> String {
+    let expression: String
+    switch op.opcode {
+    case "dropout_train", "dropout_grad":
+      let rate = Self.float(op, "rate")
+      if rate <= 0 {
+        expression = a[0]
+      } else if rate >= 1 {
+        expression = "Float(0)"
+      } else {
+        expression = "Scalar.dropout(\(a[0]), factor: \(factors[op.results[0].name]!)[i & 3])"
+      }
+    case "add": expression = a.joined(separator: " + ")
+    case "multiply": expression = a.joined(separator: " * ")
+    default: preconditionFailure("'\(op.opcode)' is elementwise but has no expression in a fused loop")
+    }
+    return expression
+  }
+
   /// Philox blocks (four elements each) a thread takes at least in a loop with dropout, as
   /// `DropoutKernel` splits (its grain / 4). A fused loop is emitted split wherever the
   /// kernels it replaces would split at the spec's batch size (two threads' worth of work);
   /// `Parallel.forEach` keeps smaller batches on the calling thread.
   static let blocksPerThread = 2_048
 
-  /// Ops that pass each element on unchanged.
-  static let identity: Set<String> = ["dropout", "flatten", "reshape"]
-
-  static func tanhForm(_ op: Operation) -> Bool { op.attributes["approximate"]?.stringValue == "tanh" }
+  /// Whether the op passes each element on unchanged (its schema's `identity` trait).
+  static func isIdentity(_ op: Operation) -> Bool { OpRegistry.schema(op.opcode)?.traits.contains(.identity) ?? false }
 }

@@ -186,7 +186,6 @@ struct FunctionEmitter {
   /// The kernel call of `op`.
   mutating func emit(_ op: Operation) throws(CodegenError) {
     if try emitBinding(op) { return }
-    if try emitActivation(op) { return }
     throw CodegenError("the emitter has no kernel for '\(op.opcode)' (\(op.label))")
   }
 }

@@ -5,16 +5,16 @@ import DLCPasses
 ///
 /// Fusion: an elementwise op whose result has exactly one use, by another elementwise op
 /// over the same number of elements, is computed inside its user's loop instead of into a
-/// buffer of its own. The ops that fuse are the activations (`relu`, `leaky_relu`,
-/// `sigmoid`, `tanh`, `gelu`), dropout (`dropout_train`, and `dropout`, `flatten`,
-/// `reshape`, which are the identity per element), the merges `add` and `multiply`, and
-/// the gradients `relu_grad`, `leaky_relu_grad`, `sigmoid_grad`, `tanh_grad`,
-/// `gelu_grad`, `dropout_grad`. So activation → dropout, relu → add (a residual),
-/// add (gradient parts) → relu_grad, dropout_grad → relu_grad become single loops.
+/// buffer of its own. The ops that fuse are those whose schema has the `elementwise`
+/// trait: every pointwise activation and its gradient (the rows of DLCIR's pointwise
+/// table), dropout (`dropout_train`, `dropout_grad`, and `dropout`, `flatten`, `reshape`,
+/// which have the `identity` trait too), and the merges `add` and `multiply`. So
+/// activation → dropout, relu → add (a residual), add (gradient parts) → relu_grad,
+/// dropout_grad → relu_grad become single loops.
 ///
 /// Why the results are bit-identical to the interpreter's: element i of every one of
 /// these ops depends only on element i of its operands; the fused loop computes element i
-/// of each op of the chain with the very function the kernel's loop calls (`Scalar.relu`,
+/// of each op of the chain with the very function the kernel's loop calls (`ReLU.forward`,
 /// `Scalar.dropout`, …, or `a + b` / `a * b`, operands in the op's order), in Float32,
 /// holding the intermediate in a Float instead of storing and reloading it, which does
 /// not round. Dropout masks come from the same Philox block and lane as in
@@ -97,14 +97,11 @@ struct FusedFunction {
     plan = MemoryPlan(function: planned, batch: batch, scratchBytes: scratchBytes)
   }
 
-  /// Opcodes whose element i depends only on element i of their operands.
-  static let elementwise: Set<String> = [
-    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "dropout", "dropout_train", "flatten", "reshape", "add", "multiply",
-    "relu_grad", "leaky_relu_grad", "sigmoid_grad", "tanh_grad", "gelu_grad", "dropout_grad",
-  ]
-
+  /// Whether element i of the op's f32 result depends only on element i of its operands
+  /// (the schema's `elementwise` trait).
   static func isElementwise(_ op: Operation) -> Bool {
-    elementwise.contains(op.opcode) && op.results.count == 1 && op.results[0].type.element == .f32
+    OpRegistry.schema(op.opcode)?.traits.contains(.elementwise) == true && op.results.count == 1
+      && op.results[0].type.element == .f32
   }
 
   /// Whether two shapes hold the same number of elements for every batch size.
@@ -142,6 +139,6 @@ struct FusedGroup {
     self.leaves = leaves
   }
 
-  /// The random ops of the group (each needs its mask's Philox block).
-  var randomOps: [Operation] { ops.filter { $0.opcode == "dropout_train" || $0.opcode == "dropout_grad" } }
+  /// The ops of the group that read a random stream (each needs its mask's Philox block).
+  var randomOps: [Operation] { ops.filter { $0.attributes["stream"] != nil } }
 }

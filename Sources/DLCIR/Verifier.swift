@@ -146,7 +146,7 @@ private struct FunctionVerifier {
 
   /// A random op's `stream` is unique among the function's random ops.
   private mutating func checkStream(_ op: Operation, _ schema: OpSchema) {
-    guard schema.effects.contains(.random), let stream = op.attributes["stream"]?.intValue else { return }
+    guard schema.traits.contains(.random), let stream = op.attributes["stream"]?.intValue else { return }
     if let first = streams[stream] {
       fail(op, "stream \(stream) is already used by '\(first)'")
     } else {

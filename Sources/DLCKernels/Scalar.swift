@@ -1,78 +1,10 @@
-/// The per-element formulas of the elementwise kernels, one function each.
+/// The per-element formulas of dropout (the activations' are `PointwiseFormula` types).
 ///
-/// `ActivationKernel`, `DropoutKernel` and the emitted trainers' fused loops all call
-/// these, so a fused loop computes every element with exactly the kernel's arithmetic (same
-/// operations in the same order, in Float32) and the results agree to the bit. They are
-/// `@inline(__always)` and branch-free where the kernels were, so loops over them vectorize.
+/// `DropoutKernel` and the emitted trainers' fused loops both call these, so a fused loop
+/// computes every element with exactly the kernel's arithmetic (same operations in the
+/// same order, in Float32) and the results agree to the bit. They are `@inline(__always)`
+/// and branch-free, so loops over them vectorize.
 public enum Scalar {
-  // MARK: activations
-
-  /// max(x, 0).
-  @inline(__always) public static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
-
-  /// dy where x > 0, else 0 (0 at x = 0, as PyTorch).
-  @inline(__always) public static func reluGrad(dy: Float, x: Float) -> Float { x > 0 ? dy : 0 }
-
-  /// x where x > 0, else slope · x.
-  @inline(__always) public static func leakyRelu(_ x: Float, slope: Float) -> Float { x > 0 ? x : slope * x }
-
-  /// dy where x > 0, else slope · dy.
-  @inline(__always) public static func leakyReluGrad(dy: Float, x: Float, slope: Float) -> Float {
-    x > 0 ? dy : slope * dy
-  }
-
-  /// 1 / (1 + e^(−x)); e^(−x) = +∞ gives exactly 0.
-  @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + VectorMath.exp(-x)) }
-
-  /// dy · y · (1 − y), from the forward result y.
-  @inline(__always) public static func sigmoidGrad(dy: Float, y: Float) -> Float { dy * y * (1 - y) }
-
-  /// tanh(x).
-  @inline(__always) public static func tanh(_ x: Float) -> Float { VectorMath.tanh(x) }
-
-  /// dy · (1 − y²), from the forward result y.
-  @inline(__always) public static func tanhGrad(dy: Float, y: Float) -> Float { dy * (1 - y * y) }
-
-  // MARK: GELU (Hendrycks & Gimpel 2016, "Gaussian Error Linear Units")
-
-  /// 1/√2, for Φ(x) = ½(1 + erf(x/√2)).
-  public static let invSqrt2: Float = 0.70710678118654752
-  /// 1/√(2π), for φ(x) = e^(−x²/2)/√(2π).
-  public static let invSqrt2Pi: Float = 0.39894228040143268
-  /// √(2/π), the tanh approximation's scale.
-  public static let sqrt2OverPi: Float = 0.79788456080286536
-  /// The cubic coefficient of the tanh approximation.
-  public static let geluCubic: Float = 0.044715
-
-  // The GELU functions spell their constants as literals: a static read inside a loop
-  // can keep it from vectorizing. The literals are the constants above, digit for digit.
-
-  /// x · Φ(x) = ½x(1 + erf(x/√2)).
-  @inline(__always) public static func gelu(_ x: Float) -> Float {
-    0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
-  }
-
-  /// PyTorch's `nn.GELU(approximate="tanh")`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
-  @inline(__always) public static func geluTanh(_ x: Float) -> Float {
-    let u = 0.79788456080286536 * (x + 0.044715 * x * x * x)
-    return 0.5 * x * (1 + VectorMath.tanh(u))
-  }
-
-  /// dy · GELU′(x) = dy · (Φ(x) + x·φ(x)).
-  @inline(__always) public static func geluGrad(dy: Float, x: Float) -> Float {
-    let cdf = 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752))
-    let pdf = 0.39894228040143268 * VectorMath.exp(-0.5 * x * x)
-    return dy * (cdf + x * pdf)
-  }
-
-  /// dy · GELU′(x) of the tanh form: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with
-  /// t = tanh(√(2/π)(x + 0.044715x³)).
-  @inline(__always) public static func geluTanhGrad(dy: Float, x: Float) -> Float {
-    let t = VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
-    let du = 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
-    return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
-  }
-
   // MARK: dropout
 
   /// The dropout factors of the four elements a Philox block serves: `scale` (1/(1 − rate))

@@ -98,7 +98,7 @@ public struct PrecomputeFrozen: ModelPass {
         if let source = drawnBy[v] { random = random ?? source } else if !available.contains(v) { ready = false }
       }
       guard ready else { continue }
-      let isRandom = OpRegistry.schema(op.opcode)?.effects.contains(.random) ?? false
+      let isRandom = OpRegistry.schema(op.opcode)?.traits.contains(.random) ?? false
       if isRandom, !params.isEmpty {
         throw PassError(
           "layer '\(layer(op))' (\(op.opcode)) in the frozen prefix draws random numbers at training time; precomputing would freeze one draw",

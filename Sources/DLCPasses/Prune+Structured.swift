@@ -120,9 +120,8 @@ extension Prune {
     guard reader.operands.first == .value(value), !reader.operands.dropFirst().contains(.value(value)) else { return blocked }
     let lastAxis = unit.axis == dims.count - 1
     let channels = unit.axis == 0 && dims.count == 3
+    if OpRegistry.schema(reader.opcode)?.traits.contains(.perUnit) == true { return .through(unit, []) }
     switch reader.opcode {
-    case "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "dropout":
-      return .through(unit, [])
     case "maxpool2d", "avgpool2d", "global_avgpool":
       return channels ? .through(unit, []) : blocked
     case "batchnorm":

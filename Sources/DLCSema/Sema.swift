@@ -116,7 +116,7 @@ struct Checker {
         continue
       }
       let kind = graph.nodes[i].spec.use?.entry
-      let hasParams = ["dense", "conv2d", "embedding", "batchnorm", "layernorm", "self_attention"].contains(kind?.name ?? "dense")
+      let hasParams = kind.map { OpRegistry.schema($0.name)?.traits.contains(.hasParameters) ?? false } ?? true
       if !hasParams { diags.emit(Diagnostic(.frozenWithoutParameters(name.value), at: name.range)) }
     }
   }

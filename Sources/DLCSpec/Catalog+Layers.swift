@@ -65,7 +65,13 @@ extension Catalog {
     ParamSpec("padding", .intPair(.atLeast(0)), .value(pair(0)), "zero padding on each side"),
   ]
 
+  /// Activations the spec language will have but this version does not implement yet
+  /// (kept beside `activations`, so adding one moves it from here to there).
+  static let plannedActivations = ["mish", "swish", "silu", "selu", "softplus", "prelu", "hardswish", "log_softmax"]
+
   /// Activations: usable as a layer (`- relu`) or as a dense/conv2d `activation:`.
+  /// Each, but softmax, is a row of the IR's pointwise table with the same name, whose
+  /// attributes are these parameters in this order.
   public static let activations: [CatalogEntry] = [
     CatalogEntry(.activation, "relu", "max(x, 0)"),
     CatalogEntry(.activation, "leaky_relu", primary: "slope", "x if x > 0 else slope·x", [
@@ -78,6 +84,9 @@ extension Catalog {
     ]),
     CatalogEntry(.activation, "gelu", primary: "approximate", "x·Φ(x) (Hendrycks & Gimpel 2016)", [
       ParamSpec("approximate", .choice(["none", "tanh"]), .value(.string("none")), "`tanh` uses the tanh approximation"),
+    ]),
+    CatalogEntry(.activation, "elu", primary: "alpha", "x if x > 0 else alpha·(eˣ − 1) (Clevert et al. 2015)", [
+      ParamSpec("alpha", .float(.atLeast(0)), .value(.float(1.0)), "−alpha is the value approached for very negative inputs"),
     ]),
   ]
 }

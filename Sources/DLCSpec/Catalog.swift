@@ -50,7 +50,7 @@ public enum Catalog {
       "conv1d", "conv_transpose2d", "depthwise_conv2d", "separable_conv2d", "lstm", "gru", "rnn", "upsample",
       "groupnorm", "instancenorm", "attention", "cross_attention", "positional_encoding", "spatial_dropout",
     ],
-    .activation: ["mish", "swish", "silu", "elu", "selu", "softplus", "prelu", "hardswish", "log_softmax"],
+    .activation: plannedActivations,
     .initializer: ["orthogonal", "lecun_normal", "lecun_uniform", "identity", "truncated_normal"],
     .loss: ["focal", "huber", "smooth_l1", "kl_div", "hinge", "bce", "nll", "dice", "triplet", "contrastive"],
     .metric: ["f1", "precision", "recall", "auc", "roc_auc", "top_k_accuracy", "confusion_matrix", "mape"],

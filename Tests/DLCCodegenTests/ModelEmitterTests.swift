@@ -71,10 +71,10 @@ import _DLCTestSupport
     let (module, spec) = try Self.module("digits_mlp")
     let source = try ModelEmitter.emit(module, specText: spec).source
     // relu → dropout_train in one loop; dropout_grad → relu_grad in one loop.
-    #expect(source.contains("let relu_1 = Scalar.relu(batchnorm_1[i])"))
+    #expect(source.contains("let relu_1 = ReLU.forward(batchnorm_1[i], PointwiseParameters())"))
     #expect(source.contains("dropout_1[i] = Scalar.dropout(relu_1, factor: factors0[i & 3])"))
     #expect(source.contains("let relu_1_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])"))
-    #expect(source.contains("batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])"))
+    #expect(source.contains("batchnorm_1_grad[i] = ReLU.derivative(dy: relu_1_grad, batchnorm_1[i], PointwiseParameters())"))
     // Intermediates of fused loops get no buffer; unused kernels are not emitted.
     #expect(!source.contains("let relu_1 = arena"))
     #expect(!source.contains("Conv2DKernel") && !source.contains("AttentionKernel"))
@@ -86,7 +86,7 @@ import _DLCTestSupport
     let (module, spec) = try Self.module("residual_mlp")
     let source = try ModelEmitter.emit(module, specText: spec).source
     #expect(source.contains("let stem_relu_grad = block1_grad[i] + stem_relu_grad_b1_fc1[i]"))
-    #expect(source.contains("stem_grad[i] = Scalar.reluGrad(dy: stem_relu_grad, x: stem[i])"))
+    #expect(source.contains("stem_grad[i] = ReLU.derivative(dy: stem_relu_grad, stem[i], PointwiseParameters())"))
   }
 
   @Test func aModuleWithoutATrainingStepIsAnError() throws {

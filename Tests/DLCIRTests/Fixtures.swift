@@ -63,7 +63,8 @@ enum Fixture {
         %sig = sigmoid(%leaky) : tensor<Nx10xf32>
         %tanh = tanh(%sig) : tensor<Nx10xf32>
         %gelu = gelu(%tanh) {approximate = "tanh"} : tensor<Nx10xf32>
-        %soft = softmax(%gelu) {axis = -1} : tensor<Nx10xf32>
+        %elu = elu(%gelu) {alpha = 1.0} : tensor<Nx10xf32>
+        %soft = softmax(%elu) {axis = -1} : tensor<Nx10xf32>
         %drop = dropout(%soft) {rate = 0.5} : tensor<Nx10xf32>
         %proj = dense(%pooled, @proj.weight) : tensor<Nx10xf32>
         %sum = add(%drop, %proj, %logits) : tensor<Nx10xf32>

@@ -72,6 +72,7 @@ extension Fixture {
         %sigmoid = sigmoid_grad(%dy, %x) : tensor<Nx10xf32>
         %tanh = tanh_grad(%dy, %x) : tensor<Nx10xf32>
         %gelu = gelu_grad(%dy, %x) {approximate = "tanh"} : tensor<Nx10xf32>
+        %elu = elu_grad(%dy, %x) {alpha = 1.0} : tensor<Nx10xf32>
         %softmax = softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %mse = mse_grad(%x, %dy) : tensor<Nx10xf32>
         %mae = mae_grad(%x, %dy) : tensor<Nx10xf32>

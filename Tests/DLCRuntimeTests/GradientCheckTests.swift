@@ -44,6 +44,8 @@ import Testing
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = leaky_relu(%d) {slope = 0.1} : T[4]", output: [4], kinked: true),
     Case(name: "sigmoid", input: [5], params: [("d.weight", [4, 5])],
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = sigmoid(%d) : T[4]", output: [4]),
+    Case(name: "elu", input: [5], params: [("d.weight", [4, 5])],
+         body: "%d = dense(%input, @d.weight) : T[4]\n%y = elu(%d) {alpha = 0.7} : T[4]", output: [4], kinked: true),
     Case(name: "tanh", input: [5], params: [("d.weight", [4, 5])],
          body: "%d = dense(%input, @d.weight) : T[4]\n%y = tanh(%d) : T[4]", output: [4]),
     Case(name: "gelu", input: [5], params: [("d.weight", [4, 5])],
@@ -134,6 +136,12 @@ import Testing
          body: "%y = dense(%input, @d.weight) : T[3]", output: [3],
          loss: "bce_with_logits(%output, %target) {pos_weight = [1.0, 3.0, 0.5]}", target: "binary"),
   ]
+
+  /// Every row of the pointwise table has a case of its own (its name, or `dense+name`).
+  @Test func everyPointwiseRowIsChecked() {
+    let names = Set(Self.cases.map { $0.name.replacingOccurrences(of: "dense+", with: "") })
+    for row in PointwiseOps.all { #expect(names.contains(row.name), "no gradient check for '\(row.name)'") }
+  }
 
   @Test(arguments: cases, [1, 3])
   func vjpMatchesFiniteDifferences(_ c: Case, batch: Int) throws {

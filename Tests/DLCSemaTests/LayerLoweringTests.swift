@@ -1,5 +1,6 @@
 /// How layers become IR ops and parameters.
 import DLCIR
+import DLCSpec
 import Testing
 
 @Suite struct LayerLoweringTests {
@@ -67,5 +68,35 @@ import Testing
           - dense: 3
       """)
     #expect(verify(m).isEmpty, "\(verify(m))")
+  }
+}
+
+/// Activations lower generically: the catalog entry's parameters are the op's attributes,
+/// by name and in order, and every pointwise row of the IR has a catalog entry.
+@Suite struct ActivationLoweringTests {
+  @Test(arguments: Catalog.activations.map(\.name))
+  func everyActivationLowersToItsOpWithItsParameters(_ name: String) throws {
+    let entry = try #require(Catalog.activations.first { $0.name == name })
+    let schema = try #require(OpRegistry.schema(name), "no IR op for activation '\(name)'")
+    #expect(schema.attributes.map(\.name) == entry.params.map(\.name))
+    for (spec, param) in zip(schema.attributes, entry.params) {
+      switch (spec.kind, param.type) {
+      case (.float, .float): break
+      case (.int, .int): break
+      case (.choice(let ops), .choice(let options)): #expect(ops == options, "\(name).\(param.name)")
+      default: Issue.record("'\(name).\(param.name)': IR kind \(spec.kind) does not fit the catalog's parameter")
+      }
+    }
+    let f = try SemaFixture(["data.csv": SemaFixture.csv, "spec.yaml": SemaFixture.classifier("    - dense: 5\n    - \(name)\n    - dense: 3")])
+    let (m, diags) = f.check()
+    #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
+    let op = try #require(m?.function(named: "predict")?.body.first { $0.opcode == name })
+    #expect(op.attributes.keys.sorted() == entry.params.map(\.name).sorted())
+  }
+
+  @Test func everyPointwiseRowIsACatalogActivation() {
+    let names = Set(Catalog.activations.map(\.name))
+    for row in PointwiseOps.all { #expect(names.contains(row.name), "row '\(row.name)' has no catalog entry") }
+    for name in names { #expect(!Catalog.isPlanned(.activation, name), "'\(name)' is both implemented and planned") }
   }
 }

@@ -184,7 +184,7 @@ public final class BreastCancerModel: TrainingBackend {
     for b in 0..<n * 16 {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.3, scale: 1.4285715)
       for i in b * 4..<b * 4 + 4 {
-        let dense_1_relu = Scalar.relu(dense_1[i])
+        let dense_1_relu = ReLU.forward(dense_1[i], PointwiseParameters())
         dropout_1[i] = Scalar.dropout(dense_1_relu, factor: factors0[i & 3])
       }
     }
@@ -194,8 +194,10 @@ public final class BreastCancerModel: TrainingBackend {
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
+    let dense_2_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_2_relu = arena.f32(24_448)
-    ActivationKernel.relu(x: dense_2, y: dense_2_relu, count: n * 32)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_2_parameters_shape, transcendental: false)
 
     // dense_3 (specs/breast_cancer.yaml:24: - dense: 2)
     let dense_3 = arena.f32(28_544)
@@ -239,7 +241,9 @@ public final class BreastCancerModel: TrainingBackend {
 
     // dense_2, backward (specs/breast_cancer.yaml:21: - dense: 32)
     let dense_2_grad = arena.f32(24_448)
-    ActivationKernel.reluBackward(dy: dense_2_relu_grad, x: dense_2, dx: dense_2_grad, count: n * 32)
+    ReLU.backward(
+      dy: dense_2_relu_grad, saved: dense_2, dx: dense_2_grad, count: n * 32, parameters: dense_2_parameters_shape,
+      transcendental: false)
     let dropout_1_grad = arena.f32(28_864)
     DenseKernel.gradInput(
       dy: dense_2_grad, weight: p.dense_2_weight, dx: dropout_1_grad, rows: n, inFeatures: 64, outFeatures: 32)
@@ -265,7 +269,7 @@ public final class BreastCancerModel: TrainingBackend {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.3, scale: 1.4285715)
       for i in b * 4..<b * 4 + 4 {
         let dense_1_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
-        dense_1_grad[i] = Scalar.reluGrad(dy: dense_1_relu_grad, x: dense_1[i])
+        dense_1_grad[i] = ReLU.derivative(dy: dense_1_relu_grad, dense_1[i], PointwiseParameters())
       }
     }
 
@@ -307,7 +311,7 @@ public final class BreastCancerModel: TrainingBackend {
     //   specs/breast_cancer.yaml:20: - dropout: 0.3
     let dropout_1 = arena.f32(12_160)
     for i in 0..<n * 64 {
-      dropout_1[i] = Scalar.relu(dense_1[i])
+      dropout_1[i] = ReLU.forward(dense_1[i], PointwiseParameters())
     }
 
     // dense_2 (specs/breast_cancer.yaml:21: - dense: 32)
@@ -315,8 +319,10 @@ public final class BreastCancerModel: TrainingBackend {
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
+    let dense_2_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_2_relu = arena.f32(8064)
-    ActivationKernel.relu(x: dense_2, y: dense_2_relu, count: n * 32)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_2_parameters_shape, transcendental: false)
 
     // dense_3 (specs/breast_cancer.yaml:24: - dense: 2)
     let dense_3 = arena.f32(3968)

@@ -143,8 +143,10 @@ public final class DiabetesRegressionModel: TrainingBackend {
     let dense_1 = arena.f32(1408)
     DenseKernel.forward(
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 10, outFeatures: 64)
+    let dense_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_1_relu = arena.f32(9600)
-    ActivationKernel.relu(x: dense_1, y: dense_1_relu, count: n * 64)
+    ReLU.forward(
+      x: dense_1, y: dense_1_relu, count: n * 64, parameters: dense_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/diabetes_regression.yaml:19: - dense: 32)
     let dense_2 = arena.f32(17_792)
@@ -152,7 +154,8 @@ public final class DiabetesRegressionModel: TrainingBackend {
       x: dense_1_relu, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
     let dense_2_relu = arena.f32(21_888)
-    ActivationKernel.relu(x: dense_2, y: dense_2_relu, count: n * 32)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_1_parameters_shape, transcendental: false)
 
     // progression (specs/diabetes_regression.yaml:21: - dense: 1)
     let progression = arena.f32(25_984)
@@ -186,7 +189,9 @@ public final class DiabetesRegressionModel: TrainingBackend {
 
     // dense_2, backward (specs/diabetes_regression.yaml:19: - dense: 32)
     let dense_2_grad = arena.f32(21_888)
-    ActivationKernel.reluBackward(dy: dense_2_relu_grad, x: dense_2, dx: dense_2_grad, count: n * 32)
+    ReLU.backward(
+      dy: dense_2_relu_grad, saved: dense_2, dx: dense_2_grad, count: n * 32, parameters: dense_1_parameters_shape,
+      transcendental: false)
     let dense_1_relu_grad = arena.f32(26_176)
     DenseKernel.gradInput(
       dy: dense_2_grad, weight: p.dense_2_weight, dx: dense_1_relu_grad, rows: n, inFeatures: 64, outFeatures: 32)
@@ -204,7 +209,9 @@ public final class DiabetesRegressionModel: TrainingBackend {
 
     // dense_1, backward (specs/diabetes_regression.yaml:17: - dense: 64)
     let dense_1_grad = arena.f32(9600)
-    ActivationKernel.reluBackward(dy: dense_1_relu_grad, x: dense_1, dx: dense_1_grad, count: n * 64)
+    ReLU.backward(
+      dy: dense_1_relu_grad, saved: dense_1, dx: dense_1_grad, count: n * 64, parameters: dense_1_parameters_shape,
+      transcendental: false)
     let dense_1_weight_grad = arena.f32(1408)
     DenseKernel.gradWeight(
       dy: dense_1_grad, x: input, dweight: dense_1_weight_grad, rows: n, inFeatures: 10, outFeatures: 64)
@@ -234,8 +241,10 @@ public final class DiabetesRegressionModel: TrainingBackend {
     let dense_1 = arena.f32(1408)
     DenseKernel.forward(
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 10, outFeatures: 64)
+    let dense_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let dense_1_relu = arena.f32(9600)
-    ActivationKernel.relu(x: dense_1, y: dense_1_relu, count: n * 64)
+    ReLU.forward(
+      x: dense_1, y: dense_1_relu, count: n * 64, parameters: dense_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/diabetes_regression.yaml:19: - dense: 32)
     let dense_2 = arena.f32(1408)
@@ -243,7 +252,8 @@ public final class DiabetesRegressionModel: TrainingBackend {
       x: dense_1_relu, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 64,
       outFeatures: 32)
     let dense_2_relu = arena.f32(5504)
-    ActivationKernel.relu(x: dense_2, y: dense_2_relu, count: n * 32)
+    ReLU.forward(
+      x: dense_2, y: dense_2_relu, count: n * 32, parameters: dense_1_parameters_shape, transcendental: false)
 
     // progression (specs/diabetes_regression.yaml:21: - dense: 1)
     let progression = arena.f32(1408)

@@ -205,8 +205,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
       x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
 
     // relu_1 (specs/digits_autoencoder.yaml:19: - relu)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(40_960)
-    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
+    ReLU.forward(x: enc1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // code (specs/digits_autoencoder.yaml:20: - dense: 8)
     let code = arena.f32(49_152)
@@ -218,7 +219,7 @@ public final class DigitsAutoencoderModel: TrainingBackend {
     DenseKernel.forward(
       x: code, weight: p.dec1_weight, bias: p.dec1_bias, y: dec1, rows: n, inFeatures: 8, outFeatures: 32)
     let dec1_relu = arena.f32(59_392)
-    ActivationKernel.relu(x: dec1, y: dec1_relu, count: n * 32)
+    ReLU.forward(x: dec1, y: dec1_relu, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // reconstruction (specs/digits_autoencoder.yaml:26: - dense:)
     let reconstruction = arena.f32(67_584)
@@ -226,7 +227,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
       x: dec1_relu, weight: p.reconstruction_weight, bias: p.reconstruction_bias, y: reconstruction, rows: n,
       inFeatures: 32, outFeatures: 64)
     let reconstruction_sigmoid = arena.f32(83_968)
-    ActivationKernel.sigmoid(x: reconstruction, y: reconstruction_sigmoid, count: n * 64)
+    Sigmoid.forward(
+      x: reconstruction, y: reconstruction_sigmoid, count: n * 64, parameters: relu_1_parameters_shape,
+      transcendental: true)
 
     // loss (specs/digits_autoencoder.yaml:31: loss: mse)
     let target = arena.f32(16_384)
@@ -237,8 +240,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
 
     // reconstruction, backward (specs/digits_autoencoder.yaml:26: - dense:)
     let reconstruction_grad = arena.f32(116_736)
-    ActivationKernel.sigmoidBackward(
-      dy: reconstruction_sigmoid_grad, y: reconstruction_sigmoid, dx: reconstruction_grad, count: n * 64)
+    Sigmoid.backward(
+      dy: reconstruction_sigmoid_grad, saved: reconstruction_sigmoid, dx: reconstruction_grad, count: n * 64,
+      parameters: relu_1_parameters_shape, transcendental: false)
     let dec1_relu_grad = arena.f32(67_648)
     DenseKernel.gradInput(
       dy: reconstruction_grad, weight: p.reconstruction_weight, dx: dec1_relu_grad, rows: n, inFeatures: 32,
@@ -260,7 +264,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
 
     // dec1, backward (specs/digits_autoencoder.yaml:23: - dense: 32)
     let dec1_grad = arena.f32(59_392)
-    ActivationKernel.reluBackward(dy: dec1_relu_grad, x: dec1, dx: dec1_grad, count: n * 32)
+    ReLU.backward(
+      dy: dec1_relu_grad, saved: dec1, dx: dec1_grad, count: n * 32, parameters: relu_1_parameters_shape,
+      transcendental: false)
     let code_grad = arena.f32(51_200)
     DenseKernel.gradInput(dy: dec1_grad, weight: p.dec1_weight, dx: code_grad, rows: n, inFeatures: 8, outFeatures: 32)
     let dec1_weight_grad = arena.f32(53_248)
@@ -295,7 +301,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
 
     // relu_1, backward (specs/digits_autoencoder.yaml:19: - relu)
     let enc1_grad = arena.f32(40_960)
-    ActivationKernel.reluBackward(dy: relu_1_grad, x: enc1, dx: enc1_grad, count: n * 32)
+    ReLU.backward(
+      dy: relu_1_grad, saved: enc1, dx: enc1_grad, count: n * 32, parameters: relu_1_parameters_shape,
+      transcendental: false)
 
     // enc1, backward (specs/digits_autoencoder.yaml:17: - dense: 32)
     let enc1_weight_grad = arena.f32(32_768)
@@ -330,8 +338,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
       x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
 
     // relu_1 (specs/digits_autoencoder.yaml:19: - relu)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(40_960)
-    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
+    ReLU.forward(x: enc1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // code (specs/digits_autoencoder.yaml:20: - dense: 8)
     let code = arena.f32(32_768)
@@ -343,7 +352,7 @@ public final class DigitsAutoencoderModel: TrainingBackend {
     DenseKernel.forward(
       x: code, weight: p.dec1_weight, bias: p.dec1_bias, y: dec1, rows: n, inFeatures: 8, outFeatures: 32)
     let dec1_relu = arena.f32(43_008)
-    ActivationKernel.relu(x: dec1, y: dec1_relu, count: n * 32)
+    ReLU.forward(x: dec1, y: dec1_relu, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // reconstruction (specs/digits_autoencoder.yaml:26: - dense:)
     let reconstruction = arena.f32(51_200)
@@ -351,7 +360,9 @@ public final class DigitsAutoencoderModel: TrainingBackend {
       x: dec1_relu, weight: p.reconstruction_weight, bias: p.reconstruction_bias, y: reconstruction, rows: n,
       inFeatures: 32, outFeatures: 64)
     let reconstruction_sigmoid = arena.f32(32_768)
-    ActivationKernel.sigmoid(x: reconstruction, y: reconstruction_sigmoid, count: n * 64)
+    Sigmoid.forward(
+      x: reconstruction, y: reconstruction_sigmoid, count: n * 64, parameters: relu_1_parameters_shape,
+      transcendental: true)
     return UnsafePointer(reconstruction_sigmoid)
   }
 

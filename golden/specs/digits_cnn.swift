@@ -177,8 +177,10 @@ public final class DigitsCnnModel: TrainingBackend {
     Conv2DKernel.forward(
       x: input, weight: p.conv2d_1_weight, bias: p.conv2d_1_bias, y: conv2d_1, shape: conv2d_1_shape,
       workspace: arena.f32(278_784))
+    let conv2d_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let conv2d_1_relu = arena.f32(278_784)
-    ActivationKernel.relu(x: conv2d_1, y: conv2d_1_relu, count: n * 1024)
+    ReLU.forward(
+      x: conv2d_1, y: conv2d_1_relu, count: n * 1024, parameters: conv2d_1_parameters_shape, transcendental: false)
 
     // maxpool2d_1 (specs/digits_cnn.yaml:21: - maxpool2d: 2)
     let maxpool2d_1_shape = Pool2DShape(
@@ -197,7 +199,7 @@ public final class DigitsCnnModel: TrainingBackend {
 
     // relu_1 (specs/digits_cnn.yaml:23: - relu)
     let relu_1 = arena.f32(737_536)
-    ActivationKernel.relu(x: conv2d_2, y: relu_1, count: n * 512)
+    ReLU.forward(x: conv2d_2, y: relu_1, count: n * 512, parameters: conv2d_1_parameters_shape, transcendental: false)
 
     // global_avgpool_1 (specs/digits_cnn.yaml:24: - global_avgpool)
     let global_avgpool_1 = arena.f32(868_608)
@@ -244,7 +246,9 @@ public final class DigitsCnnModel: TrainingBackend {
 
     // relu_1, backward (specs/digits_cnn.yaml:23: - relu)
     let conv2d_2_grad = arena.f32(881_984)
-    ActivationKernel.reluBackward(dy: relu_1_grad, x: conv2d_2, dx: conv2d_2_grad, count: n * 512)
+    ReLU.backward(
+      dy: relu_1_grad, saved: conv2d_2, dx: conv2d_2_grad, count: n * 512, parameters: conv2d_1_parameters_shape,
+      transcendental: false)
 
     // conv2d_2, backward (specs/digits_cnn.yaml:22: - conv2d: {filters: 32, kernel: 3, padding: same})
     let maxpool2d_1_grad = arena.f32(606_464)
@@ -275,7 +279,9 @@ public final class DigitsCnnModel: TrainingBackend {
 
     // conv2d_1, backward (specs/digits_cnn.yaml:17: - conv2d: 16)
     let conv2d_1_grad = arena.f32(278_784)
-    ActivationKernel.reluBackward(dy: conv2d_1_relu_grad, x: conv2d_1, dx: conv2d_1_grad, count: n * 1024)
+    ReLU.backward(
+      dy: conv2d_1_relu_grad, saved: conv2d_1, dx: conv2d_1_grad, count: n * 1024,
+      parameters: conv2d_1_parameters_shape, transcendental: false)
     let conv2d_1_weight_grad = arena.f32(16_640)
     Conv2DKernel.gradWeight(
       dy: conv2d_1_grad, x: input, dweight: conv2d_1_weight_grad, shape: conv2d_1_shape, workspace: arena.f32(740_160))
@@ -314,8 +320,10 @@ public final class DigitsCnnModel: TrainingBackend {
     Conv2DKernel.forward(
       x: input, weight: p.conv2d_1_weight, bias: p.conv2d_1_bias, y: conv2d_1, shape: conv2d_1_shape,
       workspace: arena.f32(278_784))
+    let conv2d_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let conv2d_1_relu = arena.f32(278_784)
-    ActivationKernel.relu(x: conv2d_1, y: conv2d_1_relu, count: n * 1024)
+    ReLU.forward(
+      x: conv2d_1, y: conv2d_1_relu, count: n * 1024, parameters: conv2d_1_parameters_shape, transcendental: false)
 
     // maxpool2d_1 (specs/digits_cnn.yaml:21: - maxpool2d: 2)
     let maxpool2d_1_shape = Pool2DShape(
@@ -334,7 +342,7 @@ public final class DigitsCnnModel: TrainingBackend {
 
     // relu_1 (specs/digits_cnn.yaml:23: - relu)
     let relu_1 = arena.f32(213_248)
-    ActivationKernel.relu(x: conv2d_2, y: relu_1, count: n * 512)
+    ReLU.forward(x: conv2d_2, y: relu_1, count: n * 512, parameters: conv2d_1_parameters_shape, transcendental: false)
 
     // global_avgpool_1 (specs/digits_cnn.yaml:24: - global_avgpool)
     let global_avgpool_1 = arena.f32(16_640)

@@ -205,7 +205,7 @@ public final class DigitsMlpModel: TrainingBackend {
       for b in blocks {
         let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.2, scale: 1.25)
         for i in b * 4..<b * 4 + 4 {
-          let relu_1 = Scalar.relu(batchnorm_1[i])
+          let relu_1 = ReLU.forward(batchnorm_1[i], PointwiseParameters())
           dropout_1[i] = Scalar.dropout(relu_1, factor: factors0[i & 3])
         }
       }
@@ -253,7 +253,7 @@ public final class DigitsMlpModel: TrainingBackend {
         let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.2, scale: 1.25)
         for i in b * 4..<b * 4 + 4 {
           let relu_1_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
-          batchnorm_1_grad[i] = Scalar.reluGrad(dy: relu_1_grad, x: batchnorm_1[i])
+          batchnorm_1_grad[i] = ReLU.derivative(dy: relu_1_grad, batchnorm_1[i], PointwiseParameters())
         }
       }
     }
@@ -319,7 +319,7 @@ public final class DigitsMlpModel: TrainingBackend {
     //   specs/digits_mlp.yaml:20: - dropout: 0.2
     let dropout_1 = arena.f32(16_640)
     for i in 0..<n * 256 {
-      dropout_1[i] = Scalar.relu(batchnorm_1[i])
+      dropout_1[i] = ReLU.forward(batchnorm_1[i], PointwiseParameters())
     }
 
     // dense_2 (specs/digits_mlp.yaml:21: - dense: 10)

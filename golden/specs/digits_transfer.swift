@@ -195,7 +195,7 @@ public final class DigitsTransferModel: TrainingBackend {
     for b in 0..<n * 8 {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.25, scale: 1.3333334)
       for i in b * 4..<b * 4 + 4 {
-        let head_relu = Scalar.relu(head[i])
+        let head_relu = ReLU.forward(head[i], PointwiseParameters())
         dropout_1[i] = Scalar.dropout(head_relu, factor: factors0[i & 3])
       }
     }
@@ -239,7 +239,7 @@ public final class DigitsTransferModel: TrainingBackend {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.25, scale: 1.3333334)
       for i in b * 4..<b * 4 + 4 {
         let head_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
-        head_grad[i] = Scalar.reluGrad(dy: head_relu_grad, x: head[i])
+        head_grad[i] = ReLU.derivative(dy: head_relu_grad, head[i], PointwiseParameters())
       }
     }
 
@@ -280,7 +280,7 @@ public final class DigitsTransferModel: TrainingBackend {
     //   specs/digits_transfer.yaml:24: - dropout: 0.25
     let dropout_1 = arena.f32(10_496)
     for i in 0..<n * 32 {
-      dropout_1[i] = Scalar.relu(head[i])
+      dropout_1[i] = ReLU.forward(head[i], PointwiseParameters())
     }
 
     // logits (specs/digits_transfer.yaml:25: - dense: 10)
@@ -325,8 +325,9 @@ public final class DigitsTransferModel: TrainingBackend {
       x: input, weight: p.enc1_weight, bias: p.enc1_bias, y: enc1, rows: n, inFeatures: 64, outFeatures: 32)
 
     // relu_1 (specs/digits_autoencoder.yaml:19: until: code)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(24_576)
-    ActivationKernel.relu(x: enc1, y: relu_1, count: n * 32)
+    ReLU.forward(x: enc1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // code (specs/digits_autoencoder.yaml:20: layers:)
     let code = arena.f32(16_384)

@@ -352,8 +352,9 @@ public final class DigitsTransformerModel: TrainingBackend {
       x: ln1, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n * 8, inFeatures: 32, outFeatures: 64)
 
     // gelu_1 (specs/digits_transformer.yaml:26: - gelu)
+    let gelu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let gelu_1 = arena.f32(672_000)
-    ActivationKernel.gelu(x: dense_1, y: gelu_1, count: n * 512, approximate: false)
+    GELU.forward(x: dense_1, y: gelu_1, count: n * 512, parameters: gelu_1_parameters_shape, transcendental: true)
 
     // ff (specs/digits_transformer.yaml:27: - dense: 32)
     let ff = arena.f32(803_072)
@@ -447,7 +448,9 @@ public final class DigitsTransformerModel: TrainingBackend {
 
     // gelu_1, backward (specs/digits_transformer.yaml:26: - gelu)
     let dense_1_grad = arena.f32(672_000)
-    ActivationKernel.geluBackward(dy: gelu_1_grad, x: dense_1, dx: dense_1_grad, count: n * 512, approximate: false)
+    GELU.backward(
+      dy: gelu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 512, parameters: gelu_1_parameters_shape,
+      transcendental: true)
 
     // dense_1, backward (specs/digits_transformer.yaml:25: - dense: 64)
     let ln1_grad_dense_1 = arena.f32(540_928)
@@ -569,8 +572,9 @@ public final class DigitsTransformerModel: TrainingBackend {
       x: ln1, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n * 8, inFeatures: 32, outFeatures: 64)
 
     // gelu_1 (specs/digits_transformer.yaml:26: - gelu)
+    let gelu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let gelu_1 = arena.f32(213_248)
-    ActivationKernel.gelu(x: dense_1, y: gelu_1, count: n * 512, approximate: false)
+    GELU.forward(x: dense_1, y: gelu_1, count: n * 512, parameters: gelu_1_parameters_shape, transcendental: true)
 
     // ff (specs/digits_transformer.yaml:27: - dense: 32)
     let ff = arena.f32(82_176)

@@ -145,8 +145,9 @@ public final class IrisModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 4, outFeatures: 16)
 
     // tanh_1 (specs/iris.yaml:15: - tanh)
+    let tanh_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let tanh_1 = arena.f32(1344)
-    ActivationKernel.tanh(x: dense_1, y: tanh_1, count: n * 16)
+    Tanh.forward(x: dense_1, y: tanh_1, count: n * 16, parameters: tanh_1_parameters_shape, transcendental: true)
 
     // dense_2 (specs/iris.yaml:16: - dense: 3)
     let dense_2 = arena.f32(320)
@@ -181,7 +182,9 @@ public final class IrisModel: TrainingBackend {
 
     // tanh_1, backward (specs/iris.yaml:15: - tanh)
     let dense_1_grad = arena.f32(3392)
-    ActivationKernel.tanhBackward(dy: tanh_1_grad, y: tanh_1, dx: dense_1_grad, count: n * 16)
+    Tanh.backward(
+      dy: tanh_1_grad, saved: tanh_1, dx: dense_1_grad, count: n * 16, parameters: tanh_1_parameters_shape,
+      transcendental: false)
 
     // dense_1, backward (specs/iris.yaml:14: - dense: 16)
     let dense_1_weight_grad = arena.f32(576)
@@ -217,8 +220,9 @@ public final class IrisModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 4, outFeatures: 16)
 
     // tanh_1 (specs/iris.yaml:15: - tanh)
+    let tanh_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let tanh_1 = arena.f32(1344)
-    ActivationKernel.tanh(x: dense_1, y: tanh_1, count: n * 16)
+    Tanh.forward(x: dense_1, y: tanh_1, count: n * 16, parameters: tanh_1_parameters_shape, transcendental: true)
 
     // dense_2 (specs/iris.yaml:16: - dense: 3)
     let dense_2 = arena.f32(320)

@@ -431,8 +431,9 @@ public final class ResidualMlpModel: TrainingBackend {
     let stem = arena.f32(33_280)
     DenseKernel.forward(
       x: input, weight: p.stem_weight, bias: p.stem_bias, y: stem, rows: n, inFeatures: 64, outFeatures: 64)
+    let stem_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let stem_relu = arena.f32(66_048)
-    ActivationKernel.relu(x: stem, y: stem_relu, count: n * 64)
+    ReLU.forward(x: stem, y: stem_relu, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc1 (specs/residual_mlp.yaml:20: - dense: 64)
     let b1_fc1 = arena.f32(98_816)
@@ -441,7 +442,7 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1 (specs/residual_mlp.yaml:23: - relu)
     let relu_1 = arena.f32(131_584)
-    ActivationKernel.relu(x: b1_fc1, y: relu_1, count: n * 64)
+    ReLU.forward(x: b1_fc1, y: relu_1, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc2 (specs/residual_mlp.yaml:24: - dense: 64)
     let b1_fc2 = arena.f32(164_352)
@@ -470,7 +471,7 @@ public final class ResidualMlpModel: TrainingBackend {
     for b in 0..<n * 16 {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.1, scale: 1.1111112)
       for i in b * 4..<b * 4 + 4 {
-        let b2_fc1_relu = Scalar.relu(b2_fc1[i])
+        let b2_fc1_relu = ReLU.forward(b2_fc1[i], PointwiseParameters())
         dropout_1[i] = Scalar.dropout(b2_fc1_relu, factor: factors0[i & 3])
       }
     }
@@ -499,7 +500,7 @@ public final class ResidualMlpModel: TrainingBackend {
     DenseKernel.forward(
       x: norm2, weight: p.b3_fc1_weight, bias: p.b3_fc1_bias, y: b3_fc1, rows: n, inFeatures: 64, outFeatures: 32)
     let b3_fc1_relu = arena.f32(393_728)
-    ActivationKernel.relu(x: b3_fc1, y: b3_fc1_relu, count: n * 32)
+    ReLU.forward(x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: stem_parameters_shape, transcendental: false)
 
     // b3_fc2 (specs/residual_mlp.yaml:52: - dense: 32)
     let b3_fc2 = arena.f32(410_112)
@@ -583,7 +584,9 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // b3_fc1, backward (specs/residual_mlp.yaml:48: - dense: 32)
     let b3_fc1_grad = arena.f32(393_728)
-    ActivationKernel.reluBackward(dy: b3_fc1_relu_grad, x: b3_fc1, dx: b3_fc1_grad, count: n * 32)
+    ReLU.backward(
+      dy: b3_fc1_relu_grad, saved: b3_fc1, dx: b3_fc1_grad, count: n * 32, parameters: stem_parameters_shape,
+      transcendental: false)
     let norm2_grad_b3_fc1 = arena.f32(415_296)
     DenseKernel.gradInput(
       dy: b3_fc1_grad, weight: p.b3_fc1_weight, dx: norm2_grad_b3_fc1, rows: n, inFeatures: 64, outFeatures: 32)
@@ -657,7 +660,7 @@ public final class ResidualMlpModel: TrainingBackend {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.1, scale: 1.1111112)
       for i in b * 4..<b * 4 + 4 {
         let b2_fc1_relu_grad = Scalar.dropout(dropout_1_grad[i], factor: factors0[i & 3])
-        b2_fc1_grad[i] = Scalar.reluGrad(dy: b2_fc1_relu_grad, x: b2_fc1[i])
+        b2_fc1_grad[i] = ReLU.derivative(dy: b2_fc1_relu_grad, b2_fc1[i], PointwiseParameters())
       }
     }
 
@@ -717,7 +720,9 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1, backward (specs/residual_mlp.yaml:23: - relu)
     let b1_fc1_grad = arena.f32(131_584)
-    ActivationKernel.reluBackward(dy: relu_1_grad, x: b1_fc1, dx: b1_fc1_grad, count: n * 64)
+    ReLU.backward(
+      dy: relu_1_grad, saved: b1_fc1, dx: b1_fc1_grad, count: n * 64, parameters: stem_parameters_shape,
+      transcendental: false)
 
     // b1_fc1, backward (specs/residual_mlp.yaml:20: - dense: 64)
     let stem_relu_grad_b1_fc1 = arena.f32(98_816)
@@ -743,7 +748,7 @@ public final class ResidualMlpModel: TrainingBackend {
     let stem_grad = arena.f32(66_048)
     for i in 0..<n * 64 {
       let stem_relu_grad = block1_grad[i] + stem_relu_grad_b1_fc1[i]
-      stem_grad[i] = Scalar.reluGrad(dy: stem_relu_grad, x: stem[i])
+      stem_grad[i] = ReLU.derivative(dy: stem_relu_grad, stem[i], PointwiseParameters())
     }
 
     // stem, backward (specs/residual_mlp.yaml:16: - dense: {units: 64, activation: relu})
@@ -777,8 +782,9 @@ public final class ResidualMlpModel: TrainingBackend {
     let stem = arena.f32(33_280)
     DenseKernel.forward(
       x: input, weight: p.stem_weight, bias: p.stem_bias, y: stem, rows: n, inFeatures: 64, outFeatures: 64)
+    let stem_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let stem_relu = arena.f32(66_048)
-    ActivationKernel.relu(x: stem, y: stem_relu, count: n * 64)
+    ReLU.forward(x: stem, y: stem_relu, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc1 (specs/residual_mlp.yaml:20: - dense: 64)
     let b1_fc1 = arena.f32(33_280)
@@ -787,7 +793,7 @@ public final class ResidualMlpModel: TrainingBackend {
 
     // relu_1 (specs/residual_mlp.yaml:23: - relu)
     let relu_1 = arena.f32(98_816)
-    ActivationKernel.relu(x: b1_fc1, y: relu_1, count: n * 64)
+    ReLU.forward(x: b1_fc1, y: relu_1, count: n * 64, parameters: stem_parameters_shape, transcendental: false)
 
     // b1_fc2 (specs/residual_mlp.yaml:24: - dense: 64)
     let b1_fc2 = arena.f32(33_280)
@@ -813,7 +819,7 @@ public final class ResidualMlpModel: TrainingBackend {
     //   specs/residual_mlp.yaml:36: - dropout: 0.1
     let dropout_1 = arena.f32(98_816)
     for i in 0..<n * 64 {
-      dropout_1[i] = Scalar.relu(b2_fc1[i])
+      dropout_1[i] = ReLU.forward(b2_fc1[i], PointwiseParameters())
     }
 
     // b2_fc2 (specs/residual_mlp.yaml:37: - dense: 64)
@@ -840,7 +846,7 @@ public final class ResidualMlpModel: TrainingBackend {
     DenseKernel.forward(
       x: norm2, weight: p.b3_fc1_weight, bias: p.b3_fc1_bias, y: b3_fc1, rows: n, inFeatures: 64, outFeatures: 32)
     let b3_fc1_relu = arena.f32(33_280)
-    ActivationKernel.relu(x: b3_fc1, y: b3_fc1_relu, count: n * 32)
+    ReLU.forward(x: b3_fc1, y: b3_fc1_relu, count: n * 32, parameters: stem_parameters_shape, transcendental: false)
 
     // b3_fc2 (specs/residual_mlp.yaml:52: - dense: 32)
     let b3_fc2 = arena.f32(49_664)

@@ -126,8 +126,10 @@ public final class WineModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
+    let leaky_relu_1_parameters_shape = PointwiseParameters(a: 0.05, b: 0, c: 0, d: 0)
     let leaky_relu_1 = arena.f32(2944)
-    ActivationKernel.leakyRelu(x: dense_1, y: leaky_relu_1, count: n * 32, slope: 0.05)
+    LeakyReLU.forward(
+      x: dense_1, y: leaky_relu_1, count: n * 32, parameters: leaky_relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(4992)
@@ -162,7 +164,9 @@ public final class WineModel: TrainingBackend {
 
     // leaky_relu_1, backward (specs/wine.yaml:20: - leaky_relu: 0.05)
     let dense_1_grad = arena.f32(2944)
-    ActivationKernel.leakyReluBackward(dy: leaky_relu_1_grad, x: dense_1, dx: dense_1_grad, count: n * 32, slope: 0.05)
+    LeakyReLU.backward(
+      dy: leaky_relu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 32, parameters: leaky_relu_1_parameters_shape,
+      transcendental: false)
 
     // dense_1, backward (specs/wine.yaml:18: - dense: 32)
     let dense_1_weight_grad = arena.f32(896)
@@ -196,8 +200,10 @@ public final class WineModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // leaky_relu_1 (specs/wine.yaml:20: - leaky_relu: 0.05)
+    let leaky_relu_1_parameters_shape = PointwiseParameters(a: 0.05, b: 0, c: 0, d: 0)
     let leaky_relu_1 = arena.f32(2944)
-    ActivationKernel.leakyRelu(x: dense_1, y: leaky_relu_1, count: n * 32, slope: 0.05)
+    LeakyReLU.forward(
+      x: dense_1, y: leaky_relu_1, count: n * 32, parameters: leaky_relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine.yaml:21: - dense: 3)
     let dense_2 = arena.f32(896)

@@ -16,7 +16,7 @@ let selfAttention = OpSchema(
     .required("dropout", .float, "dropout rate on the attention weights while training"),
     .required("bias", .bool, "whether b_qkv and b_out are given"),
   ],
-  effects: .random,
+  traits: [.random, .hasParameters],
   infer: { a throws(ShapeError) in
     let bias = try a.bool("bias")
     guard a.operands.count == (bias ? 5 : 3) else {

@@ -42,7 +42,7 @@ let batchnormGrad = OpSchema(
 /// has no effect of its own: unused, it may be removed.
 let dropoutGrad = OpSchema(
   name: "dropout_grad", summary: "gradient of 'dropout_train': dy through the regenerated mask", operands: ["dy", "step"],
-  attributes: dropoutTrain.attributes,
+  attributes: dropoutTrain.attributes, traits: .elementwise,
   infer: { a throws(ShapeError) in
     try a.requireScalar(1, "step", .i64)
     try checkStream(a)

@@ -8,6 +8,7 @@ let linearOps: [OpSchema] = [dense, embedding]
 /// y = x·Wᵀ + b over the last axis (PyTorch `nn.Linear`).
 let dense = OpSchema(
   name: "dense", summary: "y = x·wᵀ + b over the last axis", operands: ["x", "weight", "bias?"],
+  traits: .hasParameters,
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     guard x.count == 1 || x.count == 2 else {
@@ -33,6 +34,7 @@ let dense = OpSchema(
 /// table looked up by id (PyTorch `nn.Embedding`).
 let embedding = OpSchema(
   name: "embedding", summary: "rows of a table, looked up by integer id", operands: ["ids", "table"],
+  traits: .hasParameters,
   infer: { a throws(ShapeError) in
     let ids = try a.sample(0, "ids")
     guard a.operands[0].element == .i32 || a.operands[0].element == .i64 else {

@@ -6,7 +6,7 @@ let mergeOps: [OpSchema] = [merge("add", "elementwise sum"), merge("multiply", "
 /// add / multiply(a, b, rest…) of two or more tensors of one type.
 func merge(_ name: String, _ summary: String) -> OpSchema {
   OpSchema(
-    name: name, summary: summary, operands: ["a", "b", "rest…"],
+    name: name, summary: summary, operands: ["a", "b", "rest…"], traits: .elementwise,
     infer: { a throws(ShapeError) in
       let first = a.operands[0]
       for t in a.operands.dropFirst() where t != first {

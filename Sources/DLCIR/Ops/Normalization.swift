@@ -13,7 +13,7 @@ let batchnorm = OpSchema(
     .required("momentum", .float, "weight of the new batch in the running statistics, in [0, 1]"),
     .required("eps", .float, "added to the variance, > 0"),
   ],
-  effects: .updatesState,
+  traits: [.updatesState, .hasParameters],
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     try a.requireFloating(0, "input")
@@ -41,6 +41,7 @@ let batchnorm = OpSchema(
 let layernorm = OpSchema(
   name: "layernorm", summary: "layer normalization over the last axis", operands: ["x", "gamma", "beta"],
   attributes: [.required("eps", .float, "added to the variance, > 0")],
+  traits: .hasParameters,
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     try a.requireFloating(0, "input")
@@ -59,7 +60,7 @@ let layernorm = OpSchema(
 let dropout = OpSchema(
   name: "dropout", summary: "inverted dropout while training, identity at inference", operands: ["x"],
   attributes: [.required("rate", .float, "probability of zeroing an element, in [0, 1)")],
-  effects: .random,
+  traits: [.random, .elementwise, .identity, .perUnit],
   infer: { a throws(ShapeError) in
     try a.requireFloating(0, "input")
     let rate = try a.float("rate")

@@ -1,4 +1,4 @@
-/// Op schemas: for each opcode its operands, attributes, effects, shape rule and FLOPs.
+/// Op schemas: for each opcode its operands, attributes, traits, shape rule and FLOPs.
 ///
 /// The type checker infers result types with these rules and the verifier re-checks
 /// every op with them, so each is the one definition of its op's shape.
@@ -40,16 +40,37 @@ public struct ShapeError: Error, Sendable, Hashable, CustomStringConvertible {
   public var description: String { help.map { "\(message) (help: \($0))" } ?? message }
 }
 
-/// What an op does besides computing its results. An op with no effects may be
-/// removed when its results are unused.
-public struct OpEffects: OptionSet, Sendable, Hashable {
-  public let rawValue: UInt8
-  public init(rawValue: UInt8) { self.rawValue = rawValue }
+/// What passes and backends may assume about an op, declared on its schema so that no
+/// pass keeps a list of opcodes of its own.
+///
+/// `random` and `updatesState` are effects: an op with neither may be removed when its
+/// results are unused (`OpSchema.isPure`).
+public struct OpTraits: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt16
+  public init(rawValue: UInt16) { self.rawValue = rawValue }
 
   /// Draws random numbers while training (dropout); removing it shifts the RNG stream.
-  public static let random = OpEffects(rawValue: 1 << 0)
+  public static let random = OpTraits(rawValue: 1 << 0)
   /// Writes module state while training (batchnorm's running statistics).
-  public static let updatesState = OpEffects(rawValue: 1 << 1)
+  public static let updatesState = OpTraits(rawValue: 1 << 1)
+  /// Element i of the result depends only on element i of each operand, and the result
+  /// has the elements of its first operand: the emitter fuses chains of such ops into one
+  /// loop (see `Fusion.swift`).
+  public static let elementwise = OpTraits(rawValue: 1 << 2)
+  /// Passes each element on unchanged (`flatten`, `reshape`, `dropout` at inference):
+  /// inside a fused loop it is no code at all.
+  public static let identity = OpTraits(rawValue: 1 << 3)
+  /// Costs a transcendental function per element (exp, erf, tanh): loops over it are
+  /// worth splitting over threads at an eighth of the cheap ops' size.
+  public static let transcendental = OpTraits(rawValue: 1 << 4)
+  /// Treats each unit (feature or channel) of its input on its own, with no parameters:
+  /// structured pruning may remove units through it (`relu`, `dropout`).
+  public static let perUnit = OpTraits(rawValue: 1 << 5)
+  /// Reads module parameters (weights, statistics): a layer that may be frozen.
+  public static let hasParameters = OpTraits(rawValue: 1 << 6)
+
+  /// The traits that are effects.
+  public static let effects: OpTraits = [.random, .updatesState]
 }
 
 /// The operands and attributes of one op, as its rules see them.
@@ -77,19 +98,19 @@ public struct OpSchema: Sendable {
   public let operands: [String]
   /// Attributes in documentation order.
   public let attributes: [AttributeSpec]
-  public let effects: OpEffects
+  public let traits: OpTraits
   private let inferRule: InferRule
   private let flopsRule: FlopsRule
 
   public init(
-    name: String, summary: String, operands: [String], attributes: [AttributeSpec] = [], effects: OpEffects = [],
+    name: String, summary: String, operands: [String], attributes: [AttributeSpec] = [], traits: OpTraits = [],
     infer: @escaping InferRule, flops: @escaping FlopsRule
   ) {
     self.name = name
     self.summary = summary
     self.operands = operands
     self.attributes = attributes
-    self.effects = effects
+    self.traits = traits
     self.inferRule = infer
     self.flopsRule = flops
     minOperands = operands.filter { !$0.hasSuffix("?") && !$0.hasSuffix("…") }.count
@@ -98,7 +119,7 @@ public struct OpSchema: Sendable {
   }
 
   /// Whether removing an unused instance changes nothing.
-  public var isPure: Bool { effects.isEmpty }
+  public var isPure: Bool { traits.isDisjoint(with: .effects) }
 
   /// The fewest operands the op takes (counted once: the verifier asks for every op).
   public let minOperands: Int
@@ -152,18 +173,6 @@ public struct OpSchema: Sendable {
   public func flopsPerSample(operands: [TensorType], results: [TensorType], attributes: [String: Attribute]) -> Int {
     guard let inferred = try? infer(operands: operands, attributes: attributes, declared: results) else { return 0 }
     return flopsRule(OpArguments(opcode: name, operands: operands, attributes: attributes, declared: results), inferred)
-  }
-
-  /// Shorthand for `infer(operands:attributes:)`.
-  @available(*, deprecated, renamed: "infer(operands:attributes:)")
-  public func infer(_ operands: [TensorType], _ attributes: [String: Attribute]) throws(ShapeError) -> [TensorType] {
-    try infer(operands: operands, attributes: attributes)
-  }
-
-  /// Shorthand for `flopsPerSample(operands:results:attributes:)`.
-  @available(*, deprecated, renamed: "flopsPerSample(operands:results:attributes:)")
-  public func flops(_ operands: [TensorType], _ results: [TensorType], _ attributes: [String: Attribute]) -> Int {
-    flopsPerSample(operands: operands, results: results, attributes: attributes)
   }
 
   /// Why `count` operands are wrong for this op, or nil.

@@ -70,7 +70,7 @@ public struct UpdateRule: Sendable {
     self.derive = derive ?? { optimizer in optimizer.filter { names.contains($0.key) } }
     let operands = ["@param", "grad"] + state.map { "@" + $0.name + ($0.condition == nil ? "" : "?") } + ["lr", "step"]
     schema = OpSchema(
-      name: name, summary: summary, operands: operands, attributes: hyperparameters.map(\.spec), effects: .updatesState,
+      name: name, summary: summary, operands: operands, attributes: hyperparameters.map(\.spec), traits: .updatesState,
       infer: { a throws(ShapeError) in
         for h in hyperparameters { try h.check(a) }
         try check(a)
@@ -245,7 +245,7 @@ extension UpdateRule {
 let applyMask = OpSchema(
   name: "apply_mask", summary: "multiply a parameter by its 0/1 pruning mask, in place",
   operands: ["@param", "mask"],
-  effects: .updatesState,
+  traits: .updatesState,
   infer: { a throws(ShapeError) in
     guard a.operands[0].fixedShape != nil else {
       throw ShapeError("the parameter of 'apply_mask' must have a fixed shape, found \(a.operands[0])")

@@ -57,7 +57,7 @@ func quantizedLinear(_ name: String, conv: Bool) -> OpSchema {
   }
   return OpSchema(
     name: name, summary: conv ? "int8 2-D convolution, int32 accumulation" : "int8 y = x·wᵀ + b, int32 accumulation",
-    operands: ["x", "weight", "weight_scale", "bias?"], attributes: attributes,
+    operands: ["x", "weight", "weight_scale", "bias?"], attributes: attributes, traits: .hasParameters,
     infer: { a throws(ShapeError) in
       guard a.operands[0].element == .u8 else { throw ShapeError("'\(name)' takes a u8 input, found \(a.operands[0].element.rawValue)") }
       guard a.operands[1].element == .i8 else { throw ShapeError("the weight of '\(name)' must be i8, found \(a.operands[1].element.rawValue)") }
@@ -81,6 +81,7 @@ func quantizedLinear(_ name: String, conv: Bool) -> OpSchema {
 let denseDynamicInt8 = OpSchema(
   name: "dense_dynamic_int8", summary: "int8 dense with the input's range measured per batch",
   operands: ["x", "weight", "weight_scale", "bias?"],
+  traits: .hasParameters,
   infer: { a throws(ShapeError) in
     guard a.operands[0].element == .f32 else { throw ShapeError("'dense_dynamic_int8' takes f32, found \(a.operands[0].element.rawValue)") }
     guard a.operands[1].element == .i8 else { throw ShapeError("the weight of 'dense_dynamic_int8' must be i8") }
@@ -99,6 +100,7 @@ func halfLinear(_ name: String, conv: Bool) -> OpSchema {
       .required("padding", .intPair, "zeros added on each side, [ph, pw]"),
       .required("dilation", .intPair, "spacing between kernel taps, [dh, dw]"),
     ] : [],
+    traits: .hasParameters,
     infer: { a throws(ShapeError) in
       guard a.operands[0].element == .f32 else { throw ShapeError("'\(name)' takes f32, found \(a.operands[0].element.rawValue)") }
       guard a.operands[1].element == .f16 else { throw ShapeError("the weight of '\(name)' must be f16") }

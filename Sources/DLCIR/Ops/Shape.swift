@@ -4,7 +4,7 @@ let shapeOps: [OpSchema] = [flatten, reshape]
 
 /// flatten(x [N, d…]) → [N, Π d]: all per-sample axes into one, row-major.
 let flatten = OpSchema(
-  name: "flatten", summary: "all per-sample axes into one", operands: ["x"],
+  name: "flatten", summary: "all per-sample axes into one", operands: ["x"], traits: [.elementwise, .identity],
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     return [TensorType(perSample: [try product(x)], element: a.operands[0].element)]
@@ -16,6 +16,7 @@ let flatten = OpSchema(
 let reshape = OpSchema(
   name: "reshape", summary: "a new per-sample shape with the same element count", operands: ["x"],
   attributes: [.required("shape", .list(.int), "the new per-sample shape")],
+  traits: [.elementwise, .identity],
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     let shape = a.attributes["shape"]?.intList ?? []

@@ -12,6 +12,7 @@ let conv2d = OpSchema(
     .required("padding", .intPair, "zeros added on each side, [ph, pw]"),
     .required("dilation", .intPair, "spacing between kernel taps, [dh, dw]"),
   ],
+  traits: .hasParameters,
   infer: { a throws(ShapeError) in
     let x = try a.sample(0, "input")
     guard x.count == 3 else {

@@ -23,7 +23,7 @@ func forwardRule(_ schema: OpSchema, _ a: OpArguments, operands indices: Range<I
 let dropoutTrain = OpSchema(
   name: "dropout_train", summary: "inverted dropout with a mask from a random stream", operands: ["x", "step"],
   attributes: [.required("rate", .float, "probability of zeroing an element, in [0, 1)"), streamAttribute],
-  effects: .random,
+  traits: [.random, .elementwise],
   infer: { a throws(ShapeError) in
     try a.requireScalar(1, "step", .i64)
     try checkStream(a)
@@ -38,7 +38,7 @@ let batchnormTrain = OpSchema(
   name: "batchnorm_train", summary: "batch normalization with batch statistics; updates the running ones",
   operands: ["x", "gamma", "beta", "running_mean", "running_var"],
   attributes: batchnorm.attributes,
-  effects: .updatesState,
+  traits: [.updatesState, .hasParameters],
   infer: { a throws(ShapeError) in
     let y = try forwardRule(batchnorm, a, operands: 0..<5)[0]
     let channels = a.operands[1]
@@ -54,7 +54,7 @@ let selfAttentionTrain = OpSchema(
   name: "self_attention_train", summary: "self-attention with attention dropout; keeps what the backward pass needs",
   operands: ["x", "w_qkv", "b_qkv?", "w_out", "b_out?", "step"],
   attributes: selfAttention.attributes + [streamAttribute],
-  effects: .random,
+  traits: [.random, .hasParameters],
   infer: { a throws(ShapeError) in
     let bias = try a.bool("bias")
     guard a.operands.count == (bias ? 6 : 4) else {

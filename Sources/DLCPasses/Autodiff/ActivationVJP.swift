@@ -1,19 +1,19 @@
 import DLCIR
 
-/// VJPs of the activations: one backward op each, from the forward input x (relu,
-/// leaky_relu, gelu) or the forward output y (sigmoid, tanh, softmax).
-let activationVJPs: [String: VJPRule] = [
-  "relu": activationVJP(fromOutput: false), "leaky_relu": activationVJP(fromOutput: false),
-  "gelu": activationVJP(fromOutput: false), "sigmoid": activationVJP(fromOutput: true),
-  "tanh": activationVJP(fromOutput: true), "softmax": activationVJP(fromOutput: true),
-]
+/// VJPs of the activations: one backward op each, `act_grad(dy, x or y) {attrs}`. Every
+/// row of the pointwise table gets its rule from the row (its gradient opcode and what
+/// the derivative reads); softmax's reads y.
+let activationVJPs: [String: VJPRule] = Dictionary(
+  PointwiseOps.all.map { ($0.name, activationVJP($0.gradientName, fromOutput: $0.saved == .output)) }
+    + [("softmax", activationVJP("softmax_grad", fromOutput: true))],
+  uniquingKeysWith: { first, _ in first })
 
-/// `act(x) {attrs}`: dx = act_grad(dy, x or y) {attrs}.
-func activationVJP(fromOutput: Bool) -> VJPRule {
+/// `act(x) {attrs}`: dx = gradient(dy, x or y) {attrs}.
+func activationVJP(_ gradient: String, fromOutput: Bool) -> VJPRule {
   { @Sendable (c: VJPCall, b: inout GradientBuilder) throws(AutodiffError) -> [Int: String] in
     var out: [Int: String] = [:]
     let saved = fromOutput ? c.y : c.operand(0)
-    c.gradient(0, c.op.opcode + "_grad", [try c.incoming(), saved], c.op.attributes, into: &out, &b)
+    c.gradient(0, gradient, [try c.incoming(), saved], c.op.attributes, into: &out, &b)
     return out
   }
 }

@@ -55,8 +55,9 @@ extension KernelRecord {
       switch field.value {
       case .size(let e): return .int(e.value(batch: batch))
       case .int(let v): return .int(v)
+      case .float(let v): return .float(v)
       case .bool(let v): return .bool(v)
-      default: preconditionFailure("\(type) field '\(field.label)' is not a size, integer or boolean")
+      default: preconditionFailure("\(type) field '\(field.label)' is not a size, number or boolean")
       }
     }
     return KernelArguments(function: type, labels: fields.map(\.label), values: values)

@@ -49,12 +49,6 @@ struct Lowering {
   /// The closure for `op`.
   func lower(_ op: Operation) throws(RuntimeError) -> Step {
     if let step = try lowerBinding(op) { return step }
-    let families: [(Operation) throws(RuntimeError) -> Step?] = [
-      lowerActivation,
-    ]
-    for family in families {
-      if let step = try family(op) { return step }
-    }
     throw RuntimeError("the interpreter has no kernel for '\(op.opcode)' (\(op.label))")
   }
 

@@ -5,16 +5,19 @@ import Testing
   @Test func everyOpIsRegisteredOnce() {
     let names = OpRegistry.all.map(\.name)
     #expect(Set(names).count == names.count)
-    #expect(Set(names) == [
+    // The pointwise activations and their gradients come from the table's rows.
+    let pointwise = Set(PointwiseOps.all.flatMap { [$0.name, $0.gradientName] })
+    #expect(pointwise.isSuperset(of: ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "relu_grad", "gelu_grad"]))
+    #expect(Set(names).subtracting(pointwise) == [
       "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
-      "batchnorm", "layernorm", "dropout", "add", "multiply", "concat", "relu", "leaky_relu", "sigmoid", "tanh",
-      "softmax", "gelu", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
+      "batchnorm", "layernorm", "dropout", "add", "multiply", "concat",
+      "softmax", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
       // What @train_step adds: training forms, backward ops, optimizer updates.
       "dropout_train", "batchnorm_train", "self_attention_train",
       "cross_entropy_grad", "mse_grad", "mae_grad", "bce_with_logits_grad",
       "dense_grad_input", "dense_grad_weight", "dense_grad_bias", "embedding_grad",
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
-      "relu_grad", "leaky_relu_grad", "sigmoid_grad", "tanh_grad", "gelu_grad", "softmax_grad",
+      "softmax_grad",
       "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
       "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
@@ -39,12 +42,45 @@ import Testing
       "adam_update", "apply_mask", "batchnorm", "batchnorm_train", "dropout", "dropout_train", "rmsprop_update", "self_attention", "self_attention_train",
       "sgd_update",
     ])
-    for random in ["dropout_train", "self_attention_train"] { #expect(OpRegistry.schema(random)?.effects == .random) }
-    for state in ["batchnorm_train", "sgd_update", "adam_update", "rmsprop_update", "apply_mask"] { #expect(OpRegistry.schema(state)?.effects == .updatesState) }
+    func effects(_ name: String) -> OpTraits? { OpRegistry.schema(name)?.traits.intersection(.effects) }
+    for random in ["dropout_train", "self_attention_train"] { #expect(effects(random) == .random) }
+    for state in ["batchnorm_train", "sgd_update", "adam_update", "rmsprop_update", "apply_mask"] { #expect(effects(state) == .updatesState) }
     // Backward ops regenerate their forward op's mask: no effect of their own.
     #expect(OpRegistry.schema("dropout_grad")?.isPure == true)
-    #expect(OpRegistry.schema("dropout")?.effects == .random)
-    #expect(OpRegistry.schema("batchnorm")?.effects == .updatesState)
+    #expect(effects("dropout") == .random)
+    #expect(effects("batchnorm") == .updatesState)
+  }
+
+  /// The traits passes query instead of opcode lists: what fuses, what is an identity per
+  /// element, what costs a transcendental, what pruning passes through, what has weights.
+  @Test func traitsSayWhatPassesMayAssume() {
+    func having(_ trait: OpTraits) -> [String] { OpRegistry.all.filter { $0.traits.contains(trait) }.map(\.name).sorted() }
+    let rows = PointwiseOps.all.map(\.name)
+    #expect(having(.elementwise) == (rows + rows.map { $0 + "_grad" } + [
+      "add", "dropout", "dropout_grad", "dropout_train", "flatten", "multiply", "reshape",
+    ]).sorted())
+    #expect(having(.identity) == ["dropout", "flatten", "reshape"])
+    #expect(having(.perUnit) == (rows + ["dropout"]).sorted())
+    #expect(having(.transcendental) == ["elu", "gelu", "gelu_grad", "sigmoid", "tanh"])
+    #expect(having(.hasParameters).contains("dense") && having(.hasParameters).contains("conv2d"))
+    #expect(!having(.hasParameters).contains("relu") && !having(.hasParameters).contains("maxpool2d"))
+    // softmax is an activation but not pointwise: it neither fuses nor lets pruning through.
+    #expect(OpRegistry.schema("softmax")?.traits == [])
+  }
+
+  /// Each pointwise row gives both schemas; the gradient reads what the row says and
+  /// carries the forward op's attributes, paired by name (not by position in a list).
+  @Test func pointwiseRowsGiveBothSchemas() throws {
+    for row in PointwiseOps.all {
+      let forward = try #require(OpRegistry.schema(row.name))
+      let gradient = try #require(OpRegistry.schema(row.gradientName))
+      #expect(forward.operands == ["x"])
+      #expect(gradient.operands == ["dy", row.saved.rawValue], "\(row.name)")
+      #expect(gradient.attributes == forward.attributes && forward.attributes == row.attributes, "\(row.name)")
+      #expect(PointwiseOps.lookup(row.gradientName)?.isGradient == true)
+    }
+    #expect(OpRegistry.schema("softmax_grad")?.operands == ["dy", "y"])
+    #expect(PointwiseOps.lookup("softmax") == nil)
   }
 
   @Test func arityComesFromTheOperandNames() throws {

@@ -45,7 +45,7 @@ extension FunctionEmitter {
       var declared: Set<String> = []
       for op in random {
         let name = factors[op.results[0].name]!
-        let rate = Self.float(op, "rate")
+        let rate = OpAttributes(op).float("rate")
         if declared.insert(name).inserted {
           let stream = "stream" + name.dropFirst("factors".count)
           e.text.line(
@@ -74,7 +74,7 @@ extension FunctionEmitter {
 
   /// Whether a random op draws a mask (rates 0 and 1 do not).
   static func masks(_ op: Operation) -> Bool {
-    let rate = float(op, "rate")
+    let rate = OpAttributes(op).float("rate")
     return rate > 0 && rate < 1
   }
 
@@ -121,7 +121,7 @@ extension FunctionEmitter {
     let expression: String
     switch op.opcode {
     case "dropout_train", "dropout_grad":
-      let rate = Self.float(op, "rate")
+      let rate = OpAttributes(op).float("rate")
       if rate <= 0 {
         expression = a[0]
       } else if rate >= 1 {

@@ -120,7 +120,7 @@ struct FunctionEmitter {
 
   /// A random stream local for the op's `stream` attribute at this step (declared once).
   mutating func stream(_ op: Operation) -> String {
-    let id = Self.int(op, "stream")
+    let id = OpAttributes(op).int("stream")
     let name = "stream\(id)"
     if firstTime("#" + name) {
       text.line("let \(name) = RandomStream(seed: seed, purpose: .dropout, id: \(id), step: UInt64(bitPattern: step))")
@@ -157,29 +157,6 @@ struct FunctionEmitter {
 
   /// The dims of result `i` of `op`.
   func resultDims(_ op: Operation, _ i: Int = 0) -> [Extent] { Extent.dims(of: op.results[i].type) }
-
-  // MARK: attributes (the interpreter's defaults)
-
-  static func int(_ op: Operation, _ name: String) -> Int { op.attributes[name]?.intValue ?? 0 }
-  static func float(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Float {
-    Float(op.attributes[name]?.floatValue ?? fallback)
-  }
-  static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
-
-  /// A Float attribute as a literal.
-  static func literal(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
-    SwiftName.float(float(op, name, fallback))
-  }
-  /// A number attribute as a `Double` literal at full precision (optimizer hyperparameters,
-  /// whose per-step scalars the kernel derives in Double).
-  static func doubleLiteral(_ op: Operation, _ name: String, _ fallback: Double = 0) -> String {
-    doubleCode(op.attributes[name]?.floatValue ?? fallback)
-  }
-
-  /// The per-sample axis `axis` of a value of full rank split into (outer, size, inner).
-  static func split(_ shape: [Extent], perSampleAxis axis: Int) -> (outer: Extent, size: Extent, inner: Extent) {
-    Extent.split(shape, perSampleAxis: axis)
-  }
 
   // MARK: dispatch
 

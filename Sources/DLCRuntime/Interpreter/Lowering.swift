@@ -83,33 +83,9 @@ struct Lowering {
   /// `operand` as Float32.
   func f(_ operand: Operand) -> F { raw(operand).assumingMemoryBound(to: Float.self) }
 
-  /// Operand `i` of `op` as Float32.
-  func f(_ op: Operation, _ i: Int) -> F { f(op.operands[i]) }
-
   /// `operand` as Int64 (the optimizer step).
   func i64(_ operand: Operand) -> UnsafeMutablePointer<Int64> { raw(operand).assumingMemoryBound(to: Int64.self) }
 
   /// Result `i` of `op` as Float32.
   func out(_ op: Operation, _ i: Int = 0) -> F { f(.value(op.results[i].name)) }
-
-  // MARK: attributes
-
-  static func int(_ op: Operation, _ name: String) -> Int { op.attributes[name]?.intValue ?? 0 }
-  static func float(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Float {
-    Float(op.attributes[name]?.floatValue ?? fallback)
-  }
-  /// A number attribute at full precision (optimizer hyperparameters).
-  static func double(_ op: Operation, _ name: String, _ fallback: Double = 0) -> Double {
-    op.attributes[name]?.floatValue ?? fallback
-  }
-  static func bool(_ op: Operation, _ name: String) -> Bool { op.attributes[name]?.boolValue ?? false }
-
-  /// The per-sample axis `axis` (negative counts from the end) of a value of full rank
-  /// `rank` split into (outer, size, inner) element counts.
-  static func split(shape: [Int], perSampleAxis axis: Int) -> (outer: Int, size: Int, inner: Int) {
-    let rank = shape.count
-    let a = axis < 0 ? rank + axis : axis + 1
-    let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
-    return (outer, shape[a], inner)
-  }
 }

@@ -165,8 +165,9 @@ public final class WineRmspropModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // relu_1 (specs/wine_rmsprop.yaml:18: - relu)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(2944)
-    ActivationKernel.relu(x: dense_1, y: relu_1, count: n * 32)
+    ReLU.forward(x: dense_1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine_rmsprop.yaml:19: - dense: 3)
     let dense_2 = arena.f32(4992)
@@ -201,7 +202,9 @@ public final class WineRmspropModel: TrainingBackend {
 
     // relu_1, backward (specs/wine_rmsprop.yaml:18: - relu)
     let dense_1_grad = arena.f32(2944)
-    ActivationKernel.reluBackward(dy: relu_1_grad, x: dense_1, dx: dense_1_grad, count: n * 32)
+    ReLU.backward(
+      dy: relu_1_grad, saved: dense_1, dx: dense_1_grad, count: n * 32, parameters: relu_1_parameters_shape,
+      transcendental: false)
 
     // dense_1, backward (specs/wine_rmsprop.yaml:17: - dense: 32)
     let dense_1_weight_grad = arena.f32(896)
@@ -237,8 +240,9 @@ public final class WineRmspropModel: TrainingBackend {
       x: input, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 13, outFeatures: 32)
 
     // relu_1 (specs/wine_rmsprop.yaml:18: - relu)
+    let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(2944)
-    ActivationKernel.relu(x: dense_1, y: relu_1, count: n * 32)
+    ReLU.forward(x: dense_1, y: relu_1, count: n * 32, parameters: relu_1_parameters_shape, transcendental: false)
 
     // dense_2 (specs/wine_rmsprop.yaml:19: - dense: 3)
     let dense_2 = arena.f32(896)

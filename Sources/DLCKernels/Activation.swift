@@ -88,8 +88,11 @@ public enum GELU: PointwiseFormula {
     return dy * (cdf + x * pdf)
   }
 
-  /// `approximate` is a choice: one loop per form.
-  public static let choiceSlot: Int? = 0
+  /// `approximate` is a choice: one loop per form. Computed and inlinable, not a stored
+  /// `let`: an emitted trainer specializes the kernels in its own module, where a stored
+  /// constant of this module is opaque, the loop keeps a branch per element and does not
+  /// vectorize (the emitted transformer's step ran at half speed).
+  @inlinable public static var choiceSlot: Int? { 0 }
 }
 
 /// x where x > 0, else alpha · (eˣ − 1) (Clevert et al. 2015, "Fast and Accurate Deep

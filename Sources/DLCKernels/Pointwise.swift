@@ -17,7 +17,8 @@ public protocol PointwiseFormula: SendableMetatype {
   static func derivative(dy: Float, _ saved: Float, _ p: PointwiseParameters) -> Float
   /// The slot of the parameter pack that holds a choice (GELU's `approximate`), if any:
   /// the kernels run one loop per option, with the option a constant inside it, instead
-  /// of branching on it per element.
+  /// of branching on it per element. Give it as an `@inlinable` computed property, so
+  /// that code specialized in another module (an emitted trainer) sees the constant.
   static var choiceSlot: Int? { get }
 }
 

@@ -24,5 +24,5 @@ public enum Scalar {
 
   /// x · factor, with a factor from `dropoutFactors` (inverted dropout). As in PyTorch, a
   /// dropped element is x · 0: −0 for a negative x, NaN for a NaN or infinite x.
-  @inline(__always) public static func dropout(_ x: Float, factor: Float) -> Float { x * factor }
+  @inlinable @inline(__always) public static func dropout(_ x: Float, factor: Float) -> Float { x * factor }
 }

@@ -1,5 +1,8 @@
 /// exp, erf and tanh for Float32 written as straight-line arithmetic, so loops that call
 /// them vectorize (libm's `expf`/`erff` are one call per element and keep a loop scalar).
+/// `@inlinable` as well as `@inline(__always)`: an emitted trainer specializes the pointwise
+/// kernels and fused loops in its own module, and a function it cannot see into is a call
+/// per element there (the emitted transformer's GELU ran at half speed).
 
 /// Vectorizable scalar functions.
 public enum VectorMath {
@@ -7,7 +10,7 @@ public enum VectorMath {
   /// e^r by a degree-6 Taylor polynomial (remainder below 2⁻²⁴ on that interval), and
   /// 2ⁿ built in the exponent bits. Inputs are clamped to [−87.3, 88.3], where e^x is a
   /// normal Float; below −87.3 the result is 0 (no subnormals), above 88.3 it is e^88.3.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func exp(_ x: Float) -> Float {
     let clamped = min(max(x, -87.3), 88.3)
     // Adding 1.5·2²³ rounds to an integer held in the low mantissa bits, branch-free
@@ -30,7 +33,7 @@ public enum VectorMath {
 
   /// erf(x) to about 1e-7 absolute: the odd/even rational minimax approximation on
   /// [−4, 4] used by Eigen and XLA for float (outside it erf is ±1 in Float).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func erf(_ x: Float) -> Float {
     let c = min(max(x, -4), 4)
     let x2 = c * c
@@ -52,7 +55,7 @@ public enum VectorMath {
 
   /// tanh(x) = 1 − 2 / (e^{2x} + 1), odd by construction; below |x| = 0.3 that form
   /// cancels, so there the Taylor series to x⁹ is used (remainder < 2e-8 relative).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func tanh(_ x: Float) -> Float {
     let a = abs(x)
     let a2 = a * a

@@ -68,12 +68,16 @@ let package = Package(
     .target(name: "DLCSyntax", dependencies: ["CLibYAML", "DLCBasics"]),
     .testTarget(name: "DLCSyntaxTests", dependencies: ["DLCSyntax", "_DLCTestSupport"]),
 
+    // MARK: DLCExpression: activations written as formulas of x: parser, derivative, canonical text
+    .target(name: "DLCExpression"),
+    .testTarget(name: "DLCExpressionTests", dependencies: ["DLCExpression", "_DLCTestSupport"]),
+
     // MARK: DLCSpec: typed spec AST, decoding, the catalog
-    .target(name: "DLCSpec", dependencies: ["DLCSyntax"]),
+    .target(name: "DLCSpec", dependencies: ["DLCSyntax", "DLCExpression"]),
     .testTarget(name: "DLCSpecTests", dependencies: ["DLCSpec", "_DLCTestSupport"]),
 
     // MARK: DLCIR: IR types, printer, parser, verifier
-    .target(name: "DLCIR"),
+    .target(name: "DLCIR", dependencies: ["DLCExpression"]),
     .testTarget(name: "DLCIRTests", dependencies: ["DLCIR", "_DLCTestSupport"]),
 
     // MARK: DLCSema: names, shapes, checks; lowering to IR
@@ -81,7 +85,7 @@ let package = Package(
     .testTarget(name: "DLCSemaTests", dependencies: ["DLCSema", "_DLCTestSupport"]),
 
     // MARK: DLCPasses: pass manager and passes
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCKernels"]),
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCKernels", "DLCExpression"]),
     .testTarget(name: "DLCPassesTests", dependencies: ["DLCPasses", "_DLCTestSupport"]),
 
     // MARK: DLCKernels: numeric kernels on raw buffers, GEMM through OpenBLAS, the RNG
@@ -98,7 +102,7 @@ let package = Package(
 
     // MARK: DLCCodegen: IR to a standalone Swift trainer package
     .target(
-      name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining"],
+      name: "DLCCodegen", dependencies: ["DLCBasics", "DLCIR", "DLCPasses", "DLCKernels", "DLCTraining", "DLCExpression"],
       plugins: ["CarriedSources"]
     ),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCCodegen", "DLCDriver", "DLCPasses", "DLCTraining", "_DLCTestSupport"]),

@@ -49,7 +49,11 @@ public enum ModelEmitter {
         plan: plan, body: body.text, output: body.value(precompute.returns[0]), argument: precompute.arguments[0].name,
         description: description)
     }
-    return try emitClass(context, typeName: typeName, batch: batch, training: training, prefix: prefix)
+    var model = try emitClass(context, typeName: typeName, batch: batch, training: training, prefix: prefix)
+    // The expression activations' formula types, declared once here (the deployed model,
+    // in the same target, uses them too).
+    model.source += ExpressionEmitter.declarations(module)
+    return model
   }
 
   /// Emits the deployed model of `module`, the IR after the deployment passes `passes`
@@ -160,7 +164,7 @@ public struct EmittedModel: Sendable, Hashable {
   /// The class name (`DigitsMlpModel`).
   public let typeName: String
   /// The Swift source of `Model.swift`.
-  public let source: String
+  public var source: String
   /// Bytes of the training step's arena (activations, gradients, kernel scratch); 0 for a deployed model.
   public let trainArenaBytes: Int
   /// Bytes of the arena prediction and the loss share.

@@ -95,6 +95,10 @@ struct LayerLowering {
 
   /// An activation's opcode and attributes.
   private func activationOp(_ use: EntryUse) -> (String, [String: Attribute]) {
+    if use.name == ExpressionActivation.name, let (expr, derivative) = ExpressionActivation.attributes(use) {
+      // A formula: one `expression` op carrying it and its derivative.
+      return ("expression", ["expr": .string(expr), "derivative": .string(derivative)])
+    }
     var attrs: [String: Attribute] = [:]
     for p in use.entry.params { if let v = use.value(p.name) { attrs[p.name] = v.attribute } }
     return (use.name, attrs)

@@ -88,5 +88,9 @@ extension Catalog {
     CatalogEntry(.activation, "elu", primary: "alpha", "x if x > 0 else alpha·(eˣ − 1) (Clevert et al. 2015)", [
       ParamSpec("alpha", .float(.atLeast(0)), .value(.float(1.0)), "−alpha is the value approached for very negative inputs"),
     ]),
+    // A formula of x (`ExpressionCheck.swift`); keys besides `expr` are named constants.
+    CatalogEntry(.activation, "expr", primary: "expr", "a formula of x, e.g. `{expr: \"x*sigmoid(b*x)\", b: 1.5}` (see Expressions)", [
+      ParamSpec("expr", .string, .required, "the formula; every other key is a named constant"),
+    ]),
   ]
 }

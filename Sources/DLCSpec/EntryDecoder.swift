@@ -17,6 +17,15 @@ struct EntryDecoder {
       guard let entry = lookup(name, kinds: kinds, at: node.range) else { return nil }
       return finish(EntryUse(entry: entry, range: node.range, nameRange: node.range))
     case .mapping(let pairs):
+      if pairs.count > 1, kinds.contains(.activation), let formula = pairs.firstIndex(where: { $0.key == ExpressionActivation.name }),
+        let entry = Catalog.entry(in: [.activation], ExpressionActivation.name)
+      {
+        // `{expr: "…", b: 1.5}`: the formula and its named constants in one mapping.
+        var use = EntryUse(entry: entry, range: node.range, nameRange: pairs[formula].keyRange)
+        var ok = decodeValue(pairs[formula].value, into: &use)
+        for (i, pair) in pairs.enumerated() where i != formula { ok = decodeParam(pair, into: &use) && ok }
+        return ok ? finish(use) : nil
+      }
       guard pairs.count == 1 else {
         let first = pairs.first { Catalog.entry(in: kinds, $0.key) != nil }
         var d = Diagnostic(.expectedEntry(kind, found: "a mapping with \(pairs.count) keys"), at: node.range)
@@ -49,7 +58,9 @@ struct EntryDecoder {
         .help("write '- relu', '- dense: 128' or '- dense: {units: 128}'"))
     }
     // The layer's kind is the first key other than the common ones.
-    guard let kindIndex = pairs.firstIndex(where: { Section.layerCommon.key($0.key) == nil }) else {
+    // (`expr` names the layer wherever it stands: its other keys are constants.)
+    guard let kindIndex = pairs.firstIndex(where: { $0.key == ExpressionActivation.name })
+      ?? pairs.firstIndex(where: { Section.layerCommon.key($0.key) == nil }) else {
       return diags.fail(Diagnostic(.expectedLayer(found: "only '\(pairs.map(\.key).joined(separator: "', '"))'"), at: node.range)
         .help("add a key naming the layer, e.g. '- dense: 128'"))
     }
@@ -149,6 +160,9 @@ struct EntryDecoder {
   private func decodeParam(_ pair: Pair, into use: inout EntryUse) -> Bool {
     let entry = use.entry
     let owner = "\(entry.kind.noun) '\(entry.name)'"
+    if entry.name == ExpressionActivation.name, entry.param(pair.key) == nil {
+      return decodeConstant(pair, into: &use)
+    }
     guard let p = entry.param(pair.key) else {
       var d = Diagnostic(.unknownParameter(pair.key, of: owner), at: pair.keyRange)
       let names = entry.params.map(\.name)
@@ -165,7 +179,22 @@ struct EntryDecoder {
     return true
   }
 
-  /// Checks required parameters.
+  /// A named constant of an `expr` activation: a name the formula can use, and a number.
+  private func decodeConstant(_ pair: Pair, into use: inout EntryUse) -> Bool {
+    guard ExpressionActivation.isConstantName(pair.key) else {
+      return diags.fail(Diagnostic(.invalidName(pair.key), at: pair.keyRange)
+        .help("a constant of 'expr' is named by letters, digits and '_', and is not 'x', 'pi', 'e' or a function")) ?? false
+    }
+    if let earlier = use.args[pair.key] {
+      return diags.fail(Diagnostic(.duplicateParameter(pair.key), at: pair.keyRange)
+        .note("first set here", at: earlier.range)) ?? false
+    }
+    guard let arg = ValueDecoder(diags: diags).decode(pair.value, as: .float(.any), name: pair.key) else { return false }
+    use.args[pair.key] = arg
+    return true
+  }
+
+  /// Checks required parameters, and an `expr` activation's formula.
   private func finish(_ use: EntryUse, skipping: Set<String> = []) -> EntryUse? {
     var ok = true
     for p in use.entry.params where !skipping.contains(p.name) {
@@ -176,6 +205,7 @@ struct EntryDecoder {
         diags.emit(d)
       }
     }
+    if ok, use.entry.name == ExpressionActivation.name { ok = ExpressionActivation.check(use, diags: diags) }
     return ok ? use : nil
   }
 

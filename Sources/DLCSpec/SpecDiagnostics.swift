@@ -11,6 +11,15 @@ public enum SpecDiagnosticID: String, DiagnosticID {
   case expectedLayer = "spec.expectedLayer"
   case expectedMapping = "spec.expectedMapping"
   case expectedType = "spec.expectedType"
+  case expressionArity = "spec.expressionArity"
+  case expressionComparison = "spec.expressionComparison"
+  case expressionExponent = "spec.expressionExponent"
+  case expressionNotFinite = "spec.expressionNotFinite"
+  case expressionSyntax = "spec.expressionSyntax"
+  case expressionTooComplex = "spec.expressionTooComplex"
+  case expressionUnknownFunction = "spec.expressionUnknownFunction"
+  case expressionUnknownName = "spec.expressionUnknownName"
+  case expressionWithoutX = "spec.expressionWithoutX"
   case fileUnreadable = "spec.fileUnreadable"
   case invalidName = "spec.invalidName"
   case missingKey = "spec.missingKey"
@@ -44,6 +53,29 @@ extension DiagnosticMessage {
   }
   static func expectedType(_ type: String, found: String) -> Self {
     .error(SpecDiagnosticID.expectedType, "expected \(type), found \(found)")
+  }
+  static func expressionArity(_ function: String, _ expected: Int, found: Int) -> Self {
+    .error(SpecDiagnosticID.expressionArity, "'\(function)' takes \(expected) argument\(expected == 1 ? "" : "s"), found \(found)")
+  }
+  static func expressionComparison(_ why: String) -> Self { .error(SpecDiagnosticID.expressionComparison, why) }
+  static func expressionExponent() -> Self {
+    .error(SpecDiagnosticID.expressionExponent, "the exponent of '^' must be a constant")
+  }
+  static func expressionNotFinite(_ why: String) -> Self { .error(SpecDiagnosticID.expressionNotFinite, why) }
+  static func expressionSyntax(expected: String, found: String) -> Self {
+    .error(SpecDiagnosticID.expressionSyntax, "expected \(expected), found \(found)")
+  }
+  static func expressionTooComplex(_ why: String) -> Self {
+    .error(SpecDiagnosticID.expressionTooComplex, "the expression is too complex: \(why)")
+  }
+  static func expressionUnknownFunction(_ name: String) -> Self {
+    .error(SpecDiagnosticID.expressionUnknownFunction, "unknown function '\(name)'")
+  }
+  static func expressionUnknownName(_ name: String) -> Self {
+    .error(SpecDiagnosticID.expressionUnknownName, "unknown name '\(name)' in the expression")
+  }
+  static func expressionWithoutX() -> Self {
+    .error(SpecDiagnosticID.expressionWithoutX, "the expression does not depend on 'x'")
   }
   static func fileUnreadable(_ path: String, _ why: String) -> Self {
     .error(SpecDiagnosticID.fileUnreadable, "cannot read '\(path)': \(why)")

@@ -129,8 +129,8 @@ public enum PointwiseOps {
   }
 }
 
-/// The activations: the pointwise rows, then softmax.
-let activationOps: [OpSchema] = pointwiseTable.map(\.schema) + [softmax]
+/// The activations: the pointwise rows, then softmax and the expression op.
+let activationOps: [OpSchema] = pointwiseTable.map(\.schema) + [softmax, expressionOp]
 
 /// Their backward ops, each built from its own forward op.
-let activationGradientOps: [OpSchema] = pointwiseTable.map(\.gradientSchema) + [softmaxGrad]
+let activationGradientOps: [OpSchema] = pointwiseTable.map(\.gradientSchema) + [softmaxGrad, expressionGradOp]

@@ -201,7 +201,7 @@ public enum KernelBindings {
     var table: [String: KernelBinding] = [:]
     for family in [
       linearBindings, spatialBindings, normalizationBindings, shapeBindings, lossBindings, attentionBindings, quantizedBindings,
-      optimizerBindings, pointwiseBindings,
+      optimizerBindings, pointwiseBindings, expressionBindings,
     ] {
       table.merge(family) { _, _ in preconditionFailure("an opcode has two kernel bindings") }
     }

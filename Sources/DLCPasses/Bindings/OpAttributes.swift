@@ -34,6 +34,12 @@ public struct OpAttributes {
   /// A required number as the kernels' Float.
   public func float(_ name: String) -> Float { Float(double(name)) }
 
+  /// A required string.
+  public func string(_ name: String) -> String {
+    guard let v = required(name).stringValue else { preconditionFailure("'\(op.opcode)' attribute '\(name)' is not a string") }
+    return v
+  }
+
   /// A required boolean.
   public func bool(_ name: String) -> Bool {
     guard let v = required(name).boolValue else { preconditionFailure("'\(op.opcode)' attribute '\(name)' is not true or false") }

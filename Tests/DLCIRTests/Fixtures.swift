@@ -64,6 +64,7 @@ enum Fixture {
         %tanh = tanh(%sig) : tensor<Nx10xf32>
         %gelu = gelu(%tanh) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu(%gelu) {alpha = 1.0} : tensor<Nx10xf32>
+        %expr = expression(%elu) {derivative = "0.5 * (tanh(x) + 1) + 0.5 * x * (1 - tanh(x) * tanh(x))", expr = "0.5 * x * (tanh(x) + 1)"} : tensor<Nx10xf32>
         %soft = softmax(%elu) {axis = -1} : tensor<Nx10xf32>
         %drop = dropout(%soft) {rate = 0.5} : tensor<Nx10xf32>
         %proj = dense(%pooled, @proj.weight) : tensor<Nx10xf32>

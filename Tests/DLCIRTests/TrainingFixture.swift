@@ -73,6 +73,7 @@ extension Fixture {
         %tanh = tanh_grad(%dy, %x) : tensor<Nx10xf32>
         %gelu = gelu_grad(%dy, %x) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu_grad(%dy, %x) {alpha = 1.0} : tensor<Nx10xf32>
+        %expr = expression_grad(%dy, %x) {derivative = "where(x > 0, 1, 0.01)", expr = "where(x > 0, x, 0.01 * x)"} : tensor<Nx10xf32>
         %softmax = softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %mse = mse_grad(%x, %dy) : tensor<Nx10xf32>
         %mae = mae_grad(%x, %dy) : tensor<Nx10xf32>

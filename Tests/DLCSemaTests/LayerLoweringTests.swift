@@ -74,7 +74,8 @@ import Testing
 /// Activations lower generically: the catalog entry's parameters are the op's attributes,
 /// by name and in order, and every pointwise row of the IR has a catalog entry.
 @Suite struct ActivationLoweringTests {
-  @Test(arguments: Catalog.activations.map(\.name))
+  /// Every activation but `expr` (an opcode of its own, see the next test).
+  @Test(arguments: Catalog.activations.map(\.name).filter { $0 != "expr" })
   func everyActivationLowersToItsOpWithItsParameters(_ name: String) throws {
     let entry = try #require(Catalog.activations.first { $0.name == name })
     let schema = try #require(OpRegistry.schema(name), "no IR op for activation '\(name)'")
@@ -92,6 +93,25 @@ import Testing
     #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
     let op = try #require(m?.function(named: "predict")?.body.first { $0.opcode == name })
     #expect(op.attributes.keys.sorted() == entry.params.map(\.name).sorted())
+  }
+
+  /// `expr` lowers to one `expression` op holding the formula (constants substituted)
+  /// and its simplified derivative, as a layer and as a dense `activation:`.
+  @Test func exprLowersToAnExpressionOp() throws {
+    let layers = """
+          - dense: {units: 5, activation: {expr: "x*sigmoid(b*x)", b: 1.5}}
+          - expr: "0.5*x*(tanh(x)+1)"
+          - dense: 3
+      """
+    let f = try SemaFixture(["data.csv": SemaFixture.csv, "spec.yaml": SemaFixture.classifier(layers)])
+    let (m, diags) = f.check()
+    #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
+    let ops = try #require(m?.function(named: "predict")?.body.filter { $0.opcode == "expression" })
+    #expect(ops.map { $0.attributes["expr"]?.stringValue } == ["x * sigmoid(1.5 * x)", "0.5 * x * (tanh(x) + 1)"])
+    #expect(ops.map { $0.attributes["derivative"]?.stringValue } == [
+      "sigmoid(1.5 * x) + x * (sigmoid(1.5 * x) * (1 - sigmoid(1.5 * x)) * 1.5)",
+      "0.5 * (tanh(x) + 1) + 0.5 * x * (1 - tanh(x) * tanh(x))",
+    ])
   }
 
   @Test func everyPointwiseRowIsACatalogActivation() {

@@ -11,13 +11,13 @@ import Testing
     #expect(Set(names).subtracting(pointwise) == [
       "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
       "batchnorm", "layernorm", "dropout", "add", "multiply", "concat",
-      "softmax", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
+      "softmax", "expression", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
       // What @train_step adds: training forms, backward ops, optimizer updates.
       "dropout_train", "batchnorm_train", "self_attention_train",
       "cross_entropy_grad", "mse_grad", "mae_grad", "bce_with_logits_grad",
       "dense_grad_input", "dense_grad_weight", "dense_grad_bias", "embedding_grad",
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
-      "softmax_grad",
+      "softmax_grad", "expression_grad",
       "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
       "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
@@ -57,11 +57,11 @@ import Testing
     func having(_ trait: OpTraits) -> [String] { OpRegistry.all.filter { $0.traits.contains(trait) }.map(\.name).sorted() }
     let rows = PointwiseOps.all.map(\.name)
     #expect(having(.elementwise) == (rows + rows.map { $0 + "_grad" } + [
-      "add", "dropout", "dropout_grad", "dropout_train", "flatten", "multiply", "reshape",
+      "add", "dropout", "dropout_grad", "dropout_train", "expression", "expression_grad", "flatten", "multiply", "reshape",
     ]).sorted())
     #expect(having(.identity) == ["dropout", "flatten", "reshape"])
-    #expect(having(.perUnit) == (rows + ["dropout"]).sorted())
-    #expect(having(.transcendental) == ["elu", "gelu", "gelu_grad", "sigmoid", "tanh"])
+    #expect(having(.perUnit) == (rows + ["dropout", "expression"]).sorted())
+    #expect(having(.transcendental) == ["elu", "expression", "expression_grad", "gelu", "gelu_grad", "sigmoid", "tanh"])
     #expect(having(.hasParameters).contains("dense") && having(.hasParameters).contains("conv2d"))
     #expect(!having(.hasParameters).contains("relu") && !having(.hasParameters).contains("maxpool2d"))
     // softmax is an activation but not pointwise: it neither fuses nor lets pruning through.

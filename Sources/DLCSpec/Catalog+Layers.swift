@@ -89,7 +89,7 @@ extension Catalog {
       ParamSpec("alpha", .float(.atLeast(0)), .value(.float(1.0)), "−alpha is the value approached for very negative inputs"),
     ]),
     // A formula of x (`ExpressionCheck.swift`); keys besides `expr` are named constants.
-    CatalogEntry(.activation, "expr", primary: "expr", "a formula of x, e.g. `{expr: \"x*sigmoid(b*x)\", b: 1.5}` (see Expressions)", [
+    CatalogEntry(.activation, "expr", primary: "expr", "a formula of x, e.g. `{expr: \"x*sigmoid(b*x)\", b: 1.5}` (see [Expressions](#expressions-activations-written-as-formulas))", [
       ParamSpec("expr", .string, .required, "the formula; every other key is a named constant"),
     ]),
   ]

@@ -78,7 +78,7 @@ public struct ExpressionParser {
       throw ExpressionError(.tooComplex("longer than \(maxLength) characters"), 0..<parser.chars.count)
     }
     let item = try parser.parseExpression(depth: 0)
-    if let t = parser.peek() { throw ExpressionError(.syntax(expected: "an operator or the end", found: t.description), t.span) }
+    if let t = try parser.peek() { throw ExpressionError(.syntax(expected: "an operator or the end", found: t.description), t.span) }
     try parser.requireNumber(item, "the expression")
     let expression = parser.builder.finish(item.node)
     guard expression.readsX || !requireX else {
@@ -119,11 +119,12 @@ public struct ExpressionParser {
 
   // MARK: Tokens
 
-  /// The next token, without taking it.
-  mutating func peek() -> Token? {
+  /// The next token, without taking it (a character no token starts with is an error
+  /// here already, so that it cannot pass for the end of the text).
+  mutating func peek() throws(ExpressionError) -> Token? {
     let saved = position
     defer { position = saved }
-    return try? next()
+    return try next()
   }
 
   /// Takes the next token (nil at the end).
@@ -168,7 +169,7 @@ public struct ExpressionParser {
 
   /// Takes the next token if it is the symbol `s`.
   mutating func take(_ s: String) throws(ExpressionError) -> Token? {
-    guard let t = peek(), t.kind == .symbol(s) else { return nil }
+    guard let t = try peek(), t.kind == .symbol(s) else { return nil }
     return try next()
   }
 
@@ -179,12 +180,12 @@ public struct ExpressionParser {
 
   mutating func parseExpression(depth: Int) throws(ExpressionError) -> Item {
     let lhs = try parseSum(depth: depth)
-    guard let t = peek(), case .symbol(let s) = t.kind, let op = ExpressionOp.comparisons[s] else { return lhs }
+    guard let t = try peek(), case .symbol(let s) = t.kind, let op = ExpressionOp.comparisons[s] else { return lhs }
     _ = try next()
     let rhs = try parseSum(depth: depth)
     try requireNumber(lhs, "a comparison's left side")
     try requireNumber(rhs, "a comparison's right side")
-    if let after = peek(), case .symbol(let s2) = after.kind, ExpressionOp.comparisons[s2] != nil {
+    if let after = try peek(), case .symbol(let s2) = after.kind, ExpressionOp.comparisons[s2] != nil {
       throw ExpressionError(.comparison("comparisons do not chain"), after.span)
     }
     var item = try combine(op, [lhs, rhs])
@@ -327,7 +328,9 @@ public struct ExpressionParser {
 
   /// A missing closing token: reported at what was found instead (or the end).
   mutating func missing(_ what: String, opening: Token) -> ExpressionError {
-    if let t = peek() { return ExpressionError(.syntax(expected: what, found: t.description), t.span) }
+    let found: Token?
+    do { found = try peek() } catch { return error }
+    if let t = found { return ExpressionError(.syntax(expected: what, found: t.description), t.span) }
     return ExpressionError(.syntax(expected: what + " to close the " + opening.description + " at character \(opening.span.lowerBound + 1)",
                                    found: "the end of the expression"), endSpan)
   }

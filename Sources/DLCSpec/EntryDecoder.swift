@@ -106,7 +106,9 @@ struct EntryDecoder {
     } else {
       ok = decodeValue(kindPair.value, into: &use)
     }
-    for pair in pairs[(kindIndex + 1)...] where Section.layerCommon.key(pair.key) == nil {
+    // The layer's parameters follow its kind; an `expr` layer's constants may also precede it.
+    let firstParameter = entry.name == ExpressionActivation.name ? 0 : kindIndex + 1
+    for (i, pair) in pairs.enumerated() where i >= firstParameter && i != kindIndex && Section.layerCommon.key(pair.key) == nil {
       ok = decodeParam(pair, into: &use) && ok
     }
     if entry.primary == "from", layer.from == nil, ok {

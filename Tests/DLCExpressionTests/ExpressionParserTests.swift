@@ -102,6 +102,9 @@ import Testing
     #expect(failure("x + 1e30*1e30")! == (.notFinite("this constant part is infinite"), "1e30*1e30"))
     #expect(failure("x + 10^100")!.1 == "10^100")
     #expect(failure("x + # 1")!.1 == "#")
+    // A character no token starts with, after a complete operand, is not the end.
+    #expect(failure("x*x'*2")!.1 == "'")
+    #expect(failure("x $")!.1 == "$")
     #expect(failure("(x + 1")!.1 == "")
     #expect(failure("x + ")!.0 == .syntax(expected: "a number, a name or '('", found: "the end of the expression"))
     #expect(failure("x 2")!.1 == "2")

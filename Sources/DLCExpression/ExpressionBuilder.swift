@@ -12,6 +12,8 @@
 public struct ExpressionBuilder {
   public private(set) var nodes: [ExpressionNode] = []
   private var index: [ExpressionNode: Int] = [:]
+  /// The longest chain of operations under each node (1 for x and constants).
+  private var depths: [Int] = []
 
   public init() {}
 
@@ -49,8 +51,12 @@ public struct ExpressionBuilder {
   /// The finished DAG with result `result`, unused nodes dropped.
   public func finish(_ result: Int) -> Expression { Expression(nodes: nodes, result: result).pruned() }
 
+  /// The longest chain of operations from node `i` down to x or a constant.
+  public func depth(of i: Int) -> Int { depths[i] }
+
   private mutating func intern(_ node: ExpressionNode) -> Int {
     if let i = index[node] { return i }
+    depths.append(1 + (node.args.map { depths[$0] }.max() ?? 0))
     nodes.append(node)
     index[node] = nodes.count - 1
     return nodes.count - 1

@@ -67,8 +67,11 @@ public struct ExpressionError: Error, Sendable, Equatable {
 public struct ExpressionParser {
   /// Longest expression text, in Unicode scalars.
   public static let maxLength = 4_096
-  /// Deepest nesting of parentheses, calls and unary minus.
+  /// Deepest nesting of parentheses, calls, unary minus and powers.
   public static let maxDepth = 64
+  /// Longest chain of operations (`x+x+…+x` is a chain as long as its terms): derivatives
+  /// and printing recurse along it, so it is bounded well within any thread's stack.
+  public static let maxChain = 200
 
   /// Parses `text`, with `constants` as named values; unless `requireX` is false, an
   /// expression that does not read x is an error (a derivative may be a constant).
@@ -224,8 +227,9 @@ public struct ExpressionParser {
 
   mutating func parsePower(depth: Int) throws(ExpressionError) -> Item {
     let base = try parsePrimary(depth: depth)
-    guard try take("^") != nil else { return base }
-    let exponent = try parseUnary(depth: depth)
+    guard let caret = try take("^") else { return base }
+    try checkDepth(depth + 1, caret.span)
+    let exponent = try parseUnary(depth: depth + 1)
     try requireNumber(base, "a power's base")
     try requireNumber(exponent, "an exponent")
     guard let n = builder.constantValue(exponent.node) else {
@@ -300,6 +304,9 @@ public struct ExpressionParser {
     for (i, a) in args.enumerated() where i > 0 || checkingFirst { try requireNumber(a, "an operand") }
     let span = given ?? args.map(\.span.lowerBound).min()!..<args.map(\.span.upperBound).max()!
     let node = builder.make(op, args.map(\.node))
+    guard builder.depth(of: node) <= Self.maxChain else {
+      throw ExpressionError(.tooComplex("a chain of more than \(Self.maxChain) operations"), span)
+    }
     var constant: Double?
     if args.allSatisfy({ $0.constant != nil }) {
       let c = Self.evaluate(op, args.map { $0.constant! })

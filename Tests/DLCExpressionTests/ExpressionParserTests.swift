@@ -121,6 +121,13 @@ import Testing
     guard case .tooComplex = failure(long)?.0 else { Issue.record("no limit on length"); return }
     let calls = String(repeating: "tanh(", count: 100) + "x" + String(repeating: ")", count: 100)
     guard case .tooComplex = failure(calls)?.0 else { Issue.record("no limit on calls"); return }
+    // Chains of operators are iterative in the grammar but recursive in derivatives and
+    // printing: bounded too.
+    let chain = Array(repeating: "x", count: 300).joined(separator: "+")
+    guard case .tooComplex("a chain of more than 200 operations") = failure(chain)?.0 else { Issue.record("no limit on chains"); return }
+    #expect(try canonical(Array(repeating: "x", count: 150).joined(separator: "*")).count > 0)
+    let powers = "x" + String(repeating: "^1", count: 100)
+    guard case .tooComplex = failure(powers)?.0 else { Issue.record("no limit on powers"); return }
     // Huge exponents become one pow call, not a loop.
     #expect(try canonical("x^1e30") == "x^1e+30")
     let sixteenth = try ExpressionParser.parse("x^-16")

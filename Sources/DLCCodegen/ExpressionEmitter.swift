@@ -34,7 +34,7 @@ enum ExpressionEmitter {
     \(body(expr, result: { $0 }))
       }
 
-      @inline(__always) static func derivative(dy: Float, _ x: Float, _ p: PointwiseParameters) -> Float {
+      @inline(__always) static func derivative(dy: Float, _ \(derivative.variable): Float, _ p: PointwiseParameters) -> Float {
     \(body(derivative, result: { "dy * " + $0 }))
       }
     }
@@ -54,7 +54,7 @@ enum ExpressionEmitter {
         names.append(literal(node.value))
         continue
       case .x:
-        names.append("x")
+        names.append(e.variable)
         continue
       default:
         code = Self.code(node, a)

@@ -84,8 +84,17 @@ public struct ExpressionNode: Sendable, Hashable {
 public struct Expression: Sendable, Hashable {
   public var nodes: [ExpressionNode]
   public var result: Int
+  /// The name the input is written with: `x`, or `y` for a derivative written in the
+  /// forward output (`ExpressionDerivative.swift`). The `.x` nodes read it.
+  public var variable = "x"
 
-  /// Whether any node reads `x`.
+  public init(nodes: [ExpressionNode], result: Int, variable: String = "x") {
+    self.nodes = nodes
+    self.result = result
+    self.variable = variable
+  }
+
+  /// Whether any node reads the input.
   public var readsX: Bool { nodes.contains { $0.op == .x } }
 
   /// Whether any node calls a transcendental function.
@@ -108,6 +117,6 @@ public struct Expression: Sendable, Hashable {
       map[i] = kept.count
       kept.append(n)
     }
-    return Expression(nodes: kept, result: map[result])
+    return Expression(nodes: kept, result: map[result], variable: variable)
   }
 }

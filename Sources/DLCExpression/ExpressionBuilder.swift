@@ -49,7 +49,9 @@ public struct ExpressionBuilder {
   }
 
   /// The finished DAG with result `result`, unused nodes dropped.
-  public func finish(_ result: Int) -> Expression { Expression(nodes: nodes, result: result).pruned() }
+  public func finish(_ result: Int, variable: String = "x") -> Expression {
+    Expression(nodes: nodes, result: result, variable: variable).pruned()
+  }
 
   /// The longest chain of operations from node `i` down to x or a constant.
   public func depth(of i: Int) -> Int { depths[i] }

@@ -2,9 +2,10 @@
 /// builder (constants folded, identities dropped, shared subexpressions made once).
 ///
 /// Forward-mode over the DAG: each node's derivative is built from its arguments' (nil
-/// where it is zero, so no `·0` terms appear). It reads x only (never the forward output):
-/// a formula in general needs its inner values again, and recomputing them from x keeps
-/// the backward op independent of how the forward result is stored.
+/// where it is zero, so no `·0` terms appear). It reads x: a formula in general needs its
+/// inner values again. Where it reads x only through the whole forward expression
+/// (sigmoid, tanh, exp of x), `derivativeFromOutput` writes it in the output y instead, so
+/// the backward computes no transcendental function again (as the built-in rows do).
 ///
 /// At kinks a subgradient is chosen, deterministically: abs′(0) = 0; min(a, b) takes a′
 /// where a ≤ b and max(a, b) a′ where a ≥ b (the side the forward picks on a tie);
@@ -13,8 +14,14 @@
 extension Expression {
   /// d(self)/dx as an expression (the constant 0 when it does not depend on x).
   public func derivative() -> Expression {
+    let (b, d, _) = derivativeGraph()
+    return b.finish(d)
+  }
+
+  /// The derivative built in a builder that also holds the forward nodes (the derivative
+  /// reuses them): the builder, the derivative's node and the forward result's node.
+  private func derivativeGraph() -> (ExpressionBuilder, Int, Int) {
     var b = ExpressionBuilder()
-    // The forward nodes, rebuilt in the new builder (the derivative reuses them).
     var forward: [Int] = []
     var d: [Int?] = []
     for node in nodes {
@@ -23,7 +30,35 @@ extension Expression {
       forward.append(y)
       d.append(Self.derivative(node, y, args, node.args.map { d[$0] }, &b))
     }
-    return b.finish(d[result] ?? b.constant(0))
+    let root = d[result] ?? b.constant(0)
+    return (b, root, forward[result])
+  }
+
+  /// The derivative written in the forward output y instead of x, when it reads x only
+  /// through the whole forward expression (sigmoid′ = y·(1 − y), tanh′ = 1 − y², exp′ = y):
+  /// then the backward needs no transcendental function again, as the built-in rows that
+  /// read y. Nil otherwise (x·sigmoid(x)′ reads x itself).
+  public func derivativeFromOutput() -> Expression? {
+    let (graph, d, root) = derivativeGraph()
+    var b = ExpressionBuilder()
+    // Each node rebuilt with the forward result as the input; nil where it reads x.
+    var map: [Int?] = []
+    for (i, node) in graph.nodes.enumerated() {
+      if i == root {
+        map.append(b.x())
+        continue
+      }
+      switch node.op {
+      case .x: map.append(nil)
+      case .constant: map.append(b.constant(node.value))
+      default:
+        let args = node.args.map { map[$0] }
+        map.append(args.contains(where: { $0 == nil }) ? nil : b.make(node.op, args.map { $0! }, value: node.value))
+      }
+    }
+    guard let result = map[d] else { return nil }
+    let e = b.finish(result, variable: "y")
+    return e.readsX ? e : nil
   }
 
   /// The derivative of one node `y = op(args)`, from its arguments' derivatives `da`.

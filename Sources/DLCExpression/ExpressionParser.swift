@@ -75,15 +75,18 @@ public struct ExpressionParser {
 
   /// Parses `text`, with `constants` as named values; unless `requireX` is false, an
   /// expression that does not read x is an error (a derivative may be a constant).
-  public static func parse(_ text: String, constants: [String: Float] = [:], requireX: Bool = true) throws(ExpressionError) -> Expression {
+  public static func parse(
+    _ text: String, constants: [String: Float] = [:], requireX: Bool = true, variable: String = "x"
+  ) throws(ExpressionError) -> Expression {
     var parser = ExpressionParser(text, constants)
+    parser.variable = variable
     guard parser.chars.count <= maxLength else {
       throw ExpressionError(.tooComplex("longer than \(maxLength) characters"), 0..<parser.chars.count)
     }
     let item = try parser.parseExpression(depth: 0)
     if let t = try parser.peek() { throw ExpressionError(.syntax(expected: "an operator or the end", found: t.description), t.span) }
     try parser.requireNumber(item, "the expression")
-    let expression = parser.builder.finish(item.node)
+    let expression = parser.builder.finish(item.node, variable: variable)
     guard expression.readsX || !requireX else {
       throw ExpressionError(.withoutX, 0..<parser.chars.count)
     }
@@ -114,6 +117,8 @@ public struct ExpressionParser {
   let constants: [String: Float]
   var position = 0
   var builder = ExpressionBuilder()
+  /// The input's name (`x`; `y` in a derivative written in the forward output).
+  var variable = "x"
 
   init(_ text: String, _ constants: [String: Float]) {
     chars = Array(text.unicodeScalars)
@@ -261,7 +266,7 @@ public struct ExpressionParser {
         try checkDepth(depth + 1, open.span)
         return try parseCall(name, t, open, depth: depth + 1)
       }
-      if name == "x" { return Item(node: builder.x(), span: t.span) }
+      if name == variable { return Item(node: builder.x(), span: t.span) }
       if let v = constants[name] ?? ExpressionOp.namedConstants[name] {
         return Item(node: builder.constant(v), span: t.span, constant: Double(v))
       }
@@ -340,6 +345,15 @@ public struct ExpressionParser {
     if let t = found { return ExpressionError(.syntax(expected: what, found: t.description), t.span) }
     return ExpressionError(.syntax(expected: what + " to close the " + opening.description + " at character \(opening.span.lowerBound + 1)",
                                    found: "the end of the expression"), endSpan)
+  }
+
+  /// A derivative's text: in x, or in the forward output y (`derivativeFromOutput`).
+  public static func parseDerivative(_ text: String) throws(ExpressionError) -> Expression {
+    do {
+      return try parse(text, requireX: false)
+    } catch let error where error.kind == .unknownName("y") {
+      return try parse(text, requireX: false, variable: "y")
+    }
   }
 
   /// Whether a constant's value is a finite 32-bit float.

@@ -4,7 +4,7 @@
 /// `derivative`) and how `dlc compile --emit ir` shows it.
 extension Expression {
   /// The canonical text.
-  public var text: String { Self.text(of: result, in: nodes, context: 0) }
+  public var text: String { Self.text(of: result, in: nodes, variable: variable, context: 0) }
 
   /// Nodes of the expression written out as a tree (shared nodes counted at each use),
   /// saturating at `Int.max`: the length of `text` grows with it.
@@ -33,13 +33,13 @@ extension Expression {
     }
   }
 
-  static func text(of i: Int, in nodes: [ExpressionNode], context: Int) -> String {
+  static func text(of i: Int, in nodes: [ExpressionNode], variable: String, context: Int) -> String {
     let node = nodes[i]
-    func arg(_ k: Int, _ level: Int) -> String { text(of: node.args[k], in: nodes, context: level) }
+    func arg(_ k: Int, _ level: Int) -> String { text(of: node.args[k], in: nodes, variable: variable, context: level) }
     let s: String
     switch node.op {
     case .constant: s = number(node.value)
-    case .x: s = "x"
+    case .x: s = variable
     case .negate: s = "-" + arg(0, 3)
     case .add: s = arg(0, 1) + " + " + arg(1, 2)
     case .subtract: s = arg(0, 1) + " - " + arg(1, 2)

@@ -33,10 +33,11 @@ public enum ExpressionActivation {
   }
 
   /// The `expression` op's attributes for a checked use: the canonical texts of the
-  /// formula (constants substituted) and of its simplified derivative.
+  /// formula (constants substituted) and of its simplified derivative, in the output y
+  /// where it can be written so (then the backward reads y, as built-in sigmoid does).
   public static func attributes(_ use: EntryUse) -> (expr: String, derivative: String)? {
     guard let text = use.string("expr"), let e = try? ExpressionParser.parse(text, constants: constants(use)) else { return nil }
-    return (e.text, e.derivative().text)
+    return (e.text, (e.derivativeFromOutput() ?? e.derivative()).text)
   }
 
   /// Parses the use's formula; reports what is wrong at its place in the string.

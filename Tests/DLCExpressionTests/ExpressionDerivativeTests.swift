@@ -112,6 +112,29 @@ import _DLCTestSupport
     }
   }
 
+  /// Derivatives that read x only through the whole formula are written in its output y;
+  /// evaluated at y = f(x) they are the derivative in x.
+  @Test func derivativesInTheOutput() throws {
+    let cases = ["sigmoid(x)": "y * (1 - y)", "tanh(x)": "1 - y * y", "exp(x)": "y", "exp(2*x)": "y * 2", "sigmoid(tanh(x))": nil,
+                 "x*sigmoid(x)": nil, "2*x": nil, "0.5*x*(tanh(x)+1)": nil, "log(x)": nil]
+    for (text, expected) in cases {
+      let f = try ExpressionParser.parse(text)
+      let d = f.derivativeFromOutput()
+      #expect(d?.text == expected, "\(text)")
+      guard let d else { continue }
+      #expect(d.variable == "y")
+      let again = try ExpressionParser.parseDerivative(d.text)
+      #expect(again.text == d.text && again.variable == "y")
+      for x in Self.points {
+        let y = Self.evaluate(f, x)
+        let (inY, inX) = (Self.evaluate(d, y), Self.evaluate(f.derivative(), x))
+        #expect(Swift.abs(inY - inX) <= 1e-12 * Swift.max(1, Swift.abs(inX)), "\(text) at \(x)")
+      }
+    }
+    // A text in x still parses as one in x.
+    #expect(try ExpressionParser.parseDerivative("1 - x * x").variable == "x")
+  }
+
   /// No `·1`, `+0`, `·0` or `--` survives in a derivative.
   @Test func derivativesCarryNoIdentities() throws {
     for text in Self.formulas {

@@ -57,6 +57,24 @@ import Testing
     #expect(differing(sdx, s.dx, ulps: 2).isEmpty)
   }
 
+  /// sigmoid(x) and tanh(x) written as expressions have derivatives in y, read from the
+  /// forward output as the built-in rows read it: tanh's bit for bit.
+  @Test func derivativesInTheOutputReadY() throws {
+    for (text, formula, ulps) in [("tanh(x)", PointwiseKernels.named("tanh")!, UInt32(0)), ("sigmoid(x)", PointwiseKernels.named("sigmoid")!, 2)] {
+      let e = try ExpressionParser.parse(text)
+      let d = try #require(e.derivativeFromOutput())
+      let x = Self.inputs
+      var y = [Float](repeating: 0, count: x.count)
+      ExpressionKernel.forward(ExpressionTape(e), x: x, y: &y, count: x.count)
+      let dy = [Float](repeating: 1.5, count: x.count)
+      var dx = y
+      var reference = y
+      ExpressionKernel.backward(ExpressionTape(d), dy: dy, x: y, dx: &dx, count: x.count)
+      formula.backward(dy, y, &reference, x.count, PointwiseParameters(), true)
+      #expect(differing(dx, reference, ulps: ulps).isEmpty, "\(text)")
+    }
+  }
+
   @Test func formsOfBuiltInsAgreeToRounding() throws {
     let relu = try run("max(x, 0)")
     #expect(relu.y == Self.inputs.map { ReLU.forward($0, PointwiseParameters()) })

@@ -6,10 +6,12 @@ import DLCExpression
 /// ```
 /// %h.expr = expression(%h) {derivative = "0.5 * (tanh(x) + 1) + 0.5 * x * (1 - tanh(x) * tanh(x))",
 ///                           expr = "0.5 * x * (tanh(x) + 1)"}
-/// %dh = expression_grad(%dy, %h) {derivative = "…", expr = "…"}
+/// %dh = expression_grad(%dy, %h) {derivative = "…", expr = "…"}        (x: %h)
+/// %ds = expression_grad(%dy, %s.expr) {derivative = "y * (1 - y)", expr = "sigmoid(x)"}  (y)
 /// ```
 /// Like a pointwise row it is elementwise and per unit, so it fuses, prunes and
-/// differentiates as the built-in activations do; its derivative reads x. It counts as
+/// differentiates as the built-in activations do; its derivative reads x, or the output y
+/// where it is written in y (`y * (1 - y)` for `sigmoid(x)`). It counts as
 /// transcendental (the kernels' grain) whatever it calls.
 
 /// The two texts, both checked to parse as expressions of x.
@@ -22,8 +24,8 @@ private let expressionAttributes: [AttributeSpec] = [
 func expressionAttribute(_ a: OpArguments, _ key: String) throws(ShapeError) -> Expression {
   let text = try a.string(key)
   do {
-    // A derivative may be a constant (the derivative of 2·x is 2).
-    return try ExpressionParser.parse(text, requireX: key == "expr")
+    // A derivative may be a constant (the derivative of 2·x is 2), and may be written in y.
+    return key == "expr" ? try ExpressionParser.parse(text) : try ExpressionParser.parseDerivative(text)
   } catch {
     throw ShapeError("the \(key) \(IRFormat.quote(text)) is not an expression of x: \(error.summary)")
   }
@@ -44,13 +46,14 @@ let expressionOp = OpSchema(
     return mul(count, results[0].elementCountPerSample)
   })
 
-/// expression_grad(dy, x) {expr, derivative} → dx = dy · derivative(x).
+/// expression_grad(dy, x or y) {expr, derivative} → dx = dy · derivative, which reads the
+/// forward input x, or the output y when it is written in y.
 let expressionGradOp = OpSchema(
-  name: "expression_grad", summary: "gradient of 'expression': dy · derivative(x)", operands: ["dy", "x"],
+  name: "expression_grad", summary: "gradient of 'expression': dy · derivative(x or y)", operands: ["dy", "saved"],
   attributes: expressionAttributes, traits: [.elementwise, .transcendental],
   infer: { a throws(ShapeError) in
     try a.requireFloating(0, "gradient")
-    try a.requireSameType(1, "input", as: 0, "gradient")
+    try a.requireSameType(1, "saved value", as: 0, "gradient")
     return try forwardRule(expressionOp, a, operands: 1..<2)
   },
   flops: { a, results in

@@ -49,11 +49,12 @@ private var emptyPack: KernelRecord {
 
 /// What both backends need to know of an expression op's formula.
 public enum ExpressionFormulas {
-  /// The op's `expr` and `derivative`, parsed (the verifier has checked both).
+  /// The op's `expr` and `derivative` (in x, or in y: its `variable`), parsed (the
+  /// verifier has checked both).
   public static func parse(_ op: Operation) -> (expr: Expression, derivative: Expression) {
     let attributes = OpAttributes(op)
     guard let expr = try? ExpressionParser.parse(attributes.string("expr")),
-      let derivative = try? ExpressionParser.parse(attributes.string("derivative"), requireX: false)
+      let derivative = try? ExpressionParser.parseDerivative(attributes.string("derivative"))
     else { preconditionFailure("'\(op.opcode)' with an expression that does not parse") }
     return (expr, derivative)
   }

@@ -13,11 +13,11 @@ public final class WineCustomActivationsModel: TrainingBackend {
   /// The spec's batch size: every call takes 1…16 samples.
   public static let batchSize = 16
   /// Bytes of the training step's arena: activations, gradients and kernel scratch, planned at the batch size.
-  public static let trainArenaBytes = 11_392
+  public static let trainArenaBytes = 11_648
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 4992
   /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterBytes = 15_744
+  public static let parameterBytes = 17_280
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 3
@@ -45,42 +45,54 @@ public final class WineCustomActivationsModel: TrainingBackend {
     var dense_3_weight: UnsafeMutablePointer<Float> { base.f32(3904) }
     /// dense_3.bias [16]
     var dense_3_bias: UnsafeMutablePointer<Float> { base.f32(4928) }
-    /// dense_4.weight [3, 16]
+    /// dense_4.weight [8, 16]
     var dense_4_weight: UnsafeMutablePointer<Float> { base.f32(4992) }
-    /// dense_4.bias [3]
-    var dense_4_bias: UnsafeMutablePointer<Float> { base.f32(5184) }
+    /// dense_4.bias [8]
+    var dense_4_bias: UnsafeMutablePointer<Float> { base.f32(5504) }
+    /// dense_5.weight [3, 8]
+    var dense_5_weight: UnsafeMutablePointer<Float> { base.f32(5568) }
+    /// dense_5.bias [3]
+    var dense_5_bias: UnsafeMutablePointer<Float> { base.f32(5696) }
     /// dense_1.weight.exp_avg [32, 13]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(5248) }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(5760) }
     /// dense_1.weight.exp_avg_sq [32, 13]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(6912) }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(7424) }
     /// dense_1.bias.exp_avg [32]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(8576) }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(9088) }
     /// dense_1.bias.exp_avg_sq [32]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(8704) }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(9216) }
     /// dense_2.weight.exp_avg [16, 32]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(8832) }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(9344) }
     /// dense_2.weight.exp_avg_sq [16, 32]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(10_880) }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(11_392) }
     /// dense_2.bias.exp_avg [16]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(12_928) }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(13_440) }
     /// dense_2.bias.exp_avg_sq [16]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(12_992) }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(13_504) }
     /// dense_3.weight.exp_avg [16, 16]
-    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(13_056) }
+    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(13_568) }
     /// dense_3.weight.exp_avg_sq [16, 16]
-    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(14_080) }
+    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(14_592) }
     /// dense_3.bias.exp_avg [16]
-    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(15_104) }
+    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(15_616) }
     /// dense_3.bias.exp_avg_sq [16]
-    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(15_168) }
-    /// dense_4.weight.exp_avg [3, 16]
-    var dense_4_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(15_232) }
-    /// dense_4.weight.exp_avg_sq [3, 16]
-    var dense_4_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(15_424) }
-    /// dense_4.bias.exp_avg [3]
-    var dense_4_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(15_616) }
-    /// dense_4.bias.exp_avg_sq [3]
-    var dense_4_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(15_680) }
+    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(15_680) }
+    /// dense_4.weight.exp_avg [8, 16]
+    var dense_4_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(15_744) }
+    /// dense_4.weight.exp_avg_sq [8, 16]
+    var dense_4_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(16_256) }
+    /// dense_4.bias.exp_avg [8]
+    var dense_4_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(16_768) }
+    /// dense_4.bias.exp_avg_sq [8]
+    var dense_4_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(16_832) }
+    /// dense_5.weight.exp_avg [3, 8]
+    var dense_5_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(16_896) }
+    /// dense_5.weight.exp_avg_sq [3, 8]
+    var dense_5_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(17_024) }
+    /// dense_5.bias.exp_avg [3]
+    var dense_5_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(17_152) }
+    /// dense_5.bias.exp_avg_sq [3]
+    var dense_5_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(17_216) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
@@ -112,58 +124,76 @@ public final class WineCustomActivationsModel: TrainingBackend {
         name: "dense_3.bias", shape: [16], pointer: block.f32(4928), initializer: zeros, layer: "dense_3",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight", shape: [3, 16], pointer: block.f32(4992), initializer: xavierUniform, layer: "dense_4",
+        name: "dense_4.weight", shape: [8, 16], pointer: block.f32(4992), initializer: xavierUniform, layer: "dense_4",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.bias", shape: [3], pointer: block.f32(5184), initializer: zeros, layer: "dense_4",
+        name: "dense_4.bias", shape: [8], pointer: block.f32(5504), initializer: zeros, layer: "dense_4",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [32, 13], pointer: block.f32(5248), initializer: zeros, layer: "dense_1",
+        name: "dense_5.weight", shape: [3, 8], pointer: block.f32(5568), initializer: xavierUniform, layer: "dense_5",
+        isOptimizerState: false, dtype: .F32),
+      ParameterSlot(
+        name: "dense_5.bias", shape: [3], pointer: block.f32(5696), initializer: zeros, layer: "dense_5",
+        isOptimizerState: false, dtype: .F32),
+      ParameterSlot(
+        name: "dense_1.weight.exp_avg", shape: [32, 13], pointer: block.f32(5760), initializer: zeros, layer: "dense_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [32, 13], pointer: block.f32(6912), initializer: zeros,
+        name: "dense_1.weight.exp_avg_sq", shape: [32, 13], pointer: block.f32(7424), initializer: zeros,
         layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [32], pointer: block.f32(8576), initializer: zeros, layer: "dense_1",
+        name: "dense_1.bias.exp_avg", shape: [32], pointer: block.f32(9088), initializer: zeros, layer: "dense_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [32], pointer: block.f32(8704), initializer: zeros, layer: "dense_1",
+        name: "dense_1.bias.exp_avg_sq", shape: [32], pointer: block.f32(9216), initializer: zeros, layer: "dense_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [16, 32], pointer: block.f32(8832), initializer: zeros, layer: "dense_2",
+        name: "dense_2.weight.exp_avg", shape: [16, 32], pointer: block.f32(9344), initializer: zeros, layer: "dense_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [16, 32], pointer: block.f32(10_880), initializer: zeros,
+        name: "dense_2.weight.exp_avg_sq", shape: [16, 32], pointer: block.f32(11_392), initializer: zeros,
         layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [16], pointer: block.f32(12_928), initializer: zeros, layer: "dense_2",
+        name: "dense_2.bias.exp_avg", shape: [16], pointer: block.f32(13_440), initializer: zeros, layer: "dense_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [16], pointer: block.f32(12_992), initializer: zeros, layer: "dense_2",
+        name: "dense_2.bias.exp_avg_sq", shape: [16], pointer: block.f32(13_504), initializer: zeros, layer: "dense_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg", shape: [16, 16], pointer: block.f32(13_056), initializer: zeros,
+        name: "dense_3.weight.exp_avg", shape: [16, 16], pointer: block.f32(13_568), initializer: zeros,
         layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg_sq", shape: [16, 16], pointer: block.f32(14_080), initializer: zeros,
+        name: "dense_3.weight.exp_avg_sq", shape: [16, 16], pointer: block.f32(14_592), initializer: zeros,
         layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg", shape: [16], pointer: block.f32(15_104), initializer: zeros, layer: "dense_3",
+        name: "dense_3.bias.exp_avg", shape: [16], pointer: block.f32(15_616), initializer: zeros, layer: "dense_3",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg_sq", shape: [16], pointer: block.f32(15_168), initializer: zeros, layer: "dense_3",
+        name: "dense_3.bias.exp_avg_sq", shape: [16], pointer: block.f32(15_680), initializer: zeros, layer: "dense_3",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight.exp_avg", shape: [3, 16], pointer: block.f32(15_232), initializer: zeros,
+        name: "dense_4.weight.exp_avg", shape: [8, 16], pointer: block.f32(15_744), initializer: zeros,
         layer: "dense_4", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight.exp_avg_sq", shape: [3, 16], pointer: block.f32(15_424), initializer: zeros,
+        name: "dense_4.weight.exp_avg_sq", shape: [8, 16], pointer: block.f32(16_256), initializer: zeros,
         layer: "dense_4", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.bias.exp_avg", shape: [3], pointer: block.f32(15_616), initializer: zeros, layer: "dense_4",
+        name: "dense_4.bias.exp_avg", shape: [8], pointer: block.f32(16_768), initializer: zeros, layer: "dense_4",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.bias.exp_avg_sq", shape: [3], pointer: block.f32(15_680), initializer: zeros, layer: "dense_4",
+        name: "dense_4.bias.exp_avg_sq", shape: [8], pointer: block.f32(16_832), initializer: zeros, layer: "dense_4",
+        isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_5.weight.exp_avg", shape: [3, 8], pointer: block.f32(16_896), initializer: zeros, layer: "dense_5",
+        isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_5.weight.exp_avg_sq", shape: [3, 8], pointer: block.f32(17_024), initializer: zeros,
+        layer: "dense_5", isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_5.bias.exp_avg", shape: [3], pointer: block.f32(17_152), initializer: zeros, layer: "dense_5",
+        isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_5.bias.exp_avg_sq", shape: [3], pointer: block.f32(17_216), initializer: zeros, layer: "dense_5",
         isOptimizerState: true, dtype: .F32),
     ]
   }
@@ -198,7 +228,7 @@ public final class WineCustomActivationsModel: TrainingBackend {
     try check(n)
     let (arena, p) = (trainArena, params)
 
-    // dense_1 (specs/wine_custom_activations.yaml:20: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
+    // dense_1 (specs/wine_custom_activations.yaml:22: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
     let input = arena.f32(0)
     let dense_1 = arena.f32(896)
     DenseKernel.forward(
@@ -208,15 +238,15 @@ public final class WineCustomActivationsModel: TrainingBackend {
     Expression_e6c8c6582a46cc26.forward(
       x: dense_1, y: dense_1_expr, count: n * 32, parameters: dense_1_parameters_shape, transcendental: true)
 
-    // dense_2 (specs/wine_custom_activations.yaml:21: - dense: 16)
+    // dense_2 (specs/wine_custom_activations.yaml:23: - dense: 16)
     let dense_2 = arena.f32(4992)
     DenseKernel.forward(
       x: dense_1_expr, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 32,
       outFeatures: 16)
 
     // expr_1 → dropout_1: one loop
-    //   specs/wine_custom_activations.yaml:22: - expr: "0.5*x*(tanh(x+shift)+1)"
-    //   specs/wine_custom_activations.yaml:24: - dropout: 0.1
+    //   specs/wine_custom_activations.yaml:24: - expr: "0.5*x*(tanh(x+shift)+1)"
+    //   specs/wine_custom_activations.yaml:26: - dropout: 0.1
     let dropout_1 = arena.f32(6016)
     let stream0 = RandomStream(seed: seed, purpose: .dropout, id: 0, step: UInt64(bitPattern: step))
     for b in 0..<n * 4 {
@@ -227,55 +257,86 @@ public final class WineCustomActivationsModel: TrainingBackend {
       }
     }
 
-    // dense_3 (specs/wine_custom_activations.yaml:25: - dense: 16)
+    // dense_3 (specs/wine_custom_activations.yaml:27: - dense: 16)
     let dense_3 = arena.f32(7040)
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_3_weight, bias: p.dense_3_bias, y: dense_3, rows: n, inFeatures: 16,
       outFeatures: 16)
 
-    // expr_2 (specs/wine_custom_activations.yaml:26: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
+    // expr_2 (specs/wine_custom_activations.yaml:28: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
     let expr_2 = arena.f32(8064)
     Expression_22de09fde8038642.forward(
       x: dense_3, y: expr_2, count: n * 16, parameters: dense_1_parameters_shape, transcendental: true)
 
-    // dense_4 (specs/wine_custom_activations.yaml:27: - dense: 3)
+    // dense_4 (specs/wine_custom_activations.yaml:29: - dense: {units: 8, activation: {expr: "tanh(x)"}})
     let dense_4 = arena.f32(9088)
     DenseKernel.forward(
-      x: expr_2, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 16, outFeatures: 3)
+      x: expr_2, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 16, outFeatures: 8)
+    let dense_4_expr = arena.f32(9600)
+    Expression_70307e273abc4087.forward(
+      x: dense_4, y: dense_4_expr, count: n * 8, parameters: dense_1_parameters_shape, transcendental: true)
 
-    // loss (specs/wine_custom_activations.yaml:29: loss: cross_entropy)
+    // dense_5 (specs/wine_custom_activations.yaml:30: - dense: 3)
+    let dense_5 = arena.f32(9088)
+    DenseKernel.forward(
+      x: dense_4_expr, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 8,
+      outFeatures: 3)
+
+    // loss (specs/wine_custom_activations.yaml:32: loss: cross_entropy)
     let target = arena.i32(832)
     let loss = LossKernel.crossEntropy(
-      logits: dense_4, target: target, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
-    let dense_4_grad = arena.f32(9344)
+      logits: dense_5, target: target, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
+    let dense_5_grad = arena.f32(9344)
     LossKernel.crossEntropyGrad(
-      logits: dense_4, target: target, dlogits: dense_4_grad, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
+      logits: dense_5, target: target, dlogits: dense_5_grad, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
 
-    // dense_4, backward (specs/wine_custom_activations.yaml:27: - dense: 3)
-    let expr_2_grad = arena.f32(9536)
+    // dense_5, backward (specs/wine_custom_activations.yaml:30: - dense: 3)
+    let dense_4_expr_grad = arena.f32(10_112)
     DenseKernel.gradInput(
-      dy: dense_4_grad, weight: p.dense_4_weight, dx: expr_2_grad, rows: n, inFeatures: 16, outFeatures: 3)
-    let dense_4_weight_grad = arena.f32(10_560)
+      dy: dense_5_grad, weight: p.dense_5_weight, dx: dense_4_expr_grad, rows: n, inFeatures: 8, outFeatures: 3)
+    let dense_5_weight_grad = arena.f32(10_624)
     DenseKernel.gradWeight(
-      dy: dense_4_grad, x: expr_2, dweight: dense_4_weight_grad, rows: n, inFeatures: 16, outFeatures: 3)
+      dy: dense_5_grad, x: dense_4_expr, dweight: dense_5_weight_grad, rows: n, inFeatures: 8, outFeatures: 3)
+    let dense_5_bias_grad = arena.f32(9536)
+    DenseKernel.gradBias(dy: dense_5_grad, dbias: dense_5_bias_grad, rows: n, outFeatures: 3)
+    OptimizerKernel.adam(
+      parameter: p.dense_5_weight, grad: dense_5_weight_grad, expAvg: p.dense_5_weight_exp_avg,
+      expAvgSq: p.dense_5_weight_exp_avg_sq, maxExpAvgSq: nil, count: 24, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      weightDecay: 0, decoupled: false, step: Int(step))
+    OptimizerKernel.adam(
+      parameter: p.dense_5_bias, grad: dense_5_bias_grad, expAvg: p.dense_5_bias_exp_avg,
+      expAvgSq: p.dense_5_bias_exp_avg_sq, maxExpAvgSq: nil, count: 3, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      weightDecay: 0, decoupled: false, step: Int(step))
+
+    // dense_4, backward (specs/wine_custom_activations.yaml:29: - dense: {units: 8, activation: {expr: "tanh(x)"}})
+    let dense_4_grad = arena.f32(10_624)
+    Expression_70307e273abc4087.backward(
+      dy: dense_4_expr_grad, saved: dense_4_expr, dx: dense_4_grad, count: n * 8, parameters: dense_1_parameters_shape,
+      transcendental: true)
+    let expr_2_grad = arena.f32(9344)
+    DenseKernel.gradInput(
+      dy: dense_4_grad, weight: p.dense_4_weight, dx: expr_2_grad, rows: n, inFeatures: 16, outFeatures: 8)
+    let dense_4_weight_grad = arena.f32(11_136)
+    DenseKernel.gradWeight(
+      dy: dense_4_grad, x: expr_2, dweight: dense_4_weight_grad, rows: n, inFeatures: 16, outFeatures: 8)
     let dense_4_bias_grad = arena.f32(8064)
-    DenseKernel.gradBias(dy: dense_4_grad, dbias: dense_4_bias_grad, rows: n, outFeatures: 3)
+    DenseKernel.gradBias(dy: dense_4_grad, dbias: dense_4_bias_grad, rows: n, outFeatures: 8)
     OptimizerKernel.adam(
       parameter: p.dense_4_weight, grad: dense_4_weight_grad, expAvg: p.dense_4_weight_exp_avg,
-      expAvgSq: p.dense_4_weight_exp_avg_sq, maxExpAvgSq: nil, count: 48, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      expAvgSq: p.dense_4_weight_exp_avg_sq, maxExpAvgSq: nil, count: 128, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
     OptimizerKernel.adam(
       parameter: p.dense_4_bias, grad: dense_4_bias_grad, expAvg: p.dense_4_bias_exp_avg,
-      expAvgSq: p.dense_4_bias_exp_avg_sq, maxExpAvgSq: nil, count: 3, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      expAvgSq: p.dense_4_bias_exp_avg_sq, maxExpAvgSq: nil, count: 8, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // expr_2, backward (specs/wine_custom_activations.yaml:26: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
+    // expr_2, backward (specs/wine_custom_activations.yaml:28: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
     let dense_3_grad = arena.f32(8064)
     Expression_22de09fde8038642.backward(
       dy: expr_2_grad, saved: dense_3, dx: dense_3_grad, count: n * 16, parameters: dense_1_parameters_shape,
       transcendental: true)
 
-    // dense_3, backward (specs/wine_custom_activations.yaml:25: - dense: 16)
+    // dense_3, backward (specs/wine_custom_activations.yaml:27: - dense: 16)
     let dropout_1_grad = arena.f32(7040)
     DenseKernel.gradInput(
       dy: dense_3_grad, weight: p.dense_3_weight, dx: dropout_1_grad, rows: n, inFeatures: 16, outFeatures: 16)
@@ -294,8 +355,8 @@ public final class WineCustomActivationsModel: TrainingBackend {
       weightDecay: 0, decoupled: false, step: Int(step))
 
     // dropout_1 → expr_1, backward: one loop for expr_1_grad → dense_2_grad
-    //   specs/wine_custom_activations.yaml:24: - dropout: 0.1
-    //   specs/wine_custom_activations.yaml:22: - expr: "0.5*x*(tanh(x+shift)+1)"
+    //   specs/wine_custom_activations.yaml:26: - dropout: 0.1
+    //   specs/wine_custom_activations.yaml:24: - expr: "0.5*x*(tanh(x+shift)+1)"
     let dense_2_grad = arena.f32(6016)
     for b in 0..<n * 4 {
       let factors0 = Scalar.dropoutFactors(stream0.block(b), rate: 0.1, scale: 1.1111112)
@@ -305,7 +366,7 @@ public final class WineCustomActivationsModel: TrainingBackend {
       }
     }
 
-    // dense_2, backward (specs/wine_custom_activations.yaml:21: - dense: 16)
+    // dense_2, backward (specs/wine_custom_activations.yaml:23: - dense: 16)
     let dense_1_expr_grad = arena.f32(7040)
     DenseKernel.gradInput(
       dy: dense_2_grad, weight: p.dense_2_weight, dx: dense_1_expr_grad, rows: n, inFeatures: 32, outFeatures: 16)
@@ -323,7 +384,7 @@ public final class WineCustomActivationsModel: TrainingBackend {
       expAvgSq: p.dense_2_bias_exp_avg_sq, maxExpAvgSq: nil, count: 16, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // dense_1, backward (specs/wine_custom_activations.yaml:20: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
+    // dense_1, backward (specs/wine_custom_activations.yaml:22: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
     let dense_1_grad = arena.f32(2944)
     Expression_e6c8c6582a46cc26.backward(
       dy: dense_1_expr_grad, saved: dense_1, dx: dense_1_grad, count: n * 32, parameters: dense_1_parameters_shape,
@@ -341,7 +402,7 @@ public final class WineCustomActivationsModel: TrainingBackend {
       parameter: p.dense_1_bias, grad: dense_1_bias_grad, expAvg: p.dense_1_bias_exp_avg,
       expAvgSq: p.dense_1_bias_exp_avg_sq, maxExpAvgSq: nil, count: 32, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
-    return (loss, UnsafePointer(dense_4))
+    return (loss, UnsafePointer(dense_5))
   }
 
   public func predictBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float> {
@@ -354,7 +415,7 @@ public final class WineCustomActivationsModel: TrainingBackend {
     try check(n)
     let (arena, p) = (inferenceArena, params)
 
-    // dense_1 (specs/wine_custom_activations.yaml:20: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
+    // dense_1 (specs/wine_custom_activations.yaml:22: - dense: {units: 32, activation: {expr: "0.5*x*(tanh(x)+1)"}})
     let input = arena.f32(0)
     let dense_1 = arena.f32(896)
     DenseKernel.forward(
@@ -364,36 +425,45 @@ public final class WineCustomActivationsModel: TrainingBackend {
     Expression_e6c8c6582a46cc26.forward(
       x: dense_1, y: dense_1_expr, count: n * 32, parameters: dense_1_parameters_shape, transcendental: true)
 
-    // dense_2 (specs/wine_custom_activations.yaml:21: - dense: 16)
+    // dense_2 (specs/wine_custom_activations.yaml:23: - dense: 16)
     let dense_2 = arena.f32(896)
     DenseKernel.forward(
       x: dense_1_expr, weight: p.dense_2_weight, bias: p.dense_2_bias, y: dense_2, rows: n, inFeatures: 32,
       outFeatures: 16)
 
     // expr_1 → dropout_1: one loop
-    //   specs/wine_custom_activations.yaml:22: - expr: "0.5*x*(tanh(x+shift)+1)"
-    //   specs/wine_custom_activations.yaml:24: - dropout: 0.1
+    //   specs/wine_custom_activations.yaml:24: - expr: "0.5*x*(tanh(x+shift)+1)"
+    //   specs/wine_custom_activations.yaml:26: - dropout: 0.1
     let dropout_1 = arena.f32(1920)
     for i in 0..<n * 16 {
       dropout_1[i] = Expression_210c0de7577d8bde.forward(dense_2[i], PointwiseParameters())
     }
 
-    // dense_3 (specs/wine_custom_activations.yaml:25: - dense: 16)
+    // dense_3 (specs/wine_custom_activations.yaml:27: - dense: 16)
     let dense_3 = arena.f32(896)
     DenseKernel.forward(
       x: dropout_1, weight: p.dense_3_weight, bias: p.dense_3_bias, y: dense_3, rows: n, inFeatures: 16,
       outFeatures: 16)
 
-    // expr_2 (specs/wine_custom_activations.yaml:26: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
+    // expr_2 (specs/wine_custom_activations.yaml:28: - {expr: "x*((2*x+1)/(abs(x+1)+abs(x))*0.5+0.5)"})
     let expr_2 = arena.f32(1920)
     Expression_22de09fde8038642.forward(
       x: dense_3, y: expr_2, count: n * 16, parameters: dense_1_parameters_shape, transcendental: true)
 
-    // dense_4 (specs/wine_custom_activations.yaml:27: - dense: 3)
+    // dense_4 (specs/wine_custom_activations.yaml:29: - dense: {units: 8, activation: {expr: "tanh(x)"}})
     let dense_4 = arena.f32(896)
     DenseKernel.forward(
-      x: expr_2, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 16, outFeatures: 3)
-    return UnsafePointer(dense_4)
+      x: expr_2, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 16, outFeatures: 8)
+    let dense_4_expr = arena.f32(1408)
+    Expression_70307e273abc4087.forward(
+      x: dense_4, y: dense_4_expr, count: n * 8, parameters: dense_1_parameters_shape, transcendental: true)
+
+    // dense_5 (specs/wine_custom_activations.yaml:30: - dense: 3)
+    let dense_5 = arena.f32(896)
+    DenseKernel.forward(
+      x: dense_4_expr, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 8,
+      outFeatures: 3)
+    return UnsafePointer(dense_5)
   }
 
   public func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer {
@@ -406,11 +476,11 @@ public final class WineCustomActivationsModel: TrainingBackend {
     try check(n)
     let arena = inferenceArena
 
-    // loss (specs/wine_custom_activations.yaml:29: loss: cross_entropy)
-    let dense_4 = arena.f32(896)
+    // loss (specs/wine_custom_activations.yaml:32: loss: cross_entropy)
+    let dense_5 = arena.f32(896)
     let target = arena.i32(832)
     let loss = LossKernel.crossEntropy(
-      logits: dense_4, target: target, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
+      logits: dense_5, target: target, rows: n, classes: 3, labelSmoothing: 0, classWeights: nil)
     return loss
   }
 }
@@ -503,6 +573,23 @@ enum Expression_22de09fde8038642: PointwiseFormula {
     let v28 = x * v27
     let v29 = v12 + v28
     return dy * v29
+  }
+}
+
+/// y = tanh(x)
+/// dy/dx = 1 - y * y
+enum Expression_70307e273abc4087: PointwiseFormula {
+  static let name = "expression"
+
+  @inline(__always) static func forward(_ x: Float, _ p: PointwiseParameters) -> Float {
+    let v1 = VectorMath.tanh(x)
+    return v1
+  }
+
+  @inline(__always) static func derivative(dy: Float, _ y: Float, _ p: PointwiseParameters) -> Float {
+    let v2 = y * y
+    let v3 = Float(1) - v2
+    return dy * v3
   }
 }
 

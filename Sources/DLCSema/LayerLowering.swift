@@ -137,6 +137,7 @@ struct LayerLowering {
   ) -> Operand {
     let name = "\(node.name).\(suffix)"
     if checkedProduct(dims) == nil, uncountable == nil { uncountable = dims }
+    checkInitializer(initializer, dims: dims, parameter: name, node: node)
     let attrs: [String: Attribute] = [
       "init": initializer.attribute, "role": .string(role), "layer": .string(node.name),
       "trainable": .bool(trainable && !frozen.contains(node.name)),

@@ -19,6 +19,8 @@ public enum SemaDiagnosticID: String, DiagnosticID {
   case featureIsTarget = "sema.featureIsTarget"
   case frozenUnknown = "sema.frozenUnknown"
   case frozenWithoutParameters = "sema.frozenWithoutParameters"
+  case initializerChannels = "sema.initializerChannels"
+  case initializerShape = "sema.initializerShape"
   case inputDTypeMismatch = "sema.inputDTypeMismatch"
   case invalidMetric = "sema.invalidMetric"
   case lossTaskMismatch = "sema.lossTaskMismatch"
@@ -74,6 +76,13 @@ extension DiagnosticMessage {
   static func frozenUnknown(_ n: String) -> Self { .error(SemaDiagnosticID.frozenUnknown, "cannot freeze unknown layer '\(n)'") }
   static func frozenWithoutParameters(_ n: String) -> Self {
     .warning(SemaDiagnosticID.frozenWithoutParameters, "layer '\(n)' has no parameters to freeze")
+  }
+  static func initializerChannels(_ parameter: String, filters: Int, channels: Int) -> Self {
+    .error(SemaDiagnosticID.initializerChannels,
+           "initializer 'delta_orthogonal' needs at least as many filters as input channels, but '\(parameter)' has \(filters) filters and \(channels) channels")
+  }
+  static func initializerShape(_ initializer: String, _ parameter: String, _ shape: String, _ need: String) -> Self {
+    .error(SemaDiagnosticID.initializerShape, "initializer '\(initializer)' needs \(need), but '\(parameter)' has shape \(shape)")
   }
   static func inputDTypeMismatch(_ layer: String, _ want: String, _ got: String) -> Self {
     .error(SemaDiagnosticID.inputDTypeMismatch, "'\(layer)' needs \(want) input, but receives \(got)")

@@ -51,7 +51,7 @@ public enum Catalog {
       "groupnorm", "instancenorm", "attention", "cross_attention", "positional_encoding", "spatial_dropout",
     ],
     .activation: plannedActivations,
-    .initializer: ["orthogonal", "lecun_normal", "lecun_uniform", "identity", "truncated_normal"],
+    .initializer: [],
     .loss: ["focal", "huber", "smooth_l1", "kl_div", "hinge", "bce", "nll", "dice", "triplet", "contrastive"],
     .metric: ["f1", "precision", "recall", "auc", "roc_auc", "top_k_accuracy", "confusion_matrix", "mape"],
     .optimizer: plannedOptimizers,

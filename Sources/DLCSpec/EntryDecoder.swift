@@ -200,8 +200,8 @@ struct EntryDecoder {
     }
     var d = Diagnostic(.unknownEntry(kind, name), at: range, label: "not a known \(kind.noun)")
     if let candidates = kinds.lazy.compactMap({ Catalog.candidates($0, forAmbiguous: name) }).first {
-      return diags.fail(d.help("'\(name)' could mean " + candidates.map { "'\($0)'" }.joined(separator: " or ")
-        + "; did you mean one of them?"))
+      return diags.fail(d.help("did you mean " + candidates.map { "'\($0)'" }.joined(separator: " or ")
+        + "? '\(name)' could be either"))
     }
     d = d.help(Suggest.didYouMean(name, in: known) ?? "known \(kind.plural): " + known.joined(separator: ", "))
     return diags.fail(d)

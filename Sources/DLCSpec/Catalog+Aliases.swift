@@ -36,10 +36,10 @@ extension Catalog {
   public static let aliases: [EntryAlias] = [
     EntryAlias(.initializer, "glorot_uniform", "xavier_uniform", origin: "Keras's `glorot_uniform`"),
     EntryAlias(.initializer, "glorot_normal", "variance_scaling", scaling(1, "fan_avg"),
-               origin: "Keras's `glorot_normal` (truncated, unlike `xavier_normal`)"),
+               origin: "Keras's `glorot_normal`; truncated, unlike `xavier_normal`"),
     EntryAlias(.initializer, "he_uniform", "kaiming_uniform", origin: "Keras's `he_uniform`"),
     EntryAlias(.initializer, "he_normal", "variance_scaling", scaling(2, "fan_in"),
-               origin: "Keras's `he_normal` (truncated, unlike `kaiming_normal`)"),
+               origin: "Keras's `he_normal`; truncated, unlike `kaiming_normal`"),
     EntryAlias(.initializer, "random_uniform", "uniform", origin: "Keras's `random_uniform`"),
     EntryAlias(.initializer, "random_normal", "normal", origin: "Keras's `random_normal`"),
     EntryAlias(.initializer, "trunc_normal", "truncated_normal", origin: "PyTorch's `trunc_normal_`"),

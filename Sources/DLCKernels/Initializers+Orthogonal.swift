@@ -45,41 +45,51 @@ extension InitKernel {
   /// reflections H_k = I − 2vvᵀ/vᵀv zero A's column k below the diagonal; Q is
   /// H₀H₁⋯Hₙ₋₁ applied to the first n columns of the identity.
   static func orthonormalFactor(_ a: inout [Double], m: Int, n: Int) -> [Double] {
-    var reflectors = [[Double]]()
+    // Reflector k is stored in column k of `v` (rows k..<m); vv[k] = vᵀv, 0 for none.
+    var v = [Double](repeating: 0, count: m * n), vv = [Double](repeating: 0, count: n)
     var diagonal = [Double](repeating: 0, count: n)
-    for k in 0..<n {
-      var v = Array(a[(k + k * m)..<(m + k * m)])
-      let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-      let alpha = v[0] >= 0 ? -norm : norm
-      v[0] -= alpha
-      let vv = v.reduce(0) { $0 + $1 * $1 }
-      if vv > 0 {
-        for j in k..<n {
-          var dot = 0.0
-          for i in k..<m { dot += v[i - k] * a[i + j * m] }
-          let f = 2 * dot / vv
-          for i in k..<m { a[i + j * m] -= f * v[i - k] }
+    var q = [Double](repeating: 0, count: m * n)
+    a.withUnsafeMutableBufferPointer { a in
+      v.withUnsafeMutableBufferPointer { v in
+        for k in 0..<n {
+          let column = a.baseAddress! + k * m, reflector = v.baseAddress! + k * m
+          var norm = 0.0
+          for i in k..<m { norm += column[i] * column[i] }
+          norm = norm.squareRoot()
+          let alpha = column[k] >= 0 ? -norm : norm
+          for i in k..<m { reflector[i] = column[i] }
+          reflector[k] -= alpha
+          var length = 0.0
+          for i in k..<m { length += reflector[i] * reflector[i] }
+          vv[k] = length
+          if length > 0 {
+            for j in k..<n { reflect(a.baseAddress! + j * m, by: reflector, length: length, rows: k..<m) }
+          }
+          diagonal[k] = column[k]
+        }
+        q.withUnsafeMutableBufferPointer { q in
+          for j in 0..<n { q[j + j * m] = 1 }
+          for k in stride(from: n - 1, through: 0, by: -1) where vv[k] > 0 {
+            for j in 0..<n { reflect(q.baseAddress! + j * m, by: v.baseAddress! + k * m, length: vv[k], rows: k..<m) }
+          }
+          for j in 0..<n where diagonal[j] < 0 {
+            for i in 0..<m { q[i + j * m] = -q[i + j * m] }
+          }
         }
       }
-      diagonal[k] = a[k + k * m]
-      reflectors.append(vv > 0 ? v : [])
-    }
-    var q = [Double](repeating: 0, count: m * n)
-    for j in 0..<n { q[j + j * m] = 1 }
-    for k in stride(from: n - 1, through: 0, by: -1) where !reflectors[k].isEmpty {
-      let v = reflectors[k]
-      let vv = v.reduce(0) { $0 + $1 * $1 }
-      for j in 0..<n {
-        var dot = 0.0
-        for i in k..<m { dot += v[i - k] * q[i + j * m] }
-        let f = 2 * dot / vv
-        for i in k..<m { q[i + j * m] -= f * v[i - k] }
-      }
-    }
-    for j in 0..<n where diagonal[j] < 0 {
-      for i in 0..<m { q[i + j * m] = -q[i + j * m] }
     }
     return q
+  }
+
+  /// x ← (I − 2vvᵀ/vᵀv)·x over `rows`, for one column x.
+  @inline(__always)
+  private static func reflect(
+    _ x: UnsafeMutablePointer<Double>, by v: UnsafeMutablePointer<Double>, length: Double, rows: Range<Int>
+  ) {
+    var dot = 0.0
+    for i in rows { dot += v[i] * x[i] }
+    let f = 2 * dot / length
+    for i in rows { x[i] -= f * v[i] }
   }
 
   /// Delta-orthogonal initialization of a convolution kernel [out, in, kh, kw] (Xiao et

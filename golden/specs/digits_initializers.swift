@@ -13,11 +13,11 @@ public final class DigitsInitializersModel: TrainingBackend {
   /// The spec's batch size: every call takes 1…64 samples.
   public static let batchSize = 64
   /// Bytes of the training step's arena: activations, gradients and kernel scratch, planned at the batch size.
-  public static let trainArenaBytes = 2_403_136
+  public static let trainArenaBytes = 2_411_328
   /// Bytes of the arena prediction and the loss share.
   public static let inferenceArenaBytes = 1_982_720
   /// Bytes of every parameter, optimizer state included, each starting on 64 bytes.
-  public static let parameterBytes = 304_128
+  public static let parameterBytes = 316_800
 
   public let parameters: [ParameterSlot]
   public let outputWidth = 10
@@ -57,66 +57,78 @@ public final class DigitsInitializersModel: TrainingBackend {
     var dense_4_weight: UnsafeMutablePointer<Float> { base.f32(95_808) }
     /// dense_4.bias [32]
     var dense_4_bias: UnsafeMutablePointer<Float> { base.f32(99_904) }
-    /// dense_5.weight [10, 32]
+    /// dense_5.weight [32, 32]
     var dense_5_weight: UnsafeMutablePointer<Float> { base.f32(100_032) }
-    /// dense_5.bias [10]
-    var dense_5_bias: UnsafeMutablePointer<Float> { base.f32(101_312) }
+    /// dense_5.bias [32]
+    var dense_5_bias: UnsafeMutablePointer<Float> { base.f32(104_128) }
+    /// dense_6.weight [10, 32]
+    var dense_6_weight: UnsafeMutablePointer<Float> { base.f32(104_256) }
+    /// dense_6.bias [10]
+    var dense_6_bias: UnsafeMutablePointer<Float> { base.f32(105_536) }
     /// conv2d_1.weight.exp_avg [8, 1, 3, 3]
-    var conv2d_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(101_376) }
+    var conv2d_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(105_600) }
     /// conv2d_1.weight.exp_avg_sq [8, 1, 3, 3]
-    var conv2d_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(101_696) }
+    var conv2d_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(105_920) }
     /// conv2d_1.bias.exp_avg [8]
-    var conv2d_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(102_016) }
+    var conv2d_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(106_240) }
     /// conv2d_1.bias.exp_avg_sq [8]
-    var conv2d_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(102_080) }
+    var conv2d_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(106_304) }
     /// conv2d_2.weight.exp_avg [16, 8, 3, 3]
-    var conv2d_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(102_144) }
+    var conv2d_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(106_368) }
     /// conv2d_2.weight.exp_avg_sq [16, 8, 3, 3]
-    var conv2d_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(106_752) }
+    var conv2d_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(110_976) }
     /// conv2d_2.bias.exp_avg [16]
-    var conv2d_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(111_360) }
+    var conv2d_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(115_584) }
     /// conv2d_2.bias.exp_avg_sq [16]
-    var conv2d_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(111_424) }
+    var conv2d_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(115_648) }
     /// dense_1.weight.exp_avg [64, 256]
-    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(111_488) }
+    var dense_1_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(115_712) }
     /// dense_1.weight.exp_avg_sq [64, 256]
-    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(177_024) }
+    var dense_1_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(181_248) }
     /// dense_1.bias.exp_avg [64]
-    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(242_560) }
+    var dense_1_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(246_784) }
     /// dense_1.bias.exp_avg_sq [64]
-    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(242_816) }
+    var dense_1_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(247_040) }
     /// dense_2.weight.exp_avg [64, 64]
-    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(243_072) }
+    var dense_2_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(247_296) }
     /// dense_2.weight.exp_avg_sq [64, 64]
-    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(259_456) }
+    var dense_2_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(263_680) }
     /// dense_2.bias.exp_avg [64]
-    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(275_840) }
+    var dense_2_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(280_064) }
     /// dense_2.bias.exp_avg_sq [64]
-    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(276_096) }
+    var dense_2_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(280_320) }
     /// dense_3.weight.exp_avg [32, 64]
-    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(276_352) }
+    var dense_3_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(280_576) }
     /// dense_3.weight.exp_avg_sq [32, 64]
-    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(284_544) }
+    var dense_3_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(288_768) }
     /// dense_3.bias.exp_avg [32]
-    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(292_736) }
+    var dense_3_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(296_960) }
     /// dense_3.bias.exp_avg_sq [32]
-    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(292_864) }
+    var dense_3_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(297_088) }
     /// dense_4.weight.exp_avg [32, 32]
-    var dense_4_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(292_992) }
+    var dense_4_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(297_216) }
     /// dense_4.weight.exp_avg_sq [32, 32]
-    var dense_4_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(297_088) }
+    var dense_4_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(301_312) }
     /// dense_4.bias.exp_avg [32]
-    var dense_4_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(301_184) }
+    var dense_4_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(305_408) }
     /// dense_4.bias.exp_avg_sq [32]
-    var dense_4_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(301_312) }
-    /// dense_5.weight.exp_avg [10, 32]
-    var dense_5_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(301_440) }
-    /// dense_5.weight.exp_avg_sq [10, 32]
-    var dense_5_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(302_720) }
-    /// dense_5.bias.exp_avg [10]
-    var dense_5_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(304_000) }
-    /// dense_5.bias.exp_avg_sq [10]
-    var dense_5_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(304_064) }
+    var dense_4_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(305_536) }
+    /// dense_5.weight.exp_avg [32, 32]
+    var dense_5_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(305_664) }
+    /// dense_5.weight.exp_avg_sq [32, 32]
+    var dense_5_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(309_760) }
+    /// dense_5.bias.exp_avg [32]
+    var dense_5_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(313_856) }
+    /// dense_5.bias.exp_avg_sq [32]
+    var dense_5_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(313_984) }
+    /// dense_6.weight.exp_avg [10, 32]
+    var dense_6_weight_exp_avg: UnsafeMutablePointer<Float> { base.f32(314_112) }
+    /// dense_6.weight.exp_avg_sq [10, 32]
+    var dense_6_weight_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(315_392) }
+    /// dense_6.bias.exp_avg [10]
+    var dense_6_bias_exp_avg: UnsafeMutablePointer<Float> { base.f32(316_672) }
+    /// dense_6.bias.exp_avg_sq [10]
+    var dense_6_bias_exp_avg_sq: UnsafeMutablePointer<Float> { base.f32(316_736) }
   }
 
   /// Zeroed parameters and arenas; the training loop initializes or loads the parameters.
@@ -132,6 +144,7 @@ public final class DigitsInitializersModel: TrainingBackend {
     let orthogonal = Initializer(kind: "orthogonal", numbers: ["gain": 1.0])
     let identity = Initializer(kind: "identity", numbers: ["gain": 1.0])
     let lecunNormal = Initializer(kind: "lecun_normal")
+    let lecunUniform = Initializer(kind: "lecun_uniform")
     let varianceScaling = Initializer(
       kind: "variance_scaling", numbers: ["scale": 2.0],
       strings: ["distribution": "truncated_normal", "mode": "fan_in"])
@@ -169,100 +182,118 @@ public final class DigitsInitializersModel: TrainingBackend {
         name: "dense_3.bias", shape: [32], pointer: block.f32(95_680), initializer: zeros, layer: "dense_3",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight", shape: [32, 32], pointer: block.f32(95_808), initializer: varianceScaling,
+        name: "dense_4.weight", shape: [32, 32], pointer: block.f32(95_808), initializer: lecunUniform,
         layer: "dense_4", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
         name: "dense_4.bias", shape: [32], pointer: block.f32(99_904), initializer: zeros, layer: "dense_4",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.weight", shape: [10, 32], pointer: block.f32(100_032), initializer: truncatedNormal,
+        name: "dense_5.weight", shape: [32, 32], pointer: block.f32(100_032), initializer: varianceScaling,
         layer: "dense_5", isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.bias", shape: [10], pointer: block.f32(101_312), initializer: zeros, layer: "dense_5",
+        name: "dense_5.bias", shape: [32], pointer: block.f32(104_128), initializer: zeros, layer: "dense_5",
         isOptimizerState: false, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.weight.exp_avg", shape: [8, 1, 3, 3], pointer: block.f32(101_376), initializer: zeros,
+        name: "dense_6.weight", shape: [10, 32], pointer: block.f32(104_256), initializer: truncatedNormal,
+        layer: "dense_6", isOptimizerState: false, dtype: .F32),
+      ParameterSlot(
+        name: "dense_6.bias", shape: [10], pointer: block.f32(105_536), initializer: zeros, layer: "dense_6",
+        isOptimizerState: false, dtype: .F32),
+      ParameterSlot(
+        name: "conv2d_1.weight.exp_avg", shape: [8, 1, 3, 3], pointer: block.f32(105_600), initializer: zeros,
         layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.weight.exp_avg_sq", shape: [8, 1, 3, 3], pointer: block.f32(101_696), initializer: zeros,
+        name: "conv2d_1.weight.exp_avg_sq", shape: [8, 1, 3, 3], pointer: block.f32(105_920), initializer: zeros,
         layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.bias.exp_avg", shape: [8], pointer: block.f32(102_016), initializer: zeros, layer: "conv2d_1",
+        name: "conv2d_1.bias.exp_avg", shape: [8], pointer: block.f32(106_240), initializer: zeros, layer: "conv2d_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_1.bias.exp_avg_sq", shape: [8], pointer: block.f32(102_080), initializer: zeros,
+        name: "conv2d_1.bias.exp_avg_sq", shape: [8], pointer: block.f32(106_304), initializer: zeros,
         layer: "conv2d_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.weight.exp_avg", shape: [16, 8, 3, 3], pointer: block.f32(102_144), initializer: zeros,
+        name: "conv2d_2.weight.exp_avg", shape: [16, 8, 3, 3], pointer: block.f32(106_368), initializer: zeros,
         layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.weight.exp_avg_sq", shape: [16, 8, 3, 3], pointer: block.f32(106_752), initializer: zeros,
+        name: "conv2d_2.weight.exp_avg_sq", shape: [16, 8, 3, 3], pointer: block.f32(110_976), initializer: zeros,
         layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.bias.exp_avg", shape: [16], pointer: block.f32(111_360), initializer: zeros, layer: "conv2d_2",
+        name: "conv2d_2.bias.exp_avg", shape: [16], pointer: block.f32(115_584), initializer: zeros, layer: "conv2d_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "conv2d_2.bias.exp_avg_sq", shape: [16], pointer: block.f32(111_424), initializer: zeros,
+        name: "conv2d_2.bias.exp_avg_sq", shape: [16], pointer: block.f32(115_648), initializer: zeros,
         layer: "conv2d_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg", shape: [64, 256], pointer: block.f32(111_488), initializer: zeros,
+        name: "dense_1.weight.exp_avg", shape: [64, 256], pointer: block.f32(115_712), initializer: zeros,
         layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.weight.exp_avg_sq", shape: [64, 256], pointer: block.f32(177_024), initializer: zeros,
+        name: "dense_1.weight.exp_avg_sq", shape: [64, 256], pointer: block.f32(181_248), initializer: zeros,
         layer: "dense_1", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg", shape: [64], pointer: block.f32(242_560), initializer: zeros, layer: "dense_1",
+        name: "dense_1.bias.exp_avg", shape: [64], pointer: block.f32(246_784), initializer: zeros, layer: "dense_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block.f32(242_816), initializer: zeros, layer: "dense_1",
+        name: "dense_1.bias.exp_avg_sq", shape: [64], pointer: block.f32(247_040), initializer: zeros, layer: "dense_1",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg", shape: [64, 64], pointer: block.f32(243_072), initializer: zeros,
+        name: "dense_2.weight.exp_avg", shape: [64, 64], pointer: block.f32(247_296), initializer: zeros,
         layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(259_456), initializer: zeros,
+        name: "dense_2.weight.exp_avg_sq", shape: [64, 64], pointer: block.f32(263_680), initializer: zeros,
         layer: "dense_2", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg", shape: [64], pointer: block.f32(275_840), initializer: zeros, layer: "dense_2",
+        name: "dense_2.bias.exp_avg", shape: [64], pointer: block.f32(280_064), initializer: zeros, layer: "dense_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_2.bias.exp_avg_sq", shape: [64], pointer: block.f32(276_096), initializer: zeros, layer: "dense_2",
+        name: "dense_2.bias.exp_avg_sq", shape: [64], pointer: block.f32(280_320), initializer: zeros, layer: "dense_2",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg", shape: [32, 64], pointer: block.f32(276_352), initializer: zeros,
+        name: "dense_3.weight.exp_avg", shape: [32, 64], pointer: block.f32(280_576), initializer: zeros,
         layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(284_544), initializer: zeros,
+        name: "dense_3.weight.exp_avg_sq", shape: [32, 64], pointer: block.f32(288_768), initializer: zeros,
         layer: "dense_3", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg", shape: [32], pointer: block.f32(292_736), initializer: zeros, layer: "dense_3",
+        name: "dense_3.bias.exp_avg", shape: [32], pointer: block.f32(296_960), initializer: zeros, layer: "dense_3",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_3.bias.exp_avg_sq", shape: [32], pointer: block.f32(292_864), initializer: zeros, layer: "dense_3",
+        name: "dense_3.bias.exp_avg_sq", shape: [32], pointer: block.f32(297_088), initializer: zeros, layer: "dense_3",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight.exp_avg", shape: [32, 32], pointer: block.f32(292_992), initializer: zeros,
+        name: "dense_4.weight.exp_avg", shape: [32, 32], pointer: block.f32(297_216), initializer: zeros,
         layer: "dense_4", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.weight.exp_avg_sq", shape: [32, 32], pointer: block.f32(297_088), initializer: zeros,
+        name: "dense_4.weight.exp_avg_sq", shape: [32, 32], pointer: block.f32(301_312), initializer: zeros,
         layer: "dense_4", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.bias.exp_avg", shape: [32], pointer: block.f32(301_184), initializer: zeros, layer: "dense_4",
+        name: "dense_4.bias.exp_avg", shape: [32], pointer: block.f32(305_408), initializer: zeros, layer: "dense_4",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_4.bias.exp_avg_sq", shape: [32], pointer: block.f32(301_312), initializer: zeros, layer: "dense_4",
+        name: "dense_4.bias.exp_avg_sq", shape: [32], pointer: block.f32(305_536), initializer: zeros, layer: "dense_4",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.weight.exp_avg", shape: [10, 32], pointer: block.f32(301_440), initializer: zeros,
+        name: "dense_5.weight.exp_avg", shape: [32, 32], pointer: block.f32(305_664), initializer: zeros,
         layer: "dense_5", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.weight.exp_avg_sq", shape: [10, 32], pointer: block.f32(302_720), initializer: zeros,
+        name: "dense_5.weight.exp_avg_sq", shape: [32, 32], pointer: block.f32(309_760), initializer: zeros,
         layer: "dense_5", isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.bias.exp_avg", shape: [10], pointer: block.f32(304_000), initializer: zeros, layer: "dense_5",
+        name: "dense_5.bias.exp_avg", shape: [32], pointer: block.f32(313_856), initializer: zeros, layer: "dense_5",
         isOptimizerState: true, dtype: .F32),
       ParameterSlot(
-        name: "dense_5.bias.exp_avg_sq", shape: [10], pointer: block.f32(304_064), initializer: zeros, layer: "dense_5",
+        name: "dense_5.bias.exp_avg_sq", shape: [32], pointer: block.f32(313_984), initializer: zeros, layer: "dense_5",
+        isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_6.weight.exp_avg", shape: [10, 32], pointer: block.f32(314_112), initializer: zeros,
+        layer: "dense_6", isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_6.weight.exp_avg_sq", shape: [10, 32], pointer: block.f32(315_392), initializer: zeros,
+        layer: "dense_6", isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_6.bias.exp_avg", shape: [10], pointer: block.f32(316_672), initializer: zeros, layer: "dense_6",
+        isOptimizerState: true, dtype: .F32),
+      ParameterSlot(
+        name: "dense_6.bias.exp_avg_sq", shape: [10], pointer: block.f32(316_736), initializer: zeros, layer: "dense_6",
         isOptimizerState: true, dtype: .F32),
     ]
   }
@@ -360,60 +391,91 @@ public final class DigitsInitializersModel: TrainingBackend {
     Tanh.forward(
       x: dense_3, y: dense_3_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
-    // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: he_normal, activation: relu})
+    // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: lecun_uniform, activation: tanh})
     let dense_4 = arena.f32(934_144)
     DenseKernel.forward(
       x: dense_3_tanh, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
       outFeatures: 32)
-    let dense_4_relu = arena.f32(950_528)
-    ReLU.forward(
-      x: dense_4, y: dense_4_relu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: false)
+    let dense_4_tanh = arena.f32(950_528)
+    Tanh.forward(
+      x: dense_4, y: dense_4_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
-    // dense_5 (specs/digits_initializers.yaml:36: - dense: 10)
-    let dense_5 = arena.f32(958_720)
+    // dense_5 (specs/digits_initializers.yaml:36: - dense: {units: 32, init: he_normal, activation: relu})
+    let dense_5 = arena.f32(934_144)
     DenseKernel.forward(
-      x: dense_4_relu, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 32,
+      x: dense_4_tanh, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 32,
+      outFeatures: 32)
+    let dense_5_relu = arena.f32(958_720)
+    ReLU.forward(
+      x: dense_5, y: dense_5_relu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: false)
+
+    // dense_6 (specs/digits_initializers.yaml:37: - dense: 10)
+    let dense_6 = arena.f32(966_912)
+    DenseKernel.forward(
+      x: dense_5_relu, weight: p.dense_6_weight, bias: p.dense_6_bias, y: dense_6, rows: n, inFeatures: 32,
       outFeatures: 10)
 
-    // loss (specs/digits_initializers.yaml:39: loss: cross_entropy)
+    // loss (specs/digits_initializers.yaml:40: loss: cross_entropy)
     let target = arena.i32(16_384)
     let loss = LossKernel.crossEntropy(
-      logits: dense_5, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
-    let dense_5_grad = arena.f32(961_344)
+      logits: dense_6, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
+    let dense_6_grad = arena.f32(969_536)
     LossKernel.crossEntropyGrad(
-      logits: dense_5, target: target, dlogits: dense_5_grad, rows: n, classes: 10, labelSmoothing: 0,
+      logits: dense_6, target: target, dlogits: dense_6_grad, rows: n, classes: 10, labelSmoothing: 0,
       classWeights: nil)
 
-    // dense_5, backward (specs/digits_initializers.yaml:36: - dense: 10)
-    let dense_4_relu_grad = arena.f32(963_904)
+    // dense_6, backward (specs/digits_initializers.yaml:37: - dense: 10)
+    let dense_5_relu_grad = arena.f32(972_096)
     DenseKernel.gradInput(
-      dy: dense_5_grad, weight: p.dense_5_weight, dx: dense_4_relu_grad, rows: n, inFeatures: 32, outFeatures: 10)
-    let dense_5_weight_grad = arena.f32(972_096)
+      dy: dense_6_grad, weight: p.dense_6_weight, dx: dense_5_relu_grad, rows: n, inFeatures: 32, outFeatures: 10)
+    let dense_6_weight_grad = arena.f32(980_288)
     DenseKernel.gradWeight(
-      dy: dense_5_grad, x: dense_4_relu, dweight: dense_5_weight_grad, rows: n, inFeatures: 32, outFeatures: 10)
-    let dense_5_bias_grad = arena.f32(950_528)
-    DenseKernel.gradBias(dy: dense_5_grad, dbias: dense_5_bias_grad, rows: n, outFeatures: 10)
+      dy: dense_6_grad, x: dense_5_relu, dweight: dense_6_weight_grad, rows: n, inFeatures: 32, outFeatures: 10)
+    let dense_6_bias_grad = arena.f32(958_720)
+    DenseKernel.gradBias(dy: dense_6_grad, dbias: dense_6_bias_grad, rows: n, outFeatures: 10)
     OptimizerKernel.adam(
-      parameter: p.dense_5_weight, grad: dense_5_weight_grad, expAvg: p.dense_5_weight_exp_avg,
-      expAvgSq: p.dense_5_weight_exp_avg_sq, maxExpAvgSq: nil, count: 320, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      parameter: p.dense_6_weight, grad: dense_6_weight_grad, expAvg: p.dense_6_weight_exp_avg,
+      expAvgSq: p.dense_6_weight_exp_avg_sq, maxExpAvgSq: nil, count: 320, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
     OptimizerKernel.adam(
-      parameter: p.dense_5_bias, grad: dense_5_bias_grad, expAvg: p.dense_5_bias_exp_avg,
-      expAvgSq: p.dense_5_bias_exp_avg_sq, maxExpAvgSq: nil, count: 10, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      parameter: p.dense_6_bias, grad: dense_6_bias_grad, expAvg: p.dense_6_bias_exp_avg,
+      expAvgSq: p.dense_6_bias_exp_avg_sq, maxExpAvgSq: nil, count: 10, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // dense_4, backward (specs/digits_initializers.yaml:35: - dense: {units: 32, init: he_normal, activation: relu})
-    let dense_4_grad = arena.f32(950_528)
+    // dense_5, backward (specs/digits_initializers.yaml:36: - dense: {units: 32, init: he_normal, activation: relu})
+    let dense_5_grad = arena.f32(958_720)
     ReLU.backward(
-      dy: dense_4_relu_grad, saved: dense_4, dx: dense_4_grad, count: n * 32, parameters: conv2d_1_parameters_shape,
+      dy: dense_5_relu_grad, saved: dense_5, dx: dense_5_grad, count: n * 32, parameters: conv2d_1_parameters_shape,
       transcendental: false)
+    let dense_4_tanh_grad = arena.f32(934_144)
+    DenseKernel.gradInput(
+      dy: dense_5_grad, weight: p.dense_5_weight, dx: dense_4_tanh_grad, rows: n, inFeatures: 32, outFeatures: 32)
+    let dense_5_weight_grad = arena.f32(969_536)
+    DenseKernel.gradWeight(
+      dy: dense_5_grad, x: dense_4_tanh, dweight: dense_5_weight_grad, rows: n, inFeatures: 32, outFeatures: 32)
+    let dense_5_bias_grad = arena.f32(973_632)
+    DenseKernel.gradBias(dy: dense_5_grad, dbias: dense_5_bias_grad, rows: n, outFeatures: 32)
+    OptimizerKernel.adam(
+      parameter: p.dense_5_weight, grad: dense_5_weight_grad, expAvg: p.dense_5_weight_exp_avg,
+      expAvgSq: p.dense_5_weight_exp_avg_sq, maxExpAvgSq: nil, count: 1024, lr: lr, beta1: 0.9, beta2: 0.999,
+      eps: 1e-08, weightDecay: 0, decoupled: false, step: Int(step))
+    OptimizerKernel.adam(
+      parameter: p.dense_5_bias, grad: dense_5_bias_grad, expAvg: p.dense_5_bias_exp_avg,
+      expAvgSq: p.dense_5_bias_exp_avg_sq, maxExpAvgSq: nil, count: 32, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
+      weightDecay: 0, decoupled: false, step: Int(step))
+
+    // dense_4, backward (specs/digits_initializers.yaml:35: - dense: {units: 32, init: lecun_uniform, activation: tanh})
+    let dense_4_grad = arena.f32(958_720)
+    Tanh.backward(
+      dy: dense_4_tanh_grad, saved: dense_4_tanh, dx: dense_4_grad, count: n * 32,
+      parameters: conv2d_1_parameters_shape, transcendental: false)
     let dense_3_tanh_grad = arena.f32(934_144)
     DenseKernel.gradInput(
       dy: dense_4_grad, weight: p.dense_4_weight, dx: dense_3_tanh_grad, rows: n, inFeatures: 32, outFeatures: 32)
-    let dense_4_weight_grad = arena.f32(961_344)
+    let dense_4_weight_grad = arena.f32(950_528)
     DenseKernel.gradWeight(
       dy: dense_4_grad, x: dense_3_tanh, dweight: dense_4_weight_grad, rows: n, inFeatures: 32, outFeatures: 32)
-    let dense_4_bias_grad = arena.f32(965_440)
+    let dense_4_bias_grad = arena.f32(954_624)
     DenseKernel.gradBias(dy: dense_4_grad, dbias: dense_4_bias_grad, rows: n, outFeatures: 32)
     OptimizerKernel.adam(
       parameter: p.dense_4_weight, grad: dense_4_weight_grad, expAvg: p.dense_4_weight_exp_avg,
@@ -432,7 +494,7 @@ public final class DigitsInitializersModel: TrainingBackend {
     let dense_2_relu_grad = arena.f32(934_144)
     DenseKernel.gradInput(
       dy: dense_3_grad, weight: p.dense_3_weight, dx: dense_2_relu_grad, rows: n, inFeatures: 64, outFeatures: 32)
-    let dense_3_weight_grad = arena.f32(961_344)
+    let dense_3_weight_grad = arena.f32(958_720)
     DenseKernel.gradWeight(
       dy: dense_3_grad, x: dense_2_relu, dweight: dense_3_weight_grad, rows: n, inFeatures: 64, outFeatures: 32)
     let dense_3_bias_grad = arena.f32(852_224)
@@ -473,10 +535,10 @@ public final class DigitsInitializersModel: TrainingBackend {
     ReLU.backward(
       dy: dense_1_relu_grad, saved: dense_1, dx: dense_1_grad, count: n * 64, parameters: conv2d_1_parameters_shape,
       transcendental: false)
-    let flatten_1_grad = arena.f32(961_344)
+    let flatten_1_grad = arena.f32(969_536)
     DenseKernel.gradInput(
       dy: dense_1_grad, weight: p.dense_1_weight, dx: flatten_1_grad, rows: n, inFeatures: 256, outFeatures: 64)
-    let dense_1_weight_grad = arena.f32(1_026_880)
+    let dense_1_weight_grad = arena.f32(1_035_072)
     DenseKernel.gradWeight(
       dy: dense_1_grad, x: flatten_1, dweight: dense_1_weight_grad, rows: n, inFeatures: 256, outFeatures: 64)
     let dense_1_bias_grad = arena.f32(803_072)
@@ -495,7 +557,7 @@ public final class DigitsInitializersModel: TrainingBackend {
     ElementwiseKernel.copy(flatten_1_grad, to: maxpool2d_1_grad, count: n * 256)
 
     // maxpool2d_1, backward (specs/digits_initializers.yaml:30: - maxpool2d: 2)
-    let conv2d_2_relu_grad = arena.f32(961_344)
+    let conv2d_2_relu_grad = arena.f32(969_536)
     PoolKernel.maxBackward(dy: maxpool2d_1_grad, x: conv2d_2_relu, dx: conv2d_2_relu_grad, shape: maxpool2d_1_shape)
 
     // conv2d_2, backward (specs/digits_initializers.yaml:26: - conv2d: 16)
@@ -506,11 +568,11 @@ public final class DigitsInitializersModel: TrainingBackend {
     let conv2d_1_relu_grad = arena.f32(278_784)
     Conv2DKernel.gradInput(
       dy: conv2d_2_grad, weight: p.conv2d_2_weight, dx: conv2d_1_relu_grad, shape: conv2d_2_shape,
-      workspace: arena.f32(961_344))
+      workspace: arena.f32(969_536))
     let conv2d_2_weight_grad = arena.f32(409_856)
     Conv2DKernel.gradWeight(
       dy: conv2d_2_grad, x: conv2d_1_relu, dweight: conv2d_2_weight_grad, shape: conv2d_2_shape,
-      workspace: arena.f32(961_344))
+      workspace: arena.f32(969_536))
     let conv2d_2_bias_shape = Conv2DShape(
       batch: n, inChannels: 1, height: 8, width: 8, outChannels: 16, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1,
       padH: 0, padW: 0, dilationH: 1, dilationW: 1)
@@ -546,7 +608,7 @@ public final class DigitsInitializersModel: TrainingBackend {
       parameter: p.conv2d_1_bias, grad: conv2d_1_bias_grad, expAvg: p.conv2d_1_bias_exp_avg,
       expAvgSq: p.conv2d_1_bias_exp_avg_sq, maxExpAvgSq: nil, count: 8, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
-    return (loss, UnsafePointer(dense_5))
+    return (loss, UnsafePointer(dense_6))
   }
 
   public func predictBuffer(batch n: Int) throws -> UnsafeMutablePointer<Float> {
@@ -622,21 +684,30 @@ public final class DigitsInitializersModel: TrainingBackend {
     Tanh.forward(
       x: dense_3, y: dense_3_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
-    // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: he_normal, activation: relu})
+    // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: lecun_uniform, activation: tanh})
     let dense_4 = arena.f32(24_832)
     DenseKernel.forward(
       x: dense_3_tanh, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
       outFeatures: 32)
-    let dense_4_relu = arena.f32(16_640)
-    ReLU.forward(
-      x: dense_4, y: dense_4_relu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: false)
+    let dense_4_tanh = arena.f32(16_640)
+    Tanh.forward(
+      x: dense_4, y: dense_4_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
-    // dense_5 (specs/digits_initializers.yaml:36: - dense: 10)
+    // dense_5 (specs/digits_initializers.yaml:36: - dense: {units: 32, init: he_normal, activation: relu})
     let dense_5 = arena.f32(24_832)
     DenseKernel.forward(
-      x: dense_4_relu, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 32,
+      x: dense_4_tanh, weight: p.dense_5_weight, bias: p.dense_5_bias, y: dense_5, rows: n, inFeatures: 32,
+      outFeatures: 32)
+    let dense_5_relu = arena.f32(16_640)
+    ReLU.forward(
+      x: dense_5, y: dense_5_relu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: false)
+
+    // dense_6 (specs/digits_initializers.yaml:37: - dense: 10)
+    let dense_6 = arena.f32(24_832)
+    DenseKernel.forward(
+      x: dense_5_relu, weight: p.dense_6_weight, bias: p.dense_6_bias, y: dense_6, rows: n, inFeatures: 32,
       outFeatures: 10)
-    return UnsafePointer(dense_5)
+    return UnsafePointer(dense_6)
   }
 
   public func lossTarget(batch n: Int) throws -> UnsafeMutableRawPointer {
@@ -649,11 +720,11 @@ public final class DigitsInitializersModel: TrainingBackend {
     try check(n)
     let arena = inferenceArena
 
-    // loss (specs/digits_initializers.yaml:39: loss: cross_entropy)
-    let dense_5 = arena.f32(24_832)
+    // loss (specs/digits_initializers.yaml:40: loss: cross_entropy)
+    let dense_6 = arena.f32(24_832)
     let target = arena.i32(16_384)
     let loss = LossKernel.crossEntropy(
-      logits: dense_5, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
+      logits: dense_6, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
     return loss
   }
 }

@@ -31,7 +31,8 @@ let pointwiseTable: [PointwiseOp] = [
   // Barron 2017; for x ≤ 0, y′ = e^(x/alpha) = y/alpha + 1 (alpha > 0, which the catalog requires).
   PointwiseOp(
     "celu", "x if x > 0 else alpha·(e^(x/alpha) − 1)", attributes: [.required("alpha", .float, "−alpha is the limit for x → −∞")],
-    transcendental: .forward, derivative: .output, "dy where y > 0, else dy·(y/alpha + 1)", flops: (3, 3)),
+    transcendental: .forward, derivative: .output, "dy where y > 0, else dy·(y/alpha + 1)", flops: (3, 3),
+    check: nonzero("alpha", "the formula divides by it")),
   PointwiseOp(
     "silu", "x·σ(x)", transcendental: .both, derivative: .input, "dy·σ(x)·(1 + x·(1 − σ(x)))", flops: (3, 7)),
   PointwiseOp(
@@ -55,7 +56,8 @@ let pointwiseTable: [PointwiseOp] = [
   PointwiseOp(
     "softplus", "ln(1 + e^(beta·x)) / beta, x where beta·x > threshold",
     attributes: [.required("beta", .float, "sharpness"), .required("threshold", .float, "beta·x above which the result is x")],
-    transcendental: .both, derivative: .input, "dy·σ(beta·x), dy above the threshold", flops: (4, 4)),
+    transcendental: .both, derivative: .input, "dy·σ(beta·x), dy above the threshold", flops: (4, 4),
+    check: nonzero("beta", "the formula divides by it")),
   PointwiseOp(
     "log_sigmoid", "ln σ(x) = min(x, 0) − ln(1 + e^−|x|)", transcendental: .both, derivative: .input, "dy·σ(−x)",
     flops: (5, 4)),
@@ -80,3 +82,10 @@ let pointwiseTable: [PointwiseOp] = [
     }),
   PointwiseOp("relu6", "min(max(x, 0), 6)", derivative: .output, "dy where 0 < y < 6, else 0", flops: (2, 2)),
 ]
+
+/// A check that the number attribute `name` is not 0 (`why` goes to the help).
+private func nonzero(_ name: String, _ why: String) -> @Sendable (OpArguments) throws(ShapeError) -> Void {
+  { a throws(ShapeError) in
+    guard try a.float(name) != 0 else { throw ShapeError("the \(name) must not be 0", help: why) }
+  }
+}

@@ -42,6 +42,13 @@ import Testing
     #expect(failure("hard_tanh_grad", [t("Nx8"), t("Nx8")], ["min": 2.0, "max": -1.0])?.message == "the min 2.0 must be below the max -1.0")
   }
 
+  /// celu and softplus divide by alpha and beta: 0 is rejected (the catalog asks for > 0).
+  @Test func divisorsAreNotZero() throws {
+    #expect(failure("celu", [t("Nx8")], ["alpha": 0.0]) == ShapeError("the alpha must not be 0", help: "the formula divides by it"))
+    #expect(failure("softplus", [t("Nx8")], ["beta": 0.0, "threshold": 20.0])?.message == "the beta must not be 0")
+    #expect(try infer("celu", [t("Nx8")], ["alpha": 0.5]) == [t("Nx8")])
+  }
+
   @Test func logSoftmaxAxisIsPerSample() throws {
     #expect(try infer("log_softmax", [t("Nx6x8")], ["axis": -2]) == [t("Nx6x8")])
     #expect(failure("log_softmax", [t("Nx6x8")], ["axis": 2]) == ShapeError("axis 2 is out of range for [6, 8]", help: "use an axis from -2 to 1"))

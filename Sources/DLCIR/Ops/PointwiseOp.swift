@@ -46,7 +46,6 @@ public struct PointwiseOp: Sendable {
     derivative saved: Saved, _ derivativeSummary: String, flops: (forward: Int, derivative: Int),
     check: (@Sendable (OpArguments) throws(ShapeError) -> Void)? = nil
   ) {
-    self.check = check
     self.name = name
     self.summary = summary
     self.attributes = attributes
@@ -54,6 +53,7 @@ public struct PointwiseOp: Sendable {
     self.derivativeSummary = derivativeSummary
     self.flops = flops
     self.transcendental = transcendental
+    self.check = check
   }
 
   /// The gradient's opcode.

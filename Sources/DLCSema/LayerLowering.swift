@@ -97,6 +97,7 @@ struct LayerLowering {
   private func activationOp(_ use: EntryUse) -> (String, [String: Attribute]) {
     var attrs: [String: Attribute] = [:]
     for p in use.entry.params { if let v = use.value(p.name) { attrs[p.name] = v.attribute } }
+    if let variant = ActivationVariant.all[use.name] { return variant.lowered(use.name, attrs) }
     return (use.name, attrs)
   }
 
@@ -191,5 +192,26 @@ struct LayerLowering {
     var out = shape
     out[hole] = total / known
     return out
+  }
+}
+
+/// An activation whose optional parameter, when given and not 0, selects a row of its own:
+/// `relu` with a `shift` is `shifted_relu`. Without it the activation keeps its plain row,
+/// so every spec written before the parameter existed lowers, prints and trains as before.
+public struct ActivationVariant: Sendable {
+  /// The catalog parameter that selects the variant.
+  public let parameter: String
+  /// The pointwise row the activation lowers to with the parameter, which is its only attribute.
+  public let opcode: String
+
+  /// By catalog activation name.
+  public static let all: [String: ActivationVariant] = ["relu": ActivationVariant(parameter: "shift", opcode: "shifted_relu")]
+
+  /// The opcode and attributes of a use of activation `name` whose catalog parameters are `attrs`.
+  func lowered(_ name: String, _ attrs: [String: Attribute]) -> (String, [String: Attribute]) {
+    var rest = attrs
+    guard let value = rest.removeValue(forKey: parameter), value.floatValue != 0 else { return (name, rest) }
+    rest[parameter] = value
+    return (opcode, rest)
   }
 }

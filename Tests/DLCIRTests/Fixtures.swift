@@ -64,7 +64,24 @@ enum Fixture {
         %tanh = tanh(%sig) : tensor<Nx10xf32>
         %gelu = gelu(%tanh) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu(%gelu) {alpha = 1.0} : tensor<Nx10xf32>
-        %soft = softmax(%elu) {axis = -1} : tensor<Nx10xf32>
+        %selu = selu(%elu) : tensor<Nx10xf32>
+        %celu = celu(%selu) {alpha = 0.8} : tensor<Nx10xf32>
+        %silu = silu(%celu) : tensor<Nx10xf32>
+        %swish = swish(%silu) {beta = 1.5} : tensor<Nx10xf32>
+        %mish = mish(%swish) : tensor<Nx10xf32>
+        %elish = elish(%mish) : tensor<Nx10xf32>
+        %hard_elish = hard_elish(%elish) : tensor<Nx10xf32>
+        %serlu = serlu(%hard_elish) {alpha = 2.90427, lambda = 1.07862} : tensor<Nx10xf32>
+        %softplus = softplus(%serlu) {beta = 1.0, threshold = 20.0} : tensor<Nx10xf32>
+        %log_sigmoid = log_sigmoid(%softplus) : tensor<Nx10xf32>
+        %shifted_relu = shifted_relu(%log_sigmoid) {shift = 0.5} : tensor<Nx10xf32>
+        %softsign = softsign(%shifted_relu) : tensor<Nx10xf32>
+        %hard_sigmoid = hard_sigmoid(%softsign) : tensor<Nx10xf32>
+        %hard_swish = hard_swish(%hard_sigmoid) : tensor<Nx10xf32>
+        %hard_tanh = hard_tanh(%hard_swish) {max = 1.0, min = -1.0} : tensor<Nx10xf32>
+        %relu6 = relu6(%hard_tanh) : tensor<Nx10xf32>
+        %log_softmax = log_softmax(%relu6) {axis = -1} : tensor<Nx10xf32>
+        %soft = softmax(%log_softmax) {axis = -1} : tensor<Nx10xf32>
         %drop = dropout(%soft) {rate = 0.5} : tensor<Nx10xf32>
         %proj = dense(%pooled, @proj.weight) : tensor<Nx10xf32>
         %sum = add(%drop, %proj, %logits) : tensor<Nx10xf32>

@@ -73,6 +73,23 @@ extension Fixture {
         %tanh = tanh_grad(%dy, %x) : tensor<Nx10xf32>
         %gelu = gelu_grad(%dy, %x) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu_grad(%dy, %x) {alpha = 1.0} : tensor<Nx10xf32>
+        %selu = selu_grad(%dy, %x) : tensor<Nx10xf32>
+        %celu = celu_grad(%dy, %x) {alpha = 0.8} : tensor<Nx10xf32>
+        %silu = silu_grad(%dy, %x) : tensor<Nx10xf32>
+        %swish = swish_grad(%dy, %x) {beta = 1.5} : tensor<Nx10xf32>
+        %mish = mish_grad(%dy, %x) : tensor<Nx10xf32>
+        %elish = elish_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_elish = hard_elish_grad(%dy, %x) : tensor<Nx10xf32>
+        %serlu = serlu_grad(%dy, %x) {alpha = 2.90427, lambda = 1.07862} : tensor<Nx10xf32>
+        %softplus = softplus_grad(%dy, %x) {beta = 1.0, threshold = 20.0} : tensor<Nx10xf32>
+        %log_sigmoid = log_sigmoid_grad(%dy, %x) : tensor<Nx10xf32>
+        %shifted_relu = shifted_relu_grad(%dy, %x) {shift = 0.5} : tensor<Nx10xf32>
+        %softsign = softsign_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_sigmoid = hard_sigmoid_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_swish = hard_swish_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_tanh = hard_tanh_grad(%dy, %x) {max = 1.0, min = -1.0} : tensor<Nx10xf32>
+        %relu6 = relu6_grad(%dy, %x) : tensor<Nx10xf32>
+        %log_softmax = log_softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %softmax = softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %mse = mse_grad(%x, %dy) : tensor<Nx10xf32>
         %mae = mae_grad(%x, %dy) : tensor<Nx10xf32>

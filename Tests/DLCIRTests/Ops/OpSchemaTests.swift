@@ -11,13 +11,13 @@ import Testing
     #expect(Set(names).subtracting(pointwise) == [
       "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
       "batchnorm", "layernorm", "dropout", "add", "multiply", "concat",
-      "softmax", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
+      "softmax", "log_softmax", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
       // What @train_step adds: training forms, backward ops, optimizer updates.
       "dropout_train", "batchnorm_train", "self_attention_train",
       "cross_entropy_grad", "mse_grad", "mae_grad", "bce_with_logits_grad",
       "dense_grad_input", "dense_grad_weight", "dense_grad_bias", "embedding_grad",
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
-      "softmax_grad",
+      "softmax_grad", "log_softmax_grad",
       "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
       "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
@@ -61,11 +61,18 @@ import Testing
     ]).sorted())
     #expect(having(.identity) == ["dropout", "flatten", "reshape"])
     #expect(having(.perUnit) == (rows + ["dropout"]).sorted())
-    #expect(having(.transcendental) == ["elu", "gelu", "gelu_grad", "sigmoid", "tanh"])
+    // Transcendental in the forward only where the derivative reads y (the ELU family,
+    // sigmoid, tanh); both where it reads x and needs its own exp.
+    #expect(having(.transcendental) == [
+      "celu", "elish", "elish_grad", "elu", "gelu", "gelu_grad", "hard_elish", "hard_elish_grad", "log_sigmoid",
+      "log_sigmoid_grad", "mish", "mish_grad", "selu", "serlu", "serlu_grad", "sigmoid", "silu", "silu_grad", "softplus",
+      "softplus_grad", "swish", "swish_grad", "tanh",
+    ])
     #expect(having(.hasParameters).contains("dense") && having(.hasParameters).contains("conv2d"))
     #expect(!having(.hasParameters).contains("relu") && !having(.hasParameters).contains("maxpool2d"))
     // softmax is an activation but not pointwise: it neither fuses nor lets pruning through.
     #expect(OpRegistry.schema("softmax")?.traits == [])
+    #expect(OpRegistry.schema("log_softmax")?.traits == [])
   }
 
   /// Each pointwise row gives both schemas; the gradient reads what the row says and

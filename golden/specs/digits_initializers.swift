@@ -382,19 +382,19 @@ public final class DigitsInitializersModel: TrainingBackend {
     ReLU.forward(
       x: dense_2, y: dense_2_relu, count: n * 64, parameters: conv2d_1_parameters_shape, transcendental: false)
 
-    // dense_3 (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: tanh})
+    // dense_3 (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: selu})
     let dense_3 = arena.f32(934_144)
     DenseKernel.forward(
       x: dense_2_relu, weight: p.dense_3_weight, bias: p.dense_3_bias, y: dense_3, rows: n, inFeatures: 64,
       outFeatures: 32)
-    let dense_3_tanh = arena.f32(942_336)
-    Tanh.forward(
-      x: dense_3, y: dense_3_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
+    let dense_3_selu = arena.f32(942_336)
+    SELU.forward(
+      x: dense_3, y: dense_3_selu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
     // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: lecun_uniform, activation: tanh})
     let dense_4 = arena.f32(934_144)
     DenseKernel.forward(
-      x: dense_3_tanh, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
+      x: dense_3_selu, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
       outFeatures: 32)
     let dense_4_tanh = arena.f32(950_528)
     Tanh.forward(
@@ -469,12 +469,12 @@ public final class DigitsInitializersModel: TrainingBackend {
     Tanh.backward(
       dy: dense_4_tanh_grad, saved: dense_4_tanh, dx: dense_4_grad, count: n * 32,
       parameters: conv2d_1_parameters_shape, transcendental: false)
-    let dense_3_tanh_grad = arena.f32(934_144)
+    let dense_3_selu_grad = arena.f32(934_144)
     DenseKernel.gradInput(
-      dy: dense_4_grad, weight: p.dense_4_weight, dx: dense_3_tanh_grad, rows: n, inFeatures: 32, outFeatures: 32)
+      dy: dense_4_grad, weight: p.dense_4_weight, dx: dense_3_selu_grad, rows: n, inFeatures: 32, outFeatures: 32)
     let dense_4_weight_grad = arena.f32(950_528)
     DenseKernel.gradWeight(
-      dy: dense_4_grad, x: dense_3_tanh, dweight: dense_4_weight_grad, rows: n, inFeatures: 32, outFeatures: 32)
+      dy: dense_4_grad, x: dense_3_selu, dweight: dense_4_weight_grad, rows: n, inFeatures: 32, outFeatures: 32)
     let dense_4_bias_grad = arena.f32(954_624)
     DenseKernel.gradBias(dy: dense_4_grad, dbias: dense_4_bias_grad, rows: n, outFeatures: 32)
     OptimizerKernel.adam(
@@ -486,10 +486,10 @@ public final class DigitsInitializersModel: TrainingBackend {
       expAvgSq: p.dense_4_bias_exp_avg_sq, maxExpAvgSq: nil, count: 32, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // dense_3, backward (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: tanh})
+    // dense_3, backward (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: selu})
     let dense_3_grad = arena.f32(950_528)
-    Tanh.backward(
-      dy: dense_3_tanh_grad, saved: dense_3_tanh, dx: dense_3_grad, count: n * 32,
+    SELU.backward(
+      dy: dense_3_selu_grad, saved: dense_3_selu, dx: dense_3_grad, count: n * 32,
       parameters: conv2d_1_parameters_shape, transcendental: false)
     let dense_2_relu_grad = arena.f32(934_144)
     DenseKernel.gradInput(
@@ -675,19 +675,19 @@ public final class DigitsInitializersModel: TrainingBackend {
     ReLU.forward(
       x: dense_2, y: dense_2_relu, count: n * 64, parameters: conv2d_1_parameters_shape, transcendental: false)
 
-    // dense_3 (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: tanh})
+    // dense_3 (specs/digits_initializers.yaml:34: - dense: {units: 32, init: lecun_normal, activation: selu})
     let dense_3 = arena.f32(33_024)
     DenseKernel.forward(
       x: dense_2_relu, weight: p.dense_3_weight, bias: p.dense_3_bias, y: dense_3, rows: n, inFeatures: 64,
       outFeatures: 32)
-    let dense_3_tanh = arena.f32(16_640)
-    Tanh.forward(
-      x: dense_3, y: dense_3_tanh, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
+    let dense_3_selu = arena.f32(16_640)
+    SELU.forward(
+      x: dense_3, y: dense_3_selu, count: n * 32, parameters: conv2d_1_parameters_shape, transcendental: true)
 
     // dense_4 (specs/digits_initializers.yaml:35: - dense: {units: 32, init: lecun_uniform, activation: tanh})
     let dense_4 = arena.f32(24_832)
     DenseKernel.forward(
-      x: dense_3_tanh, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
+      x: dense_3_selu, weight: p.dense_4_weight, bias: p.dense_4_bias, y: dense_4, rows: n, inFeatures: 32,
       outFeatures: 32)
     let dense_4_tanh = arena.f32(16_640)
     Tanh.forward(

@@ -71,8 +71,7 @@ public struct FoldBatchNorm: ModelPass {
       what = op.attributes["groups"]?.intValue == channels ? "an instance norm (a groupnorm with one channel per group)" : "a groupnorm"
     default: return nil
     }
-    return "\(what) normalizes each sample with that sample's own mean and variance, "
-      + "which are not known until the input is, so no weight can absorb it (only a batchnorm's running statistics fold)"
+    return "\(what) normalizes each sample with its own mean and variance, known only with the input, so no weight can absorb it"
   }
 
   /// Folds the batchnorm at body index `i` of function `f`, or says why not.

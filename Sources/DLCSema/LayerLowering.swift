@@ -193,7 +193,7 @@ struct LayerLowering {
       let groups = use.int("groups")!
       guard channels % groups != 0 else { return groups }
       return diags.fail(Diagnostic(.shape(node.name, "\(groups) groups do not divide \(channels) channels"), at: use.range(of: "groups"))
-        .help("use a number of groups that divides \(channels), such as \(groupChoices(channels))"))
+        .help("use a number of groups that divides \(channels): \(groupChoices(channels))"))
     }
     if use.bool("track_running_stats") == true {
       return diags.fail(Diagnostic(.unsupportedOption("track_running_stats: true", "instancenorm"), at: use.range(of: "track_running_stats"))

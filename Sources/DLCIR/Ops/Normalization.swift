@@ -79,7 +79,7 @@ let groupnorm = OpSchema(
     let groups = try a.int("groups")
     guard groups >= 1, channels % groups == 0 else {
       throw ShapeError("\(groups) groups do not divide \(channels) channels",
-                       help: "use a number of groups that divides \(channels), such as \(groupChoices(channels))")
+                       help: "use a number of groups that divides \(channels): \(groupChoices(channels))")
     }
     let eps = try a.float("eps")
     guard eps > 0, eps.isFinite else { throw ShapeError("eps must be a positive number, found \(IRFormat.float(eps))") }
@@ -97,11 +97,18 @@ func affineRoles(_ a: OpArguments, _ rest: [String]) throws(ShapeError) -> [Stri
   }
 }
 
-/// A few group counts that divide `channels` (for a help text): 1, the largest proper
-/// divisor up to 32, and `channels` itself.
+/// The group counts that divide `channels`, for a help text: `1, 2, 3 or 6`; with
+/// more than eight, the four smallest and the two largest.
 public func groupChoices(_ channels: Int) -> String {
-  let middle = (2..<max(2, min(channels, 33))).last { channels % $0 == 0 && $0 < channels }
-  return ([1] + (middle.map { [$0] } ?? []) + (channels > 1 ? [channels] : [])).map(String.init).joined(separator: ", ")
+  var divisors: [Int] = []
+  var d = 1
+  while d <= channels / d {
+    if channels % d == 0 { divisors += d == channels / d ? [d] : [d, channels / d] }
+    d += 1
+  }
+  divisors.sort()
+  let shown = divisors.count > 8 ? divisors.prefix(4).map(String.init) + ["…"] + divisors.suffix(2).map(String.init) : divisors.map(String.init)
+  return shown.count == 1 ? shown[0] : shown.dropLast().joined(separator: ", ") + " or " + shown.last!
 }
 
 /// dropout(x) {rate}: while training zeroes each element with probability `rate` and

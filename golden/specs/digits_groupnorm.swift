@@ -29,8 +29,8 @@ public final class DigitsGroupnormModel: TrainingBackend {
   private let params: Parameters
   private let trainArena: UnsafeMutableRawPointer
   private let inferenceArena: UnsafeMutableRawPointer
-  private let ones: [Float] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
-  private let zeros: [Float] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+  private let identityScale: [Float] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+  private let identityShift: [Float] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 
   /// Every parameter at its constant byte offset in the one parameter block, in module order.
   struct Parameters {
@@ -297,12 +297,10 @@ public final class DigitsGroupnormModel: TrainingBackend {
     let batchnorm_1 = arena.f32(573_696)
     let batchnorm_1_mean = arena.f32(577_792)
     let batchnorm_1_invstd = arena.f32(577_856)
-    zeros.withUnsafeBufferPointer { w in
-      BatchNormKernel.trainForward(
-        x: global_avgpool_1, gamma: w.baseAddress, beta: w.baseAddress, runningMean: p.batchnorm_1_running_mean,
-        runningVar: p.batchnorm_1_running_var, y: batchnorm_1, mean: batchnorm_1_mean, invstd: batchnorm_1_invstd,
-        batch: n, channels: 16, spatial: 1, momentum: 0.1, eps: 1e-05)
-    }
+    BatchNormKernel.trainForward(
+      x: global_avgpool_1, gamma: identityScale, beta: identityShift, runningMean: p.batchnorm_1_running_mean,
+      runningVar: p.batchnorm_1_running_var, y: batchnorm_1, mean: batchnorm_1_mean, invstd: batchnorm_1_invstd,
+      batch: n, channels: 16, spatial: 1, momentum: 0.1, eps: 1e-05)
 
     // dense_1 (specs/digits_groupnorm.yaml:29: - dense: 10)
     let dense_1 = arena.f32(577_920)
@@ -339,12 +337,10 @@ public final class DigitsGroupnormModel: TrainingBackend {
 
     // batchnorm_1, backward (specs/digits_groupnorm.yaml:28: - batchnorm: {affine: false})
     let global_avgpool_1_grad = arena.f32(573_696)
-    ones.withUnsafeBufferPointer { w in
-      BatchNormKernel.backward(
-        dy: batchnorm_1_grad, x: global_avgpool_1, gamma: w.baseAddress, mean: batchnorm_1_mean,
-        invstd: batchnorm_1_invstd, dx: global_avgpool_1_grad, dgamma: arena.f32(580_544),
-        dbeta: arena.f32(580_544) + 16, batch: n, channels: 16, spatial: 1)
-    }
+    BatchNormKernel.backward(
+      dy: batchnorm_1_grad, x: global_avgpool_1, gamma: identityScale, mean: batchnorm_1_mean,
+      invstd: batchnorm_1_invstd, dx: global_avgpool_1_grad, dgamma: arena.f32(580_544), dbeta: arena.f32(580_544) + 16,
+      batch: n, channels: 16, spatial: 1)
 
     // global_avgpool_1, backward (specs/digits_groupnorm.yaml:27: - global_avgpool)
     let relu_2_grad = arena.f32(580_544)
@@ -508,11 +504,9 @@ public final class DigitsGroupnormModel: TrainingBackend {
 
     // batchnorm_1 (specs/digits_groupnorm.yaml:28: - batchnorm: {affine: false})
     let batchnorm_1 = arena.f32(16_640)
-    zeros.withUnsafeBufferPointer { w in
-      BatchNormKernel.inferenceForward(
-        x: global_avgpool_1, gamma: w.baseAddress, beta: w.baseAddress, runningMean: p.batchnorm_1_running_mean,
-        runningVar: p.batchnorm_1_running_var, y: batchnorm_1, batch: n, channels: 16, spatial: 1, eps: 1e-05)
-    }
+    BatchNormKernel.inferenceForward(
+      x: global_avgpool_1, gamma: identityScale, beta: identityShift, runningMean: p.batchnorm_1_running_mean,
+      runningVar: p.batchnorm_1_running_var, y: batchnorm_1, batch: n, channels: 16, spatial: 1, eps: 1e-05)
 
     // dense_1 (specs/digits_groupnorm.yaml:29: - dense: 10)
     let dense_1 = arena.f32(20_736)

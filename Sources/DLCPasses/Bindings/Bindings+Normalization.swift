@@ -147,14 +147,14 @@ private func batchNormParameters(_ v: OpView) -> [KernelArgument] {
   let channels = v.dims(0)[1]
   return [
     .init("x", .operand(0)), .init("gamma", affine ? .operand(1) : ones(channels)),
-    .init("beta", affine ? .operand(2) : .floats(.constant(name: "zeros", [Float](repeating: 0, count: channels.factor)))),
+    .init("beta", affine ? .operand(2) : .pinnedFloats(name: "identityShift", [Float](repeating: 0, count: channels.factor))),
     .init("runningMean", .operand(affine ? 3 : 1)), .init("runningVar", .operand(affine ? 4 : 2)),
   ]
 }
 
 /// γ = 1 for a batchnorm without an affine part.
 private func ones(_ channels: Extent) -> KernelValue {
-  .floats(.constant(name: "ones", [Float](repeating: 1, count: channels.factor)))
+  .pinnedFloats(name: "identityScale", [Float](repeating: 1, count: channels.factor))
 }
 
 /// Group norm's sizes over x [N, C, …] (everything after the channels is spatial), its

@@ -4,8 +4,8 @@ import Foundation
 import Testing
 import _DLCTestSupport
 
-/// Emitted trainers, end to end: the package is copied away from dlc and built in release
-/// mode there, trained for a few epochs, and compared with `dlc train` from the same
+/// Emitted trainers, end to end: the packages are copied away from dlc and built in release
+/// mode there (together: `EmittedWorkspace`), trained for a few epochs, and compared with `dlc train` from the same
 /// seed: per-epoch losses and checkpoint tensors must be identical (the emitted model
 /// calls the same kernels in the same order, and its fused loops apply the same
 /// per-element formulas), and `dlc eval` must score the emitted checkpoint as its own.
@@ -24,34 +24,49 @@ import _DLCTestSupport
     #expect(Set(examples) == Set(Self.cases.map(\.spec)))
   }
 
-  @Test(arguments: cases.map(\.spec))
-  func emittedTrainerMatchesTheInterpreter(_ name: String) throws {
+  /// Every example's emitted trainer against `dlc train`, `dlc eval` and `dlc predict`.
+  /// The packages are emitted, then moved where nothing of dlc is around and built there
+  /// together (`EmittedWorkspace`: the carried runtime is compiled once), with the
+  /// compact pruned digits_mlp of `checkCompactPrunedCheckpoint` among them.
+  @Test func emittedTrainersMatchTheInterpreter() throws {
     try RepoRoot.enter()
-    let epochs = Self.cases.first { $0.spec == name }!.epochs
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-emitted-\(name)-\(UUID().uuidString)").path
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-emitted-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: work) }
-    let spec = try Self.prepare(name, in: work)
+    var specs: [String: String] = [:]
+    for name in Self.cases.map(\.spec) { specs[name] = try Self.prepare(name, in: work) }
+    specs[Self.pruned] = try Self.preparePruned(in: work)
+    var packages: [(name: String, folder: String)] = []
+    for name in Self.cases.map(\.spec) + [Self.pruned] {
+      let emitted = Driver.emitPackage(SpecOptions(path: specs[name]!), to: work + "/emitted/\(name)")
+      try #require(emitted.status == 0, "\(name): \(emitted.stderr)")
+      try FileManager.default.createDirectory(atPath: work + "/elsewhere", withIntermediateDirectories: true)
+      try FileManager.default.moveItem(atPath: work + "/emitted/\(name)", toPath: work + "/elsewhere/\(name)")
+      packages.append((name, work + "/elsewhere/\(name)"))
+    }
+    let transferModel = try String(contentsOfFile: work + "/elsewhere/digits_transfer/Sources/DigitsTransferTrainer/Model.swift", encoding: .utf8)
+    #expect(transferModel.contains("public func precompute(batch n: Int)"), "digits_transfer's model does not precompute its frozen prefix")
+    let executables = try EmittedWorkspace.build(packages, in: work + "/built")
+    for (name, epochs) in Self.cases {
+      try check(name, epochs: epochs, spec: specs[name]!, executable: executables[name]!, work: work + "/runs-\(name)")
+    }
+    try checkCompactPrunedCheckpoint(spec: specs[Self.pruned]!, executable: executables[Self.pruned]!, work: work + "/runs-pruned")
+  }
 
-    // Emit, then move the package where nothing of dlc is around and build it there.
-    let emitted = Driver.emitPackage(SpecOptions(path: spec), to: work + "/emitted")
-    #expect(emitted.status == 0, "\(emitted.stderr)")
-    let package = work + "/elsewhere/\(name)"
-    try FileManager.default.createDirectory(atPath: work + "/elsewhere", withIntermediateDirectories: true)
-    try FileManager.default.moveItem(atPath: work + "/emitted", toPath: package)
-    let build = try Self.run("/usr/bin/env", ["swift", "build", "-c", "release", "--package-path", package,
-                                              "--scratch-path", package + "/.build"], in: package)
-    try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(3000))")
-    let executable = package + "/.build/release/" + name.replacingOccurrences(of: "_", with: "-")
-
+  /// Example `name`'s emitted trainer (`executable`): trains to `dlc train`'s losses and
+  /// checkpoint for `epochs` epochs, and scores and predicts as dlc does.
+  func check(_ name: String, epochs: Int, spec: String, executable: String, work: String) throws {
     // `--help`, alone or after a command, prints the usage and succeeds.
     for arguments in [["--help"], ["train", "--help"], ["eval", "-h"]] {
       let help = try Self.run(executable, arguments, in: Golden.root)
-      #expect(help.status == 0 && help.output.contains("usage:"), "\(arguments): \(help.output)")
+      #expect(help.status == 0 && help.output.contains("usage:"), "\(name) \(arguments): \(help.output)")
     }
 
     // Train both ways from the repository root (the spec's data paths are relative to it).
     let trained = try Self.run(executable, ["train", "--epochs", "\(epochs)", "--out", work + "/emitted-runs"], in: Golden.root)
-    try #require(trained.status == 0, "emitted train failed:\n\(trained.output.suffix(3000))")
+    try #require(trained.status == 0, "\(name): emitted train failed:\n\(trained.output.suffix(3000))")
+    if name == "digits_transfer" {
+      #expect(trained.output.contains("precomputed the frozen prefix"), "digits_transfer: \(trained.output)")
+    }
     let reference = Driver.train(TrainOptions(spec: SpecOptions(path: spec), epochs: epochs, outputDirectory: work + "/dlc-runs")) { _ in }
     try #require(reference.status == 0, "\(reference.stderr)")
 
@@ -59,26 +74,26 @@ import _DLCTestSupport
     // round-trip form).
     let ours = try Self.losses(work + "/emitted-runs/\(name)/log.jsonl")
     let theirs = try Self.losses(work + "/dlc-runs/\(name)/log.jsonl")
-    #expect(ours.count == epochs)
-    #expect(ours == theirs, "per-epoch losses differ: emitted \(ours), interpreter \(theirs)")
+    #expect(ours.count == epochs, "\(name): \(ours.count) epochs logged")
+    #expect(ours == theirs, "\(name): per-epoch losses differ: emitted \(ours), interpreter \(theirs)")
 
     // The same weights, optimizer state and statistics.
     let a = try Checkpoint(contentsOf: work + "/emitted-runs/\(name)/last.safetensors")
     let b = try Checkpoint(contentsOf: work + "/dlc-runs/\(name)/last.safetensors")
-    #expect(Set(a.tensors.keys) == Set(b.tensors.keys))
-    for (key, tensor) in b.tensors { #expect(a.tensors[key] == tensor, "tensor \(key) differs") }
+    #expect(Set(a.tensors.keys) == Set(b.tensors.keys), "\(name): the checkpoints hold other tensors")
+    for (key, tensor) in b.tensors { #expect(a.tensors[key] == tensor, "\(name): tensor \(key) differs") }
 
     // dlc scores the emitted checkpoint exactly as its own.
     let split = try String(contentsOfFile: spec, encoding: .utf8).contains(/split:.*test:/) ? "test" : "valid"
     let scoreEmitted = Driver.eval(SpecOptions(path: spec), checkpoint: work + "/emitted-runs/\(name)/best.safetensors", split: split, json: true)
     let scoreOwn = Driver.eval(SpecOptions(path: spec), checkpoint: work + "/dlc-runs/\(name)/best.safetensors", split: split, json: true)
-    #expect(scoreEmitted.status == 0, "\(scoreEmitted.stderr)")
-    #expect(scoreEmitted.stdout == scoreOwn.stdout)
+    #expect(scoreEmitted.status == 0, "\(name): \(scoreEmitted.stderr)")
+    #expect(scoreEmitted.stdout == scoreOwn.stdout, "\(name): dlc scores the emitted checkpoint \(scoreEmitted.stdout), its own \(scoreOwn.stdout)")
 
     // And the emitted trainer scores dlc's checkpoint as dlc does.
     let crossEval = try Self.run(executable, ["eval", "--checkpoint", work + "/dlc-runs/\(name)/best.safetensors", "--split", split, "--json"], in: Golden.root)
-    #expect(crossEval.status == 0, "\(crossEval.output)")
-    #expect(crossEval.output == scoreOwn.stdout)
+    #expect(crossEval.status == 0, "\(name): \(crossEval.output)")
+    #expect(crossEval.output == scoreOwn.stdout, "\(name): the emitted trainer scores dlc's checkpoint \(crossEval.output), dlc \(scoreOwn.stdout)")
 
     try checkDeployedModel(name, spec: spec, executable: executable, runs: work + "/dlc-runs", split: split)
   }
@@ -112,36 +127,38 @@ import _DLCTestSupport
     #expect(refused.output.contains(expected), "\(refused.output)")
   }
 
-  /// A pruned and quantized digits_mlp: the optimized checkpoint stores dense_1's int8
-  /// weights compactly (bitmap + values) and has no masks; the emitted package's deployed
-  /// model reads it with the carried checkpoint code and scores and predicts exactly as
-  /// `dlc eval` and `dlc predict`.
-  @Test func deployedModelRunsACompactPrunedCheckpoint() throws {
-    try RepoRoot.enter()
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-emitted-pruned-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: work) }
+  /// The name of the pruned digits_mlp among the packages.
+  static let pruned = "digits_mlp_pruned"
+
+  /// digits_mlp with `prune` before `quantize`, named `digits_mlp_pruned`, in `work/specs`
+  /// (data linked).
+  static func preparePruned(in work: String) throws -> String {
     let fm = FileManager.default
     try fm.createDirectory(atPath: work + "/specs", withIntermediateDirectories: true)
-    try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    if !fm.fileExists(atPath: work + "/specs/data") {
+      try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    }
     let text = try String(contentsOfFile: Golden.root + "/specs/digits_mlp.yaml", encoding: .utf8)
       .replacingOccurrences(of: "optimize: [fold_batchnorm, {quantize:", with: "optimize: [fold_batchnorm, {prune: {sparsity: 0.6}}, {quantize:")
-    try #require(text.contains("{prune: {sparsity: 0.6}}"))
-    let spec = work + "/specs/digits_mlp.yaml"
+      .replacingOccurrences(of: "name: digits_mlp\n", with: "name: \(pruned)\n")
+    try #require(text.contains("{prune: {sparsity: 0.6}}") && text.contains("name: \(pruned)\n"))
+    let spec = work + "/specs/\(pruned).yaml"
     try text.write(toFile: spec, atomically: true, encoding: .utf8)
-    let trained = Driver.train(TrainOptions(spec: SpecOptions(path: spec), epochs: 3, outputDirectory: work + "/runs")) { _ in }
+    return spec
+  }
+
+  /// A pruned and quantized digits_mlp: the optimized checkpoint stores dense_1's int8
+  /// weights compactly (bitmap + values) and has no masks; the emitted package's deployed
+  /// model (`executable`) reads it with the carried checkpoint code and scores and predicts
+  /// exactly as `dlc eval` and `dlc predict`.
+  func checkCompactPrunedCheckpoint(spec: String, executable: String, work: String) throws {
+    let trained = Driver.train(TrainOptions(spec: SpecOptions(path: spec), epochs: 3, outputDirectory: work)) { _ in }
     try #require(trained.status == 0, "\(trained.stderr)")
-    let optimized = work + "/runs/digits_mlp/optimized.safetensors"
+    let optimized = work + "/\(Self.pruned)/optimized.safetensors"
     let raw = try Safetensors.decode(Array(try Data(contentsOf: URL(fileURLWithPath: optimized))), path: optimized)
     #expect(raw.tensors["dense_1.weight.nonzero_values"]?.dtype == .I8, "\(raw.tensors.keys.sorted())")
     #expect(raw.tensors.keys.allSatisfy { !$0.hasSuffix("_mask") })
 
-    let emitted = Driver.emitPackage(SpecOptions(path: spec), to: work + "/package")
-    try #require(emitted.status == 0, "\(emitted.stderr)")
-    let package = work + "/package"
-    let build = try Self.run("/usr/bin/env", ["swift", "build", "-c", "release", "--package-path", package,
-                                              "--scratch-path", package + "/.build"], in: package)
-    try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(3000))")
-    let executable = package + "/.build/release/digits-mlp"
     let own = Driver.eval(SpecOptions(path: spec), checkpoint: optimized, split: "test", json: true)
     try #require(own.status == 0, "\(own.stderr)")
     let deployed = try Self.run(executable, ["eval", "--checkpoint", optimized, "--split", "test", "--json"], in: Golden.root)
@@ -159,7 +176,9 @@ import _DLCTestSupport
     guard name == "digits_transfer" else { return "specs/\(name).yaml" }
     let fm = FileManager.default
     try fm.createDirectory(atPath: work + "/specs", withIntermediateDirectories: true)
-    try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    if !fm.fileExists(atPath: work + "/specs/data") {
+      try fm.createSymbolicLink(atPath: work + "/specs/data", withDestinationPath: Golden.root + "/specs/data")
+    }
     for example in ["digits_autoencoder", name] {
       try fm.copyItem(atPath: Golden.root + "/specs/\(example).yaml", toPath: work + "/specs/\(example).yaml")
     }

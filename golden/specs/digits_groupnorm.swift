@@ -241,7 +241,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
     try check(n)
     let (arena, p) = (trainArena, params)
 
-    // conv2d_1 (specs/digits_groupnorm.yaml:20: - conv2d: {filters: 8, kernel: 3, padding: same})
+    // conv2d_1 (specs/digits_groupnorm.yaml:21: - conv2d: {filters: 8, kernel: 3, padding: same})
     let conv2d_1_shape = Conv2DShape(
       batch: n, inChannels: 1, height: 8, width: 8, outChannels: 8, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1,
       padH: 1, padW: 1, dilationH: 1, dilationW: 1)
@@ -251,24 +251,24 @@ public final class DigitsGroupnormModel: TrainingBackend {
       x: input, weight: p.conv2d_1_weight, bias: p.conv2d_1_bias, y: conv2d_1, shape: conv2d_1_shape,
       workspace: arena.f32(147_712))
 
-    // groupnorm_1 (specs/digits_groupnorm.yaml:21: - groupnorm: 4)
+    // groupnorm_1 (specs/digits_groupnorm.yaml:22: - groupnorm: 4)
     let groupnorm_1 = arena.f32(147_712)
     GroupNormKernel.forward(
       x: conv2d_1, gamma: p.groupnorm_1_gamma, beta: p.groupnorm_1_beta, y: groupnorm_1, batch: n, channels: 8,
       spatial: 64, groups: 4, eps: 1e-05)
 
-    // relu_1 (specs/digits_groupnorm.yaml:22: - relu)
+    // relu_1 (specs/digits_groupnorm.yaml:23: - relu)
     let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(278_784)
     ReLU.forward(x: groupnorm_1, y: relu_1, count: n * 512, parameters: relu_1_parameters_shape, transcendental: false)
 
-    // maxpool2d_1 (specs/digits_groupnorm.yaml:23: - maxpool2d: 2)
+    // maxpool2d_1 (specs/digits_groupnorm.yaml:24: - maxpool2d: 2)
     let maxpool2d_1_shape = Pool2DShape(
       batch: n, channels: 8, height: 8, width: 8, windowH: 2, windowW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0)
     let maxpool2d_1 = arena.f32(409_856)
     PoolKernel.maxForward(x: relu_1, y: maxpool2d_1, shape: maxpool2d_1_shape)
 
-    // conv2d_2 (specs/digits_groupnorm.yaml:24: - conv2d: {filters: 16, kernel: 3, padding: same})
+    // conv2d_2 (specs/digits_groupnorm.yaml:25: - conv2d: {filters: 16, kernel: 3, padding: same})
     let conv2d_2_shape = Conv2DShape(
       batch: n, inChannels: 8, height: 4, width: 4, outChannels: 16, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1,
       padH: 1, padW: 1, dilationH: 1, dilationW: 1)
@@ -277,23 +277,23 @@ public final class DigitsGroupnormModel: TrainingBackend {
       x: maxpool2d_1, weight: p.conv2d_2_weight, bias: p.conv2d_2_bias, y: conv2d_2, shape: conv2d_2_shape,
       workspace: arena.f32(508_160))
 
-    // instancenorm_1 (specs/digits_groupnorm.yaml:25: - instancenorm: {affine: true})
+    // instancenorm_1 (specs/digits_groupnorm.yaml:26: - instancenorm: {affine: true})
     let instancenorm_1 = arena.f32(508_160)
     GroupNormKernel.forward(
       x: conv2d_2, gamma: p.instancenorm_1_gamma, beta: p.instancenorm_1_beta, y: instancenorm_1, batch: n,
       channels: 16, spatial: 16, groups: 16, eps: 1e-05)
 
-    // relu_2 (specs/digits_groupnorm.yaml:26: - relu)
+    // relu_2 (specs/digits_groupnorm.yaml:27: - relu)
     let relu_2 = arena.f32(573_696)
     ReLU.forward(
       x: instancenorm_1, y: relu_2, count: n * 256, parameters: relu_1_parameters_shape, transcendental: false)
 
-    // global_avgpool_1 (specs/digits_groupnorm.yaml:27: - global_avgpool)
+    // global_avgpool_1 (specs/digits_groupnorm.yaml:28: - global_avgpool)
     let global_avgpool_1 = arena.f32(639_232)
     PoolKernel.globalAvgForward(
       x: relu_2, y: global_avgpool_1, batch: n, positions: 16, channels: 16, channelsFirst: true)
 
-    // batchnorm_1 (specs/digits_groupnorm.yaml:28: - batchnorm: {affine: false})
+    // batchnorm_1 (specs/digits_groupnorm.yaml:29: - batchnorm: {affine: false})
     let batchnorm_1 = arena.f32(573_696)
     let batchnorm_1_mean = arena.f32(577_792)
     let batchnorm_1_invstd = arena.f32(577_856)
@@ -302,13 +302,13 @@ public final class DigitsGroupnormModel: TrainingBackend {
       runningVar: p.batchnorm_1_running_var, y: batchnorm_1, mean: batchnorm_1_mean, invstd: batchnorm_1_invstd,
       batch: n, channels: 16, spatial: 1, momentum: 0.1, eps: 1e-05)
 
-    // dense_1 (specs/digits_groupnorm.yaml:29: - dense: 10)
+    // dense_1 (specs/digits_groupnorm.yaml:30: - dense: 10)
     let dense_1 = arena.f32(577_920)
     DenseKernel.forward(
       x: batchnorm_1, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 16,
       outFeatures: 10)
 
-    // loss (specs/digits_groupnorm.yaml:31: loss: cross_entropy)
+    // loss (specs/digits_groupnorm.yaml:32: loss: cross_entropy)
     let target = arena.i32(16_384)
     let loss = LossKernel.crossEntropy(
       logits: dense_1, target: target, rows: n, classes: 10, labelSmoothing: 0, classWeights: nil)
@@ -317,7 +317,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
       logits: dense_1, target: target, dlogits: dense_1_grad, rows: n, classes: 10, labelSmoothing: 0,
       classWeights: nil)
 
-    // dense_1, backward (specs/digits_groupnorm.yaml:29: - dense: 10)
+    // dense_1, backward (specs/digits_groupnorm.yaml:30: - dense: 10)
     let batchnorm_1_grad = arena.f32(583_104)
     DenseKernel.gradInput(
       dy: dense_1_grad, weight: p.dense_1_weight, dx: batchnorm_1_grad, rows: n, inFeatures: 16, outFeatures: 10)
@@ -335,25 +335,25 @@ public final class DigitsGroupnormModel: TrainingBackend {
       expAvgSq: p.dense_1_bias_exp_avg_sq, maxExpAvgSq: nil, count: 10, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // batchnorm_1, backward (specs/digits_groupnorm.yaml:28: - batchnorm: {affine: false})
+    // batchnorm_1, backward (specs/digits_groupnorm.yaml:29: - batchnorm: {affine: false})
     let global_avgpool_1_grad = arena.f32(573_696)
     BatchNormKernel.backward(
       dy: batchnorm_1_grad, x: global_avgpool_1, gamma: identityScale, mean: batchnorm_1_mean,
       invstd: batchnorm_1_invstd, dx: global_avgpool_1_grad, dgamma: arena.f32(580_544), dbeta: arena.f32(580_544) + 16,
       batch: n, channels: 16, spatial: 1)
 
-    // global_avgpool_1, backward (specs/digits_groupnorm.yaml:27: - global_avgpool)
+    // global_avgpool_1, backward (specs/digits_groupnorm.yaml:28: - global_avgpool)
     let relu_2_grad = arena.f32(580_544)
     PoolKernel.globalAvgBackward(
       dy: global_avgpool_1_grad, dx: relu_2_grad, batch: n, positions: 16, channels: 16, channelsFirst: true)
 
-    // relu_2, backward (specs/digits_groupnorm.yaml:26: - relu)
+    // relu_2, backward (specs/digits_groupnorm.yaml:27: - relu)
     let instancenorm_1_grad = arena.f32(646_080)
     ReLU.backward(
       dy: relu_2_grad, saved: instancenorm_1, dx: instancenorm_1_grad, count: n * 256,
       parameters: relu_1_parameters_shape, transcendental: false)
 
-    // instancenorm_1, backward (specs/digits_groupnorm.yaml:25: - instancenorm: {affine: true})
+    // instancenorm_1, backward (specs/digits_groupnorm.yaml:26: - instancenorm: {affine: true})
     let conv2d_2_grad = arena.f32(508_160)
     let instancenorm_1_gamma_grad = arena.f32(573_696)
     let instancenorm_1_beta_grad = arena.f32(573_760)
@@ -370,7 +370,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
       expAvgSq: p.instancenorm_1_beta_exp_avg_sq, maxExpAvgSq: nil, count: 16, lr: lr, beta1: 0.9, beta2: 0.999,
       eps: 1e-08, weightDecay: 0, decoupled: false, step: Int(step))
 
-    // conv2d_2, backward (specs/digits_groupnorm.yaml:24: - conv2d: {filters: 16, kernel: 3, padding: same})
+    // conv2d_2, backward (specs/digits_groupnorm.yaml:25: - conv2d: {filters: 16, kernel: 3, padding: same})
     let maxpool2d_1_grad = arena.f32(442_624)
     Conv2DKernel.gradInput(
       dy: conv2d_2_grad, weight: p.conv2d_2_weight, dx: maxpool2d_1_grad, shape: conv2d_2_shape,
@@ -393,17 +393,17 @@ public final class DigitsGroupnormModel: TrainingBackend {
       expAvgSq: p.conv2d_2_bias_exp_avg_sq, maxExpAvgSq: nil, count: 16, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // maxpool2d_1, backward (specs/digits_groupnorm.yaml:23: - maxpool2d: 2)
+    // maxpool2d_1, backward (specs/digits_groupnorm.yaml:24: - maxpool2d: 2)
     let relu_1_grad = arena.f32(580_544)
     PoolKernel.maxBackward(dy: maxpool2d_1_grad, x: relu_1, dx: relu_1_grad, shape: maxpool2d_1_shape)
 
-    // relu_1, backward (specs/digits_groupnorm.yaml:22: - relu)
+    // relu_1, backward (specs/digits_groupnorm.yaml:23: - relu)
     let groupnorm_1_grad = arena.f32(278_784)
     ReLU.backward(
       dy: relu_1_grad, saved: groupnorm_1, dx: groupnorm_1_grad, count: n * 512, parameters: relu_1_parameters_shape,
       transcendental: false)
 
-    // groupnorm_1, backward (specs/digits_groupnorm.yaml:21: - groupnorm: 4)
+    // groupnorm_1, backward (specs/digits_groupnorm.yaml:22: - groupnorm: 4)
     let conv2d_1_grad = arena.f32(147_712)
     let groupnorm_1_gamma_grad = arena.f32(409_856)
     let groupnorm_1_beta_grad = arena.f32(409_920)
@@ -420,7 +420,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
       expAvgSq: p.groupnorm_1_beta_exp_avg_sq, maxExpAvgSq: nil, count: 8, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-08,
       weightDecay: 0, decoupled: false, step: Int(step))
 
-    // conv2d_1, backward (specs/digits_groupnorm.yaml:20: - conv2d: {filters: 8, kernel: 3, padding: same})
+    // conv2d_1, backward (specs/digits_groupnorm.yaml:21: - conv2d: {filters: 8, kernel: 3, padding: same})
     let conv2d_1_weight_grad = arena.f32(16_640)
     Conv2DKernel.gradWeight(
       dy: conv2d_1_grad, x: input, dweight: conv2d_1_weight_grad, shape: conv2d_1_shape, workspace: arena.f32(278_784))
@@ -450,7 +450,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
     try check(n)
     let (arena, p) = (inferenceArena, params)
 
-    // conv2d_1 (specs/digits_groupnorm.yaml:20: - conv2d: {filters: 8, kernel: 3, padding: same})
+    // conv2d_1 (specs/digits_groupnorm.yaml:21: - conv2d: {filters: 8, kernel: 3, padding: same})
     let conv2d_1_shape = Conv2DShape(
       batch: n, inChannels: 1, height: 8, width: 8, outChannels: 8, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1,
       padH: 1, padW: 1, dilationH: 1, dilationW: 1)
@@ -460,24 +460,24 @@ public final class DigitsGroupnormModel: TrainingBackend {
       x: input, weight: p.conv2d_1_weight, bias: p.conv2d_1_bias, y: conv2d_1, shape: conv2d_1_shape,
       workspace: arena.f32(147_712))
 
-    // groupnorm_1 (specs/digits_groupnorm.yaml:21: - groupnorm: 4)
+    // groupnorm_1 (specs/digits_groupnorm.yaml:22: - groupnorm: 4)
     let groupnorm_1 = arena.f32(147_712)
     GroupNormKernel.forward(
       x: conv2d_1, gamma: p.groupnorm_1_gamma, beta: p.groupnorm_1_beta, y: groupnorm_1, batch: n, channels: 8,
       spatial: 64, groups: 4, eps: 1e-05)
 
-    // relu_1 (specs/digits_groupnorm.yaml:22: - relu)
+    // relu_1 (specs/digits_groupnorm.yaml:23: - relu)
     let relu_1_parameters_shape = PointwiseParameters(a: 0, b: 0, c: 0, d: 0)
     let relu_1 = arena.f32(16_640)
     ReLU.forward(x: groupnorm_1, y: relu_1, count: n * 512, parameters: relu_1_parameters_shape, transcendental: false)
 
-    // maxpool2d_1 (specs/digits_groupnorm.yaml:23: - maxpool2d: 2)
+    // maxpool2d_1 (specs/digits_groupnorm.yaml:24: - maxpool2d: 2)
     let maxpool2d_1_shape = Pool2DShape(
       batch: n, channels: 8, height: 8, width: 8, windowH: 2, windowW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0)
     let maxpool2d_1 = arena.f32(147_712)
     PoolKernel.maxForward(x: relu_1, y: maxpool2d_1, shape: maxpool2d_1_shape)
 
-    // conv2d_2 (specs/digits_groupnorm.yaml:24: - conv2d: {filters: 16, kernel: 3, padding: same})
+    // conv2d_2 (specs/digits_groupnorm.yaml:25: - conv2d: {filters: 16, kernel: 3, padding: same})
     let conv2d_2_shape = Conv2DShape(
       batch: n, inChannels: 8, height: 4, width: 4, outChannels: 16, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1,
       padH: 1, padW: 1, dilationH: 1, dilationW: 1)
@@ -486,29 +486,29 @@ public final class DigitsGroupnormModel: TrainingBackend {
       x: maxpool2d_1, weight: p.conv2d_2_weight, bias: p.conv2d_2_bias, y: conv2d_2, shape: conv2d_2_shape,
       workspace: arena.f32(180_480))
 
-    // instancenorm_1 (specs/digits_groupnorm.yaml:25: - instancenorm: {affine: true})
+    // instancenorm_1 (specs/digits_groupnorm.yaml:26: - instancenorm: {affine: true})
     let instancenorm_1 = arena.f32(82_176)
     GroupNormKernel.forward(
       x: conv2d_2, gamma: p.instancenorm_1_gamma, beta: p.instancenorm_1_beta, y: instancenorm_1, batch: n,
       channels: 16, spatial: 16, groups: 16, eps: 1e-05)
 
-    // relu_2 (specs/digits_groupnorm.yaml:26: - relu)
+    // relu_2 (specs/digits_groupnorm.yaml:27: - relu)
     let relu_2 = arena.f32(16_640)
     ReLU.forward(
       x: instancenorm_1, y: relu_2, count: n * 256, parameters: relu_1_parameters_shape, transcendental: false)
 
-    // global_avgpool_1 (specs/digits_groupnorm.yaml:27: - global_avgpool)
+    // global_avgpool_1 (specs/digits_groupnorm.yaml:28: - global_avgpool)
     let global_avgpool_1 = arena.f32(82_176)
     PoolKernel.globalAvgForward(
       x: relu_2, y: global_avgpool_1, batch: n, positions: 16, channels: 16, channelsFirst: true)
 
-    // batchnorm_1 (specs/digits_groupnorm.yaml:28: - batchnorm: {affine: false})
+    // batchnorm_1 (specs/digits_groupnorm.yaml:29: - batchnorm: {affine: false})
     let batchnorm_1 = arena.f32(16_640)
     BatchNormKernel.inferenceForward(
       x: global_avgpool_1, gamma: identityScale, beta: identityShift, runningMean: p.batchnorm_1_running_mean,
       runningVar: p.batchnorm_1_running_var, y: batchnorm_1, batch: n, channels: 16, spatial: 1, eps: 1e-05)
 
-    // dense_1 (specs/digits_groupnorm.yaml:29: - dense: 10)
+    // dense_1 (specs/digits_groupnorm.yaml:30: - dense: 10)
     let dense_1 = arena.f32(20_736)
     DenseKernel.forward(
       x: batchnorm_1, weight: p.dense_1_weight, bias: p.dense_1_bias, y: dense_1, rows: n, inFeatures: 16,
@@ -526,7 +526,7 @@ public final class DigitsGroupnormModel: TrainingBackend {
     try check(n)
     let arena = inferenceArena
 
-    // loss (specs/digits_groupnorm.yaml:31: loss: cross_entropy)
+    // loss (specs/digits_groupnorm.yaml:32: loss: cross_entropy)
     let dense_1 = arena.f32(20_736)
     let target = arena.i32(16_384)
     let loss = LossKernel.crossEntropy(

@@ -42,6 +42,7 @@ public enum SemaDiagnosticID: String, DiagnosticID {
   case targetCount = "sema.targetCount"
   case tooManyElements = "sema.tooManyElements"
   case unknownLayerRef = "sema.unknownLayerRef"
+  case unsupportedOption = "sema.unsupportedOption"
   case unusedLayer = "sema.unusedLayer"
 }
 
@@ -138,5 +139,8 @@ extension DiagnosticMessage {
     .error(SemaDiagnosticID.tooManyElements, "\(what) has more elements than dlc can count")
   }
   static func unknownLayerRef(_ n: String) -> Self { .error(SemaDiagnosticID.unknownLayerRef, "no layer named '\(n)'") }
+  static func unsupportedOption(_ option: String, _ entry: String) -> Self {
+    .error(SemaDiagnosticID.unsupportedOption, "'\(option)' of '\(entry)' is not supported")
+  }
   static func unusedLayer(_ n: String) -> Self { .warning(SemaDiagnosticID.unusedLayer, "the output of layer '\(n)' is never used") }
 }

@@ -38,9 +38,23 @@ extension Catalog {
     CatalogEntry(.layer, "batchnorm", "batch normalization per feature ([F]) or channel ([C, H, W])", [
       ParamSpec("momentum", .float(.unit), .value(.float(0.1)), "weight of the new batch in the running statistics"),
       ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+      ParamSpec("affine", .bool, .value(.bool(true)), "learn a scale and shift per feature or channel"),
     ]),
     CatalogEntry(.layer, "layernorm", "normalization over the last axis with a learned scale and shift", [
       ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+    ]),
+    CatalogEntry(.layer, "groupnorm", primary: "groups",
+                 "normalization of each sample over groups of channels ([C, H, W], [C], [L, D] as PyTorch's (N, C, *)) (Wu & He 2018)", [
+      ParamSpec("groups", .int(.atLeast(1)), .required, "number of channel groups; must divide the channels"),
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+      ParamSpec("affine", .bool, .value(.bool(true)), "learn a scale and shift per channel"),
+    ]),
+    CatalogEntry(.layer, "instancenorm",
+                 "normalization of each sample's channels over their positions ([C, H, W] or [C, L]) (Ulyanov et al. 2016)", [
+      ParamSpec("eps", .float(.above(0)), .value(.float(1e-5)), "added to the variance"),
+      ParamSpec("affine", .bool, .value(.bool(false)), "learn a scale and shift per channel"),
+      ParamSpec("track_running_stats", .bool, .value(.bool(false)),
+                "keep running statistics for evaluation; only `false` (each sample's own statistics, as PyTorch's default) is supported"),
     ]),
     CatalogEntry(.layer, "dropout", primary: "rate", "zeroes a fraction of activations while training (inverted dropout)", [
       ParamSpec("rate", .float(.unitOpen), .value(.float(0.5)), "probability of dropping"),

@@ -48,7 +48,7 @@ public enum Catalog {
   public static let planned: [EntryKind: [String]] = [
     .layer: [
       "conv1d", "conv_transpose2d", "depthwise_conv2d", "separable_conv2d", "lstm", "gru", "rnn", "upsample",
-      "groupnorm", "instancenorm", "attention", "cross_attention", "positional_encoding", "spatial_dropout",
+      "attention", "cross_attention", "positional_encoding", "spatial_dropout",
     ],
     .activation: plannedActivations,
     .initializer: [],

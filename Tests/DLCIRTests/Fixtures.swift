@@ -35,6 +35,8 @@ enum Fixture {
       param @bn.beta : tensor<4xf32>
       param @bn.running_mean : tensor<4xf32> {trainable = false}
       param @bn.running_var : tensor<4xf32> {trainable = false}
+      param @gn.gamma : tensor<4xf32>
+      param @gn.beta : tensor<4xf32>
       param @dense.weight : tensor<10x64xf32>
       param @dense.bias : tensor<10xf32>
       param @proj.weight : tensor<10x4xf32>
@@ -55,7 +57,9 @@ enum Fixture {
         %relu = relu(%bn) : tensor<Nx4x8x8xf32>
         %max = maxpool2d(%relu) {padding = [0, 0], size = [2, 2], stride = [2, 2]} : tensor<Nx4x4x4xf32>
         %avg = avgpool2d(%max) {padding = [1, 1], size = [3, 3], stride = [1, 1]} : tensor<Nx4x4x4xf32>
-        %pooled = global_avgpool(%avg) : tensor<Nx4xf32>
+        %gn = groupnorm(%avg, @gn.gamma, @gn.beta) {eps = 1e-05, groups = 2} : tensor<Nx4x4x4xf32>
+        %inorm = groupnorm(%gn) {eps = 1e-05, groups = 4} : tensor<Nx4x4x4xf32>
+        %pooled = global_avgpool(%inorm) : tensor<Nx4xf32>
         %flat = flatten(%max) : tensor<Nx64xf32>
         %rows = reshape(%flat) {shape = [4, 16]} : tensor<Nx4x16xf32>
         %logits = dense(%flat, @dense.weight, @dense.bias) : tensor<Nx10xf32>

@@ -18,6 +18,7 @@ extension Fixture {
       param @attn.w_out : tensor<8x8xf32>
       param @attn.b_out : tensor<8xf32>
       param @ln.gamma : tensor<8xf32>
+      param @gn.gamma : tensor<6xf32>
       param @conv.weight.momentum_buffer : tensor<4x1x3x3xf32> {state = "optimizer", trainable = false}
       param @dense.weight.exp_avg : tensor<10x64xf32> {state = "optimizer", trainable = false}
       param @dense.weight.exp_avg_sq : tensor<10x64xf32> {state = "optimizer", trainable = false}
@@ -59,6 +60,8 @@ extension Fixture {
         %attn.grad, %ln.gamma.grad, %ln.beta.grad = layernorm_grad(%attn, %attn, @ln.gamma) {eps = 1e-05} : tensor<Nx6x8xf32>, tensor<8xf32>, tensor<8xf32>
         %embed.grad, %attn.w_qkv.grad, %attn.b_qkv.grad, %attn.w_out.grad, %attn.b_out.grad = self_attention_grad(%attn.grad, %embed, %attn.qkv, %attn.probs, %attn.context, @attn.w_qkv, @attn.w_out, %step) {bias = true, causal = true, dropout = 0.1, heads = 2, stream = 0} : tensor<Nx6x8xf32>, tensor<24x8xf32>, tensor<24xf32>, tensor<8x8xf32>, tensor<8xf32>
         %emb.table.grad = embedding_grad(%embed.grad, %ids) : tensor<50x8xf32>
+        %gn.grad, %gn.gamma.grad, %gn.beta.grad = groupnorm_grad(%embed, %embed, @gn.gamma) {eps = 1e-05, groups = 3} : tensor<Nx6x8xf32>, tensor<6xf32>, tensor<6xf32>
+        %plain.grad = groupnorm_grad(%embed, %embed) {eps = 1e-05, groups = 6} : tensor<Nx6x8xf32>
         %bias.grad = dense_grad_bias(%embed.grad) : tensor<8xf32>
         %mean = global_avgpool(%embed) : tensor<Nx8xf32>
         %mean.grad = global_avgpool_grad(%mean) : tensor<Nx6x8xf32>

@@ -99,6 +99,28 @@ import Testing
     Case(name: "layernorm", input: [3, 5], params: [("d.weight", [4, 5]), ("n.gamma", [4]), ("n.beta", [4])],
          body: "%d = dense(%input, @d.weight) : T[3, 4]\n%y = layernorm(%d, @n.gamma, @n.beta) {eps = 1e-05} : T[3, 4]",
          output: [3, 4]),
+    Case(name: "batchnorm without affine", input: [5],
+         params: [("d.weight", [4, 5]), ("b.running_mean", [4]), ("b.running_var", [4])],
+         body: """
+           %d = dense(%input, @d.weight) : T[4]
+           %y = batchnorm(%d, @b.running_mean, @b.running_var) {eps = 1e-05, momentum = 0.1} : T[4]
+           """, output: [4]),
+    Case(name: "groupnorm channels", input: [1, 4, 4], params: [("c.weight", [4, 1, 3, 3]), ("n.gamma", [4]), ("n.beta", [4])],
+         body: """
+           %c = conv2d(%input, @c.weight) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : T[4, 4, 4]
+           %y = groupnorm(%c, @n.gamma, @n.beta) {eps = 1e-05, groups = 2} : T[4, 4, 4]
+           """, output: [4, 4, 4]),
+    Case(name: "groupnorm without affine, one channel per group (instance norm)", input: [1, 4, 4], params: [("c.weight", [3, 1, 3, 3])],
+         body: """
+           %c = conv2d(%input, @c.weight) {dilation = [1, 1], padding = [1, 1], stride = [1, 1]} : T[3, 4, 4]
+           %y = groupnorm(%c) {eps = 1e-05, groups = 3} : T[3, 4, 4]
+           """, output: [3, 4, 4]),
+    Case(name: "groupnorm features", input: [5], params: [("d.weight", [6, 5]), ("n.gamma", [6]), ("n.beta", [6])],
+         body: "%d = dense(%input, @d.weight) : T[6]\n%y = groupnorm(%d, @n.gamma, @n.beta) {eps = 1e-05, groups = 2} : T[6]",
+         output: [6]),
+    Case(name: "groupnorm sequence", input: [3, 5], params: [("d.weight", [4, 5]), ("n.gamma", [3]), ("n.beta", [3])],
+         body: "%d = dense(%input, @d.weight) : T[3, 4]\n%y = groupnorm(%d, @n.gamma, @n.beta) {eps = 1e-05, groups = 1} : T[3, 4]",
+         output: [3, 4]),
     Case(name: "dropout", input: [5], params: [("d.weight", [6, 5])],
          body: "%d = dense(%input, @d.weight) : T[6]\n%y = dropout(%d) {rate = 0.3} : T[6]", output: [6]),
     Case(name: "conv2d", input: [2, 5, 6], params: [("c.weight", [3, 2, 3, 2]), ("c.bias", [3])],

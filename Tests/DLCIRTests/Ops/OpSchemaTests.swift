@@ -10,7 +10,7 @@ import Testing
     #expect(pointwise.isSuperset(of: ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "relu_grad", "gelu_grad"]))
     #expect(Set(names).subtracting(pointwise) == [
       "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
-      "batchnorm", "layernorm", "dropout", "add", "multiply", "concat",
+      "batchnorm", "layernorm", "groupnorm", "dropout", "add", "multiply", "concat",
       "softmax", "log_softmax", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
       // What @train_step adds: training forms, backward ops, optimizer updates.
       "dropout_train", "batchnorm_train", "self_attention_train",
@@ -18,7 +18,7 @@ import Testing
       "dense_grad_input", "dense_grad_weight", "dense_grad_bias", "embedding_grad",
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
       "softmax_grad", "log_softmax_grad",
-      "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
+      "layernorm_grad", "groupnorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
       "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
       "quantize", "dequantize", "dense_int8", "conv2d_int8", "dense_dynamic_int8", "dense_f16", "conv2d_f16",

@@ -109,6 +109,7 @@ extension FunctionEmitter {
       let property = context.prepared(name, rows: w[0].factor, columns: w.dropFirst().reduce(1) { $0 * $1.factor })
       return part == .object ? property : property + "." + part.rawValue
     case .floats: preconditionFailure("a Float array is passed through its buffer pointer")
+    case .pinnedFloats(let name, let values): return context.constant(name, values)
     case .segments(let parts):
       return "[" + parts.map { "(UnsafePointer(\(operand(op, $0.operand))), \($0.size.code))" }.joined(separator: ", ") + "]"
     }

@@ -2,8 +2,9 @@
 /// PyTorch's `nn.ReLU`, `nn.LeakyReLU`, `nn.Sigmoid`, `nn.Tanh`, `nn.GELU` and `nn.ELU` define them.
 /// Parameters arrive in the row's attribute order (`PointwiseParameters`).
 ///
-/// Adding an activation: a type here, its entry in `PointwiseFormulas.all`, a row in the
-/// table and a catalog entry.
+/// Adding an activation: a type here (or in `Activation+Exponential.swift`,
+/// `Activation+Piecewise.swift`), its entry in `PointwiseFormulas.all`, a row in the table
+/// and a catalog entry.
 
 /// Every formula, registered once: the interpreter finds kernels here by opcode, and a
 /// test checks that every row of the table has a formula and every formula a row.
@@ -11,6 +12,13 @@ public enum PointwiseFormulas {
   public static let all: [PointwiseKernels] = [
     PointwiseKernels(ReLU.self), PointwiseKernels(LeakyReLU.self), PointwiseKernels(Sigmoid.self),
     PointwiseKernels(Tanh.self), PointwiseKernels(GELU.self), PointwiseKernels(ELU.self),
+    // Activation+Exponential.swift
+    PointwiseKernels(SELU.self), PointwiseKernels(CELU.self), PointwiseKernels(SiLU.self), PointwiseKernels(Swish.self),
+    PointwiseKernels(Mish.self), PointwiseKernels(ELiSH.self), PointwiseKernels(HardELiSH.self), PointwiseKernels(SERLU.self),
+    PointwiseKernels(Softplus.self), PointwiseKernels(LogSigmoid.self),
+    // Activation+Piecewise.swift
+    PointwiseKernels(ShiftedReLU.self), PointwiseKernels(Softsign.self), PointwiseKernels(HardSigmoid.self),
+    PointwiseKernels(HardSwish.self), PointwiseKernels(HardTanh.self), PointwiseKernels(ReLU6.self),
   ]
 }
 

@@ -2,12 +2,12 @@ import Foundation
 
 /// The functions an expression activation calls besides + − × ÷, each in one place so
 /// that the interpreter (`ExpressionKernel`) and an emitted trainer (whose generated
-/// formula calls these by name) compute them alike. exp, tanh and erf are VectorMath's
-/// (they vectorize); log, log1p, sin, cos and pow are the C library's (one call per
+/// formula calls these by name) compute them alike. exp, log, log1p, tanh and erf are
+/// VectorMath's (they vectorize); sin, cos and pow are the C library's (one call per
 /// element, the same library in both); sqrt and abs are exact.
 public enum ExpressionMath {
-  @inlinable @inline(__always) public static func log(_ x: Float) -> Float { Foundation.log(x) }
-  @inlinable @inline(__always) public static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
+  @inlinable @inline(__always) public static func log(_ x: Float) -> Float { VectorMath.log(x) }
+  @inlinable @inline(__always) public static func log1p(_ x: Float) -> Float { VectorMath.log1p(x) }
   @inlinable @inline(__always) public static func sin(_ x: Float) -> Float { Foundation.sin(x) }
   @inlinable @inline(__always) public static func cos(_ x: Float) -> Float { Foundation.cos(x) }
   @inlinable @inline(__always) public static func pow(_ x: Float, _ n: Float) -> Float { Foundation.pow(x, n) }

@@ -1,4 +1,4 @@
-/// exp, erf and tanh for Float32 written as straight-line arithmetic, so loops that call
+/// exp, log, log1p, erf and tanh for Float32 written as straight-line arithmetic, so loops that call
 /// them vectorize (libm's `expf`/`erff` are one call per element and keep a loop scalar).
 /// `@inlinable` as well as `@inline(__always)`: an emitted trainer specializes the pointwise
 /// kernels and fused loops in its own module, and a function it cannot see into is a call
@@ -66,5 +66,47 @@ public enum VectorMath {
     series = (series * a2 + 1) * a
     let t = a < 0.3 ? series : 1 - 2 / (exp(2 * a) + 1)
     return x < 0 ? -t : t
+  }
+
+  /// ln x to about 2 ulp for positive normal x (Cephes `logf`): x = m·2ᵉ with m in
+  /// [√½, √2), ln m = f − f²/2 + f³·P(f) with f = m − 1 (P of degree 8), and e·ln 2 added in
+  /// two parts (the Cody–Waite split `exp` uses). ln 0 = −∞, ln ∞ = ∞, negative or NaN
+  /// gives NaN. Subnormal x is outside the domain (no caller produces one: `exp` flushes).
+  @inlinable @inline(__always)
+  public static func log(_ x: Float) -> Float {
+    // m in [0.5, 1) from the mantissa bits, e the matching exponent.
+    let bits = x.bitPattern
+    let m = Float(bitPattern: (bits & 0x007F_FFFF) | 0x3F00_0000)
+    var e = Float(Int32(bitPattern: (bits &>> 23) & 0xFF) &- 126)
+    let below = m < 0.707_106_781_186_547_524
+    e = below ? e - 1 : e
+    let f = below ? m + m - 1 : m - 1
+    let z = f * f
+    var p: Float = 7.037_683_629_2e-2
+    p = p * f - 1.151_461_031_0e-1
+    p = p * f + 1.167_699_874_0e-1
+    p = p * f - 1.242_014_084_6e-1
+    p = p * f + 1.424_932_278_7e-1
+    p = p * f - 1.666_805_766_5e-1
+    p = p * f + 2.000_071_476_5e-1
+    p = p * f - 2.499_999_399_3e-1
+    p = p * f + 3.333_333_117_4e-1
+    var y = p * f * z
+    y += e * -2.121_944_4e-4
+    y += -0.5 * z
+    let r = (f + y) + e * 0.693_359_375
+    return x > 0 ? (x == .infinity ? x : r) : (x == 0 ? -.infinity : .nan)
+  }
+
+  /// ln(1 + x) to a few ulp for x ≥ 0, also where x is far below Float's epsilon:
+  /// with u = 1 + x rounded, ln(1 + x) = ln(u)·x/(u − 1), which cancels the rounding of u
+  /// (Goldberg 1991, "What Every Computer Scientist Should Know About Floating-Point
+  /// Arithmetic", theorem 4); x itself where u rounds to 1. Also right for −1 < x < 0.
+  @inlinable @inline(__always)
+  public static func log1p(_ x: Float) -> Float {
+    let u = 1 + x
+    let scaled = log(u) * (x / (u - 1))
+    // Where u is ∞ (x = ∞) the quotient is NaN; ln u is the answer there.
+    return u == 1 ? x : (u == .infinity ? u : scaled)
   }
 }

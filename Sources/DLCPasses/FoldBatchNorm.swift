@@ -9,8 +9,11 @@ import DLCIR
 /// A batchnorm is folded into the `dense` or `conv2d` that produces its input when that
 /// result has no other reader, or else into the one `dense`/`conv2d` that reads its
 /// output (for a conv only without padding: padded zeros would have been normalized
-/// too). The linear op gains a bias if it had none, the batchnorm op and its four
-/// parameters go. Every batchnorm that is not folded gets a remark with the reason.
+/// too). The linear op gains a bias if it had none, the batchnorm op and its parameters
+/// go; a batchnorm without an affine part folds as one with γ = 1, β = 0. Every batchnorm
+/// that is not folded gets a remark with the reason, and so does every layernorm and
+/// groupnorm (instance norm included): they normalize each sample with its own
+/// statistics, which are not known before the input is, so no weight can hold them.
 /// Run on the deployed model (`@predict`, `@loss`); `@train_step` keeps batch statistics.
 ///
 /// Before:
@@ -37,6 +40,9 @@ public struct FoldBatchNorm: ModelPass {
     var i = 0
     while i < module.functions[f].body.count {
       let op = module.functions[f].body[i]
+      if let why = Self.perSampleReason(op) {
+        context.remark(name, "kept '\(op.results[0].name)': \(why)", at: op.location)
+      }
       guard op.opcode == "batchnorm" else { i += 1; continue }
       switch try fold(at: i, in: f, module: &module, weights: &context.weights) {
       case .folded(let into):
@@ -55,11 +61,26 @@ public struct FoldBatchNorm: ModelPass {
 
   enum Outcome { case folded(into: String), skipped(String) }
 
+  /// Why a normalization with per-sample statistics cannot fold, or nil for another op.
+  static func perSampleReason(_ op: Operation) -> String? {
+    let what: String
+    switch op.opcode {
+    case "layernorm": what = "a layernorm"
+    case "groupnorm":
+      let channels = op.results.first?.type.perSampleShape?.first
+      what = op.attributes["groups"]?.intValue == channels ? "an instance norm (a groupnorm with one channel per group)" : "a groupnorm"
+    default: return nil
+    }
+    return "\(what) normalizes each sample with its own mean and variance, known only with the input, so no weight can absorb it"
+  }
+
   /// Folds the batchnorm at body index `i` of function `f`, or says why not.
   func fold(at i: Int, in f: Int, module: inout Module, weights: inout Weights?) throws -> Outcome {
     let function = module.functions[f]
     let bn = function.body[i]
-    guard bn.operands.count == 5, case .value(let x) = bn.operands[0] else { return .skipped("unexpected operands") }
+    guard bn.operands.count == 5 || bn.operands.count == 3, case .value(let x) = bn.operands[0] else {
+      return .skipped("unexpected operands")
+    }
     let bnParams = bn.operands.dropFirst().map(\.name)
     guard bnParams.allSatisfy({ module.parameterUses($0) == 1 }) else {
       return .skipped("its parameters are shared with another op")
@@ -192,11 +213,14 @@ public struct FoldBatchNorm: ModelPass {
     return (w, name)
   }
 
-  /// Per-channel s = γ/√(σ²+ε) and t = β − μ·s of a batchnorm op, computed in Double.
+  /// Per-channel s = γ/√(σ²+ε) and t = β − μ·s of a batchnorm op, computed in Double
+  /// (γ = 1 and β = 0 without an affine part).
   func scaleShift(_ bn: Operation, weights: Weights) throws -> (s: [Float], t: [Float]) {
     let names = bn.operands.dropFirst().map(\.name)
-    let gamma = try weights.floats(names[0]), beta = try weights.floats(names[1])
-    let mean = try weights.floats(names[2]), variance = try weights.floats(names[3])
+    let mean = try weights.floats(names[names.count - 2]), variance = try weights.floats(names[names.count - 1])
+    let affine = names.count == 4
+    let gamma = affine ? try weights.floats(names[0]) : [Float](repeating: 1, count: mean.count)
+    let beta = affine ? try weights.floats(names[1]) : [Float](repeating: 0, count: mean.count)
     let eps = bn.attributes["eps"]?.floatValue ?? 1e-5
     guard variance.allSatisfy({ $0.isFinite && $0 >= 0 }), mean.allSatisfy(\.isFinite) else {
       throw PassError("'\(bn.results[0].name)' has running statistics that are not finite or a negative variance",

@@ -53,8 +53,10 @@ struct LayerLowering {
       operands.append(weight(node, "table", [use.int("vocab")!, use.int("dim")!], use.entryUse("init")!, "table"))
     case "batchnorm":
       let c = sample.count == 3 ? sample[0] : (sample.first ?? 0)
+      if use.bool("affine") == true {
+        operands += [weight(node, "gamma", [c], constant(1), "gamma"), weight(node, "beta", [c], constant(0), "beta")]
+      }
       operands += [
-        weight(node, "gamma", [c], constant(1), "gamma"), weight(node, "beta", [c], constant(0), "beta"),
         weight(node, "running_mean", [c], constant(0), "running_mean", trainable: false),
         weight(node, "running_var", [c], constant(1), "running_var", trainable: false),
       ]
@@ -63,6 +65,13 @@ struct LayerLowering {
       let d = sample.last ?? 0
       operands += [weight(node, "gamma", [d], constant(1), "gamma"), weight(node, "beta", [d], constant(0), "beta")]
       attrs = ["eps": .float(use.double("eps")!)]
+    case "groupnorm", "instancenorm":
+      guard let groups = normGroups(use, sample, node) else { return nil }
+      if use.bool("affine") == true {
+        let c = sample.first ?? 0
+        operands += [weight(node, "gamma", [c], constant(1), "gamma"), weight(node, "beta", [c], constant(0), "beta")]
+      }
+      (opcode, attrs) = ("groupnorm", ["groups": .int(groups), "eps": .float(use.double("eps")!)])
     case "self_attention":
       let d = sample.last ?? 0
       let bias = use.bool("bias") == true
@@ -101,6 +110,7 @@ struct LayerLowering {
     }
     var attrs: [String: Attribute] = [:]
     for p in use.entry.params { if let v = use.value(p.name) { attrs[p.name] = v.attribute } }
+    if let variant = ActivationVariant.all[use.name] { return variant.lowered(use.name, attrs) }
     return (use.name, attrs)
   }
 
@@ -141,6 +151,7 @@ struct LayerLowering {
   ) -> Operand {
     let name = "\(node.name).\(suffix)"
     if checkedProduct(dims) == nil, uncountable == nil { uncountable = dims }
+    checkInitializer(initializer, dims: dims, parameter: name, node: node)
     let attrs: [String: Attribute] = [
       "init": initializer.attribute, "role": .string(role), "layer": .string(node.name),
       "trainable": .bool(trainable && !frozen.contains(node.name)),
@@ -180,6 +191,28 @@ struct LayerLowering {
     return ["stride": ints(stride), "padding": ints(padding), "dilation": ints(dilation)]
   }
 
+  /// The groups of a groupnorm, or of an instancenorm (one per channel), after checking
+  /// them against the input; nil after reporting why they do not fit.
+  private func normGroups(_ use: EntryUse, _ sample: [Int], _ node: LayerNode) -> Int? {
+    guard let channels = sample.first else { return 1 }  // the op's rule reports a sample without axes
+    guard use.name == "instancenorm" else {
+      let groups = use.int("groups")!
+      guard channels % groups != 0 else { return groups }
+      return diags.fail(Diagnostic(.shape(node.name, "\(groups) groups do not divide \(channels) channels"), at: use.range(of: "groups"))
+        .help("use a number of groups that divides \(channels): \(groupChoices(channels))"))
+    }
+    if use.bool("track_running_stats") == true {
+      return diags.fail(Diagnostic(.unsupportedOption("track_running_stats: true", "instancenorm"), at: use.range(of: "track_running_stats"))
+        .help("leave it out: each sample is normalized with its own statistics in training and evaluation alike (PyTorch's default)"))
+    }
+    guard sample.dropFirst().reduce(1, saturatingMultiply) > 1 else {
+      return diags.fail(Diagnostic(.shape(node.name, "instance normalization needs more than one position per channel, found \(text(sample))"),
+                                   at: node.spec.kindRange)
+        .help("use '- layernorm' or '- batchnorm' to normalize features [F]"))
+    }
+    return channels
+  }
+
   /// Replaces a `-1` in a reshape target by the dimension that keeps the element count.
   private func resolveReshape(_ shape: [Int], from sample: [Int], _ node: LayerNode) -> [Int]? {
     guard let hole = shape.firstIndex(of: -1) else { return shape }
@@ -194,5 +227,26 @@ struct LayerLowering {
     var out = shape
     out[hole] = total / known
     return out
+  }
+}
+
+/// An activation whose optional parameter, when given and not 0, selects a row of its own:
+/// `relu` with a `shift` is `shifted_relu`. Without it the activation keeps its plain row,
+/// so every spec written before the parameter existed lowers, prints and trains as before.
+public struct ActivationVariant: Sendable {
+  /// The catalog parameter that selects the variant.
+  public let parameter: String
+  /// The pointwise row the activation lowers to with the parameter, which is its only attribute.
+  public let opcode: String
+
+  /// By catalog activation name.
+  public static let all: [String: ActivationVariant] = ["relu": ActivationVariant(parameter: "shift", opcode: "shifted_relu")]
+
+  /// The opcode and attributes of a use of activation `name` whose catalog parameters are `attrs`.
+  func lowered(_ name: String, _ attrs: [String: Attribute]) -> (String, [String: Attribute]) {
+    var rest = attrs
+    guard let value = rest.removeValue(forKey: parameter), value.floatValue != 0 else { return (name, rest) }
+    rest[parameter] = value
+    return (opcode, rest)
   }
 }

@@ -40,7 +40,12 @@ struct OptimizeChecks {
           diags.emit(Diagnostic(.passHasNothingToDo("prune", "no \(want.joined(separator: " or ")) layer to prune"), at: at))
         }
       case "fold_batchnorm" where !kinds.contains("batchnorm"):
-        diags.emit(Diagnostic(.passHasNothingToDo("fold_batchnorm", "the model has no batchnorm"), at: at))
+        // Norms with per-sample statistics are not foldable; say so when that is why.
+        let perSample = ["groupnorm", "instancenorm", "layernorm"].filter(kinds.contains)
+        let why = perSample.isEmpty ? "the model has no batchnorm"
+          : "the model has no batchnorm; its \(perSample.map { "'\($0)'" }.joined(separator: ", ")) normalize each sample "
+            + "with its own statistics, which cannot fold into weights"
+        diags.emit(Diagnostic(.passHasNothingToDo("fold_batchnorm", why), at: at))
       default: break
       }
     }

@@ -115,9 +115,17 @@ struct Checker {
           .help(Suggest.didYouMean(name.value, in: graph.nodes.map(\.name)) ?? "layers: " + graph.nodes.map(\.name).prefix(12).joined(separator: ", ")))
         continue
       }
-      let kind = graph.nodes[i].spec.use?.entry
-      let hasParams = kind.map { OpRegistry.schema($0.name)?.traits.contains(.hasParameters) ?? false } ?? true
+      let hasParams = graph.nodes[i].spec.use.map(Self.hasParameters) ?? true
       if !hasParams { diags.emit(Diagnostic(.frozenWithoutParameters(name.value), at: name.range)) }
+    }
+  }
+
+  /// Whether a layer has parameters that freezing keeps: its op's trait, but a group or
+  /// instance norm without its affine part has none (a batchnorm keeps its running statistics).
+  static func hasParameters(_ use: EntryUse) -> Bool {
+    switch use.name {
+    case "groupnorm", "instancenorm": return use.bool("affine") == true
+    default: return OpRegistry.schema(use.name)?.traits.contains(.hasParameters) ?? false
     }
   }
 

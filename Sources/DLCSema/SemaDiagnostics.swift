@@ -19,6 +19,8 @@ public enum SemaDiagnosticID: String, DiagnosticID {
   case featureIsTarget = "sema.featureIsTarget"
   case frozenUnknown = "sema.frozenUnknown"
   case frozenWithoutParameters = "sema.frozenWithoutParameters"
+  case initializerChannels = "sema.initializerChannels"
+  case initializerShape = "sema.initializerShape"
   case inputDTypeMismatch = "sema.inputDTypeMismatch"
   case invalidMetric = "sema.invalidMetric"
   case lossTaskMismatch = "sema.lossTaskMismatch"
@@ -40,6 +42,7 @@ public enum SemaDiagnosticID: String, DiagnosticID {
   case targetCount = "sema.targetCount"
   case tooManyElements = "sema.tooManyElements"
   case unknownLayerRef = "sema.unknownLayerRef"
+  case unsupportedOption = "sema.unsupportedOption"
   case unusedLayer = "sema.unusedLayer"
 }
 
@@ -74,6 +77,13 @@ extension DiagnosticMessage {
   static func frozenUnknown(_ n: String) -> Self { .error(SemaDiagnosticID.frozenUnknown, "cannot freeze unknown layer '\(n)'") }
   static func frozenWithoutParameters(_ n: String) -> Self {
     .warning(SemaDiagnosticID.frozenWithoutParameters, "layer '\(n)' has no parameters to freeze")
+  }
+  static func initializerChannels(_ parameter: String, filters: Int, channels: Int) -> Self {
+    .error(SemaDiagnosticID.initializerChannels,
+           "initializer 'delta_orthogonal' needs at least as many filters as input channels, but '\(parameter)' has \(filters) filters and \(channels) channels")
+  }
+  static func initializerShape(_ initializer: String, _ parameter: String, _ shape: String, _ need: String) -> Self {
+    .error(SemaDiagnosticID.initializerShape, "initializer '\(initializer)' needs \(need), but '\(parameter)' has shape \(shape)")
   }
   static func inputDTypeMismatch(_ layer: String, _ want: String, _ got: String) -> Self {
     .error(SemaDiagnosticID.inputDTypeMismatch, "'\(layer)' needs \(want) input, but receives \(got)")
@@ -129,5 +139,8 @@ extension DiagnosticMessage {
     .error(SemaDiagnosticID.tooManyElements, "\(what) has more elements than dlc can count")
   }
   static func unknownLayerRef(_ n: String) -> Self { .error(SemaDiagnosticID.unknownLayerRef, "no layer named '\(n)'") }
+  static func unsupportedOption(_ option: String, _ entry: String) -> Self {
+    .error(SemaDiagnosticID.unsupportedOption, "'\(option)' of '\(entry)' is not supported")
+  }
   static func unusedLayer(_ n: String) -> Self { .warning(SemaDiagnosticID.unusedLayer, "the output of layer '\(n)' is never used") }
 }

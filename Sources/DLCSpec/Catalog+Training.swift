@@ -28,6 +28,38 @@ extension Catalog {
     CatalogEntry(.initializer, "xavier_normal", primary: "gain", "N(0, σ²), σ = gain·√(2 / (fan_in + fan_out))", [gain]),
     CatalogEntry(.initializer, "kaiming_uniform", "U(−b, b), b = gain·√(3 / fan)", kaimingParams),
     CatalogEntry(.initializer, "kaiming_normal", "N(0, σ²), σ = gain / √fan", kaimingParams),
+    CatalogEntry(.initializer, "lecun_uniform", "U(−b, b), b = √(3 / fan_in) (LeCun et al. 1998), as Keras's `lecun_uniform`: "
+                 + "`variance_scaling` with scale 1, `fan_in`, `uniform`"),
+    CatalogEntry(.initializer, "lecun_normal", "N(0, σ²) truncated to ±2σ, σ = √(1 / fan_in) / 0.8796… so that the variance is "
+                 + "1 / fan_in, as Keras's `lecun_normal` (`variance_scaling` with scale 1, `fan_in`, `truncated_normal`); "
+                 + "the initializer `selu` is made for (Klambauer et al. 2017): pair `selu` layers with `init: lecun_normal`"),
+    CatalogEntry(.initializer, "variance_scaling", primary: "scale", "as Keras's `VarianceScaling`: s = scale / max(1, fan); "
+                 + "`truncated_normal` draws N(0, σ²) truncated to ±2σ with σ = √s / 0.87962566103423978 (the std of a unit "
+                 + "normal truncated to ±2, so the variance is s), `untruncated_normal` N(0, s), `uniform` U(−√(3s), √(3s))", [
+      ParamSpec("scale", .float(.above(0)), .value(.float(1)), "the variance times the fan"),
+      ParamSpec("mode", .choice(["fan_in", "fan_out", "fan_avg"]), .value(.string("fan_in")),
+                "the fan: fan_in, fan_out or their mean"),
+      ParamSpec("distribution", .choice(["truncated_normal", "untruncated_normal", "uniform"]),
+                .value(.string("truncated_normal")), "the distribution drawn from"),
+    ]),
+    CatalogEntry(.initializer, "truncated_normal", primary: "std", "N(mean, std²) restricted to [a, b] by the inverse-CDF method, "
+                 + "as torch.nn.init.trunc_normal_ (a and b are values, not multiples of std; Keras's `TruncatedNormal` "
+                 + "cuts at ±2·stddev: write `a` and `b` for that)", [
+      ParamSpec("mean", .float(.any), .value(.float(0)), "mean of the normal before truncation"),
+      ParamSpec("std", .float(.above(0)), .value(.float(1)), "standard deviation of the normal before truncation"),
+      ParamSpec("a", .float(.any), .value(.float(-2)), "lower cut-off (below b)"),
+      ParamSpec("b", .float(.any), .value(.float(2)), "upper cut-off"),
+    ]),
+    CatalogEntry(.initializer, "orthogonal", primary: "gain", "a (semi-)orthogonal matrix times gain (Saxe et al. 2014), "
+                 + "as torch.nn.init.orthogonal_: QR of a normal rows × cols matrix (rows = the first dimension, cols = the "
+                 + "product of the rest), Q's columns multiplied by the signs of R's diagonal; WᵀW = gain²·I, or WWᵀ when "
+                 + "rows < cols", [gain]),
+    CatalogEntry(.initializer, "delta_orthogonal", primary: "gain", "for `conv2d` kernels (Xiao et al. 2018): zeros except "
+                 + "the centre tap ((kh − 1)/2, (kw − 1)/2), which is `orthogonal` of an out × in matrix times gain; "
+                 + "needs filters ≥ input channels", [gain]),
+    CatalogEntry(.initializer, "identity", primary: "gain", "gain on the main diagonal of a matrix, zeros elsewhere, as "
+                 + "torch.nn.init.eye_ (a non-square matrix too); matrices only: for convolutions see `delta_orthogonal`",
+                 [gain]),
   ]
 
   /// Losses; each one's target and output requirements are checked by Sema.

@@ -48,10 +48,10 @@ public enum Catalog {
   public static let planned: [EntryKind: [String]] = [
     .layer: [
       "conv1d", "conv_transpose2d", "depthwise_conv2d", "separable_conv2d", "lstm", "gru", "rnn", "upsample",
-      "groupnorm", "instancenorm", "attention", "cross_attention", "positional_encoding", "spatial_dropout",
+      "attention", "cross_attention", "positional_encoding", "spatial_dropout",
     ],
     .activation: plannedActivations,
-    .initializer: ["orthogonal", "lecun_normal", "lecun_uniform", "identity", "truncated_normal"],
+    .initializer: [],
     .loss: ["focal", "huber", "smooth_l1", "kl_div", "hinge", "bce", "nll", "dice", "triplet", "contrastive"],
     .metric: ["f1", "precision", "recall", "auc", "roc_auc", "top_k_accuracy", "confusion_matrix", "mape"],
     .optimizer: plannedOptimizers,

@@ -20,11 +20,31 @@ public enum CatalogDocs {
         out += "\n\n"
         if !e.params.isEmpty { out += table(e.params) }
       }
+      out += aliasText(kind)
       if let planned = Catalog.planned[kind], !planned.isEmpty {
         out += "\nPlanned, not yet supported: " + planned.map { "`\($0)`" }.joined(separator: ", ") + ".\n"
       }
     }
     out += "\nKeys planned for later versions: " + Section.plannedKeys.sorted().map { "`\($0)`" }.joined(separator: ", ") + ".\n"
+    return out
+  }
+
+  /// The aliases of one kind and the names it does not accept because they are ambiguous.
+  private static func aliasText(_ kind: EntryKind) -> String {
+    var out = ""
+    let aliases = Catalog.aliases.filter { $0.kind == kind }
+    if !aliases.isEmpty {
+      out += "\nAlso accepted, as the entry they stand for (parameters written beside them override the ones they set):\n\n"
+      for a in aliases {
+        let args = a.args.keys.sorted().map { "\($0): " + SpecPrinter.value(a.args[$0]!).replacingQuotes }
+        out += "- `\(a.name)` (\(a.origin)) = `" + (args.isEmpty ? a.entry : "\(a.entry): {\(args.joined(separator: ", "))}") + "`\n"
+      }
+    }
+    if let ambiguous = Catalog.ambiguousNames[kind], !ambiguous.isEmpty {
+      out += "\nNot accepted because they could mean two entries (the error names both): "
+        + ambiguous.map { "`\($0.name)` (" + $0.candidates.map { "`\($0)`" }.joined(separator: ", ") + ")" }
+          .joined(separator: ", ") + ".\n"
+    }
     return out
   }
 

@@ -15,7 +15,9 @@ struct EntryDecoder {
           .help("write \(kind.nounWithArticle) name such as '\(Catalog.entries(kind).first?.name ?? "")'"))
       }
       guard let entry = lookup(name, kinds: kinds, at: node.range) else { return nil }
-      return finish(EntryUse(entry: entry, range: node.range, nameRange: node.range))
+      var use = EntryUse(entry: entry, range: node.range, nameRange: node.range)
+      applyAlias(name, kinds: kinds, to: &use)
+      return finish(use)
     case .mapping(let pairs):
       if pairs.count > 1, kinds.contains(.activation), let formula = pairs.firstIndex(where: { $0.key == ExpressionActivation.name }),
         let entry = Catalog.entry(in: [.activation], ExpressionActivation.name)
@@ -40,6 +42,7 @@ struct EntryDecoder {
       guard let entry = lookup(pair.key, kinds: kinds, at: pair.keyRange) else { return nil }
       var use = EntryUse(entry: entry, range: node.range, nameRange: pair.keyRange)
       guard decodeValue(pair.value, into: &use) else { return nil }
+      applyAlias(pair.key, kinds: kinds, to: &use)
       return finish(use)
     case .sequence:
       return diags.fail(Diagnostic(.expectedEntry(kind, found: "a list"), at: node.range))
@@ -211,16 +214,27 @@ struct EntryDecoder {
     return ok ? use : nil
   }
 
-  /// Finds an entry, or reports it unknown or not yet supported.
+  /// The parameters an alias sets, added to `use` where the spec did not write them.
+  private func applyAlias(_ name: String, kinds: [EntryKind], to use: inout EntryUse) {
+    guard Catalog.entry(in: kinds, name) == nil, let alias = Catalog.alias(use.entry.kind, name) else { return }
+    for (key, value) in alias.args where use.args[key] == nil { use.args[key] = Arg(value, range: nil) }
+  }
+
+  /// Finds an entry (or the entry an alias stands for), or reports it unknown or not yet supported.
   private func lookup(_ name: String, kinds: [EntryKind], at range: SourceRange) -> CatalogEntry? {
     if let e = Catalog.entry(in: kinds, name) { return e }
+    for k in kinds { if let a = Catalog.alias(k, name) { return Catalog.entry(k, a.entry) } }
     let kind = kinds[0]
-    let known = kinds.flatMap { Catalog.entries($0).map(\.name) }
+    let known = kinds.flatMap { k in Catalog.entries(k).map(\.name) + Catalog.aliases.filter { $0.kind == k }.map(\.name) }
     if let plannedKind = kinds.first(where: { Catalog.isPlanned($0, name) }) {
       return diags.fail(Diagnostic(.notSupportedYet(plannedKind, name), at: range, label: "planned, not in this version")
         .help("supported \(plannedKind.plural): " + Catalog.entries(plannedKind).map(\.name).joined(separator: ", ")))
     }
     var d = Diagnostic(.unknownEntry(kind, name), at: range, label: "not a known \(kind.noun)")
+    if let candidates = kinds.lazy.compactMap({ Catalog.candidates($0, forAmbiguous: name) }).first {
+      return diags.fail(d.help("did you mean " + candidates.map { "'\($0)'" }.joined(separator: " or ")
+        + "? '\(name)' could be either"))
+    }
     d = d.help(Suggest.didYouMean(name, in: known) ?? "known \(kind.plural): " + known.joined(separator: ", "))
     return diags.fail(d)
   }

@@ -15,8 +15,8 @@ import _DLCTestSupport
   /// Every example, with epochs past its warm-up.
   static let cases: [(spec: String, epochs: Int)] = [
     ("breast_cancer", 2), ("breast_cancer_binary", 2), ("diabetes_regression", 2), ("digits_autoencoder", 2), ("digits_cnn", 2),
-    ("digits_mlp", 3), ("digits_transfer", 2), ("digits_transformer", 6), ("iris", 2), ("residual_mlp", 4),
-    ("wine", 2), ("wine_custom_activations", 2), ("wine_elu", 3), ("wine_rmsprop", 2),
+    ("digits_initializers", 2), ("digits_mlp", 3), ("digits_transfer", 2), ("digits_transformer", 6), ("iris", 2), ("residual_mlp", 4),
+    ("wine", 2), ("wine_custom_activations", 2), ("wine_elu", 3), ("wine_rmsprop", 2), ("wine_activations", 2), ("digits_groupnorm", 2),
   ]
 
   @Test func everyExampleIsACase() {

@@ -35,6 +35,8 @@ enum Fixture {
       param @bn.beta : tensor<4xf32>
       param @bn.running_mean : tensor<4xf32> {trainable = false}
       param @bn.running_var : tensor<4xf32> {trainable = false}
+      param @gn.gamma : tensor<4xf32>
+      param @gn.beta : tensor<4xf32>
       param @dense.weight : tensor<10x64xf32>
       param @dense.bias : tensor<10xf32>
       param @proj.weight : tensor<10x4xf32>
@@ -55,7 +57,9 @@ enum Fixture {
         %relu = relu(%bn) : tensor<Nx4x8x8xf32>
         %max = maxpool2d(%relu) {padding = [0, 0], size = [2, 2], stride = [2, 2]} : tensor<Nx4x4x4xf32>
         %avg = avgpool2d(%max) {padding = [1, 1], size = [3, 3], stride = [1, 1]} : tensor<Nx4x4x4xf32>
-        %pooled = global_avgpool(%avg) : tensor<Nx4xf32>
+        %gn = groupnorm(%avg, @gn.gamma, @gn.beta) {eps = 1e-05, groups = 2} : tensor<Nx4x4x4xf32>
+        %inorm = groupnorm(%gn) {eps = 1e-05, groups = 4} : tensor<Nx4x4x4xf32>
+        %pooled = global_avgpool(%inorm) : tensor<Nx4xf32>
         %flat = flatten(%max) : tensor<Nx64xf32>
         %rows = reshape(%flat) {shape = [4, 16]} : tensor<Nx4x16xf32>
         %logits = dense(%flat, @dense.weight, @dense.bias) : tensor<Nx10xf32>
@@ -65,7 +69,24 @@ enum Fixture {
         %gelu = gelu(%tanh) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu(%gelu) {alpha = 1.0} : tensor<Nx10xf32>
         %expr = expression(%elu) {derivative = "0.5 * (tanh(x) + 1) + 0.5 * x * (1 - tanh(x) * tanh(x))", expr = "0.5 * x * (tanh(x) + 1)"} : tensor<Nx10xf32>
-        %soft = softmax(%elu) {axis = -1} : tensor<Nx10xf32>
+        %selu = selu(%elu) : tensor<Nx10xf32>
+        %celu = celu(%selu) {alpha = 0.8} : tensor<Nx10xf32>
+        %silu = silu(%celu) : tensor<Nx10xf32>
+        %swish = swish(%silu) {beta = 1.5} : tensor<Nx10xf32>
+        %mish = mish(%swish) : tensor<Nx10xf32>
+        %elish = elish(%mish) : tensor<Nx10xf32>
+        %hard_elish = hard_elish(%elish) : tensor<Nx10xf32>
+        %serlu = serlu(%hard_elish) {alpha = 2.90427, lambda = 1.07862} : tensor<Nx10xf32>
+        %softplus = softplus(%serlu) {beta = 1.0, threshold = 20.0} : tensor<Nx10xf32>
+        %log_sigmoid = log_sigmoid(%softplus) : tensor<Nx10xf32>
+        %shifted_relu = shifted_relu(%log_sigmoid) {shift = 0.5} : tensor<Nx10xf32>
+        %softsign = softsign(%shifted_relu) : tensor<Nx10xf32>
+        %hard_sigmoid = hard_sigmoid(%softsign) : tensor<Nx10xf32>
+        %hard_swish = hard_swish(%hard_sigmoid) : tensor<Nx10xf32>
+        %hard_tanh = hard_tanh(%hard_swish) {max = 1.0, min = -1.0} : tensor<Nx10xf32>
+        %relu6 = relu6(%hard_tanh) : tensor<Nx10xf32>
+        %log_softmax = log_softmax(%relu6) {axis = -1} : tensor<Nx10xf32>
+        %soft = softmax(%log_softmax) {axis = -1} : tensor<Nx10xf32>
         %drop = dropout(%soft) {rate = 0.5} : tensor<Nx10xf32>
         %proj = dense(%pooled, @proj.weight) : tensor<Nx10xf32>
         %sum = add(%drop, %proj, %logits) : tensor<Nx10xf32>

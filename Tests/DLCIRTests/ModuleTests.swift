@@ -39,7 +39,7 @@ import Testing
   @Test func flopsSkipOpsThatDoNotVerify() {
     var m = mlp
     m.functions[0].body[0].operands[1] = .param("nowhere")
-    m.functions[0].body[1].opcode = "mish"
+    m.functions[0].body[1].opcode = "maxout"
     #expect(m.flopsPerSample(function: "predict") == 2 * 128 * 10 + 10)
   }
 

@@ -18,6 +18,7 @@ extension Fixture {
       param @attn.w_out : tensor<8x8xf32>
       param @attn.b_out : tensor<8xf32>
       param @ln.gamma : tensor<8xf32>
+      param @gn.gamma : tensor<6xf32>
       param @conv.weight.momentum_buffer : tensor<4x1x3x3xf32> {state = "optimizer", trainable = false}
       param @dense.weight.exp_avg : tensor<10x64xf32> {state = "optimizer", trainable = false}
       param @dense.weight.exp_avg_sq : tensor<10x64xf32> {state = "optimizer", trainable = false}
@@ -59,6 +60,8 @@ extension Fixture {
         %attn.grad, %ln.gamma.grad, %ln.beta.grad = layernorm_grad(%attn, %attn, @ln.gamma) {eps = 1e-05} : tensor<Nx6x8xf32>, tensor<8xf32>, tensor<8xf32>
         %embed.grad, %attn.w_qkv.grad, %attn.b_qkv.grad, %attn.w_out.grad, %attn.b_out.grad = self_attention_grad(%attn.grad, %embed, %attn.qkv, %attn.probs, %attn.context, @attn.w_qkv, @attn.w_out, %step) {bias = true, causal = true, dropout = 0.1, heads = 2, stream = 0} : tensor<Nx6x8xf32>, tensor<24x8xf32>, tensor<24xf32>, tensor<8x8xf32>, tensor<8xf32>
         %emb.table.grad = embedding_grad(%embed.grad, %ids) : tensor<50x8xf32>
+        %gn.grad, %gn.gamma.grad, %gn.beta.grad = groupnorm_grad(%embed, %embed, @gn.gamma) {eps = 1e-05, groups = 3} : tensor<Nx6x8xf32>, tensor<6xf32>, tensor<6xf32>
+        %plain.grad = groupnorm_grad(%embed, %embed) {eps = 1e-05, groups = 6} : tensor<Nx6x8xf32>
         %bias.grad = dense_grad_bias(%embed.grad) : tensor<8xf32>
         %mean = global_avgpool(%embed) : tensor<Nx8xf32>
         %mean.grad = global_avgpool_grad(%mean) : tensor<Nx6x8xf32>
@@ -74,6 +77,23 @@ extension Fixture {
         %gelu = gelu_grad(%dy, %x) {approximate = "tanh"} : tensor<Nx10xf32>
         %elu = elu_grad(%dy, %x) {alpha = 1.0} : tensor<Nx10xf32>
         %expr = expression_grad(%dy, %x) {derivative = "where(x > 0, 1, 0.01)", expr = "where(x > 0, x, 0.01 * x)"} : tensor<Nx10xf32>
+        %selu = selu_grad(%dy, %x) : tensor<Nx10xf32>
+        %celu = celu_grad(%dy, %x) {alpha = 0.8} : tensor<Nx10xf32>
+        %silu = silu_grad(%dy, %x) : tensor<Nx10xf32>
+        %swish = swish_grad(%dy, %x) {beta = 1.5} : tensor<Nx10xf32>
+        %mish = mish_grad(%dy, %x) : tensor<Nx10xf32>
+        %elish = elish_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_elish = hard_elish_grad(%dy, %x) : tensor<Nx10xf32>
+        %serlu = serlu_grad(%dy, %x) {alpha = 2.90427, lambda = 1.07862} : tensor<Nx10xf32>
+        %softplus = softplus_grad(%dy, %x) {beta = 1.0, threshold = 20.0} : tensor<Nx10xf32>
+        %log_sigmoid = log_sigmoid_grad(%dy, %x) : tensor<Nx10xf32>
+        %shifted_relu = shifted_relu_grad(%dy, %x) {shift = 0.5} : tensor<Nx10xf32>
+        %softsign = softsign_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_sigmoid = hard_sigmoid_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_swish = hard_swish_grad(%dy, %x) : tensor<Nx10xf32>
+        %hard_tanh = hard_tanh_grad(%dy, %x) {max = 1.0, min = -1.0} : tensor<Nx10xf32>
+        %relu6 = relu6_grad(%dy, %x) : tensor<Nx10xf32>
+        %log_softmax = log_softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %softmax = softmax_grad(%dy, %x) {axis = -1} : tensor<Nx10xf32>
         %mse = mse_grad(%x, %dy) : tensor<Nx10xf32>
         %mae = mae_grad(%x, %dy) : tensor<Nx10xf32>

@@ -51,8 +51,8 @@ import Testing
   }
 
   @Test func unknownOpcode() {
-    let m = predict { f in f.body[1].opcode = "mish" }
-    #expect(problems(m) == ["in @predict, at 'mish %relu_1': unknown op 'mish'"])
+    let m = predict { f in f.body[1].opcode = "maxout" }
+    #expect(problems(m) == ["in @predict, at 'maxout %relu_1': unknown op 'maxout'"])
   }
 
   @Test func attributesPerSchema() {
@@ -135,7 +135,7 @@ import Testing
 
   @Test func everyViolationIsReported() {
     var m = predict { f in
-      f.body[1].opcode = "swish"
+      f.body[1].opcode = "maxout"
       f.body[2].attributes = [:]
       f.returns = []
     }
@@ -143,13 +143,13 @@ import Testing
     let all = problems(m)
     #expect(all.count == 4)
     #expect(all.contains("parameter @dense_1.weight is defined twice"))
-    #expect(all.contains("in @predict, at 'swish %relu_1': unknown op 'swish'"))
+    #expect(all.contains("in @predict, at 'maxout %relu_1': unknown op 'maxout'"))
     #expect(all.contains("in @predict, at 'dropout %dropout_1': 'dropout' needs attribute 'rate' (a number)"))
     #expect(all.contains("in @predict: returns 0 values but the signature has 1"))
   }
 
   @Test func errorsAreStructured() throws {
-    let e = try #require(verify(predict { f in f.body[1].opcode = "mish" }).first)
-    #expect(e == VerifierError(function: "predict", op: "mish %relu_1", message: "unknown op 'mish'"))
+    let e = try #require(verify(predict { f in f.body[1].opcode = "maxout" }).first)
+    #expect(e == VerifierError(function: "predict", op: "maxout %relu_1", message: "unknown op 'maxout'"))
   }
 }

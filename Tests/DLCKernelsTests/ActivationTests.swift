@@ -8,6 +8,8 @@ private typealias Tensor = KernelTesting.Tensor
 /// The activations under test, with their Double reference forms.
 enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
   case relu, leakyRelu, sigmoid, tanh, gelu, geluTanh, elu
+  case selu, celu, silu, swish, mish, elish, hardElish, serlu, softplus, logSigmoid
+  case shiftedRelu, softsign, hardSigmoid, hardSwish, hardTanh, relu6
 
   var testDescription: String { rawValue }
 
@@ -22,45 +24,105 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
     case .geluTanh:
       return 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
     case .elu: return x > 0 ? x : 0.7 * (Foundation.exp(x) - 1)
+    case .selu: return 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * Foundation.expm1(x))
+    case .celu: return x > 0 ? x : 0.7 * Foundation.expm1(x / 0.7)
+    case .silu: return x / (1 + Foundation.exp(-x))
+    case .swish: return x / (1 + Foundation.exp(-1.5 * x))
+    case .mish: return x * Foundation.tanh(Foundation.log1p(Foundation.exp(x)))
+    case .elish: return (x >= 0 ? x : Foundation.expm1(x)) / (1 + Foundation.exp(-x))
+    case .hardElish: return (x >= 0 ? x : Foundation.expm1(x)) * Swift.min(Swift.max((x + 1) / 2, 0), 1)
+    case .serlu: return x >= 0 ? 1.07862 * x : 1.07862 * 2.90427 * x * Foundation.exp(x)
+    case .softplus: return 2 * x > 5 ? x : Foundation.log1p(Foundation.exp(2 * x)) / 2
+    case .logSigmoid: return Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-abs(x)))
+    case .shiftedRelu: return Swift.max(x, 0) - 0.5
+    case .softsign: return x / (1 + abs(x))
+    case .hardSigmoid: return Swift.min(Swift.max(x + 3, 0), 6) / 6
+    case .hardSwish: return x * Swift.min(Swift.max(x + 3, 0), 6) / 6
+    case .hardTanh: return Swift.min(Swift.max(x, -2), 0.5)
+    case .relu6: return Swift.min(Swift.max(x, 0), 6)
     }
   }
 
   /// The formula's kernels.
-  var kernels: PointwiseKernels {
-    switch self {
-    case .relu: return PointwiseKernels(ReLU.self)
-    case .leakyRelu: return PointwiseKernels(LeakyReLU.self)
-    case .sigmoid: return PointwiseKernels(Sigmoid.self)
-    case .tanh: return PointwiseKernels(Tanh.self)
-    case .gelu, .geluTanh: return PointwiseKernels(GELU.self)
-    case .elu: return PointwiseKernels(ELU.self)
-    }
-  }
+  var kernels: PointwiseKernels { PointwiseKernels.named(formulaName)! }
 
   /// The parameter pack: leaky_relu's slope 0.1, gelu's form (0 exact, 1 tanh).
   var parameters: PointwiseParameters {
     switch self {
     case .leakyRelu: return PointwiseParameters(0.1)
     case .geluTanh: return PointwiseParameters(1)
-    case .elu: return PointwiseParameters(0.7)
+    case .elu, .celu: return PointwiseParameters(0.7)
+    case .swish: return PointwiseParameters(1.5)
+    case .serlu: return PointwiseParameters(1.07862, 2.90427)
+    case .softplus: return PointwiseParameters(2, 5)
+    case .shiftedRelu: return PointwiseParameters(0.5)
+    case .hardTanh: return PointwiseParameters(-2, 0.5)
     default: return PointwiseParameters()
     }
   }
 
   /// Whether the derivative reads the forward result y (as the rows say).
-  var fromOutput: Bool { self == .sigmoid || self == .tanh || self == .elu }
+  var fromOutput: Bool { [.sigmoid, .tanh, .elu, .selu, .celu, .hardTanh, .relu6].contains(self) }
 
-  /// The formula on one element.
-  func formulaForward(_ x: Float) -> Float {
+  /// The formula type.
+  var formula: any PointwiseFormula.Type {
     switch self {
-    case .relu: return ReLU.forward(x, parameters)
-    case .leakyRelu: return LeakyReLU.forward(x, parameters)
-    case .sigmoid: return Sigmoid.forward(x, parameters)
-    case .tanh: return Tanh.forward(x, parameters)
-    case .gelu, .geluTanh: return GELU.forward(x, parameters)
-    case .elu: return ELU.forward(x, parameters)
+    case .relu: return ReLU.self
+    case .leakyRelu: return LeakyReLU.self
+    case .sigmoid: return Sigmoid.self
+    case .tanh: return Tanh.self
+    case .gelu, .geluTanh: return GELU.self
+    case .elu: return ELU.self
+    case .selu: return SELU.self
+    case .celu: return CELU.self
+    case .silu: return SiLU.self
+    case .swish: return Swish.self
+    case .mish: return Mish.self
+    case .elish: return ELiSH.self
+    case .hardElish: return HardELiSH.self
+    case .serlu: return SERLU.self
+    case .softplus: return Softplus.self
+    case .logSigmoid: return LogSigmoid.self
+    case .shiftedRelu: return ShiftedReLU.self
+    case .softsign: return Softsign.self
+    case .hardSigmoid: return HardSigmoid.self
+    case .hardSwish: return HardSwish.self
+    case .hardTanh: return HardTanh.self
+    case .relu6: return ReLU6.self
     }
   }
+
+  /// The row's name.
+  var formulaName: String {
+    switch self {
+    case .leakyRelu: return "leaky_relu"
+    case .geluTanh: return "gelu"
+    case .hardElish: return "hard_elish"
+    case .logSigmoid: return "log_sigmoid"
+    case .shiftedRelu: return "shifted_relu"
+    case .hardSigmoid: return "hard_sigmoid"
+    case .hardSwish: return "hard_swish"
+    case .hardTanh: return "hard_tanh"
+    default: return rawValue
+    }
+  }
+
+  /// Where the formula (or its derivative) has a kink, for these parameters: finite
+  /// differences keep away from them. (softplus's threshold is where beta·x = 5.)
+  var kinks: [Double] {
+    switch self {
+    case .relu, .leakyRelu, .elu, .celu, .selu, .serlu, .shiftedRelu: return [0]
+    case .hardElish: return [-1, 1]
+    case .hardSigmoid, .hardSwish: return [-3, 3]
+    case .hardTanh: return [-2, 0.5]
+    case .relu6: return [0, 6]
+    case .softplus: return [2.5]
+    default: return []
+    }
+  }
+
+  /// The formula on one element.
+  func formulaForward(_ x: Float) -> Float { formula.forward(x, parameters) }
 
   /// Runs the forward kernel.
   func forward(_ x: KernelTesting.Tensor, _ y: KernelTesting.Tensor) {
@@ -73,10 +135,12 @@ enum ActivationCase: String, CaseIterable, Sendable, CustomTestStringConvertible
   }
 }
 
-/// Inputs in [-4, 4) kept at least 0.05 away from 0, so ReLU's kink is not straddled by
-/// a finite difference.
+/// Inputs in [-4, 4) kept at least 0.05 away from 0, ±1, ±3, −2, 2.5 and 0.5, so no kink
+/// (`ActivationCase.kinks`) is straddled by a finite difference.
 private func inputs(_ count: Int, seed: UInt64) -> [Float] {
-  KernelTesting.random(count, seed: seed, scale: 4).map { abs($0) < 0.05 ? $0 + 0.1 : $0 }
+  KernelTesting.random(count, seed: seed, scale: 4).map { v in
+    [0, 1, -1, 3, -3, -2, 2.5, 0.5].contains { abs(v - $0) < 0.05 } ? v + 0.1 : v
+  }
 }
 
 @Suite struct ActivationTests {
@@ -131,6 +195,42 @@ private func inputs(_ count: Int, seed: UInt64) -> [Float] {
     PointwiseKernel.backward(ELU.self, dy: dy.p, saved: y.p, dx: dx.m, count: 5, parameters: PointwiseParameters(0.5), transcendental: false)
     // 3·alpha·eˣ: 1.5 at 0, 1.5·e⁻¹ = 0.551819161, 1.5·e⁻² = 0.203002925, 1.5·e⁻¹⁰.
     KernelTesting.expectClose(dx.array, [3, 1.5, 0.551_819_161_8, 0.203_002_924_9, 0.000_068_099_9], tolerance: 1e-6, "elu backward")
+  }
+
+  /// The derivative just either side of every kink, against central differences of the
+  /// Double reference with h = 1e-5, well inside each point's distance to its kink (≥ 1e-3),
+  /// so the difference sees one smooth piece: truncation ~1e-10, and the Float formula's
+  /// rounding (a few ulp of the O(1) derivative) sets the tolerance, 1e-5.
+  @Test(arguments: ActivationCase.allCases.filter { !$0.kinks.isEmpty })
+  func derivativeNearKinksMatchesFiniteDifferences(kind: ActivationCase) {
+    let values = kind.kinks.flatMap { k in [-1e-2, -1e-3, 1e-3, 1e-2].map { Float(k + $0) } }
+    let count = values.count
+    let (x, y, dy, dx) = (Tensor(values), Tensor(count: count), Tensor(Array(repeating: 1, count: count)), Tensor(count: count))
+    kind.forward(x, y)
+    kind.backward(dy: dy, x: x, y: y, dx: dx)
+    let h = 1e-5
+    let differences = values.map { v in (kind.reference(Double(v) + h) - kind.reference(Double(v) - h)) / (2 * h) }
+    KernelTesting.expectClose(dx.array, differences, tolerance: 1e-5, "\(kind) near its kinks")
+  }
+
+  /// swish with beta 1 computes silu's numbers to the bit, value and derivative.
+  @Test func swishWithBetaOneIsSiLU() {
+    for x in inputs(10_000, seed: 5) + [0, -0.0, 1e-30, -1e-30, 50, -50, 100, -100] {
+      #expect(Swish.forward(x, PointwiseParameters(1)).bitPattern == SiLU.forward(x, PointwiseParameters()).bitPattern, "\(x)")
+      #expect(
+        Swish.derivative(dy: 0.3, x, PointwiseParameters(1)).bitPattern == SiLU.derivative(dy: 0.3, x, PointwiseParameters()).bitPattern,
+        "\(x)")
+    }
+  }
+
+  /// shifted_relu with shift 0 computes relu's numbers (the lowering keeps `relu` then
+  /// anyway), and a shift moves every value by exactly the shift.
+  @Test func shiftedReluIsReluMinusTheShift() {
+    for x in inputs(1000, seed: 6) + [0, -0.0] {
+      #expect(ShiftedReLU.forward(x, PointwiseParameters(0)) == ReLU.forward(x, PointwiseParameters()))
+      #expect(ShiftedReLU.forward(x, PointwiseParameters(0.5)) == ReLU.forward(x, PointwiseParameters()) - 0.5)
+      #expect(ShiftedReLU.derivative(dy: 2, x, PointwiseParameters(0.5)) == ReLU.derivative(dy: 2, x, PointwiseParameters()))
+    }
   }
 
   @Test func reluGradientIsZeroAtZero() {

@@ -55,4 +55,35 @@ private func softmaxReference(_ x: [Double], outer: Int, axis: Int, inner: Int) 
       KernelTesting.dot(r, softmaxReference(point, outer: outer, axis: axis, inner: inner))
     }
   }
+
+  /// log_softmax is ln of softmax, strided lines included.
+  @Test(arguments: [(1, 7, 1), (2, 5, 3), (3, 1, 4), (400, 10, 10)])
+  func logSoftmaxIsTheLogOfSoftmax(outer: Int, axis: Int, inner: Int) {
+    let values = KernelTesting.random(outer * axis * inner, seed: 4, scale: 5)
+    let (x, y) = (Tensor(values), Tensor(count: values.count))
+    LogSoftmaxKernel.forward(x: x.p, y: y.m, outer: outer, axis: axis, inner: inner)
+    let expected = softmaxReference(values.map(Double.init), outer: outer, axis: axis, inner: inner).map { Foundation.log($0) }
+    KernelTesting.expectClose(y.array, expected, tolerance: 1e-6, "log_softmax \(outer)x\(axis)x\(inner)")
+  }
+
+  /// Logits whose exponentials overflow without the max stay finite and exact.
+  @Test func logSoftmaxOfLargeLogitsStaysFinite() {
+    let (x, y) = (Tensor([1000, 1000, -1000, 0]), Tensor(count: 4))
+    LogSoftmaxKernel.forward(x: x.p, y: y.m, outer: 2, axis: 2, inner: 1)
+    KernelTesting.expectClose(y.array, [-0.693_147_180_6, -0.693_147_180_6, -1000, 0], tolerance: 1e-7, "log_softmax of large logits")
+  }
+
+  @Test(arguments: [(1, 7, 1), (2, 5, 3), (3, 4, 2), (400, 10, 10)])
+  func logSoftmaxBackwardMatchesFiniteDifferences(outer: Int, axis: Int, inner: Int) {
+    let count = outer * axis * inner
+    let values = KernelTesting.random(count, seed: 5, scale: 3), r = KernelTesting.random(count, seed: 6)
+    let (x, y, dy, dx) = (Tensor(values), Tensor(count: count), Tensor(r), Tensor(count: count))
+    LogSoftmaxKernel.forward(x: x.p, y: y.m, outer: outer, axis: axis, inner: inner)
+    LogSoftmaxKernel.backward(dy: dy.p, y: y.p, dx: dx.m, outer: outer, axis: axis, inner: inner)
+    let samples = count > 10_000 ? 12 : 64
+    KernelTesting.expectGradient(dx.array, at: values, samples: samples, "log_softmax backward \(outer)x\(axis)x\(inner)") {
+      point in
+      KernelTesting.dot(r, softmaxReference(point, outer: outer, axis: axis, inner: inner).map { Foundation.log($0) })
+    }
+  }
 }

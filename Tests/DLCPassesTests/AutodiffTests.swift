@@ -7,21 +7,25 @@ import Testing
 
   /// A small residual model: %h feeds both %a and %sum, so its gradient is a sum; `bn`
   /// sits after the first layer; `optimizer` and `freeze` go into the `train` attribute.
-  static func model(optimizer: String = adam, freeze: String = "[]", headTrainable: Bool = true) -> Module {
+  /// `affine: false` leaves out the batchnorm's gamma and beta.
+  static func model(optimizer: String = adam, freeze: String = "[]", headTrainable: Bool = true, affine: Bool = true) -> Module {
+    let affineParameters = affine ? """
+        param @bn.gamma : tensor<8xf32> {layer = "bn", trainable = true}
+        param @bn.beta : tensor<8xf32> {layer = "bn", trainable = true}
+
+      """ : ""
     let text = """
       module @m attributes {train = {freeze = \(freeze), optimizer = \(optimizer)}} {
         param @first.weight : tensor<8x4xf32> {layer = "first", trainable = true}
         param @first.bias : tensor<8xf32> {layer = "first", trainable = true}
-        param @bn.gamma : tensor<8xf32> {layer = "bn", trainable = true}
-        param @bn.beta : tensor<8xf32> {layer = "bn", trainable = true}
-        param @bn.running_mean : tensor<8xf32> {layer = "bn", trainable = false}
+      \(affineParameters)  param @bn.running_mean : tensor<8xf32> {layer = "bn", trainable = false}
         param @bn.running_var : tensor<8xf32> {layer = "bn", trainable = false}
         param @a.weight : tensor<8x8xf32> {layer = "a", trainable = true}
         param @head.weight : tensor<3x8xf32> {layer = "head", trainable = \(headTrainable)}
 
         func @predict(%input: tensor<Nx4xf32>) -> (tensor<Nx3xf32>) {
           %first = dense(%input, @first.weight, @first.bias) : tensor<Nx8xf32> loc("m.yaml":1:1)
-          %bn = batchnorm(%first, @bn.gamma, @bn.beta, @bn.running_mean, @bn.running_var) {eps = 1e-05, momentum = 0.1} : tensor<Nx8xf32> loc("m.yaml":2:1)
+          %bn = batchnorm(%first, \(affine ? "@bn.gamma, @bn.beta, " : "")@bn.running_mean, @bn.running_var) {eps = 1e-05, momentum = 0.1} : tensor<Nx8xf32> loc("m.yaml":2:1)
           %h = relu(%bn) : tensor<Nx8xf32> loc("m.yaml":3:1)
           %a = dense(%h, @a.weight) : tensor<Nx8xf32> loc("m.yaml":4:1)
           %drop = dropout(%a) {rate = 0.1} : tensor<Nx8xf32> loc("m.yaml":5:1)
@@ -115,6 +119,20 @@ import Testing
     #expect(f.body.contains { $0.opcode == "batchnorm" })
     #expect(f.body.filter { !$0.results.isEmpty && $0.results[0].name.contains(".grad") }.map(\.opcode)
       == ["cross_entropy_grad", "dense_grad_weight"])
+  }
+
+  /// A batchnorm without gamma and beta trains with batch statistics (its gradient op has
+  /// no gamma and gives dx alone); frozen by name, it runs in its inference form.
+  @Test func aBatchnormWithoutAffine() throws {
+    let f = try trainStep(try trained(Self.model(affine: false)))
+    let bn = try #require(f.body.first { $0.opcode == "batchnorm_train" })
+    #expect(bn.operands == [.value("first"), .param("bn.running_mean"), .param("bn.running_var")])
+    let grad = try #require(f.body.first { $0.opcode == "batchnorm_grad" })
+    #expect(grad.operands.count == 4 && grad.results.map(\.name) == ["first.grad"])
+    #expect(updates(f).contains("first.weight"))
+    let frozen = try trainStep(try trained(Self.model(freeze: #"["first", "bn", "a"]"#, affine: false)))
+    #expect(frozen.body.contains { $0.opcode == "batchnorm" } && !frozen.body.contains { $0.opcode == "batchnorm_train" })
+    #expect(throws: (any Error).self) { try PassManager(passes: [Autodiff()]).running(Self.model(freeze: #"["bn"]"#, affine: false)) }
   }
 
   @Test func aFrozenBatchnormAfterTrainableLayersIsRejected() {

@@ -13,7 +13,7 @@ import _DLCTestSupport
   }
 
   @Test func goldenCasesExist() {
-    #expect(PassGoldens.cases("fold-batchnorm").count >= 5)
+    #expect(PassGoldens.cases("fold-batchnorm").count >= 7)
   }
 
   /// dense → batchnorm with known numbers: w'[o] = s[o]·w[o], b' = s·(b − μ) + β.
@@ -34,6 +34,40 @@ import _DLCTestSupport
     #expect(approx(try w.floats("d.bias"), [1 - 1 + 0, 2 - 0 + 1, 3 - 4 - 1]))
     #expect(w["bn.gamma"] == nil && module.parameter(named: "bn.gamma") == nil)
     #expect(module.function(named: "predict")!.body.map(\.opcode) == ["dense", "relu"])
+  }
+
+  /// A batchnorm without gamma and beta folds as γ = 1, β = 0: s = 1/√(σ²+ε), t = −μ·s.
+  @Test func foldsABatchnormWithoutAffine() throws {
+    var module = try parseModule(RepoRoot.read("golden/passes/fold-batchnorm/affine_free_batchnorm.ir")!)
+    let context = PassContext(weights: Weights([
+      "d.weight": .init(shape: [3, 4], floats: (0..<12).map { Float($0) - 5 }),
+      "d.bias": .init(shape: [3], floats: [1, 2, 3]),
+      "bn.running_mean": .init(shape: [3], floats: [1, 0, 4]),
+      "bn.running_var": .init(shape: [3], floats: [4 - 1e-5, 1 - 1e-5, 0.25 - 1e-5]),
+    ]))
+    try FoldBatchNorm().run(on: &module, context: context)
+    let w = try #require(context.weights)
+    // s = [0.5, 1, 2]; b' = s·(b − μ) = [0, 2, −2].
+    let s: [Float] = [0.5, 1, 2]
+    #expect(approx(try w.floats("d.weight"), (0..<12).map { (Float($0) - 5) * s[$0 / 4] }))
+    #expect(approx(try w.floats("d.bias"), [0, 2, -2]))
+    #expect(w["bn.running_mean"] == nil && module.parameter(named: "bn.running_var") == nil)
+    #expect(module.function(named: "predict")!.body.map(\.opcode) == ["dense", "relu"])
+    #expect(context.remarks.map(\.message) == ["folded 'bn' into 'd'"])
+  }
+
+  /// Group, instance and layer norms stay, each with a remark that says why.
+  @Test func perSampleNormsAreKeptWithTheirReason() throws {
+    var module = try parseModule(RepoRoot.read("golden/passes/fold-batchnorm/per_sample_norms_kept.ir")!)
+    let context = PassContext()
+    try FoldBatchNorm().run(on: &module, context: context)
+    let kept = context.remarks.map(\.message).filter { $0.hasPrefix("kept") }
+    #expect(kept.count == 3)
+    #expect(kept.allSatisfy { $0.contains("normalizes each sample with its own mean and variance") })
+    #expect(kept.contains { $0.hasPrefix("kept 'i': an instance norm") })
+    #expect(kept.contains { $0.hasPrefix("kept 'g': a groupnorm") })
+    #expect(kept.contains { $0.hasPrefix("kept 'l': a layernorm") })
+    #expect(module.function(named: "predict")!.body.count == 6)
   }
 
   /// batchnorm → conv2d without padding: each input channel's taps scale, the bias gains Σ w·t.

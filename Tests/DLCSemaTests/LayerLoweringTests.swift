@@ -1,6 +1,7 @@
 /// How layers become IR ops and parameters.
 import DLCIR
 import DLCSpec
+import DLCSema
 import Testing
 
 @Suite struct LayerLoweringTests {
@@ -79,8 +80,10 @@ import Testing
   func everyActivationLowersToItsOpWithItsParameters(_ name: String) throws {
     let entry = try #require(Catalog.activations.first { $0.name == name })
     let schema = try #require(OpRegistry.schema(name), "no IR op for activation '\(name)'")
-    #expect(schema.attributes.map(\.name) == entry.params.map(\.name))
-    for (spec, param) in zip(schema.attributes, entry.params) {
+    // A variant's parameter belongs to its own row (relu's shift to shifted_relu).
+    let params = entry.params.filter { $0.name != ActivationVariant.all[name]?.parameter }
+    #expect(schema.attributes.map(\.name) == params.map(\.name))
+    for (spec, param) in zip(schema.attributes, params) {
       switch (spec.kind, param.type) {
       case (.float, .float): break
       case (.int, .int): break
@@ -92,7 +95,29 @@ import Testing
     let (m, diags) = f.check()
     #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
     let op = try #require(m?.function(named: "predict")?.body.first { $0.opcode == name })
-    #expect(op.attributes.keys.sorted() == entry.params.map(\.name).sorted())
+    #expect(op.attributes.keys.sorted() == params.map(\.name).sorted())
+  }
+
+  /// relu with a nonzero shift is the row shifted_relu; with none (or 0) it stays relu,
+  /// without attributes, as every spec written before the shift existed.
+  @Test(arguments: [("    - relu", "relu", nil), ("    - relu: {shift: 0}", "relu", nil), ("    - relu: {shift: 0.5}", "shifted_relu", 0.5)])
+  func reluWithAShiftIsShiftedRelu(_ layer: String, _ opcode: String, _ shift: Double?) throws {
+    let f = try SemaFixture(["data.csv": SemaFixture.csv, "spec.yaml": SemaFixture.classifier("    - dense: 5\n\(layer)\n    - dense: 3")])
+    let (m, diags) = f.check()
+    #expect(diags.errors.isEmpty, "\(diags.map(\.message.text))")
+    let op = try #require(m?.function(named: "predict")?.body.first { $0.opcode == opcode })
+    #expect(op.attributes == (shift.map { ["shift": .float($0)] } ?? [:]))
+    #expect(verify(try #require(m)).isEmpty)
+  }
+
+  /// Every variant's row has exactly the variant's parameter, of the catalog's type.
+  @Test func variantRowsCarryTheirParameter() throws {
+    for (name, variant) in ActivationVariant.all {
+      let entry = try #require(Catalog.activations.first { $0.name == name })
+      let row = try #require(PointwiseOps.lookup(variant.opcode)?.op)
+      #expect(row.attributes.map(\.name) == [variant.parameter])
+      #expect(entry.param(variant.parameter) != nil)
+    }
   }
 
   /// `expr` lowers to one `expression` op holding the formula (constants substituted)
@@ -116,7 +141,10 @@ import Testing
 
   @Test func everyPointwiseRowIsACatalogActivation() {
     let names = Set(Catalog.activations.map(\.name))
-    for row in PointwiseOps.all { #expect(names.contains(row.name), "row '\(row.name)' has no catalog entry") }
+    let variants = Set(ActivationVariant.all.values.map(\.opcode))
+    for row in PointwiseOps.all where !variants.contains(row.name) {
+      #expect(names.contains(row.name), "row '\(row.name)' has no catalog entry")
+    }
     for name in names { #expect(!Catalog.isPlanned(.activation, name), "'\(name)' is both implemented and planned") }
   }
 }

@@ -38,10 +38,13 @@ public struct PointwiseOp: Sendable {
   /// FLOPs per element of the forward and of the gradient op.
   public let flops: (forward: Int, derivative: Int)
   public let transcendental: Transcendental
+  /// A check across attributes beyond their kinds (hard_tanh's min < max), or nil.
+  public let check: (@Sendable (OpArguments) throws(ShapeError) -> Void)?
 
   public init(
     _ name: String, _ summary: String, attributes: [AttributeSpec] = [], transcendental: Transcendental = .none,
-    derivative saved: Saved, _ derivativeSummary: String, flops: (forward: Int, derivative: Int)
+    derivative saved: Saved, _ derivativeSummary: String, flops: (forward: Int, derivative: Int),
+    check: (@Sendable (OpArguments) throws(ShapeError) -> Void)? = nil
   ) {
     self.name = name
     self.summary = summary
@@ -50,6 +53,7 @@ public struct PointwiseOp: Sendable {
     self.derivativeSummary = derivativeSummary
     self.flops = flops
     self.transcendental = transcendental
+    self.check = check
   }
 
   /// The gradient's opcode.
@@ -57,13 +61,14 @@ public struct PointwiseOp: Sendable {
 
   /// `name(x) {attributes}` → y of x's type.
   public var schema: OpSchema {
-    let (attributes, flops) = (self.attributes, self.flops.forward)
+    let (attributes, flops, check) = (self.attributes, self.flops.forward, self.check)
     return OpSchema(
       name: name, summary: summary, operands: ["x"], attributes: attributes,
       traits: OpTraits([.elementwise, .perUnit]).union(transcendental == .none ? [] : .transcendental),
       infer: { a throws(ShapeError) in
         try a.requireFloating(0, "input")
         try Self.checkNumbers(attributes, a)
+        try check?(a)
         return [a.operands[0]]
       },
       flops: { _, results in mul(flops, results[0].elementCountPerSample) })
@@ -129,8 +134,8 @@ public enum PointwiseOps {
   }
 }
 
-/// The activations: the pointwise rows, then softmax and the expression op.
-let activationOps: [OpSchema] = pointwiseTable.map(\.schema) + [softmax, expressionOp]
+/// The activations: the pointwise rows, then softmax, log_softmax and the expression op.
+let activationOps: [OpSchema] = pointwiseTable.map(\.schema) + [softmax, logSoftmax, expressionOp]
 
 /// Their backward ops, each built from its own forward op.
-let activationGradientOps: [OpSchema] = pointwiseTable.map(\.gradientSchema) + [softmaxGrad, expressionGradOp]
+let activationGradientOps: [OpSchema] = pointwiseTable.map(\.gradientSchema) + [softmaxGrad, logSoftmaxGrad, expressionGradOp]

@@ -31,17 +31,17 @@ let dropoutTrain = OpSchema(
   },
   flops: onePerOutputElement)
 
-/// batchnorm_train(x, gamma, beta, running_mean, running_var) {momentum, eps} →
+/// batchnorm_train(x, gamma?, beta?, running_mean, running_var) {momentum, eps} →
 /// (y, mean [C], invstd [C]): normalizes with the batch statistics (biased variance) and
 /// updates the running statistics with the unbiased variance, as PyTorch does.
 let batchnormTrain = OpSchema(
   name: "batchnorm_train", summary: "batch normalization with batch statistics; updates the running ones",
-  operands: ["x", "gamma", "beta", "running_mean", "running_var"],
+  operands: ["x", "gamma?", "beta?", "running_mean", "running_var"],
   attributes: batchnorm.attributes,
   traits: [.updatesState, .hasParameters],
   infer: { a throws(ShapeError) in
-    let y = try forwardRule(batchnorm, a, operands: 0..<5)[0]
-    let channels = a.operands[1]
+    let y = try forwardRule(batchnorm, a, operands: 0..<a.operands.count)[0]
+    let channels = a.operands[a.operands.count - 1]
     return [y, channels, channels]
   },
   flops: { a, _ in mul(7, a.operands[0].elementCountPerSample) })

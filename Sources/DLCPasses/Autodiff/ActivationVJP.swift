@@ -3,10 +3,12 @@ import DLCIR
 
 /// VJPs of the activations: one backward op each, `act_grad(dy, x or y) {attrs}`. Every
 /// row of the pointwise table gets its rule from the row (its gradient opcode and what
-/// the derivative reads); softmax's reads y, an expression's what its derivative is written in.
+/// the derivative reads); softmax's and log_softmax's read y, an expression's what its
+/// derivative is written in.
 let activationVJPs: [String: VJPRule] = Dictionary(
   PointwiseOps.all.map { ($0.name, activationVJP($0.gradientName, fromOutput: $0.saved == .output)) }
     + [("softmax", activationVJP("softmax_grad", fromOutput: true)),
+       ("log_softmax", activationVJP("log_softmax_grad", fromOutput: true)),
        ("expression", expressionVJP)],
   uniquingKeysWith: { first, _ in first })
 

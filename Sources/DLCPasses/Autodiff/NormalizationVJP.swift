@@ -1,10 +1,18 @@
 import DLCIR
 
-/// VJPs of layernorm, batchnorm (training and frozen forms) and dropout (training form).
+/// VJPs of layernorm, groupnorm, batchnorm (training and frozen forms) and dropout (training form).
 let normalizationVJPs: [String: VJPRule] = [
-  "layernorm": layernormVJP, "batchnorm_train": batchnormTrainVJP, "batchnorm": frozenBatchnormVJP,
+  "layernorm": layernormVJP, "groupnorm": groupnormVJP, "batchnorm_train": batchnormTrainVJP, "batchnorm": frozenBatchnormVJP,
   "dropout_train": dropoutTrainVJP,
 ]
+
+/// groupnorm(x, [gamma, beta]) {groups, eps}: (dx, [dgamma, dbeta]) = groupnorm_grad(dy, x, [gamma]) {groups, eps}.
+func groupnormVJP(_ c: VJPCall, _ b: inout GradientBuilder) throws(AutodiffError) -> [Int: String] {
+  let dy = try c.incoming()
+  let affine = c.op.operands.count == 3
+  return c.gradients(of: affine ? [0, 1, 2] : [0], "groupnorm_grad", [dy, c.operand(0)] + (affine ? [c.operand(1)] : []),
+                     c.op.attributes, &b)
+}
 
 /// layernorm(x, gamma, beta) {eps}: (dx, dgamma, dbeta) = layernorm_grad(dy, x, gamma) {eps}.
 func layernormVJP(_ c: VJPCall, _ b: inout GradientBuilder) throws(AutodiffError) -> [Int: String] {
@@ -12,12 +20,14 @@ func layernormVJP(_ c: VJPCall, _ b: inout GradientBuilder) throws(AutodiffError
   return c.gradients(of: [0, 1, 2], "layernorm_grad", [dy, c.operand(0), c.operand(1)], c.op.attributes, &b)
 }
 
-/// batchnorm_train(x, gamma, beta, running_mean, running_var) → (y, mean, invstd):
-/// (dx, dgamma, dbeta) = batchnorm_grad(dy, x, gamma, mean, invstd).
+/// batchnorm_train(x, [gamma, beta], running_mean, running_var) → (y, mean, invstd):
+/// (dx, [dgamma, dbeta]) = batchnorm_grad(dy, x, [gamma], mean, invstd).
 func batchnormTrainVJP(_ c: VJPCall, _ b: inout GradientBuilder) throws(AutodiffError) -> [Int: String] {
   let dy = try c.incoming()
   let (mean, invstd) = (Operand.value(c.op.results[1].name), Operand.value(c.op.results[2].name))
-  return c.gradients(of: [0, 1, 2], "batchnorm_grad", [dy, c.operand(0), c.operand(1), mean, invstd], [:], &b)
+  let affine = c.op.operands.count == 5
+  return c.gradients(of: affine ? [0, 1, 2] : [0], "batchnorm_grad", [dy, c.operand(0)] + (affine ? [c.operand(1)] : []) + [mean, invstd],
+                     [:], &b)
 }
 
 /// A frozen batchnorm runs in its inference form, a fixed per-channel affine map; the

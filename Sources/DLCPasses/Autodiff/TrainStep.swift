@@ -33,7 +33,9 @@ struct TrainStep {
     let (predict, loss) = try functions()
     var rename = [loss.arguments[0].name: predict.returns[0]]
     let arguments = signature(predict, loss, &rename)
-    var forms = TrainingForms(step: step, isTrained: isTrained)
+    let frozen = module.attributes["train"]?.dictValue?["freeze"]?.listValue?.compactMap(\.stringValue) ?? []
+    let layers = module.parameters.reduce(into: [String: String]()) { $0[$1.name] = $1.attributes["layer"]?.stringValue }
+    var forms = TrainingForms(step: step, isTrained: isTrained, frozenLayers: Set(frozen), layerOf: layers)
     for op in predict.body { b.append(try forms.convert(op, &b)) }
     let root = inline(loss, &rename)
     try backward(b.body, root: root)

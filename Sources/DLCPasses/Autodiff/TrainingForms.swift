@@ -8,12 +8,18 @@ struct TrainingForms {
   let step: String
   /// Whether a parameter is trained (trainable and its layer not frozen).
   let isTrained: (String) -> Bool
+  /// The layers `train.freeze` lists.
+  let frozenLayers: Set<String>
+  /// The layer of each parameter (its `layer` attribute).
+  let layerOf: [String: String]
   /// The next random stream.
   private(set) var nextStream = 0
 
-  init(step: String, isTrained: @escaping (String) -> Bool) {
+  init(step: String, isTrained: @escaping (String) -> Bool, frozenLayers: Set<String> = [], layerOf: [String: String] = [:]) {
     self.step = step
     self.isTrained = isTrained
+    self.frozenLayers = frozenLayers
+    self.layerOf = layerOf
   }
 
   /// `op` in its training form; extra results get names from `b` and types from the
@@ -49,9 +55,11 @@ struct TrainingForms {
     return op
   }
 
-  /// A batchnorm is frozen when neither gamma nor beta is trained.
+  /// A batchnorm is frozen when neither gamma nor beta is trained; one without them
+  /// (no affine part) when `train.freeze` lists its layer.
   private func isFrozenBatchnorm(_ op: Operation) -> Bool {
-    op.operands[1...2].allSatisfy { o in
+    guard op.operands.count == 5 else { return layerOf[op.operands[1].name].map(frozenLayers.contains) ?? false }
+    return op.operands[1...2].allSatisfy { o in
       if case .param(let p) = o { return !isTrained(p) }
       return false
     }

@@ -3,13 +3,16 @@ import DLCKernels
 
 /// The activations: one binding per row of the pointwise table and one per its gradient,
 /// made from the row (its formula type's generic kernel, the attributes as the parameter
-/// pack, the transcendental trait), and softmax.
+/// pack, the transcendental trait), softmax and log_softmax.
 ///
 /// The unfused call reads `ELU.forward(x: …, y: …, count: …, parameters: …,
 /// transcendental: true)`; inside a fused loop the same formula is called per element
 /// (`FunctionEmitter+Pointwise.swift`).
 let pointwiseBindings: [String: KernelBinding] = {
-  var table: [String: KernelBinding] = ["softmax": softmaxBinding, "softmax_grad": softmaxGradBinding]
+  var table: [String: KernelBinding] = [
+    "softmax": alongAxisBinding("SoftmaxKernel"), "softmax_grad": alongAxisGradientBinding("SoftmaxKernel"),
+    "log_softmax": alongAxisBinding("LogSoftmaxKernel"), "log_softmax_grad": alongAxisGradientBinding("LogSoftmaxKernel"),
+  ]
   for row in PointwiseOps.all {
     guard let kernels = PointwiseKernels.named(row.name) else { preconditionFailure("no formula for '\(row.name)'") }
     table[row.name] = pointwiseBinding(row, kernels, gradient: false)
@@ -59,30 +62,48 @@ private func parameters(_ a: KernelArguments) -> PointwiseParameters {
   return PointwiseParameters(a: r.float("a"), b: r.float("b"), c: r.float("c"), d: r.float("d"))
 }
 
-/// softmax(x) {axis}: rows along the axis.
-private let softmaxBinding = KernelBinding { v in
-  let (outer, size, inner) = Extent.split(v.dims(0), perSampleAxis: v.attributes.int("axis"))
-  return [
-    KernelCall("SoftmaxKernel.forward", [
-      .init("x", .operand(0)), .init("y", .result(0)), .init("outer", .size(outer)), .init("axis", .size(size)),
-      .init("inner", .size(inner)),
-    ]) { a in
-      let (x, y, outer, size, inner) = (a.f32("x"), a.f32("y"), a.int("outer"), a.int("axis"), a.int("inner"))
-      return { SoftmaxKernel.forward(x: x, y: y, outer: outer, axis: size, inner: inner) }
-    }
-  ]
+/// The kernels of softmax and log_softmax, by the name emitted code calls them by.
+private let alongAxisKernels: [String: (forward: AlongAxisForward, backward: AlongAxisBackward)] = [
+  "SoftmaxKernel": (SoftmaxKernel.forward, SoftmaxKernel.backward),
+  "LogSoftmaxKernel": (LogSoftmaxKernel.forward, LogSoftmaxKernel.backward),
+]
+private typealias AlongAxisForward = @Sendable (
+  _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ outer: Int, _ axis: Int, _ inner: Int
+) -> Void
+private typealias AlongAxisBackward = @Sendable (
+  _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ outer: Int, _ axis: Int, _ inner: Int
+) -> Void
+
+/// softmax(x) {axis} or log_softmax(x) {axis}: rows along the axis, by `kernel`.
+private func alongAxisBinding(_ kernel: String) -> KernelBinding {
+  guard let forward = alongAxisKernels[kernel]?.forward else { preconditionFailure("no kernel '\(kernel)'") }
+  return KernelBinding { v in
+    let (outer, size, inner) = Extent.split(v.dims(0), perSampleAxis: v.attributes.int("axis"))
+    return [
+      KernelCall(kernel + ".forward", [
+        .init("x", .operand(0)), .init("y", .result(0)), .init("outer", .size(outer)), .init("axis", .size(size)),
+        .init("inner", .size(inner)),
+      ]) { a in
+        let (x, y, outer, size, inner) = (a.f32("x"), a.f32("y"), a.int("outer"), a.int("axis"), a.int("inner"))
+        return { forward(x, y, outer, size, inner) }
+      }
+    ]
+  }
 }
 
-/// softmax_grad(dy, y) {axis}.
-private let softmaxGradBinding = KernelBinding { v in
-  let (outer, size, inner) = Extent.split(v.dims(1), perSampleAxis: v.attributes.int("axis"))
-  return [
-    KernelCall("SoftmaxKernel.backward", [
-      .init("dy", .operand(0)), .init("y", .operand(1)), .init("dx", .result(0)), .init("outer", .size(outer)),
-      .init("axis", .size(size)), .init("inner", .size(inner)),
-    ]) { a in
-      let (dy, y, dx, outer, size, inner) = (a.f32("dy"), a.f32("y"), a.f32("dx"), a.int("outer"), a.int("axis"), a.int("inner"))
-      return { SoftmaxKernel.backward(dy: dy, y: y, dx: dx, outer: outer, axis: size, inner: inner) }
-    }
-  ]
+/// softmax_grad(dy, y) {axis} or log_softmax_grad(dy, y) {axis}, by `kernel`.
+private func alongAxisGradientBinding(_ kernel: String) -> KernelBinding {
+  guard let backward = alongAxisKernels[kernel]?.backward else { preconditionFailure("no kernel '\(kernel)'") }
+  return KernelBinding { v in
+    let (outer, size, inner) = Extent.split(v.dims(1), perSampleAxis: v.attributes.int("axis"))
+    return [
+      KernelCall(kernel + ".backward", [
+        .init("dy", .operand(0)), .init("y", .operand(1)), .init("dx", .result(0)), .init("outer", .size(outer)),
+        .init("axis", .size(size)), .init("inner", .size(inner)),
+      ]) { a in
+        let (dy, y, dx, outer, size, inner) = (a.f32("dy"), a.f32("y"), a.f32("dx"), a.int("outer"), a.int("axis"), a.int("inner"))
+        return { backward(dy, y, dx, outer, size, inner) }
+      }
+    ]
+  }
 }

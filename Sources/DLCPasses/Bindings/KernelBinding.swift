@@ -119,6 +119,11 @@ public indirect enum KernelValue {
   case floats(FloatArray)
   /// Operands passed as a list of (pointer, size) pairs (the parts of a concat).
   case segments([(operand: Int, size: Extent)])
+  /// A read-only Float array known when the op is built, never empty, passed as a plain
+  /// pointer (γ = 1 and β = 0 of a norm without an affine part). The emitter passes the
+  /// class constant named after `name` itself (Swift's array-to-pointer conversion); the
+  /// interpreter resolves it to `.floats`, and the binding keeps a copy at a fixed address.
+  case pinnedFloats(name: String, [Float])
 
   /// What a `prepared` argument passes.
   public enum PreparedPart: String { case object, packed, rowSums }

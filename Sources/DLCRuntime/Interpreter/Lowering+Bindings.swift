@@ -59,7 +59,7 @@ extension Lowering {
     case .scalarOperand(let i, _): return .pointer(raw(op.operands[i]), typeOf(op.operands[i]).element)
     case .segments(let parts):
       return .segments(parts.map { (UnsafePointer(f(op.operands[$0.operand])), $0.size.value(batch: batch)) })
-    case .floats(.constant(_, let values)): return .floats(values)
+    case .floats(.constant(_, let values)), .pinnedFloats(_, let values): return .floats(values)
     case .floats(.balancedClassWeights(let classes)):
       guard let balanced = options.balancedClassWeights, balanced.count == classes else {
         throw RuntimeError("'class_weights: balanced' needs the class counts of the training split")

@@ -74,11 +74,13 @@ public struct ParameterSlot {
 
 /// A parameter initializer, with the formulas torch.nn.init documents.
 public struct Initializer: Sendable, Hashable {
-  /// zeros, constant, uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal.
+  /// zeros, constant, uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform,
+  /// kaiming_normal, lecun_uniform, lecun_normal, variance_scaling, truncated_normal,
+  /// orthogonal, delta_orthogonal, identity.
   public var kind: String
-  /// value, low, high, mean, std, gain, a.
+  /// value, low, high, mean, std, gain, a, b, scale.
   public var numbers: [String: Double]
-  /// mode, nonlinearity.
+  /// mode, nonlinearity, distribution.
   public var strings: [String: String]
 
   public init(kind: String, numbers: [String: Double] = [:], strings: [String: String] = [:]) {
@@ -94,6 +96,9 @@ public struct Initializer: Sendable, Hashable {
     "zeros": ([], []), "constant": (["value"], []), "uniform": (["low", "high"], []), "normal": (["mean", "std"], []),
     "xavier_uniform": (["gain"], []), "xavier_normal": (["gain"], []),
     "kaiming_uniform": (["a"], ["mode", "nonlinearity"]), "kaiming_normal": (["a"], ["mode", "nonlinearity"]),
+    "lecun_uniform": ([], []), "lecun_normal": ([], []), "variance_scaling": (["scale"], ["mode", "distribution"]),
+    "truncated_normal": (["mean", "std", "a", "b"], []), "orthogonal": (["gain"], []), "delta_orthogonal": (["gain"], []),
+    "identity": (["gain"], []),
   ]
 
   /// Fills `count(shape)` values at `y` from `stream`; an unknown kind or a missing
@@ -105,6 +110,9 @@ public struct Initializer: Sendable, Hashable {
     }
     for key in wanted.strings where strings[key] == nil {
       throw TrainingError("the initializer '\(kind)' has no word '\(key)'")
+    }
+    if let problem = Self.shapeProblem(kind: kind, shape: shape) {
+      throw TrainingError("the initializer '\(kind)' cannot fill a parameter of shape \(shape): it \(problem)")
     }
     fillKnown(y, shape: shape, stream: stream)
   }
@@ -137,7 +145,61 @@ public struct Initializer: Sendable, Hashable {
         let bound = Float(3).squareRoot() * std
         InitKernel.uniform(y, count: count, low: -bound, high: bound, stream: stream)
       }
+    case "lecun_uniform": Self.varianceScaling(y, shape: shape, scale: 1, mode: "fan_in", distribution: "uniform", stream: stream)
+    case "lecun_normal":
+      Self.varianceScaling(y, shape: shape, scale: 1, mode: "fan_in", distribution: "truncated_normal", stream: stream)
+    case "variance_scaling":
+      Self.varianceScaling(y, shape: shape, scale: numbers["scale"]!, mode: strings["mode"]!,
+                           distribution: strings["distribution"]!, stream: stream)
+    case "truncated_normal":
+      InitKernel.truncatedNormal(y, count: count, mean: numbers["mean"]!, std: numbers["std"]!, a: numbers["a"]!,
+                                 b: numbers["b"]!, stream: stream)
+    case "orthogonal":
+      let rows = shape.first ?? 1
+      InitKernel.orthogonal(y, rows: rows, cols: rows == 0 ? 0 : count / rows, gain: number("gain"), stream: stream)
+    case "delta_orthogonal": InitKernel.deltaOrthogonal(y, shape: shape, gain: number("gain"), stream: stream)
+    case "identity": InitKernel.identity(y, rows: shape[0], cols: shape[1], gain: number("gain"))
     default: InitKernel.zeros(y, count: count)
+    }
+  }
+
+  /// Why `kind` cannot fill a parameter of `shape` (a phrase after "it"), or nil when it
+  /// can. Sema reports the same at the spec's line; this guards IR written by hand.
+  public static func shapeProblem(kind: String, shape: [Int]) -> String? {
+    switch kind {
+    case "orthogonal" where shape.count < 2: return "needs 2 or more dimensions"
+    case "identity" where shape.count != 2: return "needs a matrix (2 dimensions)"
+    case "delta_orthogonal" where shape.count != 4: return "needs a convolution kernel [out, in, kh, kw]"
+    case "delta_orthogonal" where shape[0] < shape[1]:
+      return "needs at least as many output channels as input channels (\(shape[0]) < \(shape[1]))"
+    default: return nil
+    }
+  }
+
+  /// Keras's `VarianceScaling`: s = scale / max(1, fan) with fan = fan_in, fan_out or their
+  /// mean; `truncated_normal` draws N(0, σ²) truncated to ±2σ with σ = √s / 0.8796…, the
+  /// standard deviation of a unit normal truncated to [−2, 2], so the result has variance
+  /// s; `untruncated_normal` draws N(0, s); `uniform` draws U(−√(3s), √(3s)).
+  static func varianceScaling(
+    _ y: UnsafeMutablePointer<Float>, shape: [Int], scale: Double, mode: String, distribution: String, stream: RandomStream
+  ) {
+    let count = shape.reduce(1, *)
+    let fans = InitKernel.fans(shape: shape)
+    let fan: Double
+    switch mode {
+    case "fan_out": fan = Double(fans.fanOut)
+    case "fan_avg": fan = Double(fans.fanIn + fans.fanOut) / 2
+    default: fan = Double(fans.fanIn)
+    }
+    let s = scale / max(1, fan)
+    switch distribution {
+    case "untruncated_normal": InitKernel.normal(y, count: count, mean: 0, std: Float(s.squareRoot()), stream: stream)
+    case "uniform":
+      let limit = Float((3 * s).squareRoot())
+      InitKernel.uniform(y, count: count, low: -limit, high: limit, stream: stream)
+    default:
+      let std = s.squareRoot() / InitKernel.truncatedUnitNormalStd
+      InitKernel.truncatedNormal(y, count: count, mean: 0, std: std, a: -2 * std, b: 2 * std, stream: stream)
     }
   }
 }

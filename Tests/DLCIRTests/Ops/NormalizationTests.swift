@@ -17,13 +17,54 @@ import Testing
     #expect(failure("batchnorm", [t("Nx4x8x8"), t("4"), t("4"), t("4"), t("8")], bn)?.message
       == "the running_var of 'batchnorm' is [8] but must be [4] for 4 channels")
     #expect(failure("batchnorm", [t("Nx16"), t("16")], bn)?.message
-      == "'batchnorm' takes 5 operands (x, gamma, beta, running_mean, running_var), found 2")
+      == "'batchnorm' takes 3 to 5 operands (x, gamma?, beta?, running_mean, running_var), found 2")
     let zeroEps: [String: Attribute] = ["momentum": 0.1, "eps": 0.0]
     #expect(failure("batchnorm", [t("Nx16"), t("16"), t("16"), t("16"), t("16")], zeroEps)?.message
       == "eps must be a positive number, found 0.0")
     let badMomentum: [String: Attribute] = ["momentum": 1.5, "eps": 1e-5]
     #expect(failure("batchnorm", [t("Nx16"), t("16"), t("16"), t("16"), t("16")], badMomentum)?.message
       == "momentum must be in [0, 1], found 1.5")
+  }
+
+  /// Without gamma and beta (`affine: false`): x and the running statistics only.
+  @Test func batchnormWithoutAffine() throws {
+    #expect(try infer("batchnorm", [t("Nx16"), t("16"), t("16")], bn) == [t("Nx16")])
+    #expect(try infer("batchnorm_train", [t("Nx4x8x8"), t("4"), t("4")], bn) == [t("Nx4x8x8"), t("4"), t("4")])
+    #expect(failure("batchnorm", [t("Nx16"), t("16"), t("16"), t("16")], bn)?.message
+      == "'batchnorm' takes both gamma and beta or neither, found 4 operands")
+    #expect(failure("batchnorm", [t("Nx4x8x8"), t("4"), t("8")], bn)?.message
+      == "the running_var of 'batchnorm' is [8] but must be [4] for 4 channels")
+  }
+
+  /// groupnorm over (N, C, *) as PyTorch: images, features and sequences (whose channels
+  /// are the positions), with or without the affine part.
+  @Test func groupnormOverChannelGroups() throws {
+    let g: [String: Attribute] = ["groups": 2, "eps": 1e-5]
+    #expect(try infer("groupnorm", [t("Nx4x8x8"), t("4"), t("4")], g) == [t("Nx4x8x8")])
+    #expect(try infer("groupnorm", [t("Nx4x8x8")], g) == [t("Nx4x8x8")])
+    #expect(try infer("groupnorm", [t("Nx6")], g) == [t("Nx6")])
+    #expect(try infer("groupnorm", [t("Nx6x5"), t("6"), t("6")], g) == [t("Nx6x5")])
+    #expect(flops("groupnorm", [t("Nx4x8x8"), t("4"), t("4")], g) == 5 * 256)
+    #expect(try infer("groupnorm_grad", [t("Nx4x8x8"), t("Nx4x8x8"), t("4")], g) == [t("Nx4x8x8"), t("4"), t("4")])
+    #expect(try infer("groupnorm_grad", [t("Nx4x8x8"), t("Nx4x8x8")], g) == [t("Nx4x8x8")])
+  }
+
+  @Test func groupnormErrors() {
+    #expect(failure("groupnorm", [t("Nx6x4x4")], ["groups": 4, "eps": 1e-5])
+      == ShapeError("4 groups do not divide 6 channels", help: "use a number of groups that divides 6: 1, 2, 3 or 6"))
+    #expect(failure("groupnorm", [t("Nx6x4x4")], ["groups": 0, "eps": 1e-5])?.message == "0 groups do not divide 6 channels")
+    #expect(failure("groupnorm", [t("Nx6x4x4"), t("4"), t("6")], ["groups": 3, "eps": 1e-5])?.message
+      == "the gamma of 'groupnorm' is [4] but must be [6] for 6 channels")
+    #expect(failure("groupnorm", [t("Nx6x4x4"), t("6")], ["groups": 3, "eps": 1e-5])?.message
+      == "'groupnorm' takes both gamma and beta or neither, found 2 operands")
+    #expect(failure("groupnorm", [t("Nx6")], ["groups": 3, "eps": 0.0])?.message == "eps must be a positive number, found 0.0")
+  }
+
+  @Test func groupChoicesListTheDivisors() {
+    #expect(groupChoices(1) == "1")
+    #expect(groupChoices(7) == "1 or 7")
+    #expect(groupChoices(12) == "1, 2, 3, 4, 6 or 12")
+    #expect(groupChoices(720) == "1, 2, 3, 4, …, 360 or 720")
   }
 
   @Test func layernormOverTheLastAxis() throws {

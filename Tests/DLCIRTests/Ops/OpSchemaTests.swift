@@ -10,15 +10,15 @@ import Testing
     #expect(pointwise.isSuperset(of: ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "relu_grad", "gelu_grad"]))
     #expect(Set(names).subtracting(pointwise) == [
       "dense", "conv2d", "embedding", "self_attention", "maxpool2d", "avgpool2d", "global_avgpool", "flatten", "reshape",
-      "batchnorm", "layernorm", "dropout", "add", "multiply", "concat",
-      "softmax", "expression", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
+      "batchnorm", "layernorm", "groupnorm", "dropout", "add", "multiply", "concat",
+      "softmax", "log_softmax", "expression", "cross_entropy", "mse", "mae", "bce_with_logits", "slice",
       // What @train_step adds: training forms, backward ops, optimizer updates.
       "dropout_train", "batchnorm_train", "self_attention_train",
       "cross_entropy_grad", "mse_grad", "mae_grad", "bce_with_logits_grad",
       "dense_grad_input", "dense_grad_weight", "dense_grad_bias", "embedding_grad",
       "conv2d_grad_input", "conv2d_grad_weight", "conv2d_grad_bias", "maxpool2d_grad", "avgpool2d_grad", "global_avgpool_grad",
-      "softmax_grad", "expression_grad",
-      "layernorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
+      "softmax_grad", "log_softmax_grad", "expression_grad",
+      "layernorm_grad", "groupnorm_grad", "batchnorm_grad", "dropout_grad", "self_attention_grad",
       "sgd_update", "adam_update", "rmsprop_update", "apply_mask",
       // What the quantize pass writes.
       "quantize", "dequantize", "dense_int8", "conv2d_int8", "dense_dynamic_int8", "dense_f16", "conv2d_f16",
@@ -61,11 +61,18 @@ import Testing
     ]).sorted())
     #expect(having(.identity) == ["dropout", "flatten", "reshape"])
     #expect(having(.perUnit) == (rows + ["dropout", "expression"]).sorted())
-    #expect(having(.transcendental) == ["elu", "expression", "expression_grad", "gelu", "gelu_grad", "sigmoid", "tanh"])
+    // Transcendental in the forward only where the derivative reads y (the ELU family,
+    // sigmoid, tanh); both where it reads x and needs its own exp.
+    #expect(having(.transcendental) == [
+      "celu", "elish", "elish_grad", "elu", "expression", "expression_grad", "gelu", "gelu_grad", "hard_elish", "hard_elish_grad", "log_sigmoid",
+      "log_sigmoid_grad", "mish", "mish_grad", "selu", "serlu", "serlu_grad", "sigmoid", "silu", "silu_grad", "softplus",
+      "softplus_grad", "swish", "swish_grad", "tanh",
+    ])
     #expect(having(.hasParameters).contains("dense") && having(.hasParameters).contains("conv2d"))
     #expect(!having(.hasParameters).contains("relu") && !having(.hasParameters).contains("maxpool2d"))
     // softmax is an activation but not pointwise: it neither fuses nor lets pruning through.
     #expect(OpRegistry.schema("softmax")?.traits == [])
+    #expect(OpRegistry.schema("log_softmax")?.traits == [])
   }
 
   /// Each pointwise row gives both schemas; the gradient reads what the row says and

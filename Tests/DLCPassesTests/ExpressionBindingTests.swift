@@ -75,6 +75,19 @@ import Testing
     }
   }
 
+  /// silu written two ways: `x/(1+exp(-x))` is the built-in's forward operation for
+  /// operation; `x*sigmoid(x)` multiplies by the reciprocal instead (rounding apart), and
+  /// its symbolic derivative σ + x·σ(1 − σ) is the built-in's σ(1 + x(1 − σ)) regrouped.
+  @Test func siluSpelledAsExpressions() throws {
+    let silu = builtin(SiLU.self, fromOutput: false)
+    #expect(differing(try run("x/(1+exp(-x))").y, silu.y).isEmpty)
+    let (y, dx) = try run("x*sigmoid(x)")
+    for i in Self.inputs.indices {
+      #expect(Swift.abs(y[i] - silu.y[i]) <= 1e-6 * Swift.max(1, Swift.abs(silu.y[i])), "silu at \(Self.inputs[i])")
+      #expect(Swift.abs(dx[i] - silu.dx[i]) <= 1e-6 * Swift.max(1, Swift.abs(silu.dx[i])), "silu′ at \(Self.inputs[i])")
+    }
+  }
+
   @Test func formsOfBuiltInsAgreeToRounding() throws {
     let relu = try run("max(x, 0)")
     #expect(relu.y == Self.inputs.map { ReLU.forward($0, PointwiseParameters()) })

@@ -43,15 +43,6 @@ public enum ExpressionOp: String, Sendable, Hashable, CaseIterable {
 
   /// Whether the node is a comparison (a boolean, usable only as `where`'s condition).
   public var isComparison: Bool { Self.comparisons.values.contains(self) }
-
-  /// Whether the node calls a function that is not exactly rounded (and so is not folded
-  /// at compile time: the kernels' own approximation computes it).
-  public var isTranscendental: Bool {
-    switch self {
-    case .power, .exp, .log, .log1p, .tanh, .sigmoid, .softplus, .erf, .sin, .cos: return true
-    default: return false
-    }
-  }
 }
 
 /// One node: an operation, the indices of its argument nodes (all earlier) and, for
@@ -96,9 +87,6 @@ public struct Expression: Sendable, Hashable {
 
   /// Whether any node reads the input.
   public var readsX: Bool { nodes.contains { $0.op == .x } }
-
-  /// Whether any node calls a transcendental function.
-  public var isTranscendental: Bool { nodes.contains { $0.op.isTranscendental } }
 
   /// The nodes that compute something (neither `x` nor a constant): a FLOPs estimate
   /// per element.
